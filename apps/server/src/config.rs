@@ -1,0 +1,111 @@
+//! Typed configuration: command-line flags override environment variables
+//! (`RTC_*`), which override the defaults. Secrets never print.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// A secret string: `Debug` and `Display` never show it.
+#[derive(Clone, Default)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+/// The development JWT secret used when none is configured.
+pub const DEV_JWT_SECRET: &str = "dev-only-insecure-secret-change-me";
+
+/// Server settings.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "RTC_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "RTC_WORKERS")]
+    pub workers: Option<usize>,
+    /// HS256 secret for verifying tokens (at least 16 bytes). Defaults to an insecure development secret.
+    #[arg(long, env = "RTC_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// Token algorithm: HS256, RS256 or EdDSA.
+    #[arg(long, env = "RTC_JWT_ALGORITHM", default_value = "HS256")]
+    pub jwt_algorithm: String,
+    /// PEM public key file for RS256 or EdDSA.
+    #[arg(long, env = "RTC_JWT_PUBLIC_KEY_FILE")]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Required `iss` claim.
+    #[arg(long, env = "RTC_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Required `aud` claim.
+    #[arg(long, env = "RTC_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Default room capacity.
+    #[arg(long, env = "RTC_ROOM_CAPACITY", default_value_t = 50)]
+    pub room_capacity: u32,
+    /// Largest WebSocket message accepted, in bytes.
+    #[arg(long, env = "RTC_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    pub max_message_bytes: usize,
+    /// Largest REST request body, in bytes.
+    #[arg(long, env = "RTC_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+    /// Seconds between server pings.
+    #[arg(long, env = "RTC_HEARTBEAT_SECS", default_value_t = 15)]
+    pub heartbeat_secs: u64,
+    /// Seconds without any frame from the client before it is disconnected.
+    #[arg(long, env = "RTC_IDLE_TIMEOUT_SECS", default_value_t = 45)]
+    pub idle_timeout_secs: u64,
+    /// Messages queued per connection before it counts as a slow consumer.
+    #[arg(long, env = "RTC_SEND_QUEUE", default_value_t = 512)]
+    pub send_queue: usize,
+    /// STUN server URLs for clients (comma separated).
+    #[arg(
+        long,
+        env = "RTC_STUN_URLS",
+        value_delimiter = ',',
+        default_value = "stun:stun.l.google.com:19302"
+    )]
+    pub stun_urls: Vec<String>,
+    /// TURN server URLs for clients (comma separated).
+    #[arg(long, env = "RTC_TURN_URLS", value_delimiter = ',')]
+    pub turn_urls: Vec<String>,
+    /// Shared secret of the TURN server (coturn `static-auth-secret`).
+    #[arg(long, env = "RTC_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<Secret>,
+    /// Lifetime of TURN credentials, seconds.
+    #[arg(long, env = "RTC_TURN_TTL_SECS", default_value_t = 86_400)]
+    pub turn_ttl_secs: u64,
+    /// Log as JSON lines.
+    #[arg(long, env = "RTC_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+}
+
+impl Settings {
+    /// Defaults as if no flag or variable were given, bound to `bind`.
+    pub fn for_tests(bind: &str) -> Self {
+        #[derive(clap::Parser)]
+        struct P {
+            #[command(flatten)]
+            s: Settings,
+        }
+        let mut s = <P as clap::Parser>::parse_from(["test"]).s;
+        s.bind = bind.to_owned();
+        s
+    }
+}

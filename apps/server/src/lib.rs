@@ -1,0 +1,165 @@
+//! The server: configuration, wiring of domain services to adapters, the
+//! actix-web application, REST routes and WebSocket sessions. This is the
+//! only crate that knows about actix.
+
+pub mod auth_extract;
+pub mod config;
+pub mod http_error;
+pub mod hub;
+pub mod routes;
+pub mod ws;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context as _;
+use auth::{Algorithm, KeyMaterial, TokenVerifier, VerifierConfig};
+use signaling_core::{Engine, ErrorCode, Ports, RoomConfig, RoomService, SignalError};
+
+pub use config::Settings;
+use http_error::ApiError;
+use hub::Hub;
+
+/// Everything handlers need.
+pub struct AppState {
+    /// The signaling service.
+    pub service: RoomService,
+    /// Token verification.
+    pub verifier: TokenVerifier,
+    /// This instance's connections.
+    pub hub: Arc<Hub>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Start time.
+    pub started: Instant,
+}
+
+/// Builds the token verifier from settings.
+pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
+    let algorithm: Algorithm = settings.jwt_algorithm.parse()?;
+    let key = match algorithm {
+        Algorithm::Hs256 => {
+            let secret = settings
+                .jwt_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned())
+                .unwrap_or_else(|| {
+                    tracing::warn!(
+                        "RTC_JWT_SECRET is not set: using the insecure development secret"
+                    );
+                    config::DEV_JWT_SECRET.to_owned()
+                });
+            KeyMaterial::Secret(secret.into_bytes())
+        }
+        _ => {
+            let path = settings
+                .jwt_public_key_file
+                .as_ref()
+                .context("RS256/EdDSA need --jwt-public-key-file")?;
+            KeyMaterial::Pem(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            )
+        }
+    };
+    Ok(TokenVerifier::new(VerifierConfig {
+        algorithm,
+        key,
+        issuer: settings.jwt_issuer.clone(),
+        audience: settings.jwt_audience.clone(),
+        leeway_secs: 30,
+    })?)
+}
+
+/// Builds the shared state with the embedded (in-memory) adapters.
+pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    let mut room_config = RoomConfig::default();
+    room_config.default_settings.max_participants = settings.room_capacity;
+    let ports = Ports::in_memory();
+    let hub = Arc::new(Hub::default());
+    ports.bus.subscribe(hub.clone());
+    Ok(AppState {
+        service: RoomService::new(Engine::new(room_config), ports),
+        verifier: verifier_from(&settings)?,
+        hub,
+        settings: Arc::new(settings),
+        started: Instant::now(),
+    })
+}
+
+fn json_error(code: ErrorCode, message: String) -> actix_web::Error {
+    ApiError(SignalError::new(code, message)).into()
+}
+
+/// Registers all routes and limits on an actix `App`; `main` and tests share it.
+pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        let max_body = state.settings.max_body_bytes;
+        cfg.app_data(state)
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(max_body)
+                    .error_handler(|e, _| match e {
+                        actix_web::error::JsonPayloadError::OverflowKnownLength { .. }
+                        | actix_web::error::JsonPayloadError::Overflow { .. } => {
+                            json_error(ErrorCode::MessageTooLarge, e.to_string())
+                        }
+                        _ => json_error(ErrorCode::ValidationError, e.to_string()),
+                    }),
+            )
+            .app_data(web::PathConfig::default().error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
+            .route("/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
+            .configure(routes::configure)
+            .default_service(web::to(|| async {
+                HttpResponse::NotFound().json(serde_json::json!({
+                    "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }
+                }))
+            }));
+    }
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    server: actix_web::dev::Server,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Binds `settings.bind` (port 0 allowed) and builds the server.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("binding {}", settings.bind))?;
+        Self::from_listener(listener, settings)
+    }
+
+    /// Builds the server on an already bound listener.
+    pub fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
+        let addr = listener.local_addr()?;
+        let workers = settings.workers;
+        let state = web::Data::new(build_state(settings)?);
+        let mut server =
+            HttpServer::new(move || App::new().configure(configure_app(state.clone())))
+                .listen(listener)?
+                .shutdown_timeout(5);
+        if let Some(w) = workers {
+            server = server.workers(w);
+        }
+        Ok(Application {
+            server: server.run(),
+            addr,
+        })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Runs until stopped.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,86 @@
+//! `rtc-server`: runs the signaling server, or mints a development token.
+
+use clap::{Parser, Subcommand};
+use server::{Application, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "rtc-server",
+    version,
+    about = "Self-hosted WebRTC signaling and collaboration backend"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    settings: Settings,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Print a signed token for development (uses the configured HS256 secret).
+    MintToken {
+        /// User id (`sub`).
+        #[arg(long)]
+        user: String,
+        /// Restrict to one room.
+        #[arg(long)]
+        room: Option<String>,
+        /// host, moderator, participant or viewer.
+        #[arg(long)]
+        role: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: i64,
+    },
+}
+
+fn init_tracing(json: bool) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let b = tracing_subscriber::fmt().with_env_filter(filter);
+    if json { b.json().init() } else { b.init() }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.settings.log_json);
+    match cli.command {
+        Some(Command::MintToken {
+            user,
+            room,
+            role,
+            ttl,
+        }) => {
+            let secret = cli
+                .settings
+                .jwt_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned());
+            let secret = secret.unwrap_or_else(|| server::config::DEV_JWT_SECRET.to_owned());
+            let role = match role {
+                Some(r) => Some(r.parse().map_err(|_| anyhow::anyhow!("unknown role {r}"))?),
+                None => None,
+            };
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let token = auth::TokenMinter::hs256(secret.as_bytes()).mint_for(
+                &user,
+                room.as_deref(),
+                role,
+                now,
+                ttl,
+            )?;
+            println!("{token}");
+            Ok(())
+        }
+        Some(Command::Serve) | None => actix_rt::System::new().block_on(async move {
+            let app = Application::build(cli.settings)?;
+            println!("listening on http://{}", app.local_addr());
+            tracing::info!(addr = %app.local_addr(), "listening");
+            app.run().await?;
+            Ok(())
+        }),
+    }
+}

@@ -1,0 +1,646 @@
+//! REST routes under `/webrtc`. Each handler parses, authenticates, calls
+//! one service method and serializes; no business rule lives here.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use auth::{PermissionsPatch, Role};
+use serde::Deserialize;
+use serde_json::json;
+use signaling_core::protocol::{LiveStreamStartReq, ParticipantUpdateReq};
+use signaling_core::room::RoomSettingsPatch;
+use signaling_core::{Actor, ErrorCode, RoomId, UserId};
+
+use crate::AppState;
+use crate::auth_extract::identity_from_request;
+use crate::http_error::{ApiError, err};
+
+type Res = Result<HttpResponse, ApiError>;
+
+/// Registers every `/webrtc` REST route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webrtc/config", web::get().to(ice_config))
+        .route("/webrtc/health", web::get().to(health))
+        .route("/webrtc/stats", web::get().to(stats))
+        .route(
+            "/webrtc/rooms/{room_id}/participants",
+            web::get().to(participants),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/participants/enhanced",
+            web::get().to(participants),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/participants/{user_id}/info",
+            web::post().to(update_info),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/participants/{user_id}/kick",
+            web::post().to(kick),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/roles/{user_id}",
+            web::get().to(get_role),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/roles/{user_id}",
+            web::post().to(set_role),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/permissions/{user_id}",
+            web::get().to(get_permissions),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/permissions/{user_id}",
+            web::post().to(set_permissions),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/settings",
+            web::get().to(get_settings),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/settings",
+            web::post().to(set_settings),
+        )
+        .route("/webrtc/rooms/{room_id}/state", web::get().to(room_state))
+        .route("/webrtc/rooms/{room_id}/chat", web::get().to(chat_history))
+        .route(
+            "/webrtc/rooms/{room_id}/analytics",
+            web::get().to(analytics),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/analytics/summary",
+            web::get().to(analytics_summary),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/hand-raise",
+            web::post().to(hand_raise),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/hand-raise/queue",
+            web::get().to(hand_queue),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/hand-raise/lower-all",
+            web::post().to(lower_all),
+        )
+        .route("/webrtc/rooms/{room_id}/mute-all", web::post().to(mute_all))
+        .route(
+            "/webrtc/rooms/{room_id}/waiting-room",
+            web::get().to(waiting_list),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/waiting-room/admit-all",
+            web::post().to(admit_all),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit",
+            web::post().to(admit),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject",
+            web::post().to(reject),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/waiting-room/{user_id}/return",
+            web::post().to(to_waiting),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/breakout-rooms",
+            web::post().to(breakout_create),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/breakout-rooms",
+            web::get().to(breakout_list),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}",
+            web::post().to(breakout_assign),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}",
+            web::post().to(breakout_return),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}",
+            web::delete().to(breakout_close),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/live-streams/start",
+            web::post().to(stream_start),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/live-streams/{stream_id}/stop",
+            web::post().to(stream_stop),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/live-streams",
+            web::get().to(stream_list),
+        );
+}
+
+/// The authenticated caller in the path's room.
+fn actor(req: &HttpRequest, state: &AppState, room: &str) -> Result<(RoomId, Actor), ApiError> {
+    let room_id = RoomId::parse(room)?;
+    let identity = identity_from_request(req, state)?;
+    identity.grant_for(room_id.as_str())?;
+    let user_id = UserId::parse(&identity.user_id)?;
+    Ok((
+        room_id,
+        Actor {
+            user_id,
+            connection: None,
+        },
+    ))
+}
+
+fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
+    let s = &state.settings;
+    let mut servers = vec![];
+    if !s.stun_urls.is_empty() {
+        servers.push(json!({ "urls": s.stun_urls }));
+    }
+    if !s.turn_urls.is_empty() {
+        // TURN credentials are bound to an authenticated user.
+        let identity = identity_from_request(&req, &state)?;
+        match &s.turn_secret {
+            Some(secret) => {
+                let c = auth::turn::credentials(
+                    secret.expose().as_bytes(),
+                    &identity.user_id,
+                    now_unix(),
+                    s.turn_ttl_secs,
+                );
+                servers.push(json!({ "urls": s.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));
+            }
+            None => servers.push(json!({ "urls": s.turn_urls })),
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "iceServers": servers,
+        "limits": {
+            "max_message_bytes": s.max_message_bytes,
+            "max_chat_chars": state.service.engine().config.max_chat_chars,
+            "room_capacity": s.room_capacity,
+        },
+        "heartbeat_secs": s.heartbeat_secs,
+        "idle_timeout_secs": s.idle_timeout_secs,
+    })))
+}
+
+async fn health(state: web::Data<AppState>) -> Res {
+    let started = state.started.elapsed().as_secs();
+    let rooms = state.service.ports().rooms.list().await;
+    let (status, code, store) = match &rooms {
+        Ok(_) => ("healthy", 200, "ok"),
+        Err(_) => ("degraded", 503, "unavailable"),
+    };
+    Ok(
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default()).json(
+            json!({
+                "status": status,
+                "uptime_seconds": started,
+                "connections": state.hub.connection_count(),
+                "checks": { "room_store": store },
+            }),
+        ),
+    )
+}
+
+async fn stats(state: web::Data<AppState>) -> Res {
+    let ids = state.service.ports().rooms.list().await?;
+    let mut participants = 0usize;
+    for id in &ids {
+        if let Ok(r) = state.service.room(id).await {
+            participants += r.participants.len();
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "rooms": ids.len(),
+        "participants": participants,
+        "connections_on_this_instance": state.hub.connection_count(),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    })))
+}
+
+async fn participants(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    Ok(HttpResponse::Ok().json(json!({
+        "room_id": room_id,
+        "count": room.participants.len(),
+        "participants": room.participants,
+    })))
+}
+
+async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    Ok(HttpResponse::Ok().json(state.service.room_state(&room_id, &a).await?))
+}
+
+async fn update_info(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<ParticipantUpdateReq>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state
+        .service
+        .update_info(&room_id, &a, &user, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "updated" })))
+}
+
+#[derive(Deserialize)]
+struct KickBody {
+    #[serde(default)]
+    ban: bool,
+}
+
+async fn kick(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<KickBody>>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    let ban = body.map(|b| b.ban).unwrap_or(false);
+    state.service.kick(&room_id, &a, &user, ban).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": if ban { "banned" } else { "removed" } })))
+}
+
+async fn member_view(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+    user: &str,
+) -> Result<signaling_core::room::Participant, ApiError> {
+    let (room_id, a) = actor(req, state, room)?;
+    let user = UserId::parse(user)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    room.participant(&user).cloned().ok_or_else(|| {
+        ApiError(signaling_core::SignalError::new(
+            ErrorCode::UserNotInRoom,
+            format!("{user} is not in this room"),
+        ))
+    })
+}
+
+async fn get_role(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let p = member_view(&req, &state, &path.0, &path.1).await?;
+    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "role": p.role })))
+}
+
+#[derive(Deserialize)]
+struct RoleBody {
+    role: String,
+}
+
+async fn set_role(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<RoleBody>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    let Ok(role) = body.role.parse::<Role>() else {
+        return err(
+            ErrorCode::InvalidRole,
+            format!("unknown role {:?}", body.role),
+        );
+    };
+    state.service.set_role(&room_id, &a, &user, role).await?;
+    Ok(HttpResponse::Ok().json(json!({ "user_id": user, "role": role })))
+}
+
+async fn get_permissions(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let p = member_view(&req, &state, &path.0, &path.1).await?;
+    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
+}
+
+async fn set_permissions(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<PermissionsPatch>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state
+        .service
+        .set_permissions(&room_id, &a, &user, &body)
+        .await?;
+    let p = member_view(&req, &state, &path.0, &path.1).await?;
+    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
+}
+
+async fn get_settings(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    Ok(HttpResponse::Ok().json(room.settings))
+}
+
+async fn set_settings(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<RoomSettingsPatch>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    state
+        .service
+        .update_settings(&room_id, &a, body.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(state.service.room(&room_id).await?.settings))
+}
+
+#[derive(Deserialize)]
+struct PageQuery {
+    before: Option<String>,
+    limit: Option<usize>,
+}
+
+async fn chat_history(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path)?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let page = state
+        .service
+        .ports()
+        .chat
+        .page(&room_id, q.before.as_deref(), limit)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn analytics(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path)?;
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let events = state
+        .service
+        .ports()
+        .analytics
+        .list(&room_id, limit)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "events": events })))
+}
+
+async fn analytics_summary(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path)?;
+    let s = state.service.ports().analytics.summary(&room_id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "summary": s })))
+}
+
+#[derive(Deserialize)]
+struct HandBody {
+    #[serde(default = "yes")]
+    raised: bool,
+    #[serde(default)]
+    user_id: Option<UserId>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+async fn hand_raise(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<HandBody>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    state
+        .service
+        .hand_raise(&room_id, &a, body.raised, body.user_id.as_ref())
+        .await?;
+    hand_queue_of(&state, &room_id).await
+}
+
+async fn hand_queue_of(state: &AppState, room_id: &RoomId) -> Res {
+    let room = state.service.room(room_id).await?;
+    Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
+}
+
+async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
+}
+
+async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    state.service.lower_all_hands(&room_id, &a).await?;
+    hand_queue_of(&state, &room_id).await
+}
+
+async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    state.service.mute_all(&room_id, &a).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "muted" })))
+}
+
+async fn waiting_list(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let view = state.service.room_state(&room_id, &a).await?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_moderator(&room, &a)?;
+    Ok(HttpResponse::Ok().json(json!({ "waiting": view.waiting_room })))
+}
+
+async fn admit(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state.service.admit(&room_id, &a, &user).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "admitted", "user_id": user })))
+}
+
+async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    state.service.admit_all(&room_id, &a).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "admitted" })))
+}
+
+async fn reject(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state.service.reject(&room_id, &a, &user).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "rejected", "user_id": user })))
+}
+
+async fn to_waiting(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state
+        .service
+        .send_to_waiting_room(&room_id, &a, &user)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "waiting", "user_id": user })))
+}
+
+#[derive(Deserialize)]
+struct BreakoutBody {
+    name: String,
+}
+
+async fn breakout_create(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<BreakoutBody>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let b = state
+        .service
+        .breakout_create(&room_id, &a, &body.name)
+        .await?;
+    Ok(HttpResponse::Created().json(b))
+}
+
+async fn breakout_list(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    let rooms: Vec<_> = room
+        .breakout_rooms
+        .iter()
+        .map(|b| {
+            let members: Vec<_> =
+                room.participants.iter().filter(|p| p.breakout_room_id.as_deref() == Some(&b.id)).map(|p| &p.user_id).collect();
+            json!({ "id": b.id, "name": b.name, "created_at": b.created_at.unix_timestamp(), "participants": members })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "breakout_rooms": rooms })))
+}
+
+async fn breakout_assign(
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.2)?;
+    state
+        .service
+        .breakout_assign(&room_id, &a, &user, Some(&path.1))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "status": "assigned", "user_id": user, "breakout_room_id": path.1 })))
+}
+
+async fn breakout_return(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let user = UserId::parse(&path.1)?;
+    state
+        .service
+        .breakout_assign(&room_id, &a, &user, None)
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "returned", "user_id": user })))
+}
+
+async fn breakout_close(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    state.service.breakout_close(&room_id, &a, &path.1).await?;
+    Ok(HttpResponse::Ok().json(json!({ "status": "closed", "breakout_room_id": path.1 })))
+}
+
+async fn stream_start(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Option<web::Json<LiveStreamStartReq>>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let s = state
+        .service
+        .stream_start(
+            &room_id,
+            &a,
+            body.map(|b| b.into_inner()).unwrap_or_default(),
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(s))
+}
+
+async fn stream_stop(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0)?;
+    Ok(HttpResponse::Ok().json(state.service.stream_stop(&room_id, &a, &path.1).await?))
+}
+
+async fn stream_list(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path)?;
+    let room = state.service.room(&room_id).await?;
+    state.service.engine().require_member(&room, &a)?;
+    Ok(HttpResponse::Ok().json(json!({ "live_streams": room.live_streams })))
+}

@@ -1,0 +1,176 @@
+//! One WebSocket session: authenticate, join, then a loop that feeds client
+//! frames to the room service and writes hub output back, with heartbeat,
+//! idle timeout, size limit and slow-consumer handling.
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use futures_util::StreamExt as _;
+use signaling_core::protocol::{self, ServerMessage};
+use signaling_core::{
+    Actor, ConnectionId, ErrorCode, JoinOutcome, JoinRequest, RoomId, SignalError, UserId,
+};
+
+use crate::AppState;
+use crate::auth_extract::identity_from_request;
+use crate::http_error::{ApiError, close_code};
+use crate::hub::Outbound;
+
+fn close_reason(code: ErrorCode) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(close_code(code)),
+        description: Some(code.as_str().to_owned()),
+    }
+}
+
+/// `GET /webrtc/ws/{room_id}`: token errors are refused before the upgrade
+/// with an HTTP error; room refusals (full, locked, banned) are sent as an
+/// `error` message followed by a close with code `4000 + status`.
+pub async fn ws_entry(
+    req: HttpRequest,
+    body: web::Payload,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let room_id = RoomId::parse(&path)?;
+    let identity = identity_from_request(&req, &state)?;
+    let grant = identity.grant_for(room_id.as_str())?;
+    let user_id = UserId::parse(&grant.user_id)?;
+    let (response, mut session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+        ApiError(SignalError::new(
+            ErrorCode::InvalidMessage,
+            format!("WebSocket handshake failed: {e}"),
+        ))
+    })?;
+    let settings = state.settings.clone();
+    let max = settings.max_message_bytes;
+    let mut stream = stream
+        .max_frame_size(max)
+        .aggregate_continuations()
+        .max_continuation_size(max);
+    let connection = ConnectionId::new();
+    let (handle, mut rx) = state
+        .hub
+        .register(&room_id, &user_id, connection, settings.send_queue);
+
+    let state = state.into_inner();
+    actix_rt::spawn(async move {
+        let service = &state.service;
+        let join = service
+            .join(
+                &room_id,
+                JoinRequest {
+                    user_id: user_id.clone(),
+                    name: grant.name.clone(),
+                    role: grant.role,
+                    permissions: grant.permissions,
+                    connection,
+                },
+            )
+            .await;
+        let first = match join {
+            Ok(JoinOutcome::Joined { state: view, .. }) => Some(ServerMessage::RoomState(*view)),
+            Ok(JoinOutcome::Waiting { .. }) => None, // the waiting notice comes through the hub
+            Err(e) => {
+                let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
+                let _ = session.close(Some(close_reason(e.code))).await;
+                state.hub.unregister(&room_id, &user_id, connection);
+                return;
+            }
+        };
+        if let Some(m) = first
+            && session.text(m.to_json()).await.is_err()
+        {
+            state.hub.unregister(&room_id, &user_id, connection);
+            let _ = service.leave(&room_id, &user_id, connection).await;
+            return;
+        }
+        tracing::debug!(%room_id, %user_id, %connection, "joined");
+
+        let actor = Actor {
+            user_id: user_id.clone(),
+            connection: Some(connection),
+        };
+        let idle = Duration::from_secs(settings.idle_timeout_secs);
+        let mut heartbeat =
+            tokio::time::interval(Duration::from_secs(settings.heartbeat_secs.max(1)));
+        heartbeat.tick().await;
+        let mut last_seen = Instant::now();
+        let close: Option<CloseReason> = loop {
+            tokio::select! {
+                biased;
+                _ = handle.kill.notified() => {
+                    if handle.kill_code.load(Ordering::Relaxed) != 0 {
+                        break Some(close_reason(ErrorCode::SlowConsumer));
+                    }
+                }
+                out = rx.recv() => match out {
+                    Some(Outbound::Text(t)) => {
+                        if session.text(&*t).await.is_err() { break None; }
+                    }
+                    Some(Outbound::Close(code)) => {
+                        let e = SignalError::new(code, code.hint());
+                        let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
+                        break Some(close_reason(code));
+                    }
+                    None => break None,
+                },
+                frame = stream.next() => {
+                    last_seen = Instant::now();
+                    match frame {
+                        Some(Ok(AggregatedMessage::Text(text))) => {
+                            let result = match protocol::decode(&text) {
+                                Ok(msg) => {
+                                    let ty = msg.message_type();
+                                    service.handle(&room_id, &actor, msg).await.map_err(|e| (e, Some(ty)))
+                                }
+                                Err(e) => Err((e, None)),
+                            };
+                            if let Err((e, ty)) = result {
+                                if e.code == ErrorCode::SessionReplaced {
+                                    break Some(close_reason(e.code));
+                                }
+                                if session.text(ServerMessage::error(&e, ty).to_json()).await.is_err() { break None; }
+                            }
+                        }
+                        Some(Ok(AggregatedMessage::Binary(_))) => {
+                            let e = SignalError::new(ErrorCode::InvalidMessage, "binary frames are not part of the protocol");
+                            if session.text(ServerMessage::error(&e, None).to_json()).await.is_err() { break None; }
+                        }
+                        Some(Ok(AggregatedMessage::Ping(b))) => {
+                            if session.pong(&b).await.is_err() { break None; }
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_))) => {}
+                        Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                        Some(Err(actix_ws::ProtocolError::Overflow)) => {
+                            let e = SignalError::new(ErrorCode::MessageTooLarge, format!("messages are limited to {max} bytes"));
+                            let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
+                            break Some(CloseReason { code: CloseCode::Size, description: Some(e.code.as_str().into()) });
+                        }
+                        Some(Err(err)) => {
+                            tracing::debug!(%room_id, %user_id, error = %err, "protocol error");
+                            break Some(CloseReason { code: CloseCode::Protocol, description: Some("INVALID_MESSAGE".into()) });
+                        }
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_seen.elapsed() > idle {
+                        let e = SignalError::new(ErrorCode::IdleTimeout, "no frames received within the idle timeout");
+                        let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
+                        break Some(close_reason(ErrorCode::IdleTimeout));
+                    }
+                    if session.ping(b"").await.is_err() { break None; }
+                }
+            }
+        };
+        state.hub.unregister(&room_id, &user_id, connection);
+        if let Err(e) = service.leave(&room_id, &user_id, connection).await {
+            tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
+        }
+        let _ = session.close(close).await;
+        tracing::debug!(%room_id, %user_id, %connection, "closed");
+    });
+    Ok(response)
+}

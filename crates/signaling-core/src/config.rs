@@ -1,0 +1,40 @@
+//! Plain configuration for the room engine (no configuration library here).
+
+use crate::room::RoomSettings;
+
+/// Limits and defaults of the room engine. Every value is configuration.
+#[derive(Debug, Clone)]
+pub struct RoomConfig {
+    /// Settings a new room starts with (capacity 50 by default).
+    pub default_settings: RoomSettings,
+    /// Largest SDP accepted, in bytes.
+    pub max_sdp_bytes: usize,
+    /// Longest chat message after sanitizing, in characters.
+    pub max_chat_chars: usize,
+    /// Longest display name, in characters.
+    pub max_name_chars: usize,
+    /// Most breakout rooms per room.
+    pub max_breakout_rooms: usize,
+    /// Largest decoded E2EE key payload, in bytes.
+    pub max_e2ee_key_bytes: usize,
+}
+
+impl Default for RoomConfig {
+    fn default() -> Self {
+        RoomConfig {
+            default_settings: RoomSettings {
+                locked: false,
+                mute_on_entry: false,
+                waiting_room_enabled: false,
+                chat_enabled: true,
+                screen_share_allowed: true,
+                max_participants: 50,
+            },
+            max_sdp_bytes: 32 * 1024,
+            max_chat_chars: 2000,
+            max_name_chars: 64,
+            max_breakout_rooms: 20,
+            max_e2ee_key_bytes: 1024,
+        }
+    }
+}

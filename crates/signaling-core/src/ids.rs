@@ -1,0 +1,141 @@
+//! Validated identifiers. Built only through fallible constructors, so code
+//! holding a `RoomId` or `UserId` never has to re-check it.
+
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+use crate::{ErrorCode, SignalError};
+
+const MAX_ID_LEN: usize = 128;
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_ID_LEN
+        && !s.contains("..")
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'@' | b':' | b'+')
+        })
+}
+
+macro_rules! id_type {
+    ($(#[$m:meta])* $name:ident, $what:literal) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an identifier: 1 to 128 characters of `A-Z a-z 0-9 _ - . @ : +`,
+            /// with no `..` (so it is safe in keys and paths).
+            pub fn parse(s: &str) -> Result<Self, SignalError> {
+                if valid_id(s) {
+                    Ok($name(s.to_owned()))
+                } else {
+                    Err(SignalError::new(
+                        ErrorCode::InvalidId,
+                        format!(concat!("invalid ", $what, " {:?}"), truncate(s)),
+                    ))
+                }
+            }
+
+            /// The identifier as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A room's identifier.
+    RoomId,
+    "room id"
+);
+id_type!(
+    /// A user's identifier (the token's `sub`).
+    UserId,
+    "user id"
+);
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// Identifies one WebSocket connection; a user reconnecting gets a new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectionId(pub uuid::Uuid);
+
+impl ConnectionId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        ConnectionId(uuid::Uuid::new_v4())
+    }
+}
+
+impl Default for ConnectionId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_ids() {
+        for s in ["room-1", "a", "user@example.com", "team:standup+2", "R_9.x"] {
+            assert!(RoomId::parse(s).is_ok(), "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_traversal_control_and_oversized() {
+        for s in [
+            "",
+            "../etc",
+            "a/b",
+            "a\\b",
+            "a b",
+            "nul\0",
+            "tab\t",
+            "é",
+            &"x".repeat(129),
+        ] {
+            let e = UserId::parse(s).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidId, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn deserializing_validates() {
+        assert!(serde_json::from_str::<UserId>("\"ok\"").is_ok());
+        assert!(serde_json::from_str::<UserId>("\"../x\"").is_err());
+    }
+}

@@ -1,0 +1,242 @@
+//! In-memory implementations of every port: the embedded single-process
+//! default and the fakes for tests.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use crate::engine::AnalyticsRecord;
+use crate::ports::*;
+use crate::protocol::ChatRecord;
+use crate::room::Room;
+use crate::{PortError, RoomId};
+
+/// Rooms in a map, versioned like any other store.
+#[derive(Default)]
+pub struct MemoryRoomStore {
+    rooms: RwLock<HashMap<RoomId, Versioned>>,
+}
+
+#[async_trait]
+impl RoomStore for MemoryRoomStore {
+    async fn load(&self, id: &RoomId) -> Result<Option<Versioned>, PortError> {
+        Ok(self.rooms.read().expect("lock").get(id).cloned())
+    }
+
+    async fn save(&self, room: &Room, expected: Option<u64>) -> Result<Saved, PortError> {
+        let mut rooms = self.rooms.write().expect("lock");
+        let current = rooms.get(&room.id).map(|v| v.version);
+        if current != expected {
+            return Ok(Saved::Conflict);
+        }
+        let version = expected.unwrap_or(0) + 1;
+        rooms.insert(
+            room.id.clone(),
+            Versioned {
+                version,
+                room: Arc::new(room.clone()),
+            },
+        );
+        Ok(Saved::Ok)
+    }
+
+    async fn delete(&self, id: &RoomId, expected: u64) -> Result<Saved, PortError> {
+        let mut rooms = self.rooms.write().expect("lock");
+        match rooms.get(id) {
+            Some(v) if v.version == expected => {
+                rooms.remove(id);
+                Ok(Saved::Ok)
+            }
+            None => Ok(Saved::Ok),
+            _ => Ok(Saved::Conflict),
+        }
+    }
+
+    async fn list(&self) -> Result<Vec<RoomId>, PortError> {
+        Ok(self.rooms.read().expect("lock").keys().cloned().collect())
+    }
+}
+
+/// A bus with one process: publishing calls every sink directly.
+#[derive(Default)]
+pub struct MemoryBus {
+    sinks: RwLock<Vec<Arc<dyn EventSink>>>,
+}
+
+#[async_trait]
+impl EventBus for MemoryBus {
+    async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
+        for s in self.sinks.read().expect("lock").iter() {
+            s.deliver(&event);
+        }
+        Ok(())
+    }
+
+    fn subscribe(&self, sink: Arc<dyn EventSink>) {
+        self.sinks.write().expect("lock").push(sink);
+    }
+}
+
+/// Chat history kept per room, oldest first, capped per room.
+pub struct MemoryChatHistory {
+    rooms: Mutex<HashMap<RoomId, Vec<ChatRecord>>>,
+    cap: usize,
+}
+
+impl MemoryChatHistory {
+    /// Keeps at most `cap` messages per room (oldest dropped first).
+    pub fn new(cap: usize) -> Self {
+        MemoryChatHistory {
+            rooms: Mutex::default(),
+            cap,
+        }
+    }
+}
+
+impl Default for MemoryChatHistory {
+    fn default() -> Self {
+        Self::new(10_000)
+    }
+}
+
+#[async_trait]
+impl ChatHistory for MemoryChatHistory {
+    async fn append(&self, record: &ChatRecord) -> Result<(), PortError> {
+        let room = RoomId::parse(&record.room_id).map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let mut rooms = self.rooms.lock().expect("lock");
+        let list = rooms.entry(room).or_default();
+        if list.iter().rev().take(64).any(|r| r.id == record.id) {
+            return Ok(());
+        }
+        list.push(record.clone());
+        if list.len() > self.cap {
+            let excess = list.len() - self.cap;
+            list.drain(..excess);
+        }
+        Ok(())
+    }
+
+    async fn page(
+        &self,
+        room: &RoomId,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        let rooms = self.rooms.lock().expect("lock");
+        let Some(list) = rooms.get(room) else {
+            return Ok(ChatPage {
+                messages: Vec::new(),
+                next_cursor: None,
+            });
+        };
+        let end = match before {
+            Some(c) => list.iter().position(|r| r.id == c).unwrap_or(0),
+            None => list.len(),
+        };
+        let start = end.saturating_sub(limit);
+        let messages: Vec<ChatRecord> = list[start..end].iter().rev().cloned().collect();
+        let next_cursor = if start > 0 {
+            messages.last().map(|m| m.id.clone())
+        } else {
+            None
+        };
+        Ok(ChatPage {
+            messages,
+            next_cursor,
+        })
+    }
+}
+
+/// Analytics events per room, capped per room.
+#[derive(Default)]
+pub struct MemoryAnalytics {
+    rooms: Mutex<HashMap<RoomId, Vec<AnalyticsRecord>>>,
+}
+
+const ANALYTICS_CAP: usize = 50_000;
+
+#[async_trait]
+impl Analytics for MemoryAnalytics {
+    async fn record(&self, event: &AnalyticsRecord) -> Result<(), PortError> {
+        let room = RoomId::parse(&event.room_id).map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let mut rooms = self.rooms.lock().expect("lock");
+        let list = rooms.entry(room).or_default();
+        list.push(event.clone());
+        if list.len() > ANALYTICS_CAP {
+            list.remove(0);
+        }
+        Ok(())
+    }
+
+    async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError> {
+        let rooms = self.rooms.lock().expect("lock");
+        Ok(rooms
+            .get(room)
+            .map(|l| l.iter().rev().take(limit).rev().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError> {
+        let rooms = self.rooms.lock().expect("lock");
+        let list = rooms.get(room).map(Vec::as_slice).unwrap_or_default();
+        Ok(summarize(list))
+    }
+}
+
+/// Computes a summary from events (used by in-memory adapters).
+pub fn summarize(events: &[AnalyticsRecord]) -> AnalyticsSummary {
+    let mut by_type = BTreeMap::new();
+    let mut users = HashSet::new();
+    let (mut joins, mut leaves, mut total_secs) = (0u64, 0u64, 0f64);
+    for e in events {
+        *by_type.entry(e.event_type.clone()).or_insert(0) += 1;
+        users.insert(e.user_id.as_str());
+        match e.event_type.as_str() {
+            "join" => joins += 1,
+            "leave" => {
+                leaves += 1;
+                total_secs += e
+                    .data
+                    .get("duration_seconds")
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(0.0);
+            }
+            _ => {}
+        }
+    }
+    AnalyticsSummary {
+        total_events: events.len() as u64,
+        unique_participants: users.len() as u64,
+        joins,
+        leaves,
+        average_session_seconds: if leaves > 0 {
+            total_secs / leaves as f64
+        } else {
+            0.0
+        },
+        events_by_type: by_type,
+    }
+}
+
+/// A clock moved by hand, for deterministic tests.
+pub struct ManualClock(Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    /// Starts at `t`.
+    pub fn new(t: OffsetDateTime) -> Self {
+        ManualClock(Mutex::new(t))
+    }
+
+    /// Moves time forward.
+    pub fn advance(&self, d: time::Duration) {
+        *self.0.lock().expect("lock") += d;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().expect("lock")
+    }
+}

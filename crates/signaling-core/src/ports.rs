@@ -1,0 +1,161 @@
+//! Ports: what the signaling domain needs from the outside world.
+//! Each has an in-memory implementation in [`crate::memory`], which is both
+//! the embedded default and the fake for tests.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::engine::{AnalyticsRecord, Audience};
+use crate::protocol::ChatRecord;
+use crate::room::Room;
+use crate::{ConnectionId, ErrorCode, PortError, RoomId};
+
+/// A room snapshot with the version it was stored under.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    /// Monotonic per room; bumped by every successful save.
+    pub version: u64,
+    /// The room.
+    pub room: Arc<Room>,
+}
+
+/// Result of a conditional write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// Written.
+    Ok,
+    /// The stored version was not the expected one; reload and retry.
+    Conflict,
+}
+
+/// Shared room state with optimistic concurrency: every change is a
+/// compare-and-swap on the room's version, so check-capacity-and-join,
+/// hand-raise ordering and role changes are atomic across instances.
+#[async_trait]
+pub trait RoomStore: Send + Sync {
+    /// The room and its version, or `None` if it does not exist.
+    async fn load(&self, id: &RoomId) -> Result<Option<Versioned>, PortError>;
+    /// Writes `room` if the stored version is `expected` (`None`: the room must
+    /// not exist). MUST return [`Saved::Conflict`], not an error, on a version
+    /// mismatch. On success the new version is `expected + 1` (or 1).
+    async fn save(&self, room: &Room, expected: Option<u64>) -> Result<Saved, PortError>;
+    /// Deletes the room if its version is `expected`; MUST return
+    /// [`Saved::Conflict`] on a mismatch.
+    async fn delete(&self, id: &RoomId, expected: u64) -> Result<Saved, PortError>;
+    /// Ids of all rooms.
+    async fn list(&self) -> Result<Vec<RoomId>, PortError>;
+}
+
+/// What travels on the event bus between instances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusEvent {
+    /// The room.
+    pub room_id: RoomId,
+    /// What to do.
+    pub kind: BusKind,
+}
+
+/// Bus event kinds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BusKind {
+    /// Send `payload` (serialized server message) to the audience.
+    Deliver {
+        /// Recipients.
+        to: Audience,
+        /// JSON text of the message.
+        payload: String,
+    },
+    /// Close a connection with a code.
+    Disconnect {
+        /// Which.
+        connection: ConnectionId,
+        /// Why.
+        code: ErrorCode,
+    },
+}
+
+/// Receives bus events on one instance (the server's connection hub).
+pub trait EventSink: Send + Sync {
+    /// Called for every event published by any instance, this one included.
+    /// MUST NOT block.
+    fn deliver(&self, event: &BusEvent);
+}
+
+/// Fan-out of room events to every instance.
+#[async_trait]
+pub trait EventBus: Send + Sync {
+    /// Publishes to all instances (including this one).
+    async fn publish(&self, event: BusEvent) -> Result<(), PortError>;
+    /// Registers this instance's sink.
+    fn subscribe(&self, sink: Arc<dyn EventSink>);
+}
+
+/// A page of chat history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatPage {
+    /// Messages, newest first.
+    pub messages: Vec<ChatRecord>,
+    /// Pass as `before` to get the next (older) page; `None` at the end.
+    pub next_cursor: Option<String>,
+}
+
+/// Chat history.
+#[async_trait]
+pub trait ChatHistory: Send + Sync {
+    /// Appends a message. MUST be idempotent on `record.id`.
+    async fn append(&self, record: &ChatRecord) -> Result<(), PortError>;
+    /// Newest first, at most `limit`, strictly older than the `before` cursor.
+    async fn page(
+        &self,
+        room: &RoomId,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError>;
+}
+
+/// Summary of a room's analytics.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AnalyticsSummary {
+    /// Number of events.
+    pub total_events: u64,
+    /// Distinct users seen.
+    pub unique_participants: u64,
+    /// Joins.
+    pub joins: u64,
+    /// Leaves.
+    pub leaves: u64,
+    /// Mean session length over leaves, seconds.
+    pub average_session_seconds: f64,
+    /// Count per event type.
+    pub events_by_type: std::collections::BTreeMap<String, u64>,
+}
+
+/// Analytics events.
+#[async_trait]
+pub trait Analytics: Send + Sync {
+    /// Records an event.
+    async fn record(&self, event: &AnalyticsRecord) -> Result<(), PortError>;
+    /// Events of a room, oldest first, at most `limit`.
+    async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError>;
+    /// Summary of a room's events, computed where the data lives.
+    async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError>;
+}
+
+/// The time source. Production uses the system clock; tests move time by hand.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}

@@ -1,0 +1,329 @@
+//! The room model: participants, roles, permissions, settings and the
+//! collaboration state (hand raises, waiting room, breakout rooms, streams).
+//! Plain data, serializable so any state store can hold it.
+
+use auth::{Permissions, Role};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::{ConnectionId, RoomId, UserId};
+
+/// Audio or video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    /// Microphone.
+    Audio,
+    /// Camera.
+    Video,
+}
+
+/// What a participant is publishing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaState {
+    /// Microphone muted.
+    pub audio_muted: bool,
+    /// Camera off.
+    pub video_muted: bool,
+    /// Sharing the screen.
+    pub screen_sharing: bool,
+}
+
+/// Device details a client reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// Browser name and version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser: Option<String>,
+    /// Operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os: Option<String>,
+    /// desktop, mobile, tablet...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
+}
+
+/// Network statistics a client reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetworkStats {
+    /// Round-trip latency in milliseconds.
+    #[serde(default, alias = "latency", skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<f64>,
+    /// Packet loss in percent (0-100).
+    #[serde(
+        default,
+        alias = "packet_loss",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub packet_loss_percent: Option<f64>,
+    /// Jitter in milliseconds.
+    #[serde(default, alias = "jitter", skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<f64>,
+    /// Available bandwidth in kbit/s.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_kbps: Option<f64>,
+}
+
+/// A virtual background choice (the processing happens in the client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VirtualBackground {
+    /// none, blur or image.
+    pub mode: BackgroundMode,
+    /// Image reference for `image` mode (an id or URL, at most 512 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+/// Virtual background modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackgroundMode {
+    /// No processing.
+    None,
+    /// Blurred background.
+    Blur,
+    /// Replaced by an image.
+    Image,
+}
+
+/// Connection status of a participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    /// Connected now.
+    Connected,
+    /// Connection lost; inside the grace period.
+    Reconnecting,
+}
+
+/// A participant as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Participant {
+    /// The user.
+    pub user_id: UserId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Effective permissions.
+    pub permissions: Permissions,
+    /// The connection currently speaking for this user.
+    pub connection: ConnectionId,
+    /// When they joined.
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+    /// Media state.
+    pub media: MediaState,
+    /// Device details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_info: Option<DeviceInfo>,
+    /// Latest network statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_stats: Option<NetworkStats>,
+    /// Sending video quality label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_quality: Option<String>,
+    /// Virtual background.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<VirtualBackground>,
+    /// Breakout room the participant is in; `None` is the main room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakout_room_id: Option<String>,
+    /// Connected or reconnecting.
+    pub presence: Presence,
+}
+
+/// What clients see of a participant.
+pub type ParticipantView = Participant;
+
+/// Room settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSettings {
+    /// No new participants may join.
+    pub locked: bool,
+    /// New participants join with audio muted.
+    pub mute_on_entry: bool,
+    /// Participants wait for admission.
+    pub waiting_room_enabled: bool,
+    /// Chat is allowed.
+    pub chat_enabled: bool,
+    /// Screen sharing is allowed.
+    pub screen_share_allowed: bool,
+    /// Capacity.
+    pub max_participants: u32,
+}
+
+/// A partial settings update.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomSettingsPatch {
+    /// See [`RoomSettings::locked`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<bool>,
+    /// See [`RoomSettings::mute_on_entry`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mute_on_entry: Option<bool>,
+    /// See [`RoomSettings::waiting_room_enabled`].
+    #[serde(
+        default,
+        alias = "waiting_room",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub waiting_room_enabled: Option<bool>,
+    /// See [`RoomSettings::chat_enabled`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_enabled: Option<bool>,
+    /// See [`RoomSettings::screen_share_allowed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_share_allowed: Option<bool>,
+    /// See [`RoomSettings::max_participants`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_participants: Option<u32>,
+}
+
+/// A raised hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandRaiseEntry {
+    /// Whose.
+    pub user_id: UserId,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub raised_at: OffsetDateTime,
+}
+
+/// Someone waiting for admission.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingEntry {
+    /// Who.
+    pub user_id: UserId,
+    /// Display name.
+    pub name: String,
+    /// Their waiting connection.
+    pub connection: ConnectionId,
+    /// Since when.
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+/// A breakout room: a sub-group of the room; signaling and chat stay inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreakoutRoom {
+    /// Id, unique in the room.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// When created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// A live-stream session record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveStream {
+    /// Id.
+    pub stream_id: String,
+    /// Title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Platform label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Who started it.
+    pub started_by: UserId,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// When it stopped, if it did.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stopped_at: Option<OffsetDateTime>,
+}
+
+/// The whole state of one room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Room {
+    /// Id.
+    pub id: RoomId,
+    /// When the room came to exist.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Settings.
+    pub settings: RoomSettings,
+    /// Participants in join order.
+    pub participants: Vec<Participant>,
+    /// Raised hands, oldest first.
+    pub hand_queue: Vec<HandRaiseEntry>,
+    /// Waiting for admission, oldest first.
+    pub waiting: Vec<WaitingEntry>,
+    /// Users admitted from the waiting room who may now join directly.
+    pub admitted: Vec<UserId>,
+    /// Users refused entry until the room ends.
+    pub banned: Vec<UserId>,
+    /// Breakout rooms.
+    pub breakout_rooms: Vec<BreakoutRoom>,
+    /// Live streams.
+    pub live_streams: Vec<LiveStream>,
+    /// Counter for breakout and stream ids.
+    pub next_local_id: u64,
+}
+
+impl Room {
+    /// An empty room with the given default settings.
+    pub fn new(id: RoomId, settings: RoomSettings, now: OffsetDateTime) -> Self {
+        Room {
+            id,
+            created_at: now,
+            settings,
+            participants: Vec::new(),
+            hand_queue: Vec::new(),
+            waiting: Vec::new(),
+            admitted: Vec::new(),
+            banned: Vec::new(),
+            breakout_rooms: Vec::new(),
+            live_streams: Vec::new(),
+            next_local_id: 1,
+        }
+    }
+
+    /// The participant with this id.
+    pub fn participant(&self, user: &UserId) -> Option<&Participant> {
+        self.participants.iter().find(|p| &p.user_id == user)
+    }
+
+    /// Mutable access to a participant.
+    pub fn participant_mut(&mut self, user: &UserId) -> Option<&mut Participant> {
+        self.participants.iter_mut().find(|p| &p.user_id == user)
+    }
+
+    /// Whether nobody is in or waiting for the room.
+    pub fn is_empty(&self) -> bool {
+        self.participants.is_empty() && self.waiting.is_empty()
+    }
+
+    /// Users whose role can moderate.
+    pub fn moderators(&self) -> Vec<UserId> {
+        self.participants
+            .iter()
+            .filter(|p| p.role.is_moderator())
+            .map(|p| p.user_id.clone())
+            .collect()
+    }
+
+    /// Users in the same group (main room or breakout) as `group`.
+    pub fn group_members(&self, group: Option<&str>) -> Vec<UserId> {
+        self.participants
+            .iter()
+            .filter(|p| p.breakout_room_id.as_deref() == group)
+            .map(|p| p.user_id.clone())
+            .collect()
+    }
+
+    /// A fresh local id with a prefix, e.g. `br-3`.
+    pub fn local_id(&mut self, prefix: &str) -> String {
+        let id = format!("{prefix}-{}", self.next_local_id);
+        self.next_local_id += 1;
+        id
+    }
+}

@@ -1,0 +1,488 @@
+//! The room service: runs the engine against the ports. Loads a room,
+//! applies one engine step, writes it back with compare-and-swap (retrying
+//! on conflict), and only then carries out the effects. Handlers in the
+//! server call this and nothing else.
+
+use std::sync::Arc;
+
+use auth::{PermissionsPatch, Role};
+use time::OffsetDateTime;
+
+use crate::engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
+use crate::ports::*;
+use crate::protocol::{
+    ClientMessage, LeaveReason, LiveStreamStartReq, ParticipantUpdateReq, RoomStateView,
+    ServerMessage,
+};
+use crate::room::{BreakoutRoom, LiveStream, Room, RoomSettingsPatch};
+use crate::{ConnectionId, ErrorCode, RoomId, SignalError, UserId};
+
+const MAX_CAS_ATTEMPTS: usize = 64;
+
+/// The ports the service runs on.
+#[derive(Clone)]
+pub struct Ports {
+    /// Room state.
+    pub rooms: Arc<dyn RoomStore>,
+    /// Event fan-out.
+    pub bus: Arc<dyn EventBus>,
+    /// Chat history.
+    pub chat: Arc<dyn ChatHistory>,
+    /// Analytics.
+    pub analytics: Arc<dyn Analytics>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Ports {
+    /// The embedded single-process set: everything in memory, system clock.
+    pub fn in_memory() -> Self {
+        use crate::memory::*;
+        Ports {
+            rooms: Arc::new(MemoryRoomStore::default()),
+            bus: Arc::new(MemoryBus::default()),
+            chat: Arc::new(MemoryChatHistory::default()),
+            analytics: Arc::new(MemoryAnalytics::default()),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// The signaling service.
+#[derive(Clone)]
+pub struct RoomService {
+    engine: Arc<Engine>,
+    ports: Ports,
+}
+
+impl RoomService {
+    /// A service over the given engine and ports.
+    pub fn new(engine: Engine, ports: Ports) -> Self {
+        RoomService {
+            engine: Arc::new(engine),
+            ports,
+        }
+    }
+
+    /// The engine (for its configuration).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The ports.
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+
+    /// Now, from the configured clock.
+    pub fn now(&self) -> OffsetDateTime {
+        self.ports.clock.now()
+    }
+
+    /// Runs `step` on the current room (a fresh one if `create` and absent)
+    /// and stores the result atomically; retries on conflicting writes.
+    /// Empty rooms are deleted. Effects are carried out after the write.
+    async fn mutate<R>(
+        &self,
+        room_id: &RoomId,
+        create: bool,
+        mut step: impl FnMut(&mut Room, OffsetDateTime) -> Result<(R, Vec<Effect>), SignalError>,
+    ) -> Result<R, SignalError> {
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let now = self.now();
+            let current = self.ports.rooms.load(room_id).await?;
+            let (mut room, version) = match &current {
+                Some(v) => ((*v.room).clone(), Some(v.version)),
+                None if create => (self.engine.new_room(room_id.clone(), now), None),
+                None => {
+                    return Err(SignalError::new(
+                        ErrorCode::RoomNotFound,
+                        format!("no room {room_id}"),
+                    ));
+                }
+            };
+            let (out, effects) = step(&mut room, now)?;
+            let saved = match (room.is_empty(), version) {
+                (true, Some(v)) => self.ports.rooms.delete(room_id, v).await?,
+                (true, None) => Saved::Ok,
+                (false, v) => self.ports.rooms.save(&room, v).await?,
+            };
+            if saved == Saved::Ok {
+                self.run_effects(room_id, effects).await;
+                return Ok(out);
+            }
+        }
+        Err(SignalError::new(
+            ErrorCode::Conflict,
+            "too many concurrent updates; retry",
+        ))
+    }
+
+    async fn snapshot(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {
+        self.ports
+            .rooms
+            .load(room_id)
+            .await?
+            .map(|v| v.room)
+            .ok_or_else(|| SignalError::new(ErrorCode::RoomNotFound, format!("no room {room_id}")))
+    }
+
+    /// Carries out effects: publish deliveries and disconnects, store chat and
+    /// analytics. Storage failures are logged, never fail the action: live
+    /// delivery matters more than history.
+    pub async fn run_effects(&self, room_id: &RoomId, effects: Vec<Effect>) {
+        for e in effects {
+            let kind = match e {
+                Effect::Deliver { to, message } => {
+                    if matches!(&to, Audience::Users(u) if u.is_empty()) {
+                        continue;
+                    }
+                    BusKind::Deliver {
+                        to,
+                        payload: message.to_json(),
+                    }
+                }
+                Effect::Disconnect { connection, code } => BusKind::Disconnect { connection, code },
+                Effect::StoreChat(record) => {
+                    if let Err(err) = self.ports.chat.append(&record).await {
+                        tracing::warn!(%room_id, error = %err, "chat history append failed");
+                    }
+                    continue;
+                }
+                Effect::Analytics(record) => {
+                    if let Err(err) = self.ports.analytics.record(&record).await {
+                        tracing::warn!(%room_id, error = %err, "analytics record failed");
+                    }
+                    continue;
+                }
+            };
+            if let Err(err) = self
+                .ports
+                .bus
+                .publish(BusEvent {
+                    room_id: room_id.clone(),
+                    kind,
+                })
+                .await
+            {
+                tracing::warn!(%room_id, error = %err, "event bus publish failed");
+            }
+        }
+    }
+
+    /// Joins a connection to a room (created on first join).
+    pub async fn join(
+        &self,
+        room_id: &RoomId,
+        req: JoinRequest,
+    ) -> Result<JoinOutcome, SignalError> {
+        let engine = self.engine.clone();
+        self.mutate(room_id, true, move |room, now| {
+            engine.join(room, now, req.clone())
+        })
+        .await
+    }
+
+    /// Removes a connection's user from a room if that connection still speaks for them.
+    pub async fn leave(
+        &self,
+        room_id: &RoomId,
+        user: &UserId,
+        connection: ConnectionId,
+    ) -> Result<(), SignalError> {
+        let r = self
+            .mutate(room_id, false, |room, now| {
+                Ok((
+                    (),
+                    self.engine
+                        .leave(room, now, user, Some(connection), LeaveReason::Left),
+                ))
+            })
+            .await;
+        match r {
+            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Handles one client message from a WebSocket connection.
+    pub async fn handle(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        msg: ClientMessage,
+    ) -> Result<(), SignalError> {
+        if Engine::is_read_only(&msg) {
+            let room = self.snapshot(room_id).await?;
+            let effects = self
+                .engine
+                .handle_read_only(&room, self.now(), actor, msg)?;
+            self.run_effects(room_id, effects).await;
+            return Ok(());
+        }
+        self.mutate(room_id, false, |room, now| {
+            Ok(((), self.engine.handle(room, now, actor, msg.clone())?))
+        })
+        .await
+    }
+
+    /// The room as stored.
+    pub async fn room(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {
+        self.snapshot(room_id).await
+    }
+
+    /// The room state as `viewer` sees it (a member).
+    pub async fn room_state(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+    ) -> Result<RoomStateView, SignalError> {
+        let room = self.snapshot(room_id).await?;
+        self.engine.require_member(&room, actor)?;
+        Ok(self.engine.room_state(&room, &actor.user_id, 0))
+    }
+
+    /// Sets a role.
+    pub async fn set_role(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+        role: Role,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.set_role(room, actor, user, role)?))
+        })
+        .await
+    }
+
+    /// Sets permissions.
+    pub async fn set_permissions(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+        patch: &PermissionsPatch,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.set_permissions(room, actor, user, patch)?))
+        })
+        .await
+    }
+
+    /// Updates settings.
+    pub async fn update_settings(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        patch: RoomSettingsPatch,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.update_settings_as(room, actor, patch)?))
+        })
+        .await
+    }
+
+    /// Updates one's own participant info.
+    pub async fn update_info(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+        req: ParticipantUpdateReq,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            Ok((
+                (),
+                self.engine
+                    .update_info(room, now, actor, user, req.clone())?,
+            ))
+        })
+        .await
+    }
+
+    /// Raises or lowers a hand (the actor's own, or a moderator lowering another).
+    pub async fn hand_raise(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        raised: bool,
+        target: Option<&UserId>,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            Ok(((), self.engine.hand_raise(room, now, &me, raised, target)?))
+        })
+        .await
+    }
+
+    /// Lowers every hand.
+    pub async fn lower_all_hands(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.lower_all_hands(room, actor)?))
+        })
+        .await
+    }
+
+    /// Admits a waiting user.
+    pub async fn admit(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            Ok(((), self.engine.admit(room, now, &me, user)?))
+        })
+        .await
+    }
+
+    /// Admits everyone waiting, as capacity allows.
+    pub async fn admit_all(&self, room_id: &RoomId, actor: &Actor) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            Ok(((), self.engine.admit_all(room, now, actor)?))
+        })
+        .await
+    }
+
+    /// Rejects a waiting user.
+    pub async fn reject(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            Ok(((), self.engine.reject(room, &me, user)?))
+        })
+        .await
+    }
+
+    /// Sends a participant back to the waiting room.
+    pub async fn send_to_waiting_room(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            Ok((
+                (),
+                self.engine.send_to_waiting_room(room, now, actor, user)?,
+            ))
+        })
+        .await
+    }
+
+    /// Creates a breakout room.
+    pub async fn breakout_create(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<BreakoutRoom, SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            self.engine.breakout_create(room, now, &me, name)
+        })
+        .await
+    }
+
+    /// Assigns a participant to a breakout room, or back to the main room.
+    pub async fn breakout_assign(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+        breakout: Option<&str>,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            Ok(((), self.engine.breakout_assign(room, &me, user, breakout)?))
+        })
+        .await
+    }
+
+    /// Closes a breakout room.
+    pub async fn breakout_close(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            Ok(((), self.engine.breakout_close(room, &me, id)?))
+        })
+        .await
+    }
+
+    /// Starts a live stream.
+    pub async fn stream_start(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        req: LiveStreamStartReq,
+    ) -> Result<LiveStream, SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            self.engine.stream_start(room, now, &me, req.clone())
+        })
+        .await
+    }
+
+    /// Stops a live stream.
+    pub async fn stream_stop(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<LiveStream, SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            self.engine.stream_stop(room, now, &me, id)
+        })
+        .await
+    }
+
+    /// Mutes everyone but the moderator.
+    pub async fn mute_all(&self, room_id: &RoomId, actor: &Actor) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.mute_all(room, actor)?))
+        })
+        .await
+    }
+
+    /// Removes (and optionally bans) a participant.
+    pub async fn kick(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        user: &UserId,
+        ban: bool,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            Ok(((), self.engine.kick(room, now, actor, user, ban)?))
+        })
+        .await
+    }
+
+    /// Sends an `error` message to one connection (for frames that never
+    /// reached the engine).
+    pub async fn send_error(&self, room_id: &RoomId, connection: ConnectionId, msg: ServerMessage) {
+        self.run_effects(
+            room_id,
+            vec![Effect::Deliver {
+                to: Audience::Connection(connection),
+                message: msg,
+            }],
+        )
+        .await;
+    }
+}

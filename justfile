@@ -1,0 +1,35 @@
+# Developer commands. `just test` runs everything; `just test <crate>` one crate.
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Domain crates that must never depend on a web framework or a database driver.
+domain := "auth signaling-core reconnection file-transfer recording storage"
+
+default: test
+
+# Run the server on embedded defaults (in-memory state, no other service).
+run *ARGS:
+    cargo run -p server --release -- {{ARGS}}
+
+# Run the tests of one crate (package name), or of the whole workspace.
+test crate="":
+    if [ -z "{{crate}}" ]; then cargo nextest run --workspace --no-fail-fast; \
+    else cargo nextest run -p {{crate}} --no-fail-fast; fi
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Architecture invariant: domain crates know no actix, Redis or MongoDB.
+layering:
+    for c in {{domain}}; do \
+      if cargo tree -p "$c" -e normal --prefix none | grep -Eq '^(actix|actix-web|actix-ws|awc|redis|deadpool-redis|mongodb) '; then \
+        echo "layering violation: $c depends on I/O it must reach through a port"; exit 1; fi; \
+    done; echo "layering ok"
+
+# Everything CI checks.
+ci: lint layering test
+
+# Print a development token (HS256 with RTC_JWT_SECRET or the dev secret).
+token user room="" role="":
+    cargo run -q -p server -- mint-token --user {{user}} {{ if room != "" { "--room " + room } else { "" } }} {{ if role != "" { "--role " + role } else { "" } }}

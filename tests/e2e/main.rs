@@ -1,0 +1,5 @@
+//! End-to-end tests: the real server on port 0, real HTTP and WebSocket clients.
+
+mod rooms;
+mod signaling;
+mod support;

@@ -1,0 +1,198 @@
+//! Test harness: spawn a server, mint tokens, drive WebSocket clients.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use server::{Application, Settings};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+pub const SECRET: &str = "e2e-test-secret-0123456789abcdef";
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+}
+
+/// Starts a server on port 0 in its own actix system thread.
+pub fn spawn_with(mut settings: Settings) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    settings.jwt_secret = Some(SECRET.parse().unwrap());
+    settings.workers = Some(2);
+    std::thread::spawn(move || {
+        actix_rt::System::new().block_on(async move {
+            let app = Application::from_listener(listener, settings).expect("server builds");
+            app.run().await.expect("server runs");
+        })
+    });
+    TestServer { addr }
+}
+
+pub fn settings() -> Settings {
+    Settings::for_tests("127.0.0.1:0")
+}
+
+pub fn spawn() -> TestServer {
+    spawn_with(settings())
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn token(user: &str, room: Option<&str>, role: Option<&str>) -> String {
+    let role = role.map(|r| r.parse().unwrap());
+    auth::TokenMinter::hs256(SECRET.as_bytes())
+        .mint_for(user, room, role, now(), 3600)
+        .unwrap()
+}
+
+impl TestServer {
+    pub fn http(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn connect(&self, room: &str, user: &str) -> Client {
+        self.connect_as(room, user, None).await
+    }
+
+    pub async fn connect_as(&self, room: &str, user: &str, role: Option<&str>) -> Client {
+        let t = token(user, None, role);
+        self.connect_token(room, &t).await.expect("connects")
+    }
+
+    pub async fn connect_token(
+        &self,
+        room: &str,
+        token: &str,
+    ) -> Result<Client, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("ws://{}/webrtc/ws/{}?token={}", self.addr, room, token);
+        let (ws, _) = connect_async(url).await?;
+        Ok(Client {
+            ws,
+            backlog: Vec::new(),
+        })
+    }
+
+    pub async fn get(&self, path: &str, user: &str) -> (u16, Value) {
+        let r = reqwest::Client::new()
+            .get(self.http(path))
+            .bearer_auth(token(user, None, None))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, user: &str, body: Value) -> (u16, Value) {
+        let r = reqwest::Client::new()
+            .post(self.http(path))
+            .bearer_auth(token(user, None, None))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    backlog: Vec<Value>,
+}
+
+pub enum Next {
+    Msg(#[allow(dead_code)] Value),
+    Closed(Option<u16>),
+}
+
+impl Client {
+    pub async fn send(&mut self, v: Value) {
+        self.ws
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send_raw(&mut self, s: &str) {
+        self.ws
+            .send(Message::Text(s.to_owned().into()))
+            .await
+            .unwrap();
+    }
+
+    /// Next JSON message or close, within 5 seconds.
+    pub async fn next(&mut self) -> Next {
+        if !self.backlog.is_empty() {
+            return Next::Msg(self.backlog.remove(0));
+        }
+        loop {
+            let m = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("message within 5 s");
+            match m {
+                Some(Ok(Message::Text(t))) => return Next::Msg(serde_json::from_str(&t).unwrap()),
+                Some(Ok(Message::Close(f))) => return Next::Closed(f.map(|f| u16::from(f.code))),
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Next::Closed(None),
+            }
+        }
+    }
+
+    /// Waits for a message of type `ty`, keeping others for later.
+    pub async fn expect(&mut self, ty: &str) -> Value {
+        if let Some(i) = self.backlog.iter().position(|m| m["type"] == ty) {
+            return self.backlog.remove(i);
+        }
+        loop {
+            let m = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .unwrap_or_else(|_| panic!("no {ty} within 5 s; backlog {:?}", self.backlog));
+            match m {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    if v["type"] == ty {
+                        return v;
+                    }
+                    self.backlog.push(v);
+                }
+                Some(Ok(Message::Close(f))) => panic!("closed ({f:?}) while waiting for {ty}"),
+                Some(Ok(_)) => continue,
+                other => panic!("stream ended while waiting for {ty}: {other:?}"),
+            }
+        }
+    }
+
+    /// Waits for an `error` message and returns its code.
+    pub async fn expect_error(&mut self) -> String {
+        self.expect("error").await["code"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Expects the server to close the connection; returns the close code.
+    pub async fn expect_close(&mut self) -> Option<u16> {
+        loop {
+            if let Next::Closed(c) = self.next().await {
+                return c;
+            }
+        }
+    }
+
+    /// A round trip through the server, proving the connection still works.
+    pub async fn ping(&mut self) {
+        self.send(serde_json::json!({"type": "ping", "ts": 42}))
+            .await;
+        let p = self.expect("pong").await;
+        assert_eq!(p["ts"], 42);
+    }
+}

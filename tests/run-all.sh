@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs, then runs
+# `just ci` (format, lints, layering check, every test). CI calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+
+if ! need just; then
+  echo "installing just (PyPI rust-just)"
+  python3 -m pip install --quiet --user rust-just || python3 -m pip install --quiet rust-just
+  export PATH="$HOME/.local/bin:$PATH"
+fi
+if ! need cargo-nextest; then
+  echo "installing cargo-nextest"
+  cargo install cargo-nextest --locked
+fi
+rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
+
+just ci
