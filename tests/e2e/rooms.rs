@@ -157,3 +157,40 @@ async fn hand_raise_order_under_concurrent_raises() {
     assert_eq!(st, 200);
     assert!(q["queue"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn rate_limit_refuses_with_retry_after_and_keeps_the_session() {
+    let s = spawn();
+    let mut a = s.connect("rl", "a").await;
+    a.expect("room-state").await;
+    // hand_raise: 5 per minute, shared by WS and REST.
+    for i in 0..5 {
+        a.send(json!({"type": "hand-raise", "raised": i % 2 == 0}))
+            .await;
+        a.expect("hand-raise").await;
+    }
+    a.send(json!({"type": "hand-raise", "raised": false})).await;
+    let e = a.expect("error").await;
+    assert_eq!(e["code"], "RATE_LIMIT_EXCEEDED");
+    assert!(e["retry_after"].as_u64().unwrap() >= 1);
+    let (st, body) = s
+        .post("/webrtc/rooms/rl/hand-raise", "a", json!({"raised": true}))
+        .await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (429, Some("RATE_LIMIT_EXCEEDED"))
+    );
+    let (st, status) = s.get("/webrtc/rate-limits/hand_raise/status", "a").await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        (status["limit"].as_u64(), status["remaining"].as_u64()),
+        (Some(5), Some(0))
+    );
+    let (st, _) = s.get("/webrtc/rate-limits/teleport/status", "a").await;
+    assert_eq!(st, 404);
+    // Other kinds are unaffected and the session stays open.
+    a.send(json!({"type": "chat-message", "message": "still here"}))
+        .await;
+    a.expect("chat-message").await;
+    a.ping().await;
+}

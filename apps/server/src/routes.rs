@@ -21,6 +21,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/webrtc/health", web::get().to(health))
         .route("/webrtc/stats", web::get().to(stats))
         .route(
+            "/webrtc/rate-limits/{limit_type}/status",
+            web::get().to(rate_status),
+        )
+        .route(
             "/webrtc/rooms/{room_id}/participants",
             web::get().to(participants),
         )
@@ -643,4 +647,25 @@ async fn stream_list(req: HttpRequest, path: web::Path<String>, state: web::Data
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     Ok(HttpResponse::Ok().json(json!({ "live_streams": room.live_streams })))
+}
+
+async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let Some(kind) = signaling_core::ratelimit::LimitKind::parse(&path) else {
+        return err(
+            ErrorCode::NotFound,
+            format!("no limit type {:?}", path.as_str()),
+        );
+    };
+    let identity = identity_from_request(&req, &state)?;
+    let user = UserId::parse(&identity.user_id)?;
+    let status = state.service.rate_status(kind, &user).await?;
+    let limit = state.service.policy().get(kind);
+    Ok(HttpResponse::Ok().json(json!({
+        "limit_type": kind.as_str(),
+        "limit": limit.max,
+        "window_secs": limit.window_secs,
+        "used": status.used,
+        "remaining": status.remaining,
+        "reset_in_secs": status.reset_in_secs,
+    })))
 }

@@ -13,6 +13,7 @@ mod ids;
 pub mod memory;
 pub mod ports;
 pub mod protocol;
+pub mod ratelimit;
 pub mod room;
 pub mod sanitize;
 pub mod service;

@@ -14,6 +14,7 @@ use crate::protocol::{
     ClientMessage, LeaveReason, LiveStreamStartReq, ParticipantUpdateReq, RoomStateView,
     ServerMessage,
 };
+use crate::ratelimit::{LimitKind, RatePolicy, RateStatus};
 use crate::room::{BreakoutRoom, LiveStream, Room, RoomSettingsPatch};
 use crate::{ConnectionId, ErrorCode, RoomId, SignalError, UserId};
 
@@ -32,6 +33,8 @@ pub struct Ports {
     pub analytics: Arc<dyn Analytics>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Rate-limit counters.
+    pub limiter: Arc<dyn crate::ratelimit::RateLimiter>,
 }
 
 impl Ports {
@@ -44,6 +47,7 @@ impl Ports {
             chat: Arc::new(MemoryChatHistory::default()),
             analytics: Arc::new(MemoryAnalytics::default()),
             clock: Arc::new(SystemClock),
+            limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),
         }
     }
 }
@@ -53,15 +57,67 @@ impl Ports {
 pub struct RoomService {
     engine: Arc<Engine>,
     ports: Ports,
+    policy: Arc<RatePolicy>,
 }
 
 impl RoomService {
     /// A service over the given engine and ports.
     pub fn new(engine: Engine, ports: Ports) -> Self {
+        Self::with_policy(engine, ports, RatePolicy::default())
+    }
+
+    /// A service with a rate-limit policy.
+    pub fn with_policy(engine: Engine, ports: Ports, policy: RatePolicy) -> Self {
         RoomService {
             engine: Arc::new(engine),
             ports,
+            policy: Arc::new(policy),
         }
+    }
+
+    /// The rate-limit policy.
+    pub fn policy(&self) -> &RatePolicy {
+        &self.policy
+    }
+
+    /// Counts one action of `kind` for `user`; refuses with
+    /// `RATE_LIMIT_EXCEEDED` and a retry-after when the window is full.
+    pub async fn check_rate(&self, kind: LimitKind, user: &UserId) -> Result<(), SignalError> {
+        let limit = self.policy.get(kind);
+        let key = format!("{}:{}", kind.as_str(), user);
+        let s = self
+            .ports
+            .limiter
+            .hit(&key, limit, self.now().unix_timestamp())
+            .await?;
+        if s.allowed {
+            return Ok(());
+        }
+        let mut e = SignalError::new(
+            ErrorCode::RateLimitExceeded,
+            format!(
+                "{} limit of {} per {} s reached",
+                kind.as_str(),
+                limit.max,
+                limit.window_secs
+            ),
+        );
+        e.retry_after = Some(s.reset_in_secs.max(1));
+        Err(e)
+    }
+
+    /// Where `user` stands against the `kind` limit, without counting.
+    pub async fn rate_status(
+        &self,
+        kind: LimitKind,
+        user: &UserId,
+    ) -> Result<RateStatus, SignalError> {
+        let key = format!("{}:{}", kind.as_str(), user);
+        Ok(self
+            .ports
+            .limiter
+            .peek(&key, self.policy.get(kind), self.now().unix_timestamp())
+            .await?)
     }
 
     /// The engine (for its configuration).
@@ -212,6 +268,9 @@ impl RoomService {
         actor: &Actor,
         msg: ClientMessage,
     ) -> Result<(), SignalError> {
+        for kind in LimitKind::for_message(msg.message_type()) {
+            self.check_rate(*kind, &actor.user_id).await?;
+        }
         if Engine::is_read_only(&msg) {
             let room = self.snapshot(room_id).await?;
             let effects = self
@@ -277,6 +336,8 @@ impl RoomService {
         actor: &Actor,
         patch: RoomSettingsPatch,
     ) -> Result<(), SignalError> {
+        self.check_rate(LimitKind::SettingsUpdate, &actor.user_id)
+            .await?;
         self.mutate(room_id, false, |room, _| {
             Ok(((), self.engine.update_settings_as(room, actor, patch)?))
         })
@@ -309,6 +370,8 @@ impl RoomService {
         raised: bool,
         target: Option<&UserId>,
     ) -> Result<(), SignalError> {
+        self.check_rate(LimitKind::HandRaise, &actor.user_id)
+            .await?;
         self.mutate(room_id, false, |room, now| {
             let me = self.engine.require_member(room, actor)?.clone();
             Ok(((), self.engine.hand_raise(room, now, &me, raised, target)?))

@@ -1,0 +1,251 @@
+//! Rate-limit policy: which limit applies to which action, and the
+//! in-memory limiter. Fixed windows per (limit, user), so the same scheme
+//! maps onto Redis `INCR` + `EXPIRE` for a cluster-wide limit.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::PortError;
+use crate::protocol::MessageType;
+
+/// The limits of seed 003, plus one for signaling relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitKind {
+    /// Any WebSocket message other than offer/answer/ICE (100/min).
+    WebsocketMessage,
+    /// Offer, answer and ICE relays (3000/min). Kept apart so that a join
+    /// into a full mesh room (dozens of candidates per peer) is not refused.
+    Signaling,
+    /// Chat messages (60/min).
+    ChatMessage,
+    /// Hand raises and lowers (5/min).
+    HandRaise,
+    /// Reactions (20/min).
+    Reaction,
+    /// File offers (10/hour).
+    FileShare,
+    /// Rooms created (10/hour).
+    RoomCreate,
+    /// Settings changes (30/min).
+    SettingsUpdate,
+    /// REST calls (300/min).
+    ApiCall,
+}
+
+impl LimitKind {
+    /// All kinds.
+    pub const ALL: [LimitKind; 9] = [
+        LimitKind::WebsocketMessage,
+        LimitKind::Signaling,
+        LimitKind::ChatMessage,
+        LimitKind::HandRaise,
+        LimitKind::Reaction,
+        LimitKind::FileShare,
+        LimitKind::RoomCreate,
+        LimitKind::SettingsUpdate,
+        LimitKind::ApiCall,
+    ];
+
+    /// The wire name, as in `/webrtc/rate-limits/{limit_type}/status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LimitKind::WebsocketMessage => "websocket_message",
+            LimitKind::Signaling => "signaling",
+            LimitKind::ChatMessage => "chat_message",
+            LimitKind::HandRaise => "hand_raise",
+            LimitKind::Reaction => "reaction",
+            LimitKind::FileShare => "file_share",
+            LimitKind::RoomCreate => "room_create",
+            LimitKind::SettingsUpdate => "settings_update",
+            LimitKind::ApiCall => "api_call",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The limits a WebSocket message of type `t` counts against.
+    pub fn for_message(t: MessageType) -> &'static [LimitKind] {
+        use LimitKind as L;
+        use MessageType as T;
+        match t {
+            T::Offer | T::Answer | T::IceCandidate => &[L::Signaling],
+            T::ChatMessage => &[L::WebsocketMessage, L::ChatMessage],
+            T::HandRaise => &[L::WebsocketMessage, L::HandRaise],
+            T::Reaction => &[L::WebsocketMessage, L::Reaction],
+            T::FileShareOffer => &[L::WebsocketMessage, L::FileShare],
+            T::RoomSettingsUpdate => &[L::WebsocketMessage, L::SettingsUpdate],
+            _ => &[L::WebsocketMessage],
+        }
+    }
+}
+
+/// At most `max` actions per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Limit {
+    /// Actions allowed per window.
+    pub max: u32,
+    /// Window length in seconds.
+    pub window_secs: u64,
+}
+
+/// The limit for every kind. Configuration, not constants.
+#[derive(Debug, Clone)]
+pub struct RatePolicy {
+    limits: HashMap<LimitKind, Limit>,
+}
+
+impl Default for RatePolicy {
+    fn default() -> Self {
+        use LimitKind as L;
+        let l = |max, window_secs| Limit { max, window_secs };
+        RatePolicy {
+            limits: HashMap::from([
+                (L::WebsocketMessage, l(100, 60)),
+                (L::Signaling, l(3000, 60)),
+                (L::ChatMessage, l(60, 60)),
+                (L::HandRaise, l(5, 60)),
+                (L::Reaction, l(20, 60)),
+                (L::FileShare, l(10, 3600)),
+                (L::RoomCreate, l(10, 3600)),
+                (L::SettingsUpdate, l(30, 60)),
+                (L::ApiCall, l(300, 60)),
+            ]),
+        }
+    }
+}
+
+impl RatePolicy {
+    /// The limit of a kind.
+    pub fn get(&self, kind: LimitKind) -> Limit {
+        self.limits[&kind]
+    }
+
+    /// Replaces the limit of a kind.
+    pub fn set(&mut self, kind: LimitKind, limit: Limit) {
+        self.limits.insert(kind, limit);
+    }
+}
+
+/// Where a key stands in its current window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RateStatus {
+    /// Whether the action (for `hit`) was allowed.
+    pub allowed: bool,
+    /// Actions used in this window.
+    pub used: u32,
+    /// Actions left in this window.
+    pub remaining: u32,
+    /// Seconds until the window resets.
+    pub reset_in_secs: u64,
+}
+
+/// Counts actions per key in fixed windows, shared by all instances.
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one action at `now_unix` if the window has room. MUST be atomic
+    /// across instances: two concurrent hits never both take the last slot.
+    async fn hit(&self, key: &str, limit: Limit, now_unix: i64) -> Result<RateStatus, PortError>;
+    /// Reports without counting.
+    async fn peek(&self, key: &str, limit: Limit, now_unix: i64) -> Result<RateStatus, PortError>;
+}
+
+/// In-memory fixed-window limiter.
+#[derive(Default)]
+pub struct MemoryRateLimiter {
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+fn window(limit: Limit, now: i64) -> (i64, u64) {
+    let w = limit.window_secs.max(1) as i64;
+    let start = now - now.rem_euclid(w);
+    (start, (start + w - now) as u64)
+}
+
+#[async_trait]
+impl RateLimiter for MemoryRateLimiter {
+    async fn hit(&self, key: &str, limit: Limit, now: i64) -> Result<RateStatus, PortError> {
+        let (start, reset) = window(limit, now);
+        let mut map = self.windows.lock().expect("lock");
+        if map.len() > 100_000 {
+            map.retain(|_, (s, _)| *s >= start - 3600);
+        }
+        let e = map.entry(key.to_owned()).or_insert((start, 0));
+        if e.0 != start {
+            *e = (start, 0);
+        }
+        let allowed = e.1 < limit.max;
+        if allowed {
+            e.1 += 1;
+        }
+        Ok(RateStatus {
+            allowed,
+            used: e.1,
+            remaining: limit.max - e.1,
+            reset_in_secs: reset,
+        })
+    }
+
+    async fn peek(&self, key: &str, limit: Limit, now: i64) -> Result<RateStatus, PortError> {
+        let (start, reset) = window(limit, now);
+        let map = self.windows.lock().expect("lock");
+        let used = map
+            .get(key)
+            .filter(|(s, _)| *s == start)
+            .map(|(_, c)| *c)
+            .unwrap_or(0);
+        Ok(RateStatus {
+            allowed: used < limit.max,
+            used,
+            remaining: limit.max.saturating_sub(used),
+            reset_in_secs: reset,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn window_fills_refuses_then_resets() {
+        let l = MemoryRateLimiter::default();
+        let lim = Limit {
+            max: 2,
+            window_secs: 60,
+        };
+        assert!(l.hit("k", lim, 600).await.unwrap().allowed);
+        assert!(l.hit("k", lim, 601).await.unwrap().allowed);
+        let s = l.hit("k", lim, 602).await.unwrap();
+        assert!(!s.allowed);
+        assert_eq!(s.reset_in_secs, 58);
+        assert!(
+            l.hit("other", lim, 602).await.unwrap().allowed,
+            "keys are independent"
+        );
+        assert!(l.hit("k", lim, 660).await.unwrap().allowed, "new window");
+        assert_eq!(l.peek("k", lim, 661).await.unwrap().remaining, 1);
+    }
+
+    #[test]
+    fn every_kind_has_a_limit_and_a_name() {
+        let p = RatePolicy::default();
+        for k in LimitKind::ALL {
+            assert!(p.get(k).max > 0);
+            assert_eq!(LimitKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(
+            p.get(LimitKind::HandRaise),
+            Limit {
+                max: 5,
+                window_secs: 60
+            }
+        );
+    }
+}
