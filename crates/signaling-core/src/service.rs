@@ -20,6 +20,11 @@ use crate::{ConnectionId, ErrorCode, RoomId, SignalError, UserId};
 
 const MAX_CAS_ATTEMPTS: usize = 64;
 
+/// The limiter key of one user's counter for one limit.
+fn rate_key(kind: LimitKind, user: &UserId) -> String {
+    format!("{}:{}", kind.as_str(), user)
+}
+
 /// The ports the service runs on.
 #[derive(Clone)]
 pub struct Ports {
@@ -84,7 +89,7 @@ impl RoomService {
     /// `RATE_LIMIT_EXCEEDED` and a retry-after when the window is full.
     pub async fn check_rate(&self, kind: LimitKind, user: &UserId) -> Result<(), SignalError> {
         let limit = self.policy.get(kind);
-        let key = format!("{}:{}", kind.as_str(), user);
+        let key = rate_key(kind, user);
         let s = self
             .ports
             .limiter
@@ -112,7 +117,7 @@ impl RoomService {
         kind: LimitKind,
         user: &UserId,
     ) -> Result<RateStatus, SignalError> {
-        let key = format!("{}:{}", kind.as_str(), user);
+        let key = rate_key(kind, user);
         Ok(self
             .ports
             .limiter
