@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server on port 0, real HTTP and WebSocket clients.
 
+mod authz;
 mod rooms;
 mod signaling;
 mod support;

@@ -1,6 +1,6 @@
 //! Rooms and moderation over real HTTP and WebSocket.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -192,5 +192,134 @@ async fn rate_limit_refuses_with_retry_after_and_keeps_the_session() {
     a.send(json!({"type": "chat-message", "message": "still here"}))
         .await;
     a.expect("chat-message").await;
+    a.ping().await;
+}
+
+#[tokio::test]
+async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
+    let s = spawn();
+    let mut host = s.connect("rec", "host").await;
+    host.expect("room-state").await;
+    let mut bob = s.connect("rec", "bob").await;
+    bob.expect("room-state").await;
+    let base = "/webrtc/rooms/rec";
+    // Seed 004's query form picks the format.
+    let (st, r) = s
+        .post(
+            &format!("{base}/recording/start?recording_format=mp4&quality=high"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    assert_eq!(
+        (r["format"].as_str(), r["quality"].as_str()),
+        (Some("mp4"), Some("high"))
+    );
+    let id = r["recording_id"].as_str().unwrap().to_owned();
+    let started = bob.expect("recording_started").await;
+    assert_eq!(started["recording"]["recording_id"], id.as_str());
+    assert_eq!(started["recording"]["status"], "recording");
+    // One at a time.
+    let (st, e) = s
+        .post(&format!("{base}/recordings/start"), "host", json!({}))
+        .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (409, Some("RECORDING_ALREADY_ACTIVE"))
+    );
+    // Pause, resume, then a wrong transition.
+    for (action, event) in [
+        ("pause", "recording_paused"),
+        ("resume", "recording_resumed"),
+    ] {
+        let (st, _) = s
+            .post(
+                &format!("{base}/recordings/{id}/{action}"),
+                "host",
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, 200, "{action}");
+        assert_eq!(
+            bob.expect(event).await["recording"]["recording_id"],
+            id.as_str()
+        );
+    }
+    let (st, e) = s
+        .post(&format!("{base}/recordings/{id}/resume"), "host", json!({}))
+        .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (409, Some("INVALID_STATE_TRANSITION"))
+    );
+    // A participant may ask for the status over WebSocket but not stop it.
+    bob.send(json!({"type": "recording-control", "action": "status", "recording_id": id}))
+        .await;
+    assert_eq!(
+        bob.expect("recording-status").await["recording"]["status"],
+        "recording"
+    );
+    bob.send(json!({"type": "recording-control", "action": "stop", "recording_id": id}))
+        .await;
+    assert_eq!(bob.expect_error().await, "PERMISSION_DENIED");
+    // Everyone leaving stops the recording; the record stays listed.
+    drop(host);
+    drop(bob);
+    let mut listed = Value::Null;
+    for _ in 0..50 {
+        let (st, l) = s.get(&format!("{base}/recordings"), "host").await;
+        assert_eq!(st, 200);
+        if l["recordings"][0]["status"] == "processing" {
+            listed = l;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        listed["count"], 1,
+        "stopped when the room emptied: {listed}"
+    );
+    let (st, one) = s
+        .get(&format!("{base}/recordings/{id}/status"), "host")
+        .await;
+    assert_eq!((st, one["status"].as_str()), (200, Some("processing")));
+    let (st, e) = s
+        .get(&format!("{base}/recordings/nope/status"), "host")
+        .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (404, Some("RECORDING_NOT_FOUND"))
+    );
+}
+
+#[tokio::test]
+async fn rest_calls_and_room_creation_have_their_own_limits() {
+    let mut settings = settings();
+    settings.rate_limits = "api_call=3/60,room_create=1/3600".into();
+    let s = spawn_with(settings);
+    let mut a = s.connect("lim-1", "a").await;
+    a.expect("room-state").await;
+    for _ in 0..3 {
+        let (st, _) = s.get("/webrtc/rooms/lim-1/participants", "a").await;
+        assert_eq!(st, 200);
+    }
+    let (st, e) = s.get("/webrtc/rooms/lim-1/participants", "a").await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (429, Some("RATE_LIMIT_EXCEEDED"))
+    );
+    // Another user's budget is untouched.
+    let mut b = s.connect("lim-1", "b").await;
+    b.expect("room-state").await;
+    let (st, _) = s.get("/webrtc/rooms/lim-1/participants", "b").await;
+    assert_eq!(st, 200);
+    // `a` created lim-1; creating a second room is refused, joining one is not.
+    let mut a2 = s.connect("lim-2", "a").await;
+    assert_eq!(a2.expect_error().await, "RATE_LIMIT_EXCEEDED");
+    let mut b2 = s.connect("lim-2", "b").await;
+    b2.expect("room-state").await;
+    let mut a3 = s.connect("lim-2", "a").await;
+    a3.expect("room-state").await;
     a.ping().await;
 }

@@ -91,6 +91,11 @@ pub struct Settings {
     /// Lifetime of TURN credentials, seconds.
     #[arg(long, env = "RTC_TURN_TTL_SECS", default_value_t = 86_400)]
     pub turn_ttl_secs: u64,
+    /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
+    /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
+    /// listed in docs/protocol.md.
+    #[arg(long, env = "RTC_RATE_LIMITS", default_value = "")]
+    pub rate_limits: String,
     /// Log as JSON lines.
     #[arg(long, env = "RTC_LOG_JSON", default_value_t = false)]
     pub log_json: bool,

@@ -6,6 +6,7 @@ pub mod auth_extract;
 pub mod config;
 pub mod http_error;
 pub mod hub;
+pub mod metrics;
 pub mod routes;
 pub mod ws;
 
@@ -34,6 +35,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Start time.
     pub started: Instant,
+    /// Counters of this instance.
+    pub metrics: metrics::Metrics,
 }
 
 /// Builds the token verifier from settings.
@@ -80,12 +83,17 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let ports = Ports::in_memory();
     let hub = Arc::new(Hub::default());
     ports.bus.subscribe(hub.clone());
+    let mut policy = signaling_core::ratelimit::RatePolicy::default();
+    policy
+        .apply_overrides(&settings.rate_limits)
+        .map_err(anyhow::Error::msg)?;
     Ok(AppState {
-        service: RoomService::new(Engine::new(room_config), ports),
+        service: RoomService::with_policy(Engine::new(room_config), ports, policy),
         verifier: verifier_from(&settings)?,
         hub,
         settings: Arc::new(settings),
         started: Instant::now(),
+        metrics: Default::default(),
     })
 }
 

@@ -5,7 +5,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use auth::{PermissionsPatch, Role};
 use serde::Deserialize;
 use serde_json::json;
-use signaling_core::protocol::{LiveStreamStartReq, ParticipantUpdateReq};
+use signaling_core::protocol::{
+    LiveStreamStartReq, ParticipantUpdateReq, RecordingAction, RecordingControlReq,
+};
+use signaling_core::ratelimit::LimitKind;
 use signaling_core::room::RoomSettingsPatch;
 use signaling_core::{Actor, ErrorCode, RoomId, UserId};
 
@@ -138,15 +141,49 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/webrtc/rooms/{room_id}/live-streams",
             web::get().to(stream_list),
+        )
+        .route("/webrtc/webrtc-metrics", web::get().to(webrtc_metrics));
+    // Recordings: seed 003 names (`recordings/...`) and seed 004's
+    // (`recording/...`) as aliases.
+    for base in ["recordings", "recording"] {
+        cfg.route(
+            &format!("/webrtc/rooms/{{room_id}}/{base}/start"),
+            web::post().to(recording_start),
+        )
+        .route(
+            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/{{action}}"),
+            web::post().to(recording_action),
+        )
+        .route(
+            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/status"),
+            web::get().to(recording_status),
+        )
+        .route(
+            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}"),
+            web::delete().to(recording_cancel),
         );
+    }
+    cfg.route(
+        "/webrtc/rooms/{room_id}/recordings",
+        web::get().to(recording_list),
+    );
 }
 
-/// The authenticated caller in the path's room.
-fn actor(req: &HttpRequest, state: &AppState, room: &str) -> Result<(RoomId, Actor), ApiError> {
+/// The authenticated caller in the path's room, counted against the
+/// `api_call` rate limit.
+async fn actor(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+) -> Result<(RoomId, Actor), ApiError> {
     let room_id = RoomId::parse(room)?;
     let identity = identity_from_request(req, state)?;
     identity.grant_for(room_id.as_str())?;
     let user_id = UserId::parse(&identity.user_id)?;
+    state
+        .service
+        .check_rate(LimitKind::ApiCall, &user_id)
+        .await?;
     Ok((
         room_id,
         Actor {
@@ -234,7 +271,7 @@ async fn participants(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     Ok(HttpResponse::Ok().json(json!({
@@ -245,7 +282,7 @@ async fn participants(
 }
 
 async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     Ok(HttpResponse::Ok().json(state.service.room_state(&room_id, &a).await?))
 }
 
@@ -255,7 +292,7 @@ async fn update_info(
     body: web::Json<ParticipantUpdateReq>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state
         .service
@@ -276,7 +313,7 @@ async fn kick(
     body: Option<web::Json<KickBody>>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     let ban = body.map(|b| b.ban).unwrap_or(false);
     state.service.kick(&room_id, &a, &user, ban).await?;
@@ -289,7 +326,7 @@ async fn member_view(
     room: &str,
     user: &str,
 ) -> Result<signaling_core::room::Participant, ApiError> {
-    let (room_id, a) = actor(req, state, room)?;
+    let (room_id, a) = actor(req, state, room).await?;
     let user = UserId::parse(user)?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
@@ -321,7 +358,7 @@ async fn set_role(
     body: web::Json<RoleBody>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     let Ok(role) = body.role.parse::<Role>() else {
         return err(
@@ -348,7 +385,7 @@ async fn set_permissions(
     body: web::Json<PermissionsPatch>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state
         .service
@@ -363,7 +400,7 @@ async fn get_settings(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     Ok(HttpResponse::Ok().json(room.settings))
@@ -375,7 +412,7 @@ async fn set_settings(
     body: web::Json<RoomSettingsPatch>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     state
         .service
         .update_settings(&room_id, &a, body.into_inner())
@@ -395,7 +432,7 @@ async fn chat_history(
     q: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, _a) = actor(&req, &state, &path)?;
+    let (room_id, _a) = actor(&req, &state, &path).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let page = state
         .service
@@ -412,7 +449,7 @@ async fn analytics(
     q: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, _a) = actor(&req, &state, &path)?;
+    let (room_id, _a) = actor(&req, &state, &path).await?;
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let events = state
         .service
@@ -428,7 +465,7 @@ async fn analytics_summary(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, _a) = actor(&req, &state, &path)?;
+    let (room_id, _a) = actor(&req, &state, &path).await?;
     let s = state.service.ports().analytics.summary(&room_id).await?;
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "summary": s })))
 }
@@ -451,7 +488,7 @@ async fn hand_raise(
     body: web::Json<HandBody>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     state
         .service
         .hand_raise(&room_id, &a, body.raised, body.user_id.as_ref())
@@ -465,20 +502,20 @@ async fn hand_queue_of(state: &AppState, room_id: &RoomId) -> Res {
 }
 
 async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
 }
 
 async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     state.service.lower_all_hands(&room_id, &a).await?;
     hand_queue_of(&state, &room_id).await
 }
 
 async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     state.service.mute_all(&room_id, &a).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "muted" })))
 }
@@ -488,7 +525,7 @@ async fn waiting_list(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let view = state.service.room_state(&room_id, &a).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_moderator(&room, &a)?;
@@ -500,14 +537,14 @@ async fn admit(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state.service.admit(&room_id, &a, &user).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted", "user_id": user })))
 }
 
 async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     state.service.admit_all(&room_id, &a).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted" })))
 }
@@ -517,7 +554,7 @@ async fn reject(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state.service.reject(&room_id, &a, &user).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "rejected", "user_id": user })))
@@ -528,7 +565,7 @@ async fn to_waiting(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state
         .service
@@ -548,7 +585,7 @@ async fn breakout_create(
     body: web::Json<BreakoutBody>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let b = state
         .service
         .breakout_create(&room_id, &a, &body.name)
@@ -561,16 +598,22 @@ async fn breakout_list(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     let rooms: Vec<_> = room
         .breakout_rooms
         .iter()
         .map(|b| {
-            let members: Vec<_> =
-                room.participants.iter().filter(|p| p.breakout_room_id.as_deref() == Some(&b.id)).map(|p| &p.user_id).collect();
-            json!({ "id": b.id, "name": b.name, "created_at": b.created_at.unix_timestamp(), "participants": members })
+            let members: Vec<_> = room
+                .participants
+                .iter()
+                .filter(|p| p.breakout_room_id.as_deref() == Some(&b.id))
+                .map(|p| &p.user_id)
+                .collect();
+            let mut v = serde_json::to_value(b).unwrap_or_default();
+            v["participants"] = json!(members);
+            v
         })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "breakout_rooms": rooms })))
@@ -581,7 +624,7 @@ async fn breakout_assign(
     path: web::Path<(String, String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.2)?;
     state
         .service
@@ -596,7 +639,7 @@ async fn breakout_return(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     state
         .service
@@ -610,7 +653,7 @@ async fn breakout_close(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     state.service.breakout_close(&room_id, &a, &path.1).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "closed", "breakout_room_id": path.1 })))
 }
@@ -621,7 +664,7 @@ async fn stream_start(
     body: Option<web::Json<LiveStreamStartReq>>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let s = state
         .service
         .stream_start(
@@ -638,19 +681,19 @@ async fn stream_stop(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, a) = actor(&req, &state, &path.0)?;
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
     Ok(HttpResponse::Ok().json(state.service.stream_stop(&room_id, &a, &path.1).await?))
 }
 
 async fn stream_list(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let (room_id, a) = actor(&req, &state, &path)?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
     Ok(HttpResponse::Ok().json(json!({ "live_streams": room.live_streams })))
 }
 
 async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let Some(kind) = signaling_core::ratelimit::LimitKind::parse(&path) else {
+    let Some(kind) = LimitKind::parse(&path) else {
         return err(
             ErrorCode::NotFound,
             format!("no limit type {:?}", path.as_str()),
@@ -667,5 +710,133 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
         "used": status.used,
         "remaining": status.remaining,
         "reset_in_secs": status.reset_in_secs,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+struct RecordingStartQuery {
+    #[serde(alias = "recording_format")]
+    format: Option<recording::Format>,
+    quality: Option<recording::Quality>,
+}
+
+async fn recording_start(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<RecordingStartQuery>,
+    body: Option<web::Json<RecordingStartQuery>>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path).await?;
+    let body = body.map(|b| b.into_inner()).unwrap_or_default();
+    let r = state
+        .service
+        .recording_control(
+            &room_id,
+            &a,
+            RecordingControlReq {
+                action: RecordingAction::Start,
+                recording_id: None,
+                format: body.format.or(q.format),
+                quality: body.quality.or(q.quality),
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Created().json(r))
+}
+
+async fn recording_action(
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
+    let action = match path.2.as_str() {
+        "stop" => RecordingAction::Stop,
+        "pause" => RecordingAction::Pause,
+        "resume" => RecordingAction::Resume,
+        "cancel" => RecordingAction::Cancel,
+        other => {
+            return err(
+                ErrorCode::NotFound,
+                format!("no recording action {other:?}"),
+            );
+        }
+    };
+    recording_do(&state, &room_id, &a, &path.1, action).await
+}
+
+async fn recording_cancel(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path.0).await?;
+    recording_do(&state, &room_id, &a, &path.1, RecordingAction::Cancel).await
+}
+
+async fn recording_do(
+    state: &AppState,
+    room_id: &RoomId,
+    a: &Actor,
+    id: &str,
+    action: RecordingAction,
+) -> Res {
+    let r = state
+        .service
+        .recording_control(
+            room_id,
+            a,
+            RecordingControlReq {
+                action,
+                recording_id: Some(id.to_owned()),
+                format: None,
+                quality: None,
+            },
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+async fn recording_status(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path.0).await?;
+    Ok(HttpResponse::Ok().json(state.service.recording(&room_id, &path.1).await?))
+}
+
+async fn recording_list(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path).await?;
+    let list = state.service.recordings(&room_id).await?;
+    Ok(HttpResponse::Ok()
+        .json(json!({ "room_id": room_id, "count": list.len(), "recordings": list })))
+}
+
+async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
+    let ids = state.service.ports().rooms.list().await?;
+    let mut participants = 0usize;
+    let mut reconnecting = 0usize;
+    for id in &ids {
+        if let Ok(r) = state.service.room(id).await {
+            participants += r.participants.len();
+            reconnecting += r
+                .participants
+                .iter()
+                .filter(|p| p.presence != signaling_core::room::Presence::Connected)
+                .count();
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "rooms": ids.len(),
+        "participants": participants,
+        "participants_reconnecting": reconnecting,
+        "this_instance": state.metrics.snapshot(state.hub.connection_count()),
+        "uptime_seconds": state.started.elapsed().as_secs(),
     })))
 }

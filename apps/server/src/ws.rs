@@ -56,8 +56,10 @@ pub async fn ws_entry(
         .register(&room_id, &user_id, connection, settings.send_queue);
 
     let state = state.into_inner();
+    state.metrics.connection_opened();
     actix_rt::spawn(async move {
         let service = &state.service;
+        let metrics = &state.metrics;
         let join = service
             .join(
                 &room_id,
@@ -74,6 +76,8 @@ pub async fn ws_entry(
             Ok(JoinOutcome::Joined { state: view, .. }) => Some(ServerMessage::RoomState(*view)),
             Ok(JoinOutcome::Waiting { .. }) => None, // the waiting notice comes through the hub
             Err(e) => {
+                metrics.join_refused();
+                metrics.error(e.code);
                 let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
                 let _ = session.close(Some(close_reason(e.code))).await;
                 state.hub.unregister(&room_id, &user_id, connection);
@@ -103,14 +107,17 @@ pub async fn ws_entry(
                 biased;
                 _ = handle.kill.notified() => {
                     if handle.kill_code.load(Ordering::Relaxed) != 0 {
+                        metrics.slow_consumer();
                         break Some(close_reason(ErrorCode::SlowConsumer));
                     }
                 }
                 out = rx.recv() => match out {
                     Some(Outbound::Text(t)) => {
                         if session.text(&*t).await.is_err() { break None; }
+                        metrics.frame_sent();
                     }
                     Some(Outbound::Close(code)) => {
+                        metrics.error(code);
                         let e = SignalError::new(code, code.hint());
                         let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
                         break Some(close_reason(code));
@@ -121,6 +128,7 @@ pub async fn ws_entry(
                     last_seen = Instant::now();
                     match frame {
                         Some(Ok(AggregatedMessage::Text(text))) => {
+                            metrics.frame_received();
                             let result = match protocol::decode(&text) {
                                 Ok(msg) => {
                                     let ty = msg.message_type();
@@ -129,6 +137,7 @@ pub async fn ws_entry(
                                 Err(e) => Err((e, None)),
                             };
                             if let Err((e, ty)) = result {
+                                metrics.error(e.code);
                                 if e.code == ErrorCode::SessionReplaced {
                                     break Some(close_reason(e.code));
                                 }

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// Recording states (seed 004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,26 +85,235 @@ impl Quality {
     }
 }
 
+/// Why a recording action was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The action is not allowed from the current status.
+    #[error("cannot {action} a recording that is {from:?}")]
+    InvalidState {
+        /// The attempted action.
+        action: &'static str,
+        /// The status it was in.
+        from: RecordingStatus,
+    },
+}
+
+/// One recording: who started it where, its format, and its life so far.
+/// Times are RFC 3339 on the wire, like every other timestamp of the API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recording {
+    /// Globally unique id (a UUID).
+    pub recording_id: String,
+    /// The room it records.
+    pub room_id: String,
+    /// Who started it.
+    pub started_by: String,
+    /// Container format of the final file.
+    pub format: Format,
+    /// Quality preset.
+    pub quality: Quality,
+    /// Where it is in its life.
+    pub status: RecordingStatus,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// When it was last paused, while paused.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub paused_at: Option<OffsetDateTime>,
+    /// Seconds spent paused before `paused_at`.
+    #[serde(default)]
+    pub paused_secs: i64,
+    /// When it stopped or was cancelled.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stopped_at: Option<OffsetDateTime>,
+    /// Why processing failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl Recording {
+    /// A recording that starts now.
+    pub fn start(
+        recording_id: String,
+        room_id: String,
+        started_by: String,
+        format: Format,
+        quality: Quality,
+        now: OffsetDateTime,
+    ) -> Self {
+        Recording {
+            recording_id,
+            room_id,
+            started_by,
+            format,
+            quality,
+            status: RecordingStatus::Recording,
+            started_at: now,
+            paused_at: None,
+            paused_secs: 0,
+            stopped_at: None,
+            failure: None,
+        }
+    }
+
+    /// Whether it is still capturing (recording or paused).
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.status,
+            RecordingStatus::Recording | RecordingStatus::Paused
+        )
+    }
+
+    /// Seconds recorded, excluding pauses, up to `now` or the stop.
+    pub fn duration_secs(&self, now: OffsetDateTime) -> i64 {
+        let end = self.stopped_at.or(self.paused_at).unwrap_or(now);
+        ((end - self.started_at).whole_seconds() - self.paused_secs).max(0)
+    }
+
+    fn refuse(&self, action: &'static str) -> TransitionError {
+        TransitionError::InvalidState {
+            action,
+            from: self.status,
+        }
+    }
+
+    /// Recording → Paused.
+    pub fn pause(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        if self.status != RecordingStatus::Recording {
+            return Err(self.refuse("pause"));
+        }
+        self.status = RecordingStatus::Paused;
+        self.paused_at = Some(now);
+        Ok(())
+    }
+
+    /// Paused → Recording.
+    pub fn resume(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        if self.status != RecordingStatus::Paused {
+            return Err(self.refuse("resume"));
+        }
+        if let Some(p) = self.paused_at.take() {
+            self.paused_secs += (now - p).whole_seconds().max(0);
+        }
+        self.status = RecordingStatus::Recording;
+        Ok(())
+    }
+
+    /// Recording or Paused → Processing.
+    pub fn stop(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        if !self.is_active() {
+            return Err(self.refuse("stop"));
+        }
+        if let Some(p) = self.paused_at.take() {
+            self.paused_secs += (now - p).whole_seconds().max(0);
+        }
+        self.status = RecordingStatus::Processing;
+        self.stopped_at = Some(now);
+        Ok(())
+    }
+
+    /// Pending, Recording or Paused → Cancelled.
+    pub fn cancel(&mut self, now: OffsetDateTime) -> Result<(), TransitionError> {
+        if !(self.is_active() || self.status == RecordingStatus::Pending) {
+            return Err(self.refuse("cancel"));
+        }
+        if let Some(p) = self.paused_at.take() {
+            self.paused_secs += (now - p).whole_seconds().max(0);
+        }
+        self.status = RecordingStatus::Cancelled;
+        self.stopped_at = Some(now);
+        Ok(())
+    }
+
+    /// Processing → Completed or Failed.
+    pub fn finish(&mut self, result: Result<(), String>) -> Result<(), TransitionError> {
+        if self.status != RecordingStatus::Processing {
+            return Err(self.refuse("finish"));
+        }
+        match result {
+            Ok(()) => self.status = RecordingStatus::Completed,
+            Err(reason) => {
+                self.status = RecordingStatus::Failed;
+                self.failure = Some(reason);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Errors of the metadata port.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum MetaError {
     /// The backing store is unreachable.
     #[error("recording store unavailable: {0}")]
     Unavailable(String),
+    /// A stored record could not be read.
+    #[error("recording store corrupt: {0}")]
+    Corrupt(String),
 }
 
-/// Where recording metadata lives (in memory, Redis, MongoDB).
+/// Where recording records live (memory, Redis, MongoDB). Records outlive
+/// the room they were made in.
 #[async_trait]
 pub trait RecordingStore: Send + Sync {
-    /// Stores a record (JSON) under its id.
-    async fn put(&self, id: &str, record: &str) -> Result<(), MetaError>;
+    /// Inserts or replaces a record by its id.
+    async fn put(&self, record: &Recording) -> Result<(), MetaError>;
     /// Loads a record.
-    async fn get(&self, id: &str) -> Result<Option<String>, MetaError>;
+    async fn get(&self, id: &str) -> Result<Option<Recording>, MetaError>;
+    /// Records of a room, oldest first.
+    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, MetaError>;
+}
+
+/// In-memory [`RecordingStore`]: the embedded default and the unit-test fake.
+#[derive(Debug, Default)]
+pub struct MemoryRecordingStore {
+    records: std::sync::Mutex<Vec<Recording>>,
+}
+
+#[async_trait]
+impl RecordingStore for MemoryRecordingStore {
+    async fn put(&self, record: &Recording) -> Result<(), MetaError> {
+        let mut all = self.records.lock().expect("recording store lock");
+        match all
+            .iter_mut()
+            .find(|r| r.recording_id == record.recording_id)
+        {
+            Some(r) => *r = record.clone(),
+            None => all.push(record.clone()),
+        }
+        Ok(())
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<Recording>, MetaError> {
+        let all = self.records.lock().expect("recording store lock");
+        Ok(all.iter().find(|r| r.recording_id == id).cloned())
+    }
+
+    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, MetaError> {
+        let all = self.records.lock().expect("recording store lock");
+        Ok(all
+            .iter()
+            .filter(|r| r.room_id == room_id)
+            .cloned()
+            .collect())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t(secs: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(secs).unwrap()
+    }
 
     #[test]
     fn presets_match_the_seed_table() {
@@ -118,5 +328,83 @@ mod tests {
             }
         );
         assert_eq!(Quality::Ultra.settings().fps, 60);
+    }
+
+    fn rec() -> Recording {
+        Recording::start(
+            "r1".into(),
+            "room".into(),
+            "alice".into(),
+            Format::Webm,
+            Quality::Medium,
+            t(100),
+        )
+    }
+
+    #[test]
+    fn pauses_are_excluded_from_the_duration() {
+        let mut r = rec();
+        r.pause(t(110)).unwrap();
+        assert_eq!(r.duration_secs(t(500)), 10, "paused time does not count");
+        r.resume(t(130)).unwrap();
+        r.stop(t(150)).unwrap();
+        assert_eq!(r.status, RecordingStatus::Processing);
+        assert_eq!(r.duration_secs(t(9999)), 30);
+        r.finish(Ok(())).unwrap();
+        assert_eq!(r.status, RecordingStatus::Completed);
+    }
+
+    #[test]
+    fn stopping_while_paused_counts_the_pause_once() {
+        let mut r = rec();
+        r.pause(t(110)).unwrap();
+        r.stop(t(140)).unwrap();
+        assert_eq!(r.duration_secs(t(9999)), 10);
+    }
+
+    #[test]
+    fn wrong_transitions_are_refused_and_change_nothing() {
+        let mut r = rec();
+        assert!(r.resume(t(105)).is_err(), "resume while recording");
+        r.stop(t(120)).unwrap();
+        let before = r.clone();
+        for res in [
+            r.pause(t(130)),
+            r.resume(t(130)),
+            r.stop(t(130)),
+            r.cancel(t(130)),
+        ] {
+            assert_eq!(
+                res,
+                Err(TransitionError::InvalidState {
+                    action: match res {
+                        Err(TransitionError::InvalidState { action, .. }) => action,
+                        Ok(()) => "none",
+                    },
+                    from: RecordingStatus::Processing
+                })
+            );
+        }
+        assert_eq!(r, before);
+        r.finish(Err("ffmpeg exited 1".into())).unwrap();
+        assert_eq!(r.status, RecordingStatus::Failed);
+        assert!(r.finish(Ok(())).is_err(), "a failed recording stays failed");
+    }
+
+    #[tokio::test]
+    async fn memory_store_replaces_by_id_and_lists_by_room() {
+        let s = MemoryRecordingStore::default();
+        let mut r = rec();
+        s.put(&r).await.unwrap();
+        r.stop(t(120)).unwrap();
+        s.put(&r).await.unwrap();
+        let mut other = rec();
+        other.recording_id = "r2".into();
+        other.room_id = "elsewhere".into();
+        s.put(&other).await.unwrap();
+        let listed = s.list_room("room").await.unwrap();
+        assert_eq!(listed, vec![r.clone()]);
+        assert_eq!(s.get("r2").await.unwrap(), Some(other));
+        assert_eq!(s.get("nope").await.unwrap(), None);
     }
 }

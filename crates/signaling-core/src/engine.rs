@@ -46,6 +46,8 @@ pub enum Effect {
     StoreChat(ChatRecord),
     /// Record an analytics event.
     Analytics(AnalyticsRecord),
+    /// Write a recording's record to the durable store.
+    StoreRecording(recording::Recording),
 }
 
 /// An analytics event as recorded.
@@ -434,6 +436,14 @@ impl Engine {
             serde_json::to_value(reason).unwrap_or_default(),
         );
         effects.push(self.analytics(room, user, "leave", now, data));
+        if room.participants.is_empty() {
+            // Nobody is left to record: stop what is running so it gets processed.
+            for r in room.recordings.iter_mut().filter(|r| r.is_active()) {
+                if r.stop(now).is_ok() {
+                    effects.push(Effect::StoreRecording(r.clone()));
+                }
+            }
+        }
         effects
     }
 
@@ -551,7 +561,6 @@ impl Engine {
                 | ClientMessage::AnalyticsEvent(_)
                 | ClientMessage::FileShare(..)
                 | ClientMessage::Ping(_)
-                | ClientMessage::RecordingControl(_)
         )
     }
 
@@ -762,12 +771,6 @@ impl Engine {
                     },
                 }]
             }
-            ClientMessage::RecordingControl(_) => {
-                return Err(SignalError::new(
-                    ErrorCode::UnsupportedMessageType,
-                    "control recordings through the REST recording endpoints",
-                ));
-            }
             other => return self.handle_mut(&mut room.clone(), now, actor, other),
         })
     }
@@ -915,6 +918,9 @@ impl Engine {
             ClientMessage::LiveStreamStop(s) => self
                 .stream_stop(room, now, &me, &s.stream_id)
                 .map(|(_, e)| e),
+            ClientMessage::RecordingControl(r) => {
+                self.recording_control(room, now, &me, r).map(|(_, e)| e)
+            }
             other => self.handle_read_only(room, now, actor, other),
         }
     }
@@ -1398,6 +1404,96 @@ impl Engine {
                 returned,
             },
         )])
+    }
+
+    /// Starts, stops, pauses, resumes or cancels the room's recording (needs
+    /// `can_record`; one active recording per room), or reports one to the
+    /// asker (any member). Wrong transitions give `INVALID_STATE_TRANSITION`.
+    pub fn recording_control(
+        &self,
+        room: &mut Room,
+        now: OffsetDateTime,
+        me: &Participant,
+        req: RecordingControlReq,
+    ) -> Result<(RecordingView, Vec<Effect>), SignalError> {
+        let t = now;
+        if req.action != RecordingAction::Status && !me.permissions.can_record {
+            return Err(SignalError::denied("you may not control recordings"));
+        }
+        if req.action == RecordingAction::Start {
+            if room.recordings.iter().any(|r| r.is_active()) {
+                return Err(SignalError::new(
+                    ErrorCode::RecordingAlreadyActive,
+                    "a recording is already running in this room",
+                ));
+            }
+            let r = recording::Recording::start(
+                uuid::Uuid::new_v4().to_string(),
+                room.id.to_string(),
+                me.user_id.to_string(),
+                req.format.unwrap_or(recording::Format::Webm),
+                req.quality.unwrap_or(recording::Quality::Medium),
+                t,
+            );
+            room.recordings.push(r.clone());
+            let view = RecordingView::of(&r, t);
+            let msg = ServerMessage::RecordingStarted {
+                recording: view.clone(),
+            };
+            return Ok((
+                view,
+                vec![deliver(everyone(room), msg), Effect::StoreRecording(r)],
+            ));
+        }
+        let id = req
+            .recording_id
+            .as_deref()
+            .ok_or_else(|| SignalError::invalid("recording_id is required"))?;
+        let r = room
+            .recordings
+            .iter_mut()
+            .find(|r| r.recording_id == id)
+            .ok_or_else(|| {
+                SignalError::new(ErrorCode::RecordingNotFound, format!("no recording {id}"))
+            })?;
+        let transition = match req.action {
+            RecordingAction::Stop => r.stop(t),
+            RecordingAction::Pause => r.pause(t),
+            RecordingAction::Resume => r.resume(t),
+            RecordingAction::Cancel => r.cancel(t),
+            RecordingAction::Start | RecordingAction::Status => Ok(()),
+        };
+        transition
+            .map_err(|e| SignalError::new(ErrorCode::InvalidStateTransition, e.to_string()))?;
+        let r = r.clone();
+        let view = RecordingView::of(&r, t);
+        let recording = view.clone();
+        let (msg, to) = match req.action {
+            RecordingAction::Stop => (
+                ServerMessage::RecordingStopped { recording },
+                everyone(room),
+            ),
+            RecordingAction::Pause => {
+                (ServerMessage::RecordingPaused { recording }, everyone(room))
+            }
+            RecordingAction::Resume => (
+                ServerMessage::RecordingResumed { recording },
+                everyone(room),
+            ),
+            RecordingAction::Cancel => (
+                ServerMessage::RecordingCancelled { recording },
+                everyone(room),
+            ),
+            RecordingAction::Start | RecordingAction::Status => (
+                ServerMessage::RecordingStatus { recording },
+                vec![me.user_id.clone()],
+            ),
+        };
+        let mut effects = vec![deliver(to, msg)];
+        if req.action != RecordingAction::Status {
+            effects.push(Effect::StoreRecording(r));
+        }
+        Ok((view, effects))
     }
 
     /// Starts a live-stream session (moderators); one at a time.

@@ -363,10 +363,54 @@ pub struct FileShareSignal {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct RecordingControlReq {
     /// What to do.
-    pub action: String,
+    pub action: RecordingAction,
     /// Which recording, for all but start.
     #[serde(default)]
     pub recording_id: Option<String>,
+    /// Container for `start` (default webm).
+    #[serde(default)]
+    pub format: Option<recording::Format>,
+    /// Quality preset for `start` (default medium).
+    #[serde(default)]
+    pub quality: Option<recording::Quality>,
+}
+
+/// What a `recording-control` message or recording endpoint asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordingAction {
+    /// Start a new recording.
+    Start,
+    /// Stop and process.
+    Stop,
+    /// Pause.
+    Pause,
+    /// Resume after a pause.
+    Resume,
+    /// Cancel and discard.
+    Cancel,
+    /// Report the state.
+    Status,
+}
+
+/// A recording as clients see it: the record plus its running duration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingView {
+    /// The record.
+    #[serde(flatten)]
+    pub recording: recording::Recording,
+    /// Seconds recorded so far, pauses excluded.
+    pub duration: i64,
+}
+
+impl RecordingView {
+    /// The view of `r` at `now`.
+    pub fn of(r: &recording::Recording, now: OffsetDateTime) -> Self {
+        RecordingView {
+            recording: r.clone(),
+            duration: r.duration_secs(now),
+        }
+    }
 }
 
 /// A decoded client frame.
@@ -793,6 +837,42 @@ pub enum ServerMessage {
         user_id: String,
         /// The background.
         background: VirtualBackground,
+    },
+    /// A recording started (seed 004 name).
+    #[serde(rename = "recording_started")]
+    RecordingStarted {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording stopped and is being processed.
+    #[serde(rename = "recording_stopped")]
+    RecordingStopped {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was paused.
+    #[serde(rename = "recording_paused")]
+    RecordingPaused {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was resumed.
+    #[serde(rename = "recording_resumed")]
+    RecordingResumed {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was cancelled.
+    #[serde(rename = "recording_cancelled")]
+    RecordingCancelled {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// The state of a recording (answer to `recording-control` `status`, and
+    /// on processing results).
+    RecordingStatus {
+        /// The recording.
+        recording: RecordingView,
     },
     /// A live stream started.
     LiveStreamStart {

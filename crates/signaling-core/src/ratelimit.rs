@@ -131,6 +131,25 @@ impl RatePolicy {
     pub fn set(&mut self, kind: LimitKind, limit: Limit) {
         self.limits.insert(kind, limit);
     }
+
+    /// Applies overrides written as `kind=max/window_secs`, comma separated,
+    /// e.g. `chat_message=30/60,api_call=600/60`.
+    pub fn apply_overrides(&mut self, spec: &str) -> Result<(), String> {
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let bad = || format!("rate limit {item:?}: expected kind=max/window_secs");
+            let (kind, rest) = item.split_once('=').ok_or_else(bad)?;
+            let kind = LimitKind::parse(kind.trim())
+                .ok_or_else(|| format!("unknown rate-limit kind {kind:?}"))?;
+            let (max, window) = rest.split_once('/').ok_or_else(bad)?;
+            let max: u32 = max.trim().parse().map_err(|_| bad())?;
+            let window_secs: u64 = window.trim().parse().map_err(|_| bad())?;
+            if window_secs == 0 {
+                return Err(bad());
+            }
+            self.set(kind, Limit { max, window_secs });
+        }
+        Ok(())
+    }
 }
 
 /// Where a key stands in its current window.
@@ -212,6 +231,34 @@ impl RateLimiter for MemoryRateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overrides_replace_named_limits_and_reject_nonsense() {
+        let mut p = RatePolicy::default();
+        p.apply_overrides("chat_message=30/10, api_call=600/60")
+            .unwrap();
+        assert_eq!(
+            p.get(LimitKind::ChatMessage),
+            Limit {
+                max: 30,
+                window_secs: 10
+            }
+        );
+        assert_eq!(p.get(LimitKind::ApiCall).max, 600);
+        assert_eq!(
+            p.get(LimitKind::Reaction).max,
+            20,
+            "others keep the seed default"
+        );
+        for bad in [
+            "teleport=1/1",
+            "chat_message=1",
+            "chat_message=x/60",
+            "reaction=5/0",
+        ] {
+            assert!(p.apply_overrides(bad).is_err(), "{bad}");
+        }
+    }
 
     #[tokio::test]
     async fn window_fills_refuses_then_resets() {

@@ -265,6 +265,10 @@ pub struct Room {
     pub breakout_rooms: Vec<BreakoutRoom>,
     /// Live streams.
     pub live_streams: Vec<LiveStream>,
+    /// Recordings made in this room's life (the durable copy lives in the
+    /// recording store and outlives the room).
+    #[serde(default)]
+    pub recordings: Vec<recording::Recording>,
     /// Counter for breakout and stream ids.
     pub next_local_id: u64,
 }
@@ -283,6 +287,7 @@ impl Room {
             banned: Vec::new(),
             breakout_rooms: Vec::new(),
             live_streams: Vec::new(),
+            recordings: Vec::new(),
             next_local_id: 1,
         }
     }

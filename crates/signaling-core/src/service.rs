@@ -11,8 +11,8 @@ use time::OffsetDateTime;
 use crate::engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
 use crate::ports::*;
 use crate::protocol::{
-    ClientMessage, LeaveReason, LiveStreamStartReq, ParticipantUpdateReq, RoomStateView,
-    ServerMessage,
+    ClientMessage, LeaveReason, LiveStreamStartReq, ParticipantUpdateReq, RecordingControlReq,
+    RecordingView, RoomStateView, ServerMessage,
 };
 use crate::ratelimit::{LimitKind, RatePolicy, RateStatus};
 use crate::room::{BreakoutRoom, LiveStream, Room, RoomSettingsPatch};
@@ -40,6 +40,8 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     /// Rate-limit counters.
     pub limiter: Arc<dyn crate::ratelimit::RateLimiter>,
+    /// Durable recording records.
+    pub recordings: Arc<dyn recording::RecordingStore>,
 }
 
 impl Ports {
@@ -53,6 +55,7 @@ impl Ports {
             analytics: Arc::new(MemoryAnalytics::default()),
             clock: Arc::new(SystemClock),
             limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),
+            recordings: Arc::new(recording::MemoryRecordingStore::default()),
         }
     }
 }
@@ -216,6 +219,12 @@ impl RoomService {
                     }
                     continue;
                 }
+                Effect::StoreRecording(record) => {
+                    if let Err(err) = self.ports.recordings.put(&record).await {
+                        tracing::warn!(%room_id, recording = %record.recording_id, error = %err, "recording store put failed");
+                    }
+                    continue;
+                }
             };
             if let Err(err) = self
                 .ports
@@ -237,6 +246,9 @@ impl RoomService {
         room_id: &RoomId,
         req: JoinRequest,
     ) -> Result<JoinOutcome, SignalError> {
+        if self.ports.rooms.load(room_id).await?.is_none() {
+            self.check_rate(LimitKind::RoomCreate, &req.user_id).await?;
+        }
         let engine = self.engine.clone();
         self.mutate(room_id, true, move |room, now| {
             engine.join(room, now, req.clone())
@@ -517,6 +529,52 @@ impl RoomService {
             self.engine.stream_stop(room, now, &me, id)
         })
         .await
+    }
+
+    /// Starts, stops, pauses, resumes, cancels or reports a recording.
+    pub async fn recording_control(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        req: RecordingControlReq,
+    ) -> Result<RecordingView, SignalError> {
+        self.mutate(room_id, false, |room, now| {
+            let me = self.engine.require_member(room, actor)?.clone();
+            self.engine.recording_control(room, now, &me, req.clone())
+        })
+        .await
+    }
+
+    /// A room's recordings from the durable store, oldest first. Records
+    /// outlive the room, so this needs a token for the room, not membership.
+    pub async fn recordings(&self, room_id: &RoomId) -> Result<Vec<RecordingView>, SignalError> {
+        let now = self.now();
+        let list = self
+            .ports
+            .recordings
+            .list_room(room_id.as_str())
+            .await
+            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        Ok(list.iter().map(|r| RecordingView::of(r, now)).collect())
+    }
+
+    /// One recording of a room, from the durable store.
+    pub async fn recording(
+        &self,
+        room_id: &RoomId,
+        id: &str,
+    ) -> Result<RecordingView, SignalError> {
+        let r = self
+            .ports
+            .recordings
+            .get(id)
+            .await
+            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?
+            .filter(|r| r.room_id == room_id.as_str())
+            .ok_or_else(|| {
+                SignalError::new(ErrorCode::RecordingNotFound, format!("no recording {id}"))
+            })?;
+        Ok(RecordingView::of(&r, self.now()))
     }
 
     /// Mutes everyone but the moderator.
