@@ -11,9 +11,19 @@ run *ARGS:
     cargo run -p server --release -- {{ARGS}}
 
 # Run the tests of one crate (package name), or of the whole workspace.
-test crate="":
+# Starts the real services the tests need first (tests/services.sh).
+test crate="": services
+    set -a; . ./.services/env; set +a; \
     if [ -z "{{crate}}" ]; then cargo nextest run --workspace --no-fail-fast; \
     else cargo nextest run -p {{crate}} --no-fail-fast; fi
+
+# Install (if needed) and start private Redis etc. for the tests.
+services:
+    ./tests/services.sh up
+
+# Stop the services started by `just services`.
+services-down:
+    ./tests/services.sh down
 
 # Formatting and lints, as CI runs them.
 lint:

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what it needs, then runs
-# `just ci` (format, lints, layering check, every test). CI calls exactly this.
+# The whole test suite on a fresh machine: installs what it needs (just,
+# nextest, and through tests/services.sh a private redis-server), then runs
+# `just ci` (format, lints, layering check, every test). CI calls exactly
+# this. A missing service fails the tests; nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +19,6 @@ if ! need cargo-nextest; then
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
 
+# Private services for this run, stopped by PID at the end.
+trap './tests/services.sh down' EXIT
 just ci

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on port 0, real HTTP and WebSocket clients.
 
 mod authz;
+mod cluster;
 mod rooms;
 mod signaling;
 mod support;

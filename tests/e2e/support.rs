@@ -14,6 +14,7 @@ pub const SECRET: &str = "e2e-test-secret-0123456789abcdef";
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    handle: actix_web::dev::ServerHandle,
 }
 
 /// Starts a server on port 0 in its own actix system thread.
@@ -22,13 +23,35 @@ pub fn spawn_with(mut settings: Settings) -> TestServer {
     let addr = listener.local_addr().unwrap();
     settings.jwt_secret = Some(SECRET.parse().unwrap());
     settings.workers = Some(2);
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_rt::System::new().block_on(async move {
             let app = Application::from_listener(listener, settings).expect("server builds");
+            tx.send(app.handle()).unwrap();
             app.run().await.expect("server runs");
         })
     });
-    TestServer { addr }
+    TestServer {
+        addr,
+        handle: rx.recv().unwrap(),
+    }
+}
+
+/// The `REDIS_URL` the test services script exported; an error, never a
+/// skip, when it is missing.
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").expect(
+        "REDIS_URL must name a Redis server: run `just test`, or `tests/services.sh up` \
+         and source .services/env",
+    )
+}
+
+/// Settings for one instance of a cluster sharing Redis under `prefix`.
+pub fn cluster_settings(url: &str, prefix: &str) -> Settings {
+    let mut s = settings();
+    s.redis_url = Some(url.to_owned());
+    s.redis_prefix = prefix.to_owned();
+    s
 }
 
 pub fn settings() -> Settings {
@@ -54,6 +77,12 @@ pub fn token(user: &str, room: Option<&str>, role: Option<&str>) -> String {
 }
 
 impl TestServer {
+    /// Stops the instance abruptly, like a crash: connections drop and no
+    /// participant is told by this instance.
+    pub async fn kill(&self) {
+        self.handle.stop(false).await;
+    }
+
     pub fn http(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }

@@ -91,6 +91,19 @@ pub struct Settings {
     /// Lifetime of TURN credentials, seconds.
     #[arg(long, env = "RTC_TURN_TTL_SECS", default_value_t = 86_400)]
     pub turn_ttl_secs: u64,
+    /// Redis URL (`redis://host:port/db`). When set, room state, the event
+    /// bus, rate limits, chat history, analytics and recording records are
+    /// shared through Redis so that any number of instances serve one room;
+    /// when unset, everything stays in this process.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key and channel.
+    #[arg(long, env = "RTC_REDIS_PREFIX", default_value = "rtc:")]
+    pub redis_prefix: String,
+    /// Seconds an instance stays "alive" without a heartbeat; when it
+    /// lapses, another instance announces its participants as left.
+    #[arg(long, env = "RTC_INSTANCE_TTL_SECS", default_value_t = 10)]
+    pub instance_ttl_secs: u64,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.
@@ -111,6 +124,9 @@ impl Settings {
         }
         let mut s = <P as clap::Parser>::parse_from(["test"]).s;
         s.bind = bind.to_owned();
+        // The test environment exports REDIS_URL for the tests that want
+        // it; everything else runs on the embedded defaults.
+        s.redis_url = None;
         s
     }
 }

@@ -37,6 +37,8 @@ pub struct AppState {
     pub started: Instant,
     /// Counters of this instance.
     pub metrics: metrics::Metrics,
+    /// This instance's id in the instance registry.
+    pub instance_id: String,
 }
 
 /// Builds the token verifier from settings.
@@ -80,7 +82,20 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.room_capacity;
-    let ports = Ports::in_memory();
+    let mut ports = Ports::in_memory();
+    if let Some(url) = &settings.redis_url {
+        let mut cfg = redis_adapter::RedisConfig::new(url.clone());
+        cfg.prefix = settings.redis_prefix.clone();
+        let r = redis_adapter::Redis::new(&cfg)?.ports();
+        ports.rooms = r.rooms;
+        ports.bus = r.bus;
+        ports.chat = r.chat;
+        ports.analytics = r.analytics;
+        ports.limiter = r.limiter;
+        ports.recordings = r.recordings;
+        ports.instances = r.instances;
+        tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
+    }
     let hub = Arc::new(Hub::default());
     ports.bus.subscribe(hub.clone());
     let mut policy = signaling_core::ratelimit::RatePolicy::default();
@@ -94,6 +109,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         started: Instant::now(),
         metrics: Default::default(),
+        instance_id: uuid::Uuid::new_v4().to_string(),
     })
 }
 
@@ -129,6 +145,44 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
     }
 }
 
+/// Heartbeats this instance and releases the connections of instances
+/// whose heartbeat lapsed, every third of the TTL.
+async fn liveness(state: web::Data<AppState>) {
+    let ttl = state.settings.instance_ttl_secs.max(1);
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(ttl * 1000 / 3));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut failing = false;
+    loop {
+        tick.tick().await;
+        let service = &state.service;
+        let beat = service
+            .ports()
+            .instances
+            .heartbeat(&state.instance_id, ttl)
+            .await;
+        let reaped = match beat {
+            Ok(()) => service.reap_dead_instances(&state.instance_id).await,
+            Err(e) => Err(e.into()),
+        };
+        match reaped {
+            Ok(n) => {
+                if failing {
+                    tracing::info!("instance registry reachable again");
+                }
+                failing = false;
+                if n > 0 {
+                    tracing::info!(connections = n, "released connections of dead instances");
+                }
+            }
+            Err(e) if !failing => {
+                failing = true;
+                tracing::warn!(error = %e, "instance heartbeat failed");
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     server: actix_web::dev::Server,
@@ -148,6 +202,7 @@ impl Application {
         let addr = listener.local_addr()?;
         let workers = settings.workers;
         let state = web::Data::new(build_state(settings)?);
+        actix_rt::spawn(liveness(state.clone()));
         let mut server =
             HttpServer::new(move || App::new().configure(configure_app(state.clone())))
                 .listen(listener)?
@@ -164,6 +219,12 @@ impl Application {
     /// The bound address.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// A handle to stop the server; `stop(false)` drops every connection at
+    /// once, like a crash as far as peers and other instances can tell.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Runs until stopped.

@@ -72,6 +72,20 @@ pub async fn ws_entry(
                 },
             )
             .await;
+        let tracked = signaling_core::ports::TrackedConnection {
+            room_id: room_id.clone(),
+            user_id: user_id.clone(),
+            connection,
+        };
+        if join.is_ok()
+            && let Err(e) = service
+                .ports()
+                .instances
+                .track(&state.instance_id, &tracked)
+                .await
+        {
+            tracing::warn!(%room_id, %user_id, error = %e, "could not register the connection for liveness");
+        }
         let first = match join {
             Ok(JoinOutcome::Joined { state: view, .. }) => Some(ServerMessage::RoomState(*view)),
             Ok(JoinOutcome::Waiting { .. }) => None, // the waiting notice comes through the hub
@@ -130,6 +144,14 @@ pub async fn ws_entry(
                         Some(Ok(AggregatedMessage::Text(text))) => {
                             metrics.frame_received();
                             let result = match protocol::decode(&text) {
+                                // Answered here, without shared state, so a
+                                // client can tell a live server from a dead
+                                // one even while Redis is away.
+                                Ok(protocol::ClientMessage::Ping(p)) => {
+                                    let pong = ServerMessage::Pong { ts: p.ts, server_time: time::OffsetDateTime::now_utc() };
+                                    if session.text(pong.to_json()).await.is_err() { break None; }
+                                    Ok(())
+                                }
                                 Ok(msg) => {
                                     let ty = msg.message_type();
                                     service.handle(&room_id, &actor, msg).await.map_err(|e| (e, Some(ty)))
@@ -177,6 +199,14 @@ pub async fn ws_entry(
         state.hub.unregister(&room_id, &user_id, connection);
         if let Err(e) = service.leave(&room_id, &user_id, connection).await {
             tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
+        }
+        if let Err(e) = service
+            .ports()
+            .instances
+            .untrack(&state.instance_id, connection)
+            .await
+        {
+            tracing::debug!(%room_id, %user_id, error = %e, "untrack failed");
         }
         let _ = session.close(close).await;
         tracing::debug!(%room_id, %user_id, %connection, "closed");

@@ -240,3 +240,68 @@ impl Clock for ManualClock {
         *self.0.lock().expect("lock")
     }
 }
+
+/// One process's registry: heartbeats expire on the system clock.
+#[derive(Default)]
+pub struct MemoryInstanceRegistry {
+    inner: Mutex<MemoryInstances>,
+}
+
+#[derive(Default)]
+struct MemoryInstances {
+    alive_until: HashMap<String, std::time::Instant>,
+    conns: HashMap<String, Vec<TrackedConnection>>,
+}
+
+#[async_trait]
+impl InstanceRegistry for MemoryInstanceRegistry {
+    async fn heartbeat(&self, instance: &str, ttl_secs: u64) -> Result<(), PortError> {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(ttl_secs);
+        let mut i = self.inner.lock().expect("lock");
+        i.alive_until.insert(instance.to_owned(), until);
+        Ok(())
+    }
+
+    async fn track(&self, instance: &str, conn: &TrackedConnection) -> Result<(), PortError> {
+        let mut i = self.inner.lock().expect("lock");
+        i.conns
+            .entry(instance.to_owned())
+            .or_default()
+            .push(conn.clone());
+        Ok(())
+    }
+
+    async fn untrack(
+        &self,
+        instance: &str,
+        connection: crate::ConnectionId,
+    ) -> Result<(), PortError> {
+        let mut i = self.inner.lock().expect("lock");
+        if let Some(c) = i.conns.get_mut(instance) {
+            c.retain(|c| c.connection != connection);
+        }
+        Ok(())
+    }
+
+    async fn claim_dead(
+        &self,
+        me: &str,
+    ) -> Result<Vec<(String, Vec<TrackedConnection>)>, PortError> {
+        let now = std::time::Instant::now();
+        let mut i = self.inner.lock().expect("lock");
+        let dead: Vec<String> = i
+            .alive_until
+            .iter()
+            .filter(|(id, until)| id.as_str() != me && **until < now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        Ok(dead
+            .into_iter()
+            .map(|id| {
+                i.alive_until.remove(&id);
+                let conns = i.conns.remove(&id).unwrap_or_default();
+                (id, conns)
+            })
+            .collect())
+    }
+}

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::engine::{AnalyticsRecord, Audience};
 use crate::protocol::ChatRecord;
 use crate::room::Room;
-use crate::{ConnectionId, ErrorCode, PortError, RoomId};
+use crate::{ConnectionId, ErrorCode, PortError, RoomId, UserId};
 
 /// A room snapshot with the version it was stored under.
 #[derive(Debug, Clone)]
@@ -142,6 +142,37 @@ pub trait Analytics: Send + Sync {
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError>;
     /// Summary of a room's events, computed where the data lives.
     async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError>;
+}
+
+/// A WebSocket connection as the instance registry knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackedConnection {
+    /// Its room.
+    pub room_id: RoomId,
+    /// Its user.
+    pub user_id: UserId,
+    /// The connection.
+    pub connection: ConnectionId,
+}
+
+/// Liveness of server instances. Each instance heartbeats and records the
+/// connections it holds; when one stops heartbeating, a live instance
+/// claims its connections and announces their users as left.
+#[async_trait]
+pub trait InstanceRegistry: Send + Sync {
+    /// Marks `instance` alive for `ttl_secs` more seconds.
+    async fn heartbeat(&self, instance: &str, ttl_secs: u64) -> Result<(), PortError>;
+    /// Records that `instance` holds `conn`.
+    async fn track(&self, instance: &str, conn: &TrackedConnection) -> Result<(), PortError>;
+    /// Forgets a connection of `instance`.
+    async fn untrack(&self, instance: &str, connection: ConnectionId) -> Result<(), PortError>;
+    /// Instances other than `me` whose heartbeat lapsed, with the
+    /// connections they held. MUST hand each dead instance to exactly one
+    /// caller across all instances, and forget it.
+    async fn claim_dead(
+        &self,
+        me: &str,
+    ) -> Result<Vec<(String, Vec<TrackedConnection>)>, PortError>;
 }
 
 /// The time source. Production uses the system clock; tests move time by hand.

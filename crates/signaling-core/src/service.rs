@@ -42,6 +42,8 @@ pub struct Ports {
     pub limiter: Arc<dyn crate::ratelimit::RateLimiter>,
     /// Durable recording records.
     pub recordings: Arc<dyn recording::RecordingStore>,
+    /// Liveness of server instances.
+    pub instances: Arc<dyn InstanceRegistry>,
 }
 
 impl Ports {
@@ -56,6 +58,7 @@ impl Ports {
             clock: Arc::new(SystemClock),
             limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),
             recordings: Arc::new(recording::MemoryRecordingStore::default()),
+            instances: Arc::new(MemoryInstanceRegistry::default()),
         }
     }
 }
@@ -153,8 +156,10 @@ impl RoomService {
         mut step: impl FnMut(&mut Room, OffsetDateTime) -> Result<(R, Vec<Effect>), SignalError>,
     ) -> Result<R, SignalError> {
         for _ in 0..MAX_CAS_ATTEMPTS {
-            let now = self.now();
             let current = self.ports.rooms.load(room_id).await?;
+            // After the load: a step that sees another's committed change
+            // never carries an earlier time than it (hand-raise order).
+            let now = self.now();
             let (mut room, version) = match &current {
                 Some(v) => ((*v.room).clone(), Some(v.version)),
                 None if create => (self.engine.new_room(room_id.clone(), now), None),
@@ -191,10 +196,16 @@ impl RoomService {
             .ok_or_else(|| SignalError::new(ErrorCode::RoomNotFound, format!("no room {room_id}")))
     }
 
-    /// Carries out effects: publish deliveries and disconnects, store chat and
-    /// analytics. Storage failures are logged, never fail the action: live
-    /// delivery matters more than history.
-    pub async fn run_effects(&self, room_id: &RoomId, effects: Vec<Effect>) {
+    /// Carries out effects: store chat and recording records first (so what
+    /// a client has seen is already in history), then publish deliveries and
+    /// disconnects, then record analytics. Storage failures are logged,
+    /// never fail the action: live delivery matters more than history.
+    pub async fn run_effects(&self, room_id: &RoomId, mut effects: Vec<Effect>) {
+        effects.sort_by_key(|e| match e {
+            Effect::StoreChat(_) | Effect::StoreRecording(_) => 0,
+            Effect::Deliver { .. } | Effect::Disconnect { .. } => 1,
+            Effect::Analytics(_) => 2,
+        });
         for e in effects {
             let kind = match e {
                 Effect::Deliver { to, message } => {
@@ -276,6 +287,38 @@ impl RoomService {
             Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
             other => other,
         }
+    }
+
+    /// Claims the connections of instances whose heartbeat lapsed and
+    /// announces their users as disconnected, freeing their room slots.
+    /// Returns how many connections were released.
+    pub async fn reap_dead_instances(&self, me: &str) -> Result<usize, SignalError> {
+        let mut released = 0;
+        for (instance, conns) in self.ports.instances.claim_dead(me).await? {
+            tracing::warn!(%instance, connections = conns.len(), "instance stopped heartbeating; releasing its connections");
+            for c in conns {
+                let r = self
+                    .mutate(&c.room_id, false, |room, now| {
+                        Ok((
+                            (),
+                            self.engine.leave(
+                                room,
+                                now,
+                                &c.user_id,
+                                Some(c.connection),
+                                LeaveReason::Disconnected,
+                            ),
+                        ))
+                    })
+                    .await;
+                match r {
+                    Ok(()) => released += 1,
+                    Err(e) if e.code == ErrorCode::RoomNotFound => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(released)
     }
 
     /// Handles one client message from a WebSocket connection.

@@ -1,0 +1,360 @@
+//! Every port method against a real Redis server (`REDIS_URL`, started by
+//! `tests/services.sh`). Each test uses its own key prefix.
+
+use std::sync::Mutex;
+
+use recording::RecordingStore as _;
+use signaling_core::room::RoomSettings;
+use signaling_core::{ErrorCode, UserId};
+use time::OffsetDateTime;
+
+use super::*;
+
+fn url() -> String {
+    std::env::var("REDIS_URL").expect(
+        "REDIS_URL must name a Redis server: run `just test redis-adapter`, \
+         or `tests/services.sh up` and source .services/env",
+    )
+}
+
+fn redis() -> Redis {
+    let mut cfg = RedisConfig::new(url());
+    cfg.prefix = format!("t{}:", uuid::Uuid::new_v4().simple());
+    Redis::new(&cfg).unwrap()
+}
+
+fn room(id: &str) -> Room {
+    let settings = RoomSettings {
+        locked: false,
+        mute_on_entry: false,
+        waiting_room_enabled: false,
+        chat_enabled: true,
+        screen_share_allowed: true,
+        max_participants: 10,
+    };
+    Room::new(
+        RoomId::parse(id).unwrap(),
+        settings,
+        OffsetDateTime::now_utc(),
+    )
+}
+
+#[tokio::test]
+async fn room_store_is_compare_and_swap_and_never_reuses_a_version() {
+    let s = redis().ports().rooms;
+    let id = RoomId::parse("r1").unwrap();
+    assert!(s.load(&id).await.unwrap().is_none());
+    let mut r = room("r1");
+    assert_eq!(s.save(&r, None).await.unwrap(), Saved::Ok);
+    assert_eq!(s.save(&r, None).await.unwrap(), Saved::Conflict, "exists");
+    let v = s.load(&id).await.unwrap().unwrap();
+    assert_eq!((v.version, &*v.room), (1, &r));
+    r.next_local_id = 7;
+    assert_eq!(s.save(&r, Some(1)).await.unwrap(), Saved::Ok);
+    assert_eq!(s.save(&r, Some(1)).await.unwrap(), Saved::Conflict, "stale");
+    assert_eq!(s.load(&id).await.unwrap().unwrap().room.next_local_id, 7);
+    assert_eq!(s.list().await.unwrap(), vec![id.clone()]);
+    assert_eq!(s.delete(&id, 1).await.unwrap(), Saved::Conflict);
+    assert_eq!(s.delete(&id, 2).await.unwrap(), Saved::Ok);
+    assert!(s.load(&id).await.unwrap().is_none());
+    assert!(s.list().await.unwrap().is_empty());
+    assert_eq!(
+        s.save(&r, Some(2)).await.unwrap(),
+        Saved::Conflict,
+        "deleted"
+    );
+    assert_eq!(s.save(&r, None).await.unwrap(), Saved::Ok, "recreated");
+    assert_eq!(
+        s.load(&id).await.unwrap().unwrap().version,
+        3,
+        "a recreated room continues the version, so a stale writer cannot match it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_read_modify_write_loses_no_update() {
+    let s = redis().ports().rooms;
+    s.save(&room("hot"), None).await.unwrap();
+    let id = RoomId::parse("hot").unwrap();
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let s = s.clone();
+            let id = id.clone();
+            tokio::spawn(async move {
+                loop {
+                    let v = s.load(&id).await.unwrap().unwrap();
+                    let mut r = (*v.room).clone();
+                    r.next_local_id += 1;
+                    if s.save(&r, Some(v.version)).await.unwrap() == Saved::Ok {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let v = s.load(&id).await.unwrap().unwrap();
+    assert_eq!(v.room.next_local_id, 21);
+    assert_eq!(v.version, 21);
+}
+
+#[derive(Default)]
+struct Collect(Mutex<Vec<BusEvent>>);
+
+impl EventSink for Collect {
+    fn deliver(&self, event: &BusEvent) {
+        self.0.lock().unwrap().push(event.clone());
+    }
+}
+
+fn event(room: &str, payload: &str) -> BusEvent {
+    BusEvent {
+        room_id: RoomId::parse(room).unwrap(),
+        kind: BusKind::Deliver {
+            to: signaling_core::Audience::Users(vec![UserId::parse("u").unwrap()]),
+            payload: payload.into(),
+        },
+    }
+}
+
+#[tokio::test]
+async fn bus_fans_out_to_every_subscribed_instance() {
+    let prefix = format!("t{}:", uuid::Uuid::new_v4().simple());
+    let instance = || {
+        let mut cfg = RedisConfig::new(url());
+        cfg.prefix = prefix.clone();
+        Redis::new(&cfg).unwrap().ports().bus
+    };
+    let (a, b) = (instance(), instance());
+    let (sa, sb) = (Arc::new(Collect::default()), Arc::new(Collect::default()));
+    a.subscribe(sa.clone());
+    b.subscribe(sb.clone());
+    // Subscriptions are asynchronous: probe until both hear.
+    for _ in 0..100 {
+        a.publish(event("r", "probe")).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if !sa.0.lock().unwrap().is_empty() && !sb.0.lock().unwrap().is_empty() {
+            break;
+        }
+    }
+    sa.0.lock().unwrap().clear();
+    sb.0.lock().unwrap().clear();
+    b.publish(event("r", "hello")).await.unwrap();
+    for _ in 0..100 {
+        if sa.0.lock().unwrap().len() == 1 && sb.0.lock().unwrap().len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(*sa.0.lock().unwrap(), vec![event("r", "hello")]);
+    assert_eq!(*sb.0.lock().unwrap(), vec![event("r", "hello")]);
+}
+
+#[tokio::test]
+async fn rate_limiter_counts_per_key_and_window() {
+    let l = redis().ports().limiter;
+    let limit = Limit {
+        max: 3,
+        window_secs: 60,
+    };
+    let now = 6_000; // start of a window
+    for i in 1..=3 {
+        let s = l.hit("chat:a", limit, now + 1).await.unwrap();
+        assert!(s.allowed);
+        assert_eq!((s.used, s.remaining), (i, 3 - i));
+    }
+    let s = l.hit("chat:a", limit, now + 2).await.unwrap();
+    assert!(!s.allowed);
+    assert_eq!(s.reset_in_secs, 58);
+    let p = l.peek("chat:a", limit, now + 3).await.unwrap();
+    assert_eq!((p.used, p.remaining, p.allowed), (3, 0, false));
+    assert!(
+        l.hit("chat:b", limit, now + 3).await.unwrap().allowed,
+        "other key"
+    );
+    assert!(
+        l.hit("chat:a", limit, now + 60).await.unwrap().allowed,
+        "next window"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limiter_never_gives_the_last_slot_twice() {
+    let l = redis().ports().limiter;
+    let limit = Limit {
+        max: 10,
+        window_secs: 60,
+    };
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let l = l.clone();
+            tokio::spawn(async move { l.hit("k", limit, 120).await.unwrap().allowed })
+        })
+        .collect();
+    let mut allowed = 0;
+    for t in tasks {
+        allowed += t.await.unwrap() as u32;
+    }
+    assert_eq!(allowed, 10);
+}
+
+fn chat(id: &str, n: i64) -> ChatRecord {
+    ChatRecord {
+        id: id.into(),
+        room_id: "room".into(),
+        from: "a".into(),
+        from_name: "A".into(),
+        message: format!("message {n}"),
+        to: None,
+        breakout_room_id: None,
+        timestamp: OffsetDateTime::from_unix_timestamp(1_000 + n).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn chat_history_pages_newest_first_and_appends_once() {
+    let h = redis().ports().chat;
+    for n in 0..5 {
+        h.append(&chat(&format!("m{n}"), n)).await.unwrap();
+    }
+    h.append(&chat("m2", 2)).await.unwrap(); // a retried append
+    let room = RoomId::parse("room").unwrap();
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let p = h.page(&room, cursor.as_deref(), 2).await.unwrap();
+        seen.extend(p.messages.iter().map(|m| m.id.clone()));
+        match p.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["m4", "m3", "m2", "m1", "m0"]);
+    let p = h.page(&room, Some("no-such-id"), 2).await.unwrap();
+    assert!(p.messages.is_empty() && p.next_cursor.is_none());
+    let other = RoomId::parse("other").unwrap();
+    assert!(h.page(&other, None, 10).await.unwrap().messages.is_empty());
+}
+
+#[tokio::test]
+async fn analytics_lists_in_order_and_summarizes() {
+    let a = redis().ports().analytics;
+    let ev = |user: &str, ty: &str, secs: Option<i64>| {
+        let mut data = serde_json::Map::new();
+        if let Some(s) = secs {
+            data.insert("duration_seconds".into(), s.into());
+        }
+        AnalyticsRecord {
+            room_id: "room".into(),
+            user_id: user.into(),
+            event_type: ty.into(),
+            data,
+            timestamp: OffsetDateTime::now_utc(),
+        }
+    };
+    for e in [
+        ev("a", "join", None),
+        ev("b", "join", None),
+        ev("a", "leave", Some(30)),
+    ] {
+        a.record(&e).await.unwrap();
+    }
+    let room = RoomId::parse("room").unwrap();
+    let all = a.list(&room, 10).await.unwrap();
+    assert_eq!(
+        all.iter()
+            .map(|e| e.event_type.as_str())
+            .collect::<Vec<_>>(),
+        ["join", "join", "leave"]
+    );
+    assert_eq!(a.list(&room, 2).await.unwrap().len(), 2);
+    let s = a.summary(&room).await.unwrap();
+    assert_eq!(
+        (s.total_events, s.unique_participants, s.joins, s.leaves),
+        (3, 2, 2, 1)
+    );
+    assert_eq!(s.average_session_seconds, 30.0);
+}
+
+#[tokio::test]
+async fn recording_records_are_replaced_by_id_and_listed_by_room() {
+    let s = redis().ports().recordings;
+    let t0 = OffsetDateTime::from_unix_timestamp(1_000).unwrap();
+    let mk = |id: &str, room: &str, at: i64| {
+        recording::Recording::start(
+            id.into(),
+            room.into(),
+            "alice".into(),
+            recording::Format::Webm,
+            recording::Quality::Medium,
+            t0 + time::Duration::seconds(at),
+        )
+    };
+    let (mut r2, r1) = (mk("r2", "room", 20), mk("r1", "room", 10));
+    s.put(&r2).await.unwrap();
+    s.put(&r1).await.unwrap();
+    s.put(&mk("r3", "elsewhere", 0)).await.unwrap();
+    r2.stop(t0 + time::Duration::seconds(30)).unwrap();
+    s.put(&r2).await.unwrap();
+    assert_eq!(s.get("r2").await.unwrap(), Some(r2.clone()));
+    assert_eq!(s.get("nope").await.unwrap(), None);
+    assert_eq!(s.list_room("room").await.unwrap(), vec![r1, r2]);
+}
+
+fn tracked(room: &str, user: &str) -> TrackedConnection {
+    TrackedConnection {
+        room_id: RoomId::parse(room).unwrap(),
+        user_id: UserId::parse(user).unwrap(),
+        connection: ConnectionId::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_instance_is_claimed_once_with_its_connections() {
+    let r = redis().ports().instances;
+    r.heartbeat("a", 30).await.unwrap();
+    r.heartbeat("b", 1).await.unwrap();
+    let (kept, gone) = (tracked("room", "u1"), tracked("room", "u2"));
+    r.track("b", &kept).await.unwrap();
+    r.track("b", &gone).await.unwrap();
+    r.untrack("b", gone.connection).await.unwrap();
+    assert!(r.claim_dead("a").await.unwrap().is_empty(), "b is alive");
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    // Two survivors race for it: exactly one wins.
+    let (x, y) = tokio::join!(r.claim_dead("a"), r.claim_dead("c"));
+    let mut claims = x.unwrap();
+    claims.extend(y.unwrap());
+    assert_eq!(claims, vec![("b".to_owned(), vec![kept])]);
+    assert!(r.claim_dead("a").await.unwrap().is_empty(), "claimed once");
+    assert!(
+        r.claim_dead("b").await.unwrap().is_empty(),
+        "a is alive and never claimed"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_redis_fails_fast_as_unavailable() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cfg = RedisConfig::new(format!("redis://127.0.0.1:{port}"));
+    cfg.timeout = Duration::from_millis(500);
+    let p = Redis::new(&cfg).unwrap().ports();
+    let started = std::time::Instant::now();
+    let e = p
+        .rooms
+        .load(&RoomId::parse("r").unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, PortError::Unavailable(_)), "{e:?}");
+    assert_eq!(
+        signaling_core::SignalError::from(e).code,
+        ErrorCode::ServiceUnavailable
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}

@@ -1,0 +1,285 @@
+//! Several server instances sharing one real Redis: a room behaves as on
+//! one instance, capacity holds across instances, a dead instance's
+//! participants leave, and a Redis restart is survived.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const SDP: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n";
+
+fn prefix() -> String {
+    format!("e2e{}:", uuid::Uuid::new_v4().simple())
+}
+
+fn pair() -> (TestServer, TestServer) {
+    let (url, p) = (redis_url(), prefix());
+    (
+        spawn_with(cluster_settings(&url, &p)),
+        spawn_with(cluster_settings(&url, &p)),
+    )
+}
+
+/// Waits until the bus subscription of an instance delivers: a fresh
+/// connection in a throwaway room must see another instance's join.
+async fn await_bus(a: &TestServer, b: &TestServer) {
+    let room = format!("probe-{}", uuid::Uuid::new_v4().simple());
+    let mut x = a.connect(&room, "probe-a").await;
+    x.expect("room-state").await;
+    let mut y = b.connect(&room, "probe-b").await;
+    y.expect("room-state").await;
+    x.expect("user-joined").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peers_on_different_instances_negotiate_and_share_the_room() {
+    let (a, b) = pair();
+    await_bus(&a, &b).await;
+    await_bus(&b, &a).await;
+    let mut alice = a.connect("x", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("x", "bob").await;
+    let state = bob.expect("room-state").await;
+    assert_eq!(state["participants"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        alice.expect("user-joined").await["participant"]["user_id"],
+        "bob"
+    );
+
+    alice
+        .send(json!({"type": "offer", "target": "bob", "sdp": SDP}))
+        .await;
+    let offer = bob.expect("offer").await;
+    assert_eq!(
+        (offer["from"].as_str(), offer["sdp"].as_str()),
+        (Some("alice"), Some(SDP))
+    );
+    bob.send(json!({"type": "answer", "target": "alice", "sdp": SDP}))
+        .await;
+    assert_eq!(alice.expect("answer").await["from"], "bob");
+    let cand = json!({"candidate": "candidate:1 1 udp 2122260223 10.0.0.1 5000 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
+    bob.send(json!({"type": "ice-candidate", "target": "alice", "candidate": cand}))
+        .await;
+    assert_eq!(alice.expect("ice-candidate").await["candidate"], cand);
+
+    bob.send(json!({"type": "chat-message", "message": "from b"}))
+        .await;
+    assert_eq!(alice.expect("chat-message").await["message"], "from b");
+    bob.expect("chat-message").await;
+    let (_, history) = a.get("/webrtc/rooms/x/chat", "alice").await;
+    assert_eq!(history["messages"][0]["message"], "from b");
+
+    bob.send(json!({"type": "hand-raise", "raised": true}))
+        .await;
+    alice.expect("hand-raise-queue").await;
+    let (_, qa) = a.get("/webrtc/rooms/x/hand-raise/queue", "alice").await;
+    let (_, qb) = b.get("/webrtc/rooms/x/hand-raise/queue", "bob").await;
+    assert_eq!(qa, qb);
+    assert_eq!(qa["queue"][0]["user_id"], "bob");
+
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("you");
+        v
+    };
+    let (_, sa) = a.get("/webrtc/rooms/x/state", "alice").await;
+    let (_, sb) = b.get("/webrtc/rooms/x/state", "bob").await;
+    assert_eq!(strip(sa), strip(sb), "both instances see the same room");
+
+    drop(bob);
+    let left = alice.expect("user-left").await;
+    assert_eq!(
+        (left["user_id"].as_str(), left["reason"].as_str()),
+        (Some("bob"), Some("left"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_concurrent_joins_across_instances_admit_exactly_ten() {
+    let (url, p) = (redis_url(), prefix());
+    let mk = || {
+        let mut s = cluster_settings(&url, &p);
+        s.room_capacity = 10;
+        spawn_with(s)
+    };
+    let (a, b) = (mk(), mk());
+    let joins = (0..20).map(|i| {
+        let srv = if i % 2 == 0 { &a } else { &b };
+        async move {
+            let mut c = srv.connect("cap", &format!("u{i}")).await;
+            match c.next().await {
+                Next::Msg(m) if m["type"] == "room-state" => (true, Some(c)),
+                Next::Msg(m) => {
+                    assert_eq!(m["code"], "ROOM_FULL", "{m}");
+                    (false, None)
+                }
+                Next::Closed(code) => panic!("closed {code:?} without an error"),
+            }
+        }
+    });
+    let results = futures_util::future::join_all(joins).await;
+    let admitted = results.iter().filter(|(ok, _)| *ok).count();
+    assert_eq!(admitted, 10);
+    let (_, p) = a.get("/webrtc/rooms/cap/participants", "u0").await;
+    let (_, q) = b.get("/webrtc/rooms/cap/participants", "u1").await;
+    if p["count"].is_number() {
+        assert_eq!(p["count"], 10);
+    } else {
+        assert_eq!(q["count"], 10);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn participants_of_a_dead_instance_leave_after_the_grace_period() {
+    let (url, p) = (redis_url(), prefix());
+    let mk = || {
+        let mut s = cluster_settings(&url, &p);
+        s.instance_ttl_secs = 1;
+        spawn_with(s)
+    };
+    let (a, b) = (mk(), mk());
+    await_bus(&a, &b).await;
+    let mut alice = a.connect("dead", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("dead", "bob").await;
+    bob.expect("room-state").await;
+    alice.expect("user-joined").await;
+    let killed = Instant::now();
+    b.kill().await;
+    let left = alice.expect("user-left").await;
+    assert_eq!(
+        (left["user_id"].as_str(), left["reason"].as_str()),
+        (Some("bob"), Some("disconnected"))
+    );
+    let after = killed.elapsed();
+    assert!(
+        after >= Duration::from_millis(500),
+        "announced only after the heartbeat lapsed ({after:?})"
+    );
+    let (_, parts) = a.get("/webrtc/rooms/dead/participants", "alice").await;
+    assert_eq!(parts["count"], 1, "bob's slot is free");
+}
+
+/// A private Redis with an append-only file, so a restart keeps the data
+/// like a production Redis would.
+struct OwnRedis {
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl OwnRedis {
+    fn start(port: u16, dir: &std::path::Path) -> Self {
+        let status = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args([
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ])
+            .args(["--daemonize", "yes", "--dir"])
+            .arg(dir)
+            .arg("--pidfile")
+            .arg(dir.join("redis.pid"))
+            .status()
+            .expect("redis-server must be installed (tests/services.sh installs it)");
+        assert!(status.success());
+        let r = OwnRedis {
+            port,
+            dir: dir.to_owned(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        r
+    }
+
+    fn stop(&self) {
+        let pid = std::fs::read_to_string(self.dir.join("redis.pid")).unwrap();
+        Command::new("kill").arg(pid.trim()).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            assert!(Instant::now() < deadline, "redis did not stop");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.join("redis.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_under_traffic_is_survived() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("rtc-redis-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let redis = OwnRedis::start(port, &dir);
+    let url = format!("redis://127.0.0.1:{port}");
+    let p = prefix();
+    let (a, b) = (
+        spawn_with(cluster_settings(&url, &p)),
+        spawn_with(cluster_settings(&url, &p)),
+    );
+    await_bus(&a, &b).await;
+    let mut alice = a.connect("rr", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("rr", "bob").await;
+    bob.expect("room-state").await;
+    alice.expect("user-joined").await;
+
+    redis.stop();
+    // Requests that need Redis fail fast with a code; sessions stay open.
+    let t = Instant::now();
+    alice
+        .send(json!({"type": "chat-message", "message": "while down"}))
+        .await;
+    assert_eq!(alice.expect_error().await, "SERVICE_UNAVAILABLE");
+    assert!(t.elapsed() < Duration::from_secs(3), "failed fast");
+    alice.ping().await;
+    bob.ping().await;
+    let (st, health) = a.get("/webrtc/health", "alice").await;
+    assert_eq!((st, health["status"].as_str()), (503, Some("degraded")));
+
+    let _redis = OwnRedis::start(port, &dir);
+    // Recovers by itself: health, state, and the bus between instances.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (st, _) = a.get("/webrtc/health", "alice").await;
+        if st == 200 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "health never recovered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut n = 0;
+    loop {
+        n += 1;
+        bob.send(json!({"type": "chat-message", "message": format!("back {n}")}))
+            .await;
+        let got =
+            tokio::time::timeout(Duration::from_millis(500), alice.expect("chat-message")).await;
+        if let Ok(m) = got {
+            assert!(m["message"].as_str().unwrap().starts_with("back"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the bus never came back");
+    }
+    let (st, parts) = b.get("/webrtc/rooms/rr/participants", "bob").await;
+    assert_eq!((st, parts["count"].as_u64()), (200, Some(2)));
+}

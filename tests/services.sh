@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Real services for the tests: installs (idempotently) and starts private
+# instances on free loopback ports, writes their addresses to
+# .services/env, and stops them by PID. See ../shared/design/test-services.md.
+#
+#   tests/services.sh up     install if needed, start what is not running
+#   tests/services.sh down   stop what was started here
+#   tests/services.sh env    print the env file (after up)
+#
+# A variable already set by the user (REDIS_URL) points the tests at an
+# existing service instead, and nothing is started for it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR="$PWD/.services"
+ENV="$DIR/env"
+mkdir -p "$DIR"
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+apt_install() {
+  local SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  if [ ! -f "$DIR/.apt-updated" ]; then $SUDO apt-get update -qq && touch "$DIR/.apt-updated"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+set_env() { # name value
+  touch "$ENV"
+  grep -v "^$1=" "$ENV" > "$ENV.tmp" || true
+  echo "$1=$2" >> "$ENV.tmp"
+  mv "$ENV.tmp" "$ENV"
+}
+
+redis_up() {
+  if [ -n "${REDIS_URL:-}" ]; then set_env REDIS_URL "$REDIS_URL"; return; fi
+  command -v redis-server >/dev/null || { echo "installing redis-server (apt)"; apt_install redis-server; }
+  local d="$DIR/redis"; mkdir -p "$d"
+  if alive "$d/redis.pid"; then return; fi
+  local port; port=$(free_port)
+  redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+    --daemonize yes --pidfile "$d/redis.pid" --dir "$d" --logfile "$d/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$port" ping >/dev/null || { echo "redis did not start; see $d/redis.log"; exit 1; }
+  set_env REDIS_URL "redis://127.0.0.1:$port"
+  echo "redis on 127.0.0.1:$port"
+}
+
+down() {
+  for pidfile in "$DIR"/*/*.pid; do
+    [ -f "$pidfile" ] || continue
+    if alive "$pidfile"; then kill "$(cat "$pidfile")" 2>/dev/null || true; fi
+    rm -f "$pidfile"
+  done
+  rm -f "$ENV"
+}
+
+case "${1:-up}" in
+  up) redis_up ;;
+  down) down ;;
+  env) cat "$ENV" ;;
+  *) echo "usage: $0 up|down|env"; exit 2 ;;
+esac
