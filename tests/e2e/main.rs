@@ -2,6 +2,7 @@
 
 mod authz;
 mod cluster;
+mod reconnect;
 mod rooms;
 mod signaling;
 mod support;

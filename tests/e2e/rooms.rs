@@ -264,8 +264,8 @@ async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
         .await;
     assert_eq!(bob.expect_error().await, "PERMISSION_DENIED");
     // Everyone leaving stops the recording; the record stays listed.
-    drop(host);
-    drop(bob);
+    host.close().await;
+    bob.close().await;
     let mut listed = Value::Null;
     for _ in 0..50 {
         let (st, l) = s.get(&format!("{base}/recordings"), "host").await;

@@ -44,7 +44,7 @@ async fn two_peers_negotiate_and_see_join_and_leave() {
     assert_eq!(status, 200);
     assert_eq!(body["count"], 2);
 
-    drop(b);
+    b.close().await;
     let left = a.expect("user-left").await;
     assert_eq!(left["user_id"], "bob");
     a.ping().await;

@@ -96,6 +96,20 @@ impl TestServer {
         self.connect_token(room, &t).await.expect("connects")
     }
 
+    /// Connects as `user`, resuming after sequence `last`.
+    pub async fn resume(&self, room: &str, user: &str, last: u64) -> Client {
+        let t = token(user, None, None);
+        let url = format!(
+            "ws://{}/webrtc/ws/{}?token={}&last_sequence={}",
+            self.addr, room, t, last
+        );
+        let (ws, _) = connect_async(url).await.expect("connects");
+        Client {
+            ws,
+            backlog: Vec::new(),
+        }
+    }
+
     pub async fn connect_token(
         &self,
         room: &str,
@@ -215,6 +229,21 @@ impl Client {
                 return c;
             }
         }
+    }
+
+    /// Says goodbye with a close frame (code 1000): the user leaves at once.
+    pub async fn close(mut self) {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+        let _ = self
+            .ws
+            .close(Some(CloseFrame {
+                code: CloseCode::Normal,
+                reason: "bye".into(),
+            }))
+            .await;
+        // Wait for the server's close so the leave has happened.
+        while let Some(Ok(_)) = self.ws.next().await {}
     }
 
     /// A round trip through the server, proving the connection still works.

@@ -7,11 +7,16 @@ use signaling_core::{ErrorCode, SignalError};
 use crate::AppState;
 use crate::http_error::ApiError;
 
-fn token_from_query(q: &str) -> Option<String> {
+/// A query-string parameter, percent-decoded.
+pub fn query_param(q: &str, name: &str) -> Option<String> {
     q.split('&').find_map(|kv| {
         let (k, v) = kv.split_once('=')?;
-        (k == "token").then(|| percent_decode(v))
+        (k == name).then(|| percent_decode(v))
     })
+}
+
+fn token_from_query(q: &str) -> Option<String> {
+    query_param(q, "token")
 }
 
 fn percent_decode(s: &str) -> String {

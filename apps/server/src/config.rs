@@ -104,6 +104,21 @@ pub struct Settings {
     /// lapses, another instance announces its participants as left.
     #[arg(long, env = "RTC_INSTANCE_TTL_SECS", default_value_t = 10)]
     pub instance_ttl_secs: u64,
+    /// Seconds a dropped participant is shown as reconnecting (keeping role,
+    /// hand-raise place and breakout room) before they are announced as
+    /// left. 0: leave at once.
+    #[arg(long, env = "RTC_RECONNECT_GRACE_SECS", default_value_t = 30)]
+    pub reconnect_grace_secs: u64,
+    /// Events per room kept for replay to reconnecting clients.
+    #[arg(long, env = "RTC_REPLAY_BUFFER_EVENTS", default_value_t = 50)]
+    pub replay_buffer_events: usize,
+    /// Oldest event kept for replay, seconds.
+    #[arg(long, env = "RTC_REPLAY_BUFFER_SECS", default_value_t = 300)]
+    pub replay_buffer_secs: u64,
+    /// Seconds an empty room (settings, bans, replay log) is kept before it
+    /// is deleted.
+    #[arg(long, env = "RTC_EMPTY_ROOM_TTL_SECS", default_value_t = 60)]
+    pub empty_room_ttl_secs: u64,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.

@@ -82,11 +82,16 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.room_capacity;
+    let buffer = reconnection::BufferConfig {
+        max_events: settings.replay_buffer_events.max(1),
+        ttl_ms: settings.replay_buffer_secs as i64 * 1000,
+    };
     let mut ports = Ports::in_memory();
+    ports.log = Arc::new(reconnection::MemoryEventLog::new(buffer));
     if let Some(url) = &settings.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.clone());
         cfg.prefix = settings.redis_prefix.clone();
-        let r = redis_adapter::Redis::new(&cfg)?.ports();
+        let r = redis_adapter::Redis::new(&cfg)?.ports_with(buffer);
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
@@ -94,6 +99,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.limiter = r.limiter;
         ports.recordings = r.recordings;
         ports.instances = r.instances;
+        ports.log = r.log;
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
     }
     let hub = Arc::new(Hub::default());
@@ -164,6 +170,12 @@ async fn liveness(state: web::Data<AppState>) {
             Ok(()) => service.reap_dead_instances(&state.instance_id).await,
             Err(e) => Err(e.into()),
         };
+        let delay = time::Duration::seconds(state.settings.empty_room_ttl_secs as i64);
+        if reaped.is_ok()
+            && let Err(e) = service.sweep_empty_rooms(delay).await
+        {
+            tracing::debug!(error = %e, "empty-room sweep failed");
+        }
         match reaped {
             Ok(n) => {
                 if failing {

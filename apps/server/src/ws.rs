@@ -10,7 +10,8 @@ use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
 use futures_util::StreamExt as _;
 use signaling_core::protocol::{self, ServerMessage};
 use signaling_core::{
-    Actor, ConnectionId, ErrorCode, JoinOutcome, JoinRequest, RoomId, SignalError, UserId,
+    Actor, ConnectionId, ErrorCode, JoinOutcome, JoinRequest, ReplayOutcome, RoomId, SignalError,
+    UserId,
 };
 
 use crate::AppState;
@@ -36,6 +37,16 @@ pub async fn ws_entry(
 ) -> Result<HttpResponse, ApiError> {
     let room_id = RoomId::parse(&path)?;
     let identity = identity_from_request(&req, &state)?;
+    // A client resuming after a drop says what it saw last.
+    let resume_after = match crate::auth_extract::query_param(req.query_string(), "last_sequence") {
+        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+            ApiError(SignalError::new(
+                ErrorCode::ValidationError,
+                "last_sequence must be a non-negative integer",
+            ))
+        })?),
+        None => None,
+    };
     let grant = identity.grant_for(room_id.as_str())?;
     let user_id = UserId::parse(&grant.user_id)?;
     let (response, mut session, stream) = actix_ws::handle(&req, body).map_err(|e| {
@@ -86,9 +97,51 @@ pub async fn ws_entry(
         {
             tracing::warn!(%room_id, %user_id, error = %e, "could not register the connection for liveness");
         }
-        let first = match join {
-            Ok(JoinOutcome::Joined { state: view, .. }) => Some(ServerMessage::RoomState(*view)),
-            Ok(JoinOutcome::Waiting { .. }) => None, // the waiting notice comes through the hub
+        let actor = Actor {
+            user_id: user_id.clone(),
+            connection: Some(connection),
+        };
+        // Live events with a seq up to this one are covered by what is sent
+        // first (state or replay) and are skipped: no duplicates.
+        let mut covered_up_to = 0u64;
+        let first: Vec<String> = match join {
+            Ok(JoinOutcome::Joined { state: view, .. }) => {
+                covered_up_to = view.last_sequence;
+                let state_msg = ServerMessage::RoomState(*view);
+                match resume_after {
+                    None => vec![state_msg.to_json()],
+                    Some(last) => match service.replay(&room_id, &actor, last).await {
+                        Ok(ReplayOutcome::Events { events, latest }) => {
+                            covered_up_to = latest;
+                            let mut out = vec![
+                                ServerMessage::ReconnectionDetected {
+                                    missed_message_count: events.len(),
+                                    last_sequence: latest,
+                                }
+                                .to_json(),
+                            ];
+                            out.extend(events.into_iter().map(|(_, json)| json));
+                            out
+                        }
+                        Ok(ReplayOutcome::Resync { state: s, latest }) => {
+                            covered_up_to = latest;
+                            vec![
+                                ServerMessage::ResyncRequired {
+                                    requested_sequence: last,
+                                    last_sequence: latest,
+                                }
+                                .to_json(),
+                                ServerMessage::RoomState(*s).to_json(),
+                            ]
+                        }
+                        Err(e) => {
+                            tracing::warn!(%room_id, %user_id, error = %e, "replay failed; sending the state");
+                            vec![state_msg.to_json()]
+                        }
+                    },
+                }
+            }
+            Ok(JoinOutcome::Waiting { .. }) => vec![], // the waiting notice comes through the hub
             Err(e) => {
                 metrics.join_refused();
                 metrics.error(e.code);
@@ -98,19 +151,20 @@ pub async fn ws_entry(
                 return;
             }
         };
-        if let Some(m) = first
-            && session.text(m.to_json()).await.is_err()
-        {
-            state.hub.unregister(&room_id, &user_id, connection);
-            let _ = service.leave(&room_id, &user_id, connection).await;
-            return;
+        for m in first {
+            if session.text(m).await.is_err() {
+                state.hub.unregister(&room_id, &user_id, connection);
+                let _ = service
+                    .connection_lost(&room_id, &user_id, connection)
+                    .await;
+                schedule_grace(state.clone(), room_id, user_id, connection);
+                return;
+            }
         }
         tracing::debug!(%room_id, %user_id, %connection, "joined");
-
-        let actor = Actor {
-            user_id: user_id.clone(),
-            connection: Some(connection),
-        };
+        // Whether the client is gone for good (a goodbye, or the server closed
+        // it for misbehaving) or may come back (a drop).
+        let mut goodbye = false;
         let idle = Duration::from_secs(settings.idle_timeout_secs);
         let mut heartbeat =
             tokio::time::interval(Duration::from_secs(settings.heartbeat_secs.max(1)));
@@ -127,6 +181,7 @@ pub async fn ws_entry(
                 }
                 out = rx.recv() => match out {
                     Some(Outbound::Text(t)) => {
+                        if protocol::seq_of(&t).is_some_and(|s| s <= covered_up_to) { continue; }
                         if session.text(&*t).await.is_err() { break None; }
                         metrics.frame_sent();
                     }
@@ -161,6 +216,7 @@ pub async fn ws_entry(
                             if let Err((e, ty)) = result {
                                 metrics.error(e.code);
                                 if e.code == ErrorCode::SessionReplaced {
+                                    goodbye = true;
                                     break Some(close_reason(e.code));
                                 }
                                 if session.text(ServerMessage::error(&e, ty).to_json()).await.is_err() { break None; }
@@ -174,13 +230,26 @@ pub async fn ws_entry(
                             if session.pong(&b).await.is_err() { break None; }
                         }
                         Some(Ok(AggregatedMessage::Pong(_))) => {}
-                        Some(Ok(AggregatedMessage::Close(_))) | None => break None,
+                        Some(Ok(AggregatedMessage::Close(reason))) => {
+                            // 1000 or no code: the application closed on purpose.
+                            // 1001 (page unload or refresh) and the rest may come back.
+                            goodbye = reason.as_ref().is_none_or(|r| r.code == CloseCode::Normal);
+                            break None;
+                        }
+                        None => break None,
                         Some(Err(actix_ws::ProtocolError::Overflow)) => {
+                            goodbye = true;
                             let e = SignalError::new(ErrorCode::MessageTooLarge, format!("messages are limited to {max} bytes"));
                             let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
                             break Some(CloseReason { code: CloseCode::Size, description: Some(e.code.as_str().into()) });
                         }
+                        Some(Err(actix_ws::ProtocolError::Io(err))) => {
+                            // The network went away: the client may come back.
+                            tracing::debug!(%room_id, %user_id, error = %err, "connection lost");
+                            break None;
+                        }
                         Some(Err(err)) => {
+                            goodbye = true;
                             tracing::debug!(%room_id, %user_id, error = %err, "protocol error");
                             break Some(CloseReason { code: CloseCode::Protocol, description: Some("INVALID_MESSAGE".into()) });
                         }
@@ -197,19 +266,58 @@ pub async fn ws_entry(
             }
         };
         state.hub.unregister(&room_id, &user_id, connection);
-        if let Err(e) = service.leave(&room_id, &user_id, connection).await {
-            tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
-        }
-        if let Err(e) = service
-            .ports()
-            .instances
-            .untrack(&state.instance_id, connection)
-            .await
-        {
-            tracing::debug!(%room_id, %user_id, error = %e, "untrack failed");
-        }
         let _ = session.close(close).await;
+        if goodbye || settings.reconnect_grace_secs == 0 {
+            if let Err(e) = service.leave(&room_id, &user_id, connection).await {
+                tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
+            }
+            untrack(&state, connection).await;
+        } else {
+            if let Err(e) = service
+                .connection_lost(&room_id, &user_id, connection)
+                .await
+            {
+                tracing::warn!(%room_id, %user_id, error = %e, "marking reconnecting failed");
+            }
+            schedule_grace(state.clone(), room_id.clone(), user_id.clone(), connection);
+        }
         tracing::debug!(%room_id, %user_id, %connection, "closed");
     });
     Ok(response)
+}
+
+async fn untrack(state: &AppState, connection: ConnectionId) {
+    if let Err(e) = state
+        .service
+        .ports()
+        .instances
+        .untrack(&state.instance_id, connection)
+        .await
+    {
+        tracing::debug!(%connection, error = %e, "untrack failed");
+    }
+}
+
+/// After the reconnect grace period, the user leaves unless they came back.
+/// If this instance dies first, the connection is still tracked, and the
+/// instance that claims it announces the leave.
+fn schedule_grace(
+    state: std::sync::Arc<AppState>,
+    room_id: RoomId,
+    user_id: UserId,
+    connection: ConnectionId,
+) {
+    let grace = Duration::from_secs(state.settings.reconnect_grace_secs);
+    actix_rt::spawn(async move {
+        tokio::time::sleep(grace).await;
+        if let Err(e) = state
+            .service
+            .grace_expired(&room_id, &user_id, connection)
+            .await
+        {
+            tracing::warn!(%room_id, %user_id, error = %e, "ending the grace period failed");
+            return;
+        }
+        untrack(&state, connection).await;
+    });
 }

@@ -17,6 +17,8 @@ pub struct SequencedEvent {
     pub seq: u64,
     /// When it was recorded, milliseconds since the Unix epoch.
     pub at_ms: i64,
+    /// The users it was addressed to; a replay gives each user only theirs.
+    pub audience: Vec<String>,
     /// The serialized message.
     pub payload: String,
 }
@@ -59,13 +61,29 @@ pub struct ReplayBuffer {
 }
 
 impl ReplayBuffer {
+    /// A buffer from stored parts: the newest sequence number and the
+    /// retained events, oldest first (how the Redis log rebuilds one).
+    pub fn from_parts(latest: u64, events: Vec<SequencedEvent>) -> Self {
+        ReplayBuffer {
+            next_seq: latest,
+            events: events.into(),
+        }
+    }
+
     /// Appends an event and returns its sequence number; trims by size and age.
-    pub fn push(&mut self, cfg: BufferConfig, now_ms: i64, payload: String) -> u64 {
+    pub fn push(
+        &mut self,
+        cfg: BufferConfig,
+        now_ms: i64,
+        audience: Vec<String>,
+        payload: String,
+    ) -> u64 {
         self.next_seq += 1;
         let seq = self.next_seq;
         self.events.push_back(SequencedEvent {
             seq,
             at_ms: now_ms,
+            audience,
             payload,
         });
         self.trim(cfg, now_ms);
@@ -129,9 +147,71 @@ pub enum LogError {
 pub trait EventLog: Send + Sync {
     /// Appends and returns the new sequence number. MUST assign gap-free,
     /// strictly increasing numbers per room, atomically across instances.
-    async fn append(&self, room: &str, now_ms: i64, payload: String) -> Result<u64, LogError>;
+    async fn append(
+        &self,
+        room: &str,
+        now_ms: i64,
+        audience: Vec<String>,
+        payload: String,
+    ) -> Result<u64, LogError>;
     /// Events after `last_seen`, or a resync verdict.
     async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, LogError>;
+    /// The newest sequence number of a room (0 if none).
+    async fn latest(&self, room: &str) -> Result<u64, LogError>;
+    /// Forgets a room's log (when the room is cleaned up).
+    async fn clear(&self, room: &str) -> Result<(), LogError>;
+}
+
+/// The in-memory [`EventLog`]: the embedded default and the unit-test fake.
+#[derive(Debug, Default)]
+pub struct MemoryEventLog {
+    cfg: BufferConfig,
+    rooms: std::sync::Mutex<std::collections::HashMap<String, ReplayBuffer>>,
+}
+
+impl MemoryEventLog {
+    /// A log with these limits.
+    pub fn new(cfg: BufferConfig) -> Self {
+        MemoryEventLog {
+            cfg,
+            rooms: Default::default(),
+        }
+    }
+}
+
+#[async_trait]
+impl EventLog for MemoryEventLog {
+    async fn append(
+        &self,
+        room: &str,
+        now_ms: i64,
+        audience: Vec<String>,
+        payload: String,
+    ) -> Result<u64, LogError> {
+        let mut rooms = self.rooms.lock().expect("log lock");
+        Ok(rooms
+            .entry(room.to_owned())
+            .or_default()
+            .push(self.cfg, now_ms, audience, payload))
+    }
+
+    async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, LogError> {
+        let mut rooms = self.rooms.lock().expect("log lock");
+        Ok(rooms
+            .entry(room.to_owned())
+            .or_default()
+            .since(self.cfg, now_ms, last_seen))
+    }
+
+    async fn latest(&self, room: &str) -> Result<u64, LogError> {
+        let rooms = self.rooms.lock().expect("log lock");
+        Ok(rooms.get(room).map(ReplayBuffer::latest).unwrap_or(0))
+    }
+
+    async fn clear(&self, room: &str) -> Result<(), LogError> {
+        self.rooms.lock().expect("log lock").remove(room);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -147,7 +227,7 @@ mod tests {
     fn replays_exactly_the_missed_events_in_order() {
         let mut b = ReplayBuffer::default();
         for i in 0..3 {
-            b.push(CFG, 0, format!("e{i}"));
+            b.push(CFG, 0, vec!["u".into()], format!("e{i}"));
         }
         let Replay::Events(ev) = b.since(CFG, 0, 1) else {
             panic!()
@@ -160,10 +240,58 @@ mod tests {
     fn overflow_and_expiry_require_resync() {
         let mut b = ReplayBuffer::default();
         for i in 0..5 {
-            b.push(CFG, 0, format!("e{i}"));
+            b.push(CFG, 0, vec!["u".into()], format!("e{i}"));
         }
         assert_eq!(b.since(CFG, 0, 1), Replay::ResyncRequired { latest: 5 });
         assert!(matches!(b.since(CFG, 0, 2), Replay::Events(e) if e.len() == 3));
         assert_eq!(b.since(CFG, 5000, 4), Replay::ResyncRequired { latest: 5 });
+        assert_eq!(
+            b.since(CFG, 5000, 5),
+            Replay::Events(vec![]),
+            "up to date: nothing is missing even when everything expired"
+        );
+    }
+
+    #[test]
+    fn acknowledgements_in_any_order_get_consistent_answers() {
+        let mut b = ReplayBuffer::default();
+        for i in 0..3 {
+            b.push(CFG, i * 10, vec!["u".into()], format!("e{i}"));
+        }
+        let seqs = |r: Replay| match r {
+            Replay::Events(e) => e.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            Replay::ResyncRequired { .. } => panic!("resync"),
+        };
+        // A newer acknowledgement first, then an older one (two tabs, or a
+        // retried request): each gets exactly what follows it.
+        assert_eq!(seqs(b.since(CFG, 30, 2)), [3]);
+        assert_eq!(seqs(b.since(CFG, 30, 0)), [1, 2, 3]);
+        assert_eq!(
+            seqs(b.since(CFG, 30, 9)),
+            Vec::<u64>::new(),
+            "ahead of the log"
+        );
+    }
+
+    #[test]
+    fn expiry_is_by_age_of_each_event() {
+        let mut b = ReplayBuffer::default();
+        b.push(CFG, 0, vec![], "old".into());
+        b.push(CFG, 900, vec![], "newer".into());
+        // At 1500 ms the first is older than the 1000 ms ttl, the second not.
+        assert_eq!(b.since(CFG, 1500, 0), Replay::ResyncRequired { latest: 2 });
+        assert!(matches!(b.since(CFG, 1500, 1), Replay::Events(e) if e.len() == 1));
+    }
+
+    #[tokio::test]
+    async fn memory_log_numbers_rooms_independently_and_clears() {
+        let log = MemoryEventLog::new(CFG);
+        assert_eq!(log.append("a", 0, vec![], "x".into()).await.unwrap(), 1);
+        assert_eq!(log.append("a", 0, vec![], "y".into()).await.unwrap(), 2);
+        assert_eq!(log.append("b", 0, vec![], "z".into()).await.unwrap(), 1);
+        assert_eq!(log.latest("a").await.unwrap(), 2);
+        log.clear("a").await.unwrap();
+        assert_eq!(log.latest("a").await.unwrap(), 0);
+        assert_eq!(log.latest("b").await.unwrap(), 1);
     }
 }

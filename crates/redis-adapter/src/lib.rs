@@ -125,7 +125,14 @@ impl Redis {
             .map(|_| ())
     }
 
-    /// Every port over this connection.
+    /// Every port over this connection; the replay log keeps `buffer`.
+    pub fn ports_with(&self, buffer: reconnection::BufferConfig) -> RedisPorts {
+        let mut p = self.ports();
+        p.log = Arc::new(RedisEventLog(self.clone(), buffer));
+        p
+    }
+
+    /// Every port over this connection, with the default replay buffer.
     pub fn ports(&self) -> RedisPorts {
         RedisPorts {
             rooms: Arc::new(RedisRoomStore(self.clone())),
@@ -135,6 +142,10 @@ impl Redis {
             limiter: Arc::new(RedisRateLimiter(self.clone())),
             recordings: Arc::new(RedisRecordingStore(self.clone())),
             instances: Arc::new(RedisInstanceRegistry(self.clone())),
+            log: Arc::new(RedisEventLog(
+                self.clone(),
+                reconnection::BufferConfig::default(),
+            )),
         }
     }
 }
@@ -155,6 +166,8 @@ pub struct RedisPorts {
     pub recordings: Arc<RedisRecordingStore>,
     /// Instance liveness.
     pub instances: Arc<RedisInstanceRegistry>,
+    /// Replay log.
+    pub log: Arc<RedisEventLog>,
 }
 
 // ------------------------------------------------------------------ rooms
@@ -653,6 +666,122 @@ impl InstanceRegistry for RedisInstanceRegistry {
             }
         }
         Ok(out)
+    }
+}
+
+// ------------------------------------------------------------- replay log
+
+/// Per room: a counter `{prefix}log:{room}:seq` and a list of the newest
+/// events (JSON), trimmed to the buffer size in the same script that
+/// assigns the sequence number. Age is applied when reading.
+pub struct RedisEventLog(Redis, reconnection::BufferConfig);
+
+const LOG_APPEND: &str = r#"
+local seq = redis.call('INCR', KEYS[1])
+redis.call('RPUSH', KEYS[2], '{"seq":' .. seq .. ',' .. ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return seq
+"#;
+
+fn log_err(e: PortError) -> reconnection::LogError {
+    reconnection::LogError::Unavailable(e.to_string())
+}
+
+#[async_trait]
+impl reconnection::EventLog for RedisEventLog {
+    async fn append(
+        &self,
+        room: &str,
+        now_ms: i64,
+        audience: Vec<String>,
+        payload: String,
+    ) -> Result<u64, reconnection::LogError> {
+        let (seq_key, list) = (
+            self.0.key(&["log", room, "seq"]),
+            self.0.key(&["log", room, "events"]),
+        );
+        let ev = reconnection::SequencedEvent {
+            seq: 0,
+            at_ms: now_ms,
+            audience,
+            payload,
+        };
+        // The script prepends the sequence it assigns: send the rest.
+        let json = serde_json::to_string(&ev).map_err(|e| log_err(corrupt(e)))?;
+        let json = json
+            .strip_prefix(r#"{"seq":0,"#)
+            .expect("seq is the first field")
+            .to_owned();
+        // Keys outlive the buffer's age by a day so the sequence survives a
+        // quiet room; the room sweep clears them when the room goes.
+        let keep_ms = self.1.ttl_ms.max(0) + 86_400_000;
+        self.0
+            .run(async |c| {
+                Script::new(LOG_APPEND)
+                    .key(&seq_key)
+                    .key(&list)
+                    .arg(&json)
+                    .arg(self.1.max_events.max(1))
+                    .arg(keep_ms)
+                    .invoke_async(c)
+                    .await
+            })
+            .await
+            .map_err(log_err)
+    }
+
+    async fn since(
+        &self,
+        room: &str,
+        now_ms: i64,
+        last_seen: u64,
+    ) -> Result<reconnection::Replay, reconnection::LogError> {
+        let (seq_key, list) = (
+            self.0.key(&["log", room, "seq"]),
+            self.0.key(&["log", room, "events"]),
+        );
+        let (latest, raw): (Option<u64>, Vec<String>) = self
+            .0
+            .run(async |c| {
+                redis::pipe()
+                    .get(&seq_key)
+                    .lrange(&list, 0, -1)
+                    .query_async(c)
+                    .await
+            })
+            .await
+            .map_err(log_err)?;
+        let events = raw
+            .iter()
+            .map(|r| serde_json::from_str::<reconnection::SequencedEvent>(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| log_err(corrupt(e)))?;
+        let mut buf = reconnection::ReplayBuffer::from_parts(latest.unwrap_or(0), events);
+        Ok(buf.since(self.1, now_ms, last_seen))
+    }
+
+    async fn latest(&self, room: &str) -> Result<u64, reconnection::LogError> {
+        let seq_key = self.0.key(&["log", room, "seq"]);
+        let v: Option<u64> = self
+            .0
+            .run(async |c| c.get(&seq_key).await)
+            .await
+            .map_err(log_err)?;
+        Ok(v.unwrap_or(0))
+    }
+
+    async fn clear(&self, room: &str) -> Result<(), reconnection::LogError> {
+        let (seq_key, list) = (
+            self.0.key(&["log", room, "seq"]),
+            self.0.key(&["log", room, "events"]),
+        );
+        self.0
+            .run(async |c| c.del::<_, i64>(&[&seq_key, &list]).await)
+            .await
+            .map(|_| ())
+            .map_err(log_err)
     }
 }
 

@@ -358,3 +358,62 @@ async fn an_unreachable_redis_fails_fast_as_unavailable() {
     );
     assert!(started.elapsed() < Duration::from_secs(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replay_log_numbers_without_gaps_and_trims_to_the_buffer() {
+    use reconnection::{BufferConfig, EventLog as _, Replay};
+    let cfg = BufferConfig {
+        max_events: 5,
+        ttl_ms: 60_000,
+    };
+    let log = redis().ports_with(cfg).log;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let log = log.clone();
+            tokio::spawn(async move {
+                log.append("r", 1_000, vec![format!("u{i}")], format!(r#"{{"n":{i}}}"#))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut seqs = vec![];
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort();
+    assert_eq!(
+        seqs,
+        (1..=8).collect::<Vec<u64>>(),
+        "gap-free under concurrency"
+    );
+    assert_eq!(log.latest("r").await.unwrap(), 8);
+    // Five kept: resuming after 3 works, after 2 needs a resync.
+    let Replay::Events(ev) = log.since("r", 2_000, 3).await.unwrap() else {
+        panic!("expected events")
+    };
+    assert_eq!(
+        ev.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [4, 5, 6, 7, 8]
+    );
+    assert!(
+        ev.iter()
+            .all(|e| e.audience.len() == 1 && e.payload.starts_with("{\"n\":"))
+    );
+    assert_eq!(
+        log.since("r", 2_000, 2).await.unwrap(),
+        Replay::ResyncRequired { latest: 8 }
+    );
+    // Older than the buffer's age: resync, but an up-to-date client is fine.
+    assert!(matches!(
+        log.since("r", 1_000 + 60_001, 4).await.unwrap(),
+        Replay::ResyncRequired { .. }
+    ));
+    assert_eq!(
+        log.since("r", 99_000, 8).await.unwrap(),
+        Replay::Events(vec![])
+    );
+    log.clear("r").await.unwrap();
+    assert_eq!(log.latest("r").await.unwrap(), 0);
+    assert_eq!(log.latest("other").await.unwrap(), 0);
+}

@@ -218,6 +218,7 @@ impl Engine {
         if let Some(p) = room.participant_mut(&req.user_id) {
             let old = std::mem::replace(&mut p.connection, req.connection);
             p.presence = Presence::Connected;
+            p.disconnected_at = None;
             let view = p.clone();
             if old != req.connection {
                 effects.push(Effect::Disconnect {
@@ -305,6 +306,7 @@ impl Engine {
             background: None,
             breakout_room_id: None,
             presence: Presence::Connected,
+            disconnected_at: None,
         };
         effects.push(deliver(
             all_except(room, &req.user_id),
@@ -445,6 +447,63 @@ impl Engine {
             }
         }
         effects
+    }
+
+    /// A connection dropped without saying goodbye: its participant is shown
+    /// as reconnecting and keeps role, hand-raise place and breakout
+    /// assignment until [`Engine::grace_expired`]. A waiting user simply
+    /// leaves the queue. Nothing happens if `connection` no longer speaks
+    /// for the user (it was replaced).
+    pub fn connection_lost(
+        &self,
+        room: &mut Room,
+        now: OffsetDateTime,
+        user: &UserId,
+        connection: ConnectionId,
+    ) -> Vec<Effect> {
+        if room
+            .waiting
+            .iter()
+            .any(|w| &w.user_id == user && w.connection == connection)
+        {
+            return self.leave(room, now, user, Some(connection), LeaveReason::Disconnected);
+        }
+        let Some(p) = room
+            .participants
+            .iter_mut()
+            .find(|p| &p.user_id == user && p.connection == connection)
+        else {
+            return Vec::new();
+        };
+        if p.presence == Presence::Reconnecting {
+            return Vec::new();
+        }
+        p.presence = Presence::Reconnecting;
+        p.disconnected_at = Some(now);
+        vec![deliver(
+            all_except(room, user),
+            ServerMessage::ParticipantReconnecting {
+                user_id: user.to_string(),
+            },
+        )]
+    }
+
+    /// The grace period of a lost connection ended: if the participant did
+    /// not come back on a new connection, they leave as `disconnected`.
+    pub fn grace_expired(
+        &self,
+        room: &mut Room,
+        now: OffsetDateTime,
+        user: &UserId,
+        connection: ConnectionId,
+    ) -> Vec<Effect> {
+        let still_gone = room.participants.iter().any(|p| {
+            &p.user_id == user && p.connection == connection && p.presence == Presence::Reconnecting
+        });
+        if !still_gone {
+            return Vec::new();
+        }
+        self.leave(room, now, user, Some(connection), LeaveReason::Disconnected)
     }
 
     // ------------------------------------------------------------ checks

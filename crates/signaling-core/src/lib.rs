@@ -22,4 +22,4 @@ pub use config::RoomConfig;
 pub use engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
 pub use error::{ErrorCode, PortError, SignalError};
 pub use ids::{ConnectionId, RoomId, UserId};
-pub use service::{Ports, RoomService};
+pub use service::{Ports, ReplayOutcome, RoomService};

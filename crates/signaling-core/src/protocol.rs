@@ -413,6 +413,21 @@ impl RecordingView {
     }
 }
 
+/// A serialized server message with `"seq":N` as its first field.
+pub fn with_seq(json: &str, seq: u64) -> String {
+    match json.strip_prefix('{') {
+        Some(rest) => format!("{{\"seq\":{seq},{rest}"),
+        None => json.to_owned(),
+    }
+}
+
+/// The `seq` of a message made by [`with_seq`], if it has one.
+pub fn seq_of(json: &str) -> Option<u64> {
+    let rest = json.strip_prefix("{\"seq\":")?;
+    let end = rest.find(',')?;
+    rest[..end].parse().ok()
+}
+
 /// A decoded client frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClientMessage {
@@ -920,6 +935,21 @@ pub enum ServerMessage {
     FileShareProgress(FileShareOut),
     /// Relayed `file-share-complete`.
     FileShareComplete(FileShareOut),
+    /// Sent first on a connection that resumed with `last_sequence`: the
+    /// missed events follow, in order, each with its `seq`.
+    ReconnectionDetected {
+        /// How many events follow.
+        missed_message_count: usize,
+        /// The newest sequence number of the room.
+        last_sequence: u64,
+    },
+    /// The gap is older than the replay buffer: a full `room-state` follows.
+    ResyncRequired {
+        /// The sequence the client asked to resume after.
+        requested_sequence: u64,
+        /// The newest sequence number of the room.
+        last_sequence: u64,
+    },
     /// A participant lost its connection and may come back.
     ParticipantReconnecting {
         /// Who.
@@ -949,6 +979,24 @@ pub struct FileShareOut {
 }
 
 impl ServerMessage {
+    /// Whether the message goes into the room's replay log and carries a
+    /// `seq`. Offers, answers and ICE candidates do not: after a reconnect
+    /// the client restarts ICE, and a stale SDP would do harm. Replies to one
+    /// connection (pong, error, room-state, replay notices) do not either.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(
+            self,
+            ServerMessage::Offer { .. }
+                | ServerMessage::Answer { .. }
+                | ServerMessage::IceCandidate { .. }
+                | ServerMessage::RoomState(_)
+                | ServerMessage::Error { .. }
+                | ServerMessage::ReconnectionDetected { .. }
+                | ServerMessage::ResyncRequired { .. }
+                | ServerMessage::Pong { .. }
+        )
+    }
+
     /// The `error` message for a domain error.
     pub fn error(e: &SignalError, in_reply_to: Option<MessageType>) -> Self {
         ServerMessage::Error {

@@ -131,6 +131,13 @@ pub struct Participant {
     pub breakout_room_id: Option<String>,
     /// Connected or reconnecting.
     pub presence: Presence,
+    /// When the connection was lost, while reconnecting.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disconnected_at: Option<OffsetDateTime>,
 }
 
 /// What clients see of a participant.
@@ -271,6 +278,14 @@ pub struct Room {
     pub recordings: Vec<recording::Recording>,
     /// Counter for breakout and stream ids.
     pub next_local_id: u64,
+    /// Since when nobody is in or waiting for the room; it is deleted, with
+    /// its replay log, once this is older than the cleanup delay.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub emptied_at: Option<OffsetDateTime>,
 }
 
 impl Room {
@@ -289,6 +304,7 @@ impl Room {
             live_streams: Vec::new(),
             recordings: Vec::new(),
             next_local_id: 1,
+            emptied_at: None,
         }
     }
 

@@ -12,13 +12,41 @@ use crate::engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
 use crate::ports::*;
 use crate::protocol::{
     ClientMessage, LeaveReason, LiveStreamStartReq, ParticipantUpdateReq, RecordingControlReq,
-    RecordingView, RoomStateView, ServerMessage,
+    RecordingView, RoomStateView, ServerMessage, with_seq,
 };
 use crate::ratelimit::{LimitKind, RatePolicy, RateStatus};
 use crate::room::{BreakoutRoom, LiveStream, Room, RoomSettingsPatch};
 use crate::{ConnectionId, ErrorCode, RoomId, SignalError, UserId};
 
 const MAX_CAS_ATTEMPTS: usize = 64;
+
+fn unix_ms(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn log_unavailable(e: reconnection::LogError) -> SignalError {
+    SignalError::new(ErrorCode::ServiceUnavailable, e.to_string())
+}
+
+/// The answer to a resuming client.
+#[derive(Debug, Clone)]
+pub enum ReplayOutcome {
+    /// The missed events addressed to the user, oldest first, as
+    /// `(seq, JSON text with seq)`.
+    Events {
+        /// The events.
+        events: Vec<(u64, String)>,
+        /// The newest sequence number of the room.
+        latest: u64,
+    },
+    /// Too old: the full room state.
+    Resync {
+        /// The state, with `last_sequence` set.
+        state: Box<RoomStateView>,
+        /// The newest sequence number of the room.
+        latest: u64,
+    },
+}
 
 /// The limiter key of one user's counter for one limit.
 fn rate_key(kind: LimitKind, user: &UserId) -> String {
@@ -44,6 +72,8 @@ pub struct Ports {
     pub recordings: Arc<dyn recording::RecordingStore>,
     /// Liveness of server instances.
     pub instances: Arc<dyn InstanceRegistry>,
+    /// Per-room sequence log and replay buffer.
+    pub log: Arc<dyn reconnection::EventLog>,
 }
 
 impl Ports {
@@ -59,6 +89,7 @@ impl Ports {
             limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),
             recordings: Arc::new(recording::MemoryRecordingStore::default()),
             instances: Arc::new(MemoryInstanceRegistry::default()),
+            log: Arc::new(reconnection::MemoryEventLog::default()),
         }
     }
 }
@@ -171,10 +202,17 @@ impl RoomService {
                 }
             };
             let (out, effects) = step(&mut room, now)?;
-            let saved = match (room.is_empty(), version) {
-                (true, Some(v)) => self.ports.rooms.delete(room_id, v).await?,
+            // An empty room stays (settings, bans, replay log) until the
+            // cleanup delay passes; see `sweep_empty_rooms`.
+            let empty = room.is_empty();
+            match (empty, room.emptied_at) {
+                (true, None) => room.emptied_at = Some(now),
+                (false, Some(_)) => room.emptied_at = None,
+                _ => {}
+            }
+            let saved = match (empty, version) {
                 (true, None) => Saved::Ok,
-                (false, v) => self.ports.rooms.save(&room, v).await?,
+                (_, v) => self.ports.rooms.save(&room, v).await?,
             };
             if saved == Saved::Ok {
                 self.run_effects(room_id, effects).await;
@@ -212,10 +250,25 @@ impl RoomService {
                     if matches!(&to, Audience::Users(u) if u.is_empty()) {
                         continue;
                     }
-                    BusKind::Deliver {
-                        to,
-                        payload: message.to_json(),
+                    let mut payload = message.to_json();
+                    if let Audience::Users(users) = &to
+                        && message.is_replayable()
+                    {
+                        let audience = users.iter().map(|u| u.to_string()).collect();
+                        let now_ms = unix_ms(self.now());
+                        match self
+                            .ports
+                            .log
+                            .append(room_id.as_str(), now_ms, audience, payload.clone())
+                            .await
+                        {
+                            Ok(seq) => payload = with_seq(&payload, seq),
+                            Err(err) => {
+                                tracing::warn!(%room_id, error = %err, "replay log append failed")
+                            }
+                        }
                     }
+                    BusKind::Deliver { to, payload }
                 }
                 Effect::Disconnect { connection, code } => BusKind::Disconnect { connection, code },
                 Effect::StoreChat(record) => {
@@ -261,10 +314,15 @@ impl RoomService {
             self.check_rate(LimitKind::RoomCreate, &req.user_id).await?;
         }
         let engine = self.engine.clone();
-        self.mutate(room_id, true, move |room, now| {
-            engine.join(room, now, req.clone())
-        })
-        .await
+        let mut out = self
+            .mutate(room_id, true, move |room, now| {
+                engine.join(room, now, req.clone())
+            })
+            .await?;
+        if let JoinOutcome::Joined { state, .. } = &mut out {
+            state.last_sequence = self.latest_sequence(room_id).await.unwrap_or(0);
+        }
+        Ok(out)
     }
 
     /// Removes a connection's user from a room if that connection still speaks for them.
@@ -319,6 +377,126 @@ impl RoomService {
             }
         }
         Ok(released)
+    }
+
+    /// The newest sequence number of a room's replay log.
+    pub async fn latest_sequence(&self, room_id: &RoomId) -> Result<u64, SignalError> {
+        self.ports
+            .log
+            .latest(room_id.as_str())
+            .await
+            .map_err(log_unavailable)
+    }
+
+    /// What `user` missed after `last_seen`: exactly their events, in
+    /// order, each serialized with its `seq`; or a resync verdict with the
+    /// room state when the gap reaches past the buffer.
+    pub async fn replay(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        last_seen: u64,
+    ) -> Result<ReplayOutcome, SignalError> {
+        let room = self.snapshot(room_id).await?;
+        self.engine.require_member(&room, actor)?;
+        let now_ms = unix_ms(self.now());
+        let replay = self
+            .ports
+            .log
+            .since(room_id.as_str(), now_ms, last_seen)
+            .await
+            .map_err(log_unavailable)?;
+        let latest = self.latest_sequence(room_id).await?;
+        let me = actor.user_id.as_str();
+        Ok(match replay {
+            reconnection::Replay::Events(events) => ReplayOutcome::Events {
+                events: events
+                    .into_iter()
+                    .filter(|e| e.audience.iter().any(|u| u == me))
+                    .map(|e| (e.seq, with_seq(&e.payload, e.seq)))
+                    .collect(),
+                latest,
+            },
+            reconnection::Replay::ResyncRequired { latest } => ReplayOutcome::Resync {
+                state: Box::new(self.engine.room_state(&room, &actor.user_id, latest)),
+                latest,
+            },
+        })
+    }
+
+    /// A connection dropped without a goodbye: its user shows as
+    /// reconnecting until [`RoomService::grace_expired`].
+    pub async fn connection_lost(
+        &self,
+        room_id: &RoomId,
+        user: &UserId,
+        connection: ConnectionId,
+    ) -> Result<(), SignalError> {
+        let r = self
+            .mutate(room_id, false, |room, now| {
+                Ok(((), self.engine.connection_lost(room, now, user, connection)))
+            })
+            .await;
+        match r {
+            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    /// The grace period after a lost connection ended: the user leaves as
+    /// `disconnected` unless they came back.
+    pub async fn grace_expired(
+        &self,
+        room_id: &RoomId,
+        user: &UserId,
+        connection: ConnectionId,
+    ) -> Result<(), SignalError> {
+        let r = self
+            .mutate(room_id, false, |room, now| {
+                Ok(((), self.engine.grace_expired(room, now, user, connection)))
+            })
+            .await;
+        match r {
+            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Deletes rooms that have been empty for longer than `delay`, with
+    /// their replay logs. Returns how many were deleted.
+    pub async fn sweep_empty_rooms(&self, delay: time::Duration) -> Result<usize, SignalError> {
+        let mut deleted = 0;
+        for id in self.ports.rooms.list().await? {
+            let Some(v) = self.ports.rooms.load(&id).await? else {
+                continue;
+            };
+            let expired =
+                v.room.is_empty() && v.room.emptied_at.is_some_and(|t| t + delay <= self.now());
+            if expired && self.ports.rooms.delete(&id, v.version).await? == Saved::Ok {
+                if let Err(e) = self.ports.log.clear(id.as_str()).await {
+                    tracing::warn!(room_id = %id, error = %e, "replay log clear failed");
+                }
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+
+    /// Stores a connection-quality report (REST form of `network-stats`) and
+    /// returns its class: excellent, good, poor or lost.
+    pub async fn report_quality(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        stats: crate::room::NetworkStats,
+    ) -> Result<&'static str, SignalError> {
+        self.handle(
+            room_id,
+            actor,
+            ClientMessage::NetworkStats(crate::protocol::NetworkStatsReq { stats }),
+        )
+        .await?;
+        Ok(crate::engine::classify_quality(&stats))
     }
 
     /// Handles one client message from a WebSocket connection.
