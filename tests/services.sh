@@ -7,13 +7,16 @@
 #   tests/services.sh down   stop what was started here
 #   tests/services.sh env    print the env file (after up)
 #
-# A variable already set by the user (REDIS_URL) points the tests at an
-# existing service instead, and nothing is started for it.
+# A variable already set by the user (REDIS_URL, S3_ENDPOINT with S3_BUCKET,
+# S3_ACCESS_KEY, S3_SECRET_KEY) points the tests at an existing service
+# instead, and nothing is started for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR="$PWD/.services"
 ENV="$DIR/env"
-mkdir -p "$DIR"
+# Tools built from source are cached per machine, not per clone.
+TOOLS="${RTC_TEST_TOOLS:-$HOME/.cache/rtc-test-tools}"
+mkdir -p "$DIR" "$TOOLS"
 
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -48,6 +51,41 @@ redis_up() {
   echo "redis on 127.0.0.1:$port"
 }
 
+wait_port() { # port logfile
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "service on port $1 did not start; see $2"; exit 1
+}
+
+s3_up() {
+  if [ -n "${S3_ENDPOINT:-}" ]; then
+    for v in S3_ENDPOINT S3_BUCKET S3_ACCESS_KEY S3_SECRET_KEY S3_REGION; do
+      [ -n "${!v:-}" ] && set_env "$v" "${!v}"
+    done
+    return
+  fi
+  local bin="$TOOLS/bin/s3s-fs"
+  if [ ! -x "$bin" ]; then
+    echo "installing s3s-fs 0.14.1 (an S3 server that checks SigV4; cargo, about 4 minutes)"
+    cargo install s3s-fs --version 0.14.1 --features binary --locked --root "$TOOLS" --quiet
+  fi
+  local d="$DIR/s3"; mkdir -p "$d/data/rtc-test"
+  if alive "$d/s3.pid"; then return; fi
+  local port; port=$(free_port)
+  nohup "$bin" --host 127.0.0.1 --port "$port" --access-key rtc-test-key \
+    --secret-key rtc-test-secret-0123456789 "$d/data" > "$d/s3.log" 2>&1 &
+  echo $! > "$d/s3.pid"
+  wait_port "$port" "$d/s3.log"
+  set_env S3_ENDPOINT "http://127.0.0.1:$port"
+  set_env S3_BUCKET rtc-test
+  set_env S3_ACCESS_KEY rtc-test-key
+  set_env S3_SECRET_KEY rtc-test-secret-0123456789
+  set_env S3_REGION us-east-1
+  echo "s3s-fs on 127.0.0.1:$port"
+}
+
 down() {
   for pidfile in "$DIR"/*/*.pid; do
     [ -f "$pidfile" ] || continue
@@ -58,7 +96,7 @@ down() {
 }
 
 case "${1:-up}" in
-  up) redis_up ;;
+  up) redis_up; s3_up ;;
   down) down ;;
   env) cat "$ENV" ;;
   *) echo "usage: $0 up|down|env"; exit 2 ;;

@@ -288,6 +288,10 @@ fn rest_table() -> Vec<Rest> {
         rest("DELETE", p("/recordings/{rec}"), "HM").setup(Recording),
         rest("GET", p("/recordings/{rec}/status"), "HMPVO").setup(Recording),
         rest("GET", p("/recordings"), "HMPVO"),
+        rest("POST", p("/file-transfer/offer"), "HMP").body(json!({
+            "receiver": "{target}", "file_name": "a.txt", "file_size": 5,
+            "sha256": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"})),
+        rest("GET", "/webrtc/file-transfers", "HMPVO"),
         rest("GET", p("/reconnect?last_sequence=0"), "HMPV"),
         rest("GET", p("/reconnection-state"), "HMPV"),
         rest("POST", p("/quality"), "HMPV").body(json!({"latency_ms": 50})),
@@ -310,14 +314,12 @@ async fn every_endpoint_allows_and_denies_by_role() {
             n += 1;
             let fx = fixture(&srv, n, caller, row.setup, false).await;
             let path = fx.fill(row.path);
-            let (status, body) = call(
-                &srv,
-                row.method,
-                &path,
-                fx.token.as_deref(),
-                row.body.as_ref(),
-            )
-            .await;
+            let body: Option<Value> = row
+                .body
+                .as_ref()
+                .map(|b| serde_json::from_str(&fx.fill(&b.to_string())).unwrap());
+            let (status, body) =
+                call(&srv, row.method, &path, fx.token.as_deref(), body.as_ref()).await;
             let allowed = row.allow.contains(caller.letter());
             let want = match caller {
                 _ if allowed => None,

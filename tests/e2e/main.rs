@@ -6,3 +6,4 @@ mod reconnect;
 mod rooms;
 mod signaling;
 mod support;
+mod transfer;

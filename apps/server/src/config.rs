@@ -119,6 +119,50 @@ pub struct Settings {
     /// is deleted.
     #[arg(long, env = "RTC_EMPTY_ROOM_TTL_SECS", default_value_t = 60)]
     pub empty_room_ttl_secs: u64,
+    /// Where files and recordings go: `local` (under `--data-dir`),
+    /// `memory`, `s3` (the `S3_*` variables), or an object-store URL such as
+    /// `gs://bucket` or `az://container` (credentials from the usual
+    /// `GOOGLE_*` / `AZURE_*` variables).
+    #[arg(long, env = "RTC_STORAGE", default_value = "local")]
+    pub storage: String,
+    /// Directory of the `local` storage.
+    #[arg(long, env = "RTC_DATA_DIR", default_value = "./data")]
+    pub data_dir: std::path::PathBuf,
+    /// S3 endpoint for non-AWS servers, e.g. `http://127.0.0.1:9000`.
+    #[arg(long, env = "S3_ENDPOINT")]
+    pub s3_endpoint: Option<String>,
+    /// S3 bucket.
+    #[arg(long, env = "S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+    /// S3 region.
+    #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// S3 access key id.
+    #[arg(long, env = "S3_ACCESS_KEY", hide_env_values = true)]
+    pub s3_access_key: Option<String>,
+    /// S3 secret access key.
+    #[arg(long, env = "S3_SECRET_KEY", hide_env_values = true)]
+    pub s3_secret_key: Option<Secret>,
+    /// Secret for the server's own expiring download links (at least 32
+    /// bytes; set the same value on every instance). Random per process
+    /// when unset.
+    #[arg(long, env = "RTC_LINK_SECRET", hide_env_values = true)]
+    pub link_secret: Option<Secret>,
+    /// Largest file a transfer may carry, bytes.
+    #[arg(long, env = "RTC_TRANSFER_MAX_BYTES", default_value_t = 500_000_000)]
+    pub transfer_max_bytes: u64,
+    /// Default chunk size of transfers, bytes.
+    #[arg(long, env = "RTC_TRANSFER_CHUNK_BYTES", default_value_t = 64 * 1024)]
+    pub transfer_chunk_bytes: u64,
+    /// Largest chunk size a sender may choose, bytes.
+    #[arg(long, env = "RTC_TRANSFER_MAX_CHUNK_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub transfer_max_chunk_bytes: u64,
+    /// Unfinished transfers a user may have at once.
+    #[arg(long, env = "RTC_TRANSFER_MAX_PER_USER", default_value_t = 5)]
+    pub transfer_max_per_user: usize,
+    /// Seconds without progress before a transfer and its bytes are deleted.
+    #[arg(long, env = "RTC_TRANSFER_TTL_SECS", default_value_t = 3600)]
+    pub transfer_ttl_secs: u64,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.
@@ -142,6 +186,7 @@ impl Settings {
         // The test environment exports REDIS_URL for the tests that want
         // it; everything else runs on the embedded defaults.
         s.redis_url = None;
+        s.storage = "memory".into();
         s
     }
 }

@@ -8,6 +8,7 @@ pub mod http_error;
 pub mod hub;
 pub mod metrics;
 pub mod routes;
+pub mod transfers;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
@@ -39,6 +40,50 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// This instance's id in the instance registry.
     pub instance_id: String,
+    /// File transfers.
+    pub transfers: file_transfer::TransferService,
+    /// Where file and recording bytes go.
+    pub blobs: Arc<dyn storage::BlobStore>,
+    /// Signs the server's own download links.
+    pub links: storage::LinkSigner,
+}
+
+/// The blob store the settings name.
+pub fn blob_store_from(settings: &Settings) -> anyhow::Result<Arc<dyn storage::BlobStore>> {
+    use storage::{ObjectBlobStore, S3Config, StorageConfig};
+    let cfg = match settings.storage.as_str() {
+        "memory" => StorageConfig::Memory,
+        "local" => StorageConfig::Local {
+            dir: settings.data_dir.clone(),
+        },
+        "s3" => StorageConfig::S3(S3Config {
+            endpoint: settings.s3_endpoint.clone(),
+            bucket: settings
+                .s3_bucket
+                .clone()
+                .context("RTC_STORAGE=s3 needs S3_BUCKET")?,
+            region: settings.s3_region.clone(),
+            access_key: settings
+                .s3_access_key
+                .clone()
+                .context("RTC_STORAGE=s3 needs S3_ACCESS_KEY")?,
+            secret_key: settings
+                .s3_secret_key
+                .as_ref()
+                .context("RTC_STORAGE=s3 needs S3_SECRET_KEY")?
+                .expose()
+                .to_owned(),
+        }),
+        url if url.contains("://") => StorageConfig::Url {
+            url: url.to_owned(),
+            options: std::env::vars()
+                .filter(|(k, _)| k.starts_with("GOOGLE_") || k.starts_with("AZURE_"))
+                .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                .collect(),
+        },
+        other => anyhow::bail!("unknown RTC_STORAGE {other:?}: use local, memory, s3 or a URL"),
+    };
+    Ok(Arc::new(ObjectBlobStore::from_config(&cfg)?))
 }
 
 /// Builds the token verifier from settings.
@@ -88,6 +133,8 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     };
     let mut ports = Ports::in_memory();
     ports.log = Arc::new(reconnection::MemoryEventLog::new(buffer));
+    let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
+        Arc::new(file_transfer::MemoryTransferStore::default());
     if let Some(url) = &settings.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.clone());
         cfg.prefix = settings.redis_prefix.clone();
@@ -100,10 +147,30 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.recordings = r.recordings;
         ports.instances = r.instances;
         ports.log = r.log;
+        transfer_store = r.transfers;
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
     }
     let hub = Arc::new(Hub::default());
     ports.bus.subscribe(hub.clone());
+    let blobs = blob_store_from(&settings)?;
+    let limits = file_transfer::TransferLimits {
+        chunk_size: settings.transfer_chunk_bytes,
+        max_file_size: settings.transfer_max_bytes,
+        max_per_user: settings.transfer_max_per_user,
+        cleanup_after_secs: settings.transfer_ttl_secs,
+        max_chunk_size: settings.transfer_max_chunk_bytes,
+    };
+    let transfers = file_transfer::TransferService::new(
+        transfer_store,
+        blobs.clone(),
+        ports.clock.clone(),
+        limits,
+    );
+    let links = match &settings.link_secret {
+        Some(s) if s.expose().len() >= 32 => storage::LinkSigner::new(s.expose().as_bytes()),
+        Some(_) => anyhow::bail!("RTC_LINK_SECRET must be at least 32 bytes"),
+        None => storage::LinkSigner::new(uuid::Uuid::new_v4().as_bytes().repeat(2).as_slice()),
+    };
     let mut policy = signaling_core::ratelimit::RatePolicy::default();
     policy
         .apply_overrides(&settings.rate_limits)
@@ -116,6 +183,9 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         started: Instant::now(),
         metrics: Default::default(),
         instance_id: uuid::Uuid::new_v4().to_string(),
+        transfers,
+        blobs,
+        links,
     })
 }
 
@@ -143,6 +213,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
             .route("/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
             .configure(routes::configure)
+            .configure(transfers::configure)
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(serde_json::json!({
                     "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }
@@ -175,6 +246,11 @@ async fn liveness(state: web::Data<AppState>) {
             && let Err(e) = service.sweep_empty_rooms(delay).await
         {
             tracing::debug!(error = %e, "empty-room sweep failed");
+        }
+        match state.transfers.sweep_expired().await {
+            Ok(n) if n > 0 => tracing::info!(transfers = n, "expired transfers deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "transfer sweep failed"),
         }
         match reaped {
             Ok(n) => {

@@ -185,7 +185,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The authenticated caller in the path's room, counted against the
 /// `api_call` rate limit.
-async fn actor(
+pub(crate) async fn actor(
     req: &HttpRequest,
     state: &AppState,
     room: &str,

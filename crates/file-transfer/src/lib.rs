@@ -1,148 +1,583 @@
-//! File transfer: the transfer state machine and chunk vocabulary, with the
-//! port that stores transfer records. Bytes go through the `storage` crate.
+//! File transfer between two participants of a room, with real bytes.
+//!
+//! In server mode the sender uploads chunks with their SHA-256; each is
+//! verified before it is stored through the blob-store port, repeats are
+//! answered idempotently, the missing chunks can be listed at any time (so
+//! an interrupted upload resumes), and when the last chunk arrives the
+//! whole-file SHA-256 from the offer is checked. The receiver then
+//! downloads the file, with byte ranges, straight from the stored chunks.
+//! In peer-to-peer mode the bytes travel over a WebRTC data channel and the
+//! server only records the progress the parties report.
+//!
+//! Transfer records live behind [`TransferStore`] (memory, Redis); chunk
+//! bytes behind `storage::BlobStore`.
+
+mod memory;
+mod model;
+
+use std::ops::Range;
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use futures_util::stream::BoxStream;
+use sha2::{Digest, Sha256};
+use signaling_core::ports::Clock;
+use signaling_core::{ErrorCode, PortError, RoomId, SignalError, UserId};
+use storage::{BlobError, BlobStore};
+use time::OffsetDateTime;
 
-/// Limits (seed defaults: 64 KiB chunks, 500 MB files, 5 per user, 1 hour).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TransferLimits {
-    /// Chunk size in bytes.
-    pub chunk_size: u64,
-    /// Largest file in bytes.
-    pub max_file_size: u64,
-    /// Concurrent transfers per user.
-    pub max_per_user: usize,
-    /// Seconds before an unfinished transfer and its chunks are removed.
-    pub cleanup_after_secs: u64,
-}
+pub use memory::MemoryTransferStore;
+pub use model::*;
 
-impl Default for TransferLimits {
-    fn default() -> Self {
-        TransferLimits {
-            chunk_size: 64 * 1024,
-            max_file_size: 500 * 1000 * 1000,
-            max_per_user: 5,
-            cleanup_after_secs: 3600,
-        }
-    }
-}
-
-/// Transfer states.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TransferState {
-    /// Offered, waiting for the receiver.
-    Pending,
-    /// Accepted; chunks flowing.
-    Active,
-    /// Paused by either party.
-    Paused,
-    /// All chunks verified.
-    Completed,
-    /// Refused by the receiver.
-    Rejected,
-    /// Cancelled by either party.
-    Cancelled,
-    /// Expired or failed verification.
-    Failed,
-}
-
-/// Actions on a transfer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransferAction {
-    /// Receiver accepts.
-    Accept,
-    /// Receiver rejects.
-    Reject,
-    /// Pause.
-    Pause,
-    /// Resume.
-    Resume,
-    /// Cancel.
-    Cancel,
-    /// Last chunk verified.
-    Complete,
-    /// Expired or corrupt.
-    Fail,
-}
-
-/// A transition that is not allowed from the current state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action:?} a transfer that is {from:?}")]
-pub struct InvalidTransition {
-    /// Current state.
-    pub from: TransferState,
-    /// Attempted action.
-    pub action: TransferAction,
-}
-
-impl TransferState {
-    /// The state after `action`, or an error if not allowed.
-    pub fn apply(self, action: TransferAction) -> Result<TransferState, InvalidTransition> {
-        use TransferAction as A;
-        use TransferState as S;
-        Ok(match (self, action) {
-            (S::Pending, A::Accept) => S::Active,
-            (S::Pending, A::Reject) => S::Rejected,
-            (S::Active, A::Pause) => S::Paused,
-            (S::Paused, A::Resume) => S::Active,
-            (S::Active, A::Complete) => S::Completed,
-            (S::Pending | S::Active | S::Paused, A::Cancel) => S::Cancelled,
-            (S::Pending | S::Active | S::Paused, A::Fail) => S::Failed,
-            (from, action) => return Err(InvalidTransition { from, action }),
-        })
-    }
-
-    /// Whether no further action is possible.
-    pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Self::Completed | Self::Rejected | Self::Cancelled | Self::Failed
-        )
-    }
-}
-
-/// Errors of the transfer store port.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum StoreError {
-    /// The backing store is unreachable.
-    #[error("transfer store unavailable: {0}")]
-    Unavailable(String),
-}
-
-/// Where transfer records live (in memory or Redis).
+/// Where transfer records and their received-chunk sets live.
 #[async_trait]
 pub trait TransferStore: Send + Sync {
-    /// Stores a record (JSON) under its id.
-    async fn put(&self, id: &str, record: &str) -> Result<(), StoreError>;
-    /// Loads a record.
-    async fn get(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Inserts or replaces a record.
+    async fn put(&self, t: &Transfer) -> Result<(), PortError>;
+    /// A record.
+    async fn get(&self, id: &str) -> Result<Option<Transfer>, PortError>;
+    /// Records where `user` is sender or receiver.
+    async fn list_user(&self, user: &UserId) -> Result<Vec<Transfer>, PortError>;
+    /// Every record (for the expiry sweep).
+    async fn list_all(&self) -> Result<Vec<Transfer>, PortError>;
+    /// Marks chunk `index` received; returns how many chunks are received
+    /// now. MUST be atomic: concurrent marks never lose one.
+    async fn mark_chunk(&self, id: &str, index: u64) -> Result<u64, PortError>;
+    /// The received chunk indexes, ascending.
+    async fn chunks(&self, id: &str) -> Result<Vec<u64>, PortError>;
+    /// Forgets a record and its chunk set.
+    async fn delete(&self, id: &str) -> Result<(), PortError>;
+}
+
+/// A message for the parties, carried over the WebSocket by the caller.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// Recipients.
+    pub to: Vec<UserId>,
+    /// The message.
+    pub message: signaling_core::protocol::ServerMessage,
+}
+
+fn blob_err(e: BlobError) -> SignalError {
+    match e {
+        BlobError::NotFound(m) => SignalError::new(ErrorCode::TransferNotFound, m),
+        BlobError::InvalidRange(m) => SignalError::new(ErrorCode::InvalidRange, m),
+        other => SignalError::new(ErrorCode::ServiceUnavailable, other.to_string()),
+    }
+}
+
+fn not_found(id: &str) -> SignalError {
+    SignalError::new(ErrorCode::TransferNotFound, format!("no transfer {id}"))
+}
+
+/// Hex of a SHA-256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// What an upload answer says.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChunkAck {
+    /// The chunk.
+    pub index: u64,
+    /// It had arrived before; nothing was written.
+    pub duplicate: bool,
+    /// Chunks received so far.
+    pub received_chunks: u64,
+    /// Chunks in the file.
+    pub total_chunks: u64,
+    /// The transfer's state after this chunk.
+    pub state: TransferState,
+}
+
+/// The transfer service: state machine, limits, verification, bytes.
+#[derive(Clone)]
+pub struct TransferService {
+    store: Arc<dyn TransferStore>,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<dyn Clock>,
+    limits: TransferLimits,
+}
+
+impl TransferService {
+    /// A service over its ports.
+    pub fn new(
+        store: Arc<dyn TransferStore>,
+        blobs: Arc<dyn BlobStore>,
+        clock: Arc<dyn Clock>,
+        limits: TransferLimits,
+    ) -> Self {
+        TransferService {
+            store,
+            blobs,
+            clock,
+            limits,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> TransferLimits {
+        self.limits
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    fn chunk_key(id: &str, index: u64) -> String {
+        format!("transfers/{id}/chunks/{index:08}")
+    }
+
+    /// Loads a transfer the caller is a party of; anyone else gets
+    /// `TRANSFER_NOT_FOUND`, so ids of others' transfers leak nothing.
+    pub async fn get_for(&self, id: &str, user: &UserId) -> Result<Transfer, SignalError> {
+        let t = self.store.get(id).await?.ok_or_else(|| not_found(id))?;
+        if &t.sender != user && &t.receiver != user {
+            return Err(not_found(id));
+        }
+        Ok(t)
+    }
+
+    /// A transfer as its parties see it.
+    pub async fn view(&self, t: &Transfer) -> Result<TransferView, SignalError> {
+        let received = match t.mode {
+            TransferMode::Server => self.store.chunks(&t.transfer_id).await?.len() as u64,
+            TransferMode::PeerToPeer => 0,
+        };
+        Ok(TransferView::of(t, received))
+    }
+
+    /// Offers a file from `sender` to `receiver` (both checked to be in the
+    /// room by the caller).
+    pub async fn offer(
+        &self,
+        room: &RoomId,
+        sender: &UserId,
+        receiver: &UserId,
+        req: OfferReq,
+    ) -> Result<(Transfer, Notice), SignalError> {
+        if sender == receiver {
+            return Err(SignalError::new(
+                ErrorCode::InvalidTarget,
+                "send files to someone else",
+            ));
+        }
+        let file_name = check_file_name(&req.file_name)?;
+        if req.file_size == 0 {
+            return Err(SignalError::invalid("file_size must be at least 1 byte"));
+        }
+        if req.file_size > self.limits.max_file_size {
+            return Err(SignalError::new(
+                ErrorCode::FileTooLarge,
+                format!(
+                    "{} bytes is over the {} byte limit",
+                    req.file_size, self.limits.max_file_size
+                ),
+            ));
+        }
+        let mode = req.mode.unwrap_or(TransferMode::Server);
+        let sha256 = match (&req.sha256, mode) {
+            (Some(h), _) => Some(check_sha256(h)?),
+            (None, TransferMode::PeerToPeer) => None,
+            (None, TransferMode::Server) => {
+                return Err(SignalError::invalid(
+                    "sha256 of the whole file is required in server mode",
+                ));
+            }
+        };
+        let chunk_size = req.chunk_size.unwrap_or(self.limits.chunk_size);
+        if !(MIN_CHUNK..=self.limits.max_chunk_size).contains(&chunk_size) {
+            return Err(SignalError::invalid(format!(
+                "chunk_size must be {MIN_CHUNK}..={} bytes",
+                self.limits.max_chunk_size
+            )));
+        }
+        let active = self
+            .store
+            .list_user(sender)
+            .await?
+            .iter()
+            .filter(|t| &t.sender == sender && !t.state.is_terminal())
+            .count();
+        if active >= self.limits.max_per_user {
+            return Err(SignalError::new(
+                ErrorCode::TooManyTransfers,
+                format!(
+                    "{} transfers in progress (limit {})",
+                    active, self.limits.max_per_user
+                ),
+            ));
+        }
+        let now = self.now();
+        let t = Transfer {
+            transfer_id: uuid::Uuid::new_v4().to_string(),
+            room_id: room.clone(),
+            sender: sender.clone(),
+            receiver: receiver.clone(),
+            file_name,
+            file_size: req.file_size,
+            file_type: req.file_type.map(|m| m.chars().take(128).collect()),
+            sha256,
+            chunk_size,
+            total_chunks: req.file_size.div_ceil(chunk_size),
+            mode,
+            state: TransferState::Pending,
+            bytes_transferred: 0,
+            created_at: now,
+            updated_at: now,
+            expires_at: now + time::Duration::seconds(self.limits.cleanup_after_secs as i64),
+            failure: None,
+        };
+        self.store.put(&t).await?;
+        let notice = self.notice(&t, 0, NoticeKind::Offer);
+        Ok((t, notice))
+    }
+
+    fn notice(&self, t: &Transfer, received: u64, kind: NoticeKind) -> Notice {
+        use signaling_core::protocol::{FileShareOut, ServerMessage as M};
+        let view = TransferView::of(t, received);
+        let out = FileShareOut {
+            from: match kind {
+                NoticeKind::Offer | NoticeKind::Progress => t.sender.to_string(),
+                _ => t.receiver.to_string(),
+            },
+            transfer_id: t.transfer_id.clone(),
+            bytes_transferred: Some(view.bytes_transferred),
+            transfer: serde_json::to_value(&view).ok(),
+        };
+        let message = match kind {
+            NoticeKind::Offer => M::FileShareOffer(out),
+            NoticeKind::Accept => M::FileShareAccept(out),
+            NoticeKind::Reject => M::FileShareReject(out),
+            NoticeKind::Progress => M::FileShareProgress(out),
+            NoticeKind::Complete => M::FileShareComplete(out),
+        };
+        let to = match kind {
+            NoticeKind::Offer => vec![t.receiver.clone()],
+            NoticeKind::Accept | NoticeKind::Reject => vec![t.sender.clone()],
+            NoticeKind::Progress | NoticeKind::Complete => {
+                vec![t.sender.clone(), t.receiver.clone()]
+            }
+        };
+        Notice { to, message }
+    }
+
+    /// Accept, reject, pause, resume or cancel, by whoever may.
+    pub async fn act(
+        &self,
+        id: &str,
+        user: &UserId,
+        action: TransferAction,
+    ) -> Result<(TransferView, Option<Notice>), SignalError> {
+        let mut t = self.get_for(id, user).await?;
+        let receiver_only = matches!(action, TransferAction::Accept | TransferAction::Reject);
+        if receiver_only && user != &t.receiver {
+            return Err(SignalError::denied(
+                "only the receiver may accept or reject",
+            ));
+        }
+        if matches!(action, TransferAction::Complete | TransferAction::Fail) {
+            return Err(SignalError::denied("transfers complete by themselves"));
+        }
+        t.state = t
+            .state
+            .apply(action)
+            .map_err(|e| SignalError::new(ErrorCode::InvalidStateTransition, e.to_string()))?;
+        t.updated_at = self.now();
+        self.store.put(&t).await?;
+        if t.state == TransferState::Cancelled || t.state == TransferState::Rejected {
+            self.drop_chunks(&t.transfer_id).await;
+        }
+        let received = self.view(&t).await?.received_chunks;
+        let notice = match action {
+            TransferAction::Accept => Some(self.notice(&t, received, NoticeKind::Accept)),
+            TransferAction::Reject => Some(self.notice(&t, received, NoticeKind::Reject)),
+            // Both parties hear about pauses, resumes and cancels.
+            _ => Some(self.notice(&t, received, NoticeKind::Progress)),
+        };
+        Ok((TransferView::of(&t, received), notice))
+    }
+
+    async fn drop_chunks(&self, id: &str) {
+        if let Err(e) = self.blobs.delete_prefix(&format!("transfers/{id}")).await {
+            tracing::warn!(transfer = %id, error = %e, "deleting chunks failed");
+        }
+    }
+
+    /// Stores one chunk from the sender after checking its index, size and
+    /// SHA-256. A repeat of a stored chunk is acknowledged without writing.
+    /// The last chunk triggers the whole-file check.
+    pub async fn put_chunk(
+        &self,
+        id: &str,
+        user: &UserId,
+        index: u64,
+        sha256: &str,
+        data: Bytes,
+    ) -> Result<(ChunkAck, Option<Notice>), SignalError> {
+        let t = self.get_for(id, user).await?;
+        if user != &t.sender {
+            return Err(SignalError::denied("only the sender uploads"));
+        }
+        if t.mode != TransferMode::Server {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                "a peer-to-peer transfer has no server upload",
+            ));
+        }
+        if !matches!(t.state, TransferState::Pending | TransferState::Active) {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                format!("the transfer is {:?}; no chunks are accepted", t.state),
+            ));
+        }
+        if index >= t.total_chunks {
+            return Err(SignalError::new(
+                ErrorCode::InvalidChunk,
+                format!("chunk {index} is out of range 0..{}", t.total_chunks),
+            ));
+        }
+        let want_len = t.chunk_len(index);
+        if data.len() as u64 != want_len {
+            return Err(SignalError::new(
+                ErrorCode::InvalidChunk,
+                format!("chunk {index} must be {want_len} bytes, got {}", data.len()),
+            ));
+        }
+        let given = sha256.trim().to_ascii_lowercase();
+        if sha256_hex(&data) != given {
+            return Err(SignalError::new(
+                ErrorCode::ChunkChecksumMismatch,
+                format!("chunk {index} does not match its SHA-256; it was not stored"),
+            ));
+        }
+        let received = self.store.chunks(id).await?;
+        if received.binary_search(&index).is_ok() {
+            return Ok((
+                ChunkAck {
+                    index,
+                    duplicate: true,
+                    received_chunks: received.len() as u64,
+                    total_chunks: t.total_chunks,
+                    state: t.state,
+                },
+                None,
+            ));
+        }
+        self.blobs
+            .put(&Self::chunk_key(id, index), data)
+            .await
+            .map_err(blob_err)?;
+        let count = self.store.mark_chunk(id, index).await?;
+        let mut t = t;
+        t.updated_at = self.now();
+        t.expires_at =
+            t.updated_at + time::Duration::seconds(self.limits.cleanup_after_secs as i64);
+        let mut notice = None;
+        if count == t.total_chunks {
+            match self.verify_whole(&t).await {
+                Ok(()) => {
+                    t.state = TransferState::Completed;
+                    t.bytes_transferred = t.file_size;
+                    notice = Some(self.notice(&t, count, NoticeKind::Complete));
+                }
+                Err(reason) => {
+                    t.state = TransferState::Failed;
+                    t.failure = Some(reason.clone());
+                    self.store.put(&t).await?;
+                    self.drop_chunks(id).await;
+                    return Err(SignalError::new(ErrorCode::FileChecksumMismatch, reason));
+                }
+            }
+        } else if count % 16 == 0 {
+            notice = Some(self.notice(&t, count, NoticeKind::Progress));
+        }
+        // A racing pause or cancel wins over this write of the same record.
+        if let Some(latest) = self.store.get(id).await?
+            && latest.state != TransferState::Pending
+            && latest.state != TransferState::Active
+            && t.state != TransferState::Completed
+        {
+            t.state = latest.state;
+        }
+        self.store.put(&t).await?;
+        Ok((
+            ChunkAck {
+                index,
+                duplicate: false,
+                received_chunks: count,
+                total_chunks: t.total_chunks,
+                state: t.state,
+            },
+            notice,
+        ))
+    }
+
+    async fn verify_whole(&self, t: &Transfer) -> Result<(), String> {
+        let want = t.sha256.as_deref().unwrap_or_default();
+        let mut h = Sha256::new();
+        for i in 0..t.total_chunks {
+            let blob = self
+                .blobs
+                .get(&Self::chunk_key(&t.transfer_id, i), None)
+                .await
+                .map_err(|e| format!("reading chunk {i}: {e}"))?;
+            let mut s = blob.stream;
+            while let Some(part) = s.next().await {
+                h.update(&part.map_err(|e| format!("reading chunk {i}: {e}"))?);
+            }
+        }
+        let got = hex(&h.finalize());
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!(
+                "the file's SHA-256 is {got}, the offer said {want}; the transfer failed"
+            ))
+        }
+    }
+
+    /// The chunk indexes still missing (server mode).
+    pub async fn missing(&self, id: &str, user: &UserId) -> Result<Vec<u64>, SignalError> {
+        let t = self.get_for(id, user).await?;
+        let have = self.store.chunks(id).await?;
+        Ok((0..t.total_chunks)
+            .filter(|i| have.binary_search(i).is_err())
+            .collect())
+    }
+
+    /// Progress reported by a party of a peer-to-peer transfer.
+    pub async fn report_progress(
+        &self,
+        id: &str,
+        user: &UserId,
+        bytes: u64,
+    ) -> Result<(TransferView, Notice), SignalError> {
+        let mut t = self.get_for(id, user).await?;
+        if t.mode != TransferMode::PeerToPeer {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                "server-mode progress comes from the uploaded chunks",
+            ));
+        }
+        if t.state != TransferState::Active {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                format!("the transfer is {:?}", t.state),
+            ));
+        }
+        if bytes > t.file_size {
+            return Err(SignalError::invalid("bytes_transferred exceeds file_size"));
+        }
+        t.bytes_transferred = t.bytes_transferred.max(bytes);
+        t.updated_at = self.now();
+        let kind = if t.bytes_transferred == t.file_size {
+            t.state = TransferState::Completed;
+            NoticeKind::Complete
+        } else {
+            NoticeKind::Progress
+        };
+        self.store.put(&t).await?;
+        let n = self.notice(&t, 0, kind);
+        Ok((TransferView::of(&t, 0), n))
+    }
+
+    /// The file (or `range` of it) for a party, once complete: streamed
+    /// from the stored chunks.
+    pub async fn download(
+        &self,
+        id: &str,
+        user: &UserId,
+        range: Option<Range<u64>>,
+    ) -> Result<
+        (
+            Transfer,
+            Range<u64>,
+            BoxStream<'static, Result<Bytes, BlobError>>,
+        ),
+        SignalError,
+    > {
+        let t = self.get_for(id, user).await?;
+        if t.mode != TransferMode::Server || t.state != TransferState::Completed {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                "the file is not complete on the server",
+            ));
+        }
+        let range = range.unwrap_or(0..t.file_size);
+        if range.start >= range.end || range.end > t.file_size {
+            return Err(SignalError::new(
+                ErrorCode::InvalidRange,
+                format!("{}..{} of {} bytes", range.start, range.end, t.file_size),
+            ));
+        }
+        let blobs = self.blobs.clone();
+        let (id2, cs) = (t.transfer_id.clone(), t.chunk_size);
+        let first = range.start / cs;
+        let last = (range.end - 1) / cs;
+        let r = range.clone();
+        let stream = futures_util::stream::iter(first..=last)
+            .then(move |i| {
+                let blobs = blobs.clone();
+                let key = Self::chunk_key(&id2, i);
+                let chunk_start = i * cs;
+                let from = r.start.max(chunk_start) - chunk_start;
+                let to = r.end.min(chunk_start + cs) - chunk_start;
+                async move {
+                    let b = blobs.get(&key, Some(from..to)).await?;
+                    Ok::<_, BlobError>(b.stream)
+                }
+            })
+            .map(|r| match r {
+                Ok(s) => s,
+                Err(e) => futures_util::stream::once(async move { Err(e) }).boxed(),
+            })
+            .flatten()
+            .boxed();
+        Ok((t, range, stream))
+    }
+
+    /// Transfers where `user` is a party, newest first.
+    pub async fn list(&self, user: &UserId) -> Result<Vec<TransferView>, SignalError> {
+        let mut out = Vec::new();
+        for t in self.store.list_user(user).await? {
+            out.push(self.view(&t).await?);
+        }
+        out.sort_by_key(|v| std::cmp::Reverse(v.transfer.created_at));
+        Ok(out)
+    }
+
+    /// Deletes transfers (records and chunks) whose expiry passed:
+    /// unfinished ones after an hour without progress, finished ones an hour
+    /// after their last change. Returns how many went.
+    pub async fn sweep_expired(&self) -> Result<usize, SignalError> {
+        let now = self.now();
+        let mut n = 0;
+        for t in self.store.list_all().await? {
+            if t.expires_at <= now {
+                self.drop_chunks(&t.transfer_id).await;
+                self.store.delete(&t.transfer_id).await?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum NoticeKind {
+    Offer,
+    Accept,
+    Reject,
+    Progress,
+    Complete,
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lifecycle_and_refused_transitions() {
-        let s = TransferState::Pending
-            .apply(TransferAction::Accept)
-            .unwrap();
-        let s = s
-            .apply(TransferAction::Pause)
-            .unwrap()
-            .apply(TransferAction::Resume)
-            .unwrap();
-        assert_eq!(
-            s.apply(TransferAction::Complete).unwrap(),
-            TransferState::Completed
-        );
-        assert!(
-            TransferState::Completed
-                .apply(TransferAction::Resume)
-                .is_err()
-        );
-        assert!(TransferState::Pending.apply(TransferAction::Pause).is_err());
-    }
-}
+mod tests;

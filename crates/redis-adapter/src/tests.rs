@@ -417,3 +417,61 @@ async fn replay_log_numbers_without_gaps_and_trims_to_the_buffer() {
     assert_eq!(log.latest("r").await.unwrap(), 0);
     assert_eq!(log.latest("other").await.unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn transfer_records_and_chunk_sets_survive_concurrent_marks() {
+    use file_transfer::{Transfer, TransferMode, TransferState, TransferStore as _};
+    let s = redis().ports().transfers;
+    let now = OffsetDateTime::now_utc();
+    let t = Transfer {
+        transfer_id: "t1".into(),
+        room_id: RoomId::parse("room").unwrap(),
+        sender: UserId::parse("alice").unwrap(),
+        receiver: UserId::parse("bob").unwrap(),
+        file_name: "a.bin".into(),
+        file_size: 100 * 1024,
+        file_type: None,
+        sha256: Some("0".repeat(64)),
+        chunk_size: 1024,
+        total_chunks: 100,
+        mode: TransferMode::Server,
+        state: TransferState::Active,
+        bytes_transferred: 0,
+        created_at: now,
+        updated_at: now,
+        expires_at: now,
+        failure: None,
+    };
+    s.put(&t).await.unwrap();
+    assert_eq!(s.get("t1").await.unwrap(), Some(t.clone()));
+    assert_eq!(s.get("t2").await.unwrap(), None);
+    let tasks: Vec<_> = (0..100u64)
+        .rev()
+        .map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.mark_chunk("t1", i).await.unwrap() })
+        })
+        .collect();
+    let mut counts = vec![];
+    for t in tasks {
+        counts.push(t.await.unwrap());
+    }
+    counts.sort();
+    assert_eq!(counts, (1..=100).collect::<Vec<u64>>(), "no mark lost");
+    assert_eq!(
+        s.mark_chunk("t1", 5).await.unwrap(),
+        100,
+        "a repeat counts once"
+    );
+    assert_eq!(
+        s.chunks("t1").await.unwrap(),
+        (0..100).collect::<Vec<u64>>()
+    );
+    let bob = UserId::parse("bob").unwrap();
+    assert_eq!(s.list_user(&bob).await.unwrap(), vec![t.clone()]);
+    assert_eq!(s.list_all().await.unwrap().len(), 1);
+    s.delete("t1").await.unwrap();
+    assert_eq!(s.get("t1").await.unwrap(), None);
+    assert!(s.chunks("t1").await.unwrap().is_empty());
+    assert!(s.list_user(&bob).await.unwrap().is_empty());
+}

@@ -807,6 +807,7 @@ impl Engine {
                     from,
                     transfer_id: f.transfer_id,
                     bytes_transferred: f.bytes_transferred,
+                    transfer: None,
                 };
                 let msg = match ty {
                     MessageType::FileShareOffer => ServerMessage::FileShareOffer(out),

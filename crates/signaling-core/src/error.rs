@@ -137,13 +137,15 @@ codes! {
     /// The user has too many transfers in progress.
     TooManyTransfers = ("TOO_MANY_TRANSFERS", 429, "Wait for a transfer to finish."),
     /// A chunk's SHA-256 did not match.
-    ChunkChecksumMismatch = ("CHUNK_CHECKSUM_MISMATCH", 422, "Re-send the chunk."),
+    ChunkChecksumMismatch = ("CHECKSUM_MISMATCH", 422, "Re-send the chunk; it was not stored."),
     /// The chunk index or size is wrong.
     InvalidChunk = ("INVALID_CHUNK", 400, "Check the chunk index and size against the transfer."),
     /// The assembled file's SHA-256 did not match the offer.
     FileChecksumMismatch = ("FILE_CHECKSUM_MISMATCH", 422, "Restart the transfer."),
     /// The transfer expired and its data is gone.
     TransferExpired = ("TRANSFER_EXPIRED", 410, "Offer the file again."),
+    /// The requested byte range is outside the file.
+    InvalidRange = ("RANGE_NOT_SATISFIABLE", 416, "Ask for a range within the file's size."),
     // Recording
     /// No such recording.
     RecordingNotFound = ("RECORDING_NOT_FOUND", 404, "Check the recording id."),

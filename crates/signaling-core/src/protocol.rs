@@ -976,6 +976,9 @@ pub struct FileShareOut {
     /// Progress, if reported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_transferred: Option<u64>,
+    /// The transfer record with its progress, for server-tracked transfers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<serde_json::Value>,
 }
 
 impl ServerMessage {

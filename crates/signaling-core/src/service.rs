@@ -820,6 +820,41 @@ impl RoomService {
         .await
     }
 
+    /// Delivers `message` to `users` of a room (notices of other services,
+    /// such as file transfer), through the log and the bus like any event.
+    pub async fn notify(&self, room_id: &RoomId, users: Vec<UserId>, message: ServerMessage) {
+        self.run_effects(
+            room_id,
+            vec![Effect::Deliver {
+                to: Audience::Users(users),
+                message,
+            }],
+        )
+        .await;
+    }
+
+    /// Checks that `actor` may offer a file to `receiver` in the room: both
+    /// are present, the sender has `can_share_files`.
+    pub async fn check_file_offer(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        receiver: &UserId,
+    ) -> Result<(), SignalError> {
+        let room = self.snapshot(room_id).await?;
+        let me = self.engine.require_member(&room, actor)?;
+        if !me.permissions.can_share_files {
+            return Err(SignalError::denied("you may not share files"));
+        }
+        if room.participant(receiver).is_none() {
+            return Err(SignalError::new(
+                ErrorCode::UserNotInRoom,
+                format!("{receiver} is not in this room"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Sends an `error` message to one connection (for frames that never
     /// reached the engine).
     pub async fn send_error(&self, room_id: &RoomId, connection: ConnectionId, msg: ServerMessage) {

@@ -1,0 +1,309 @@
+//! File-transfer routes: offer, accept/reject/pause/resume/cancel, chunk
+//! upload with SHA-256, missing chunks, progress, and ranged download.
+//! Seed 000's paths, under `/webrtc`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use file_transfer::{Notice, OfferReq, TransferAction};
+use futures_util::TryStreamExt as _;
+use serde::Deserialize;
+use serde_json::json;
+use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
+
+use crate::AppState;
+use crate::auth_extract::identity_from_request;
+use crate::http_error::{ApiError, err};
+use crate::routes::actor;
+
+type Res = Result<HttpResponse, ApiError>;
+
+/// Registers the transfer routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let base = "/webrtc/rooms/{room_id}/file-transfer";
+    cfg.route(&format!("{base}/offer"), web::post().to(offer))
+        .route(&format!("{base}/{{id}}/accept"), web::post().to(accept))
+        .route(&format!("{base}/{{id}}/reject"), web::post().to(reject))
+        .route(&format!("{base}/{{id}}/pause"), web::post().to(pause))
+        .route(&format!("{base}/{{id}}/resume"), web::post().to(resume))
+        .route(&format!("{base}/{{id}}"), web::delete().to(cancel))
+        .route(&format!("{base}/{{id}}/progress"), web::get().to(progress))
+        .route(
+            &format!("{base}/{{id}}/progress"),
+            web::post().to(report_progress),
+        )
+        .route(&format!("{base}/{{id}}/missing"), web::get().to(missing))
+        .route(&format!("{base}/{{id}}/download"), web::get().to(download))
+        .service(
+            web::resource(format!("{base}/{{id}}/chunks/{{index}}"))
+                // Raw chunk bytes: the JSON body limit does not apply.
+                .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+                .route(web::put().to(put_chunk))
+                .route(web::post().to(put_chunk)),
+        )
+        .route("/webrtc/file-transfers", web::get().to(list));
+}
+
+async fn deliver(state: &AppState, room: &RoomId, n: Option<Notice>) {
+    if let Some(n) = n {
+        state.service.notify(room, n.to, n.message).await;
+    }
+}
+
+/// The caller and the transfer, which must belong to the path's room.
+async fn party(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+    id: &str,
+) -> Result<(RoomId, UserId, file_transfer::Transfer), ApiError> {
+    let (room_id, a) = actor(req, state, room).await?;
+    let t = state.transfers.get_for(id, &a.user_id).await?;
+    if t.room_id != room_id {
+        return Err(ApiError(SignalError::new(
+            ErrorCode::TransferNotFound,
+            format!("no transfer {id} in this room"),
+        )));
+    }
+    Ok((room_id, a.user_id, t))
+}
+
+async fn offer(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<OfferReq>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path).await?;
+    let body = body.into_inner();
+    state
+        .service
+        .check_file_offer(&room_id, &a, &body.receiver)
+        .await?;
+    state
+        .service
+        .check_rate(signaling_core::ratelimit::LimitKind::FileShare, &a.user_id)
+        .await?;
+    let receiver = body.receiver.clone();
+    let (t, notice) = state
+        .transfers
+        .offer(&room_id, &a.user_id, &receiver, body)
+        .await?;
+    deliver(&state, &room_id, Some(notice)).await;
+    Ok(HttpResponse::Created().json(state.transfers.view(&t).await?))
+}
+
+async fn act(
+    req: HttpRequest,
+    path: (String, String),
+    state: &AppState,
+    action: TransferAction,
+) -> Res {
+    let (room_id, user, _) = party(&req, state, &path.0, &path.1).await?;
+    let (view, notice) = state.transfers.act(&path.1, &user, action).await?;
+    deliver(state, &room_id, notice).await;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn accept(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
+    act(req, p.into_inner(), &s, TransferAction::Accept).await
+}
+
+async fn reject(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
+    act(req, p.into_inner(), &s, TransferAction::Reject).await
+}
+
+async fn pause(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
+    act(req, p.into_inner(), &s, TransferAction::Pause).await
+}
+
+async fn resume(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
+    act(req, p.into_inner(), &s, TransferAction::Resume).await
+}
+
+async fn cancel(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
+    act(req, p.into_inner(), &s, TransferAction::Cancel).await
+}
+
+async fn progress(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, _, t) = party(&req, &state, &path.0, &path.1).await?;
+    Ok(HttpResponse::Ok().json(state.transfers.view(&t).await?))
+}
+
+#[derive(Deserialize)]
+struct ProgressBody {
+    bytes_transferred: u64,
+}
+
+async fn report_progress(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<ProgressBody>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, user, _) = party(&req, &state, &path.0, &path.1).await?;
+    let (view, notice) = state
+        .transfers
+        .report_progress(&path.1, &user, body.bytes_transferred)
+        .await?;
+    deliver(&state, &room_id, Some(notice)).await;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn missing(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, user, t) = party(&req, &state, &path.0, &path.1).await?;
+    let missing = state.transfers.missing(&path.1, &user).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "transfer_id": t.transfer_id,
+        "total_chunks": t.total_chunks,
+        "chunk_size": t.chunk_size,
+        "missing": missing,
+    })))
+}
+
+#[derive(Deserialize)]
+struct ChunkQuery {
+    sha256: Option<String>,
+}
+
+async fn put_chunk(
+    req: HttpRequest,
+    path: web::Path<(String, String, u64)>,
+    q: web::Query<ChunkQuery>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room, id, index) = path.into_inner();
+    let (room_id, user, _) = party(&req, &state, &room, &id).await?;
+    let sha = req
+        .headers()
+        .get("x-chunk-sha256")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| q.sha256.clone())
+        .ok_or_else(|| {
+            ApiError(SignalError::invalid(
+                "send the chunk's SHA-256 as an X-Chunk-Sha256 header or ?sha256=",
+            ))
+        })?;
+    let (ack, notice) = state
+        .transfers
+        .put_chunk(&id, &user, index, &sha, bytes::Bytes::from(body.to_vec()))
+        .await?;
+    deliver(&state, &room_id, notice).await;
+    Ok(HttpResponse::Ok().json(ack))
+}
+
+/// Parses a single `bytes=` range against a size: `a-b`, `a-`, `-n`.
+pub fn parse_range(h: &str, size: u64) -> Option<std::ops::Range<u64>> {
+    let spec = h.strip_prefix("bytes=")?;
+    if spec.contains(',') {
+        return None;
+    }
+    let (a, b) = spec.split_once('-')?;
+    let (a, b) = (a.trim(), b.trim());
+    let r = if a.is_empty() {
+        let n: u64 = b.parse().ok()?;
+        size.saturating_sub(n)..size
+    } else {
+        let start: u64 = a.parse().ok()?;
+        let end = if b.is_empty() {
+            size
+        } else {
+            b.parse::<u64>().ok()?.saturating_add(1).min(size)
+        };
+        start..end
+    };
+    (r.start < r.end).then_some(r)
+}
+
+async fn download(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, user, t) = party(&req, &state, &path.0, &path.1).await?;
+    let range = match req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|h| h.to_str().ok())
+    {
+        Some(h) => match parse_range(h, t.file_size) {
+            Some(r) => Some(r),
+            None => {
+                return err(
+                    ErrorCode::InvalidRange,
+                    format!("cannot serve {h:?} of {} bytes", t.file_size),
+                );
+            }
+        },
+        None => None,
+    };
+    let partial = range.is_some();
+    let (t, r, stream) = state.transfers.download(&path.1, &user, range).await?;
+    let mut resp = if partial {
+        let mut b = HttpResponse::PartialContent();
+        b.insert_header((
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{}", r.start, r.end - 1, t.file_size),
+        ));
+        b
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CONTENT_LENGTH, r.end - r.start))
+        .insert_header((
+            header::CONTENT_TYPE,
+            t.file_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into()),
+        ))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"{}\"",
+                t.file_name.replace(['"', '\\'], "_")
+            ),
+        ))
+        .insert_header(("x-content-sha256", t.sha256.clone().unwrap_or_default()));
+    Ok(
+        resp.streaming(
+            stream.map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string())),
+        ),
+    )
+}
+
+async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
+    let identity = identity_from_request(&req, &state)?;
+    let user = UserId::parse(&identity.user_id)?;
+    state
+        .service
+        .check_rate(signaling_core::ratelimit::LimitKind::ApiCall, &user)
+        .await?;
+    let list = state.transfers.list(&user).await?;
+    Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "transfers": list })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-99", 1000), Some(0..100));
+        assert_eq!(parse_range("bytes=900-", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=-100", 1000), Some(900..1000));
+        assert_eq!(parse_range("bytes=990-2000", 1000), Some(990..1000));
+        assert_eq!(parse_range("bytes=1000-", 1000), None);
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(parse_range("items=0-1", 1000), None);
+    }
+}

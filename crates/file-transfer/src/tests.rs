@@ -1,0 +1,363 @@
+//! The transfer service on in-memory ports with a hand-moved clock.
+
+use signaling_core::memory::ManualClock;
+use storage::{ObjectBlobStore, StorageConfig};
+
+use super::*;
+
+struct Fx {
+    svc: TransferService,
+    blobs: Arc<dyn BlobStore>,
+    clock: Arc<ManualClock>,
+}
+
+fn fx() -> Fx {
+    let blobs: Arc<dyn BlobStore> =
+        Arc::new(ObjectBlobStore::from_config(&StorageConfig::Memory).unwrap());
+    let clock = Arc::new(ManualClock::new(
+        OffsetDateTime::from_unix_timestamp(1_000_000).unwrap(),
+    ));
+    let limits = TransferLimits {
+        chunk_size: 4096,
+        max_file_size: 1_000_000,
+        max_per_user: 5,
+        cleanup_after_secs: 3600,
+        max_chunk_size: 65536,
+    };
+    Fx {
+        svc: TransferService::new(
+            Arc::new(MemoryTransferStore::default()),
+            blobs.clone(),
+            clock.clone(),
+            limits,
+        ),
+        blobs,
+        clock,
+    }
+}
+
+fn u(s: &str) -> UserId {
+    UserId::parse(s).unwrap()
+}
+
+fn room() -> RoomId {
+    RoomId::parse("room").unwrap()
+}
+
+fn file(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i % 251) as u8).collect()
+}
+
+async fn offer(f: &Fx, data: &[u8]) -> Transfer {
+    let req = OfferReq {
+        receiver: u("bob"),
+        file_name: "report.pdf".into(),
+        file_size: data.len() as u64,
+        file_type: Some("application/pdf".into()),
+        sha256: Some(sha256_hex(data)),
+        chunk_size: None,
+        mode: None,
+    };
+    let (t, n) = f
+        .svc
+        .offer(&room(), &u("alice"), &u("bob"), req)
+        .await
+        .unwrap();
+    assert_eq!(n.to, vec![u("bob")]);
+    t
+}
+
+async fn send(f: &Fx, t: &Transfer, data: &[u8], i: u64) -> Result<ChunkAck, SignalError> {
+    let c = &data[(i * t.chunk_size) as usize..((i * t.chunk_size) + t.chunk_len(i)) as usize];
+    f.svc
+        .put_chunk(
+            &t.transfer_id,
+            &u("alice"),
+            i,
+            &sha256_hex(c),
+            Bytes::copy_from_slice(c),
+        )
+        .await
+        .map(|(a, _)| a)
+}
+
+#[tokio::test]
+async fn out_of_order_and_repeated_chunks_assemble_the_exact_file() {
+    let f = fx();
+    let data = file(10_000); // 3 chunks: 4096, 4096, 1808
+    let t = offer(&f, &data).await;
+    f.svc
+        .act(&t.transfer_id, &u("bob"), TransferAction::Accept)
+        .await
+        .unwrap();
+    assert_eq!(send(&f, &t, &data, 2).await.unwrap().received_chunks, 1);
+    let again = send(&f, &t, &data, 2).await.unwrap();
+    assert!(
+        again.duplicate,
+        "a repeat is acknowledged, not stored twice"
+    );
+    assert_eq!(
+        f.svc.missing(&t.transfer_id, &u("bob")).await.unwrap(),
+        [0, 1]
+    );
+    send(&f, &t, &data, 0).await.unwrap();
+    let last = send(&f, &t, &data, 1).await.unwrap();
+    assert_eq!(last.state, TransferState::Completed);
+    let (_, range, s) = f
+        .svc
+        .download(&t.transfer_id, &u("bob"), None)
+        .await
+        .unwrap();
+    assert_eq!(range, 0..10_000);
+    let got: Vec<Bytes> = futures_util::TryStreamExt::try_collect(s).await.unwrap();
+    assert_eq!(got.concat(), data);
+    // A range across a chunk boundary.
+    let (_, _, s) = f
+        .svc
+        .download(&t.transfer_id, &u("alice"), Some(4000..4200))
+        .await
+        .unwrap();
+    let got: Vec<Bytes> = futures_util::TryStreamExt::try_collect(s).await.unwrap();
+    assert_eq!(got.concat(), &data[4000..4200]);
+    assert!(
+        f.svc
+            .download(&t.transfer_id, &u("bob"), Some(9_000..10_001))
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn bad_chunks_are_refused_and_never_stored() {
+    let f = fx();
+    let data = file(10_000);
+    let t = offer(&f, &data).await;
+    let id = &t.transfer_id;
+    let code = |r: Result<(ChunkAck, Option<Notice>), SignalError>| r.unwrap_err().code;
+    let c0 = Bytes::copy_from_slice(&data[..4096]);
+    let wrong = sha256_hex(b"something else");
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("alice"), 0, &wrong, c0.clone())
+                .await
+        ),
+        ErrorCode::ChunkChecksumMismatch
+    );
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("alice"), 3, &sha256_hex(&c0), c0.clone())
+                .await
+        ),
+        ErrorCode::InvalidChunk,
+        "index out of range"
+    );
+    let short = c0.slice(..100);
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("alice"), 0, &sha256_hex(&short), short)
+                .await
+        ),
+        ErrorCode::InvalidChunk,
+        "wrong size"
+    );
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("bob"), 0, &sha256_hex(&c0), c0.clone())
+                .await
+        ),
+        ErrorCode::PermissionDenied,
+        "the receiver does not upload"
+    );
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("carol"), 0, &sha256_hex(&c0), c0.clone())
+                .await
+        ),
+        ErrorCode::TransferNotFound,
+        "a third user sees nothing"
+    );
+    assert!(
+        f.blobs.list("transfers").await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    f.svc
+        .act(id, &u("alice"), TransferAction::Cancel)
+        .await
+        .unwrap();
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("alice"), 0, &sha256_hex(&c0), c0)
+                .await
+        ),
+        ErrorCode::InvalidStateTransition,
+        "a chunk after cancel"
+    );
+}
+
+#[tokio::test]
+async fn a_whole_file_mismatch_fails_the_transfer_and_drops_its_chunks() {
+    let f = fx();
+    let data = file(5_000);
+    let mut t = offer(&f, &data).await;
+    // The offer announced a different file than the chunks make up.
+    let mut other = data.clone();
+    other[0] ^= 1;
+    for i in 0..2 {
+        let c = &other[(i * 4096) as usize..((i * 4096) + t.chunk_len(i)) as usize];
+        let r = f
+            .svc
+            .put_chunk(
+                &t.transfer_id,
+                &u("alice"),
+                i,
+                &sha256_hex(c),
+                Bytes::copy_from_slice(c),
+            )
+            .await;
+        if i == 1 {
+            assert_eq!(r.unwrap_err().code, ErrorCode::FileChecksumMismatch);
+        }
+    }
+    t = f.svc.get_for(&t.transfer_id, &u("bob")).await.unwrap();
+    assert_eq!(t.state, TransferState::Failed);
+    assert!(f.blobs.list("transfers").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn offers_are_checked_and_limited() {
+    let f = fx();
+    let base = OfferReq {
+        receiver: u("bob"),
+        file_name: "a.txt".into(),
+        file_size: 10,
+        file_type: None,
+        sha256: Some(sha256_hex(b"0123456789")),
+        chunk_size: None,
+        mode: None,
+    };
+    let (r0, alice, bob) = (room(), u("alice"), u("bob"));
+    let offer = |r: OfferReq| f.svc.offer(&r0, &alice, &bob, r);
+    for name in [
+        "../etc/passwd",
+        "a/b",
+        "a\\b",
+        "bad\u{0}name",
+        "x\u{202e}fdp.exe",
+        "..",
+        "",
+    ] {
+        let e = offer(OfferReq {
+            file_name: name.into(),
+            ..base.clone()
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationError, "{name:?}");
+    }
+    let e = offer(OfferReq {
+        file_size: 1_000_001,
+        ..base.clone()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::FileTooLarge);
+    let e = offer(OfferReq {
+        sha256: None,
+        ..base.clone()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.code,
+        ErrorCode::ValidationError,
+        "server mode needs the file hash"
+    );
+    for _ in 0..5 {
+        offer(base.clone()).await.unwrap();
+    }
+    let e = offer(base.clone()).await.unwrap_err();
+    assert_eq!(
+        e.code,
+        ErrorCode::TooManyTransfers,
+        "the sixth concurrent transfer"
+    );
+}
+
+#[tokio::test]
+async fn expired_transfers_lose_their_chunks() {
+    let f = fx();
+    let data = file(10_000);
+    let t = offer(&f, &data).await;
+    send(&f, &t, &data, 0).await.unwrap();
+    assert_eq!(f.blobs.list("transfers").await.unwrap().len(), 1);
+    f.clock.advance(time::Duration::minutes(59));
+    assert_eq!(
+        f.svc.sweep_expired().await.unwrap(),
+        0,
+        "progress an hour ago keeps it"
+    );
+    f.clock.advance(time::Duration::minutes(2));
+    assert_eq!(f.svc.sweep_expired().await.unwrap(), 1);
+    assert!(f.blobs.list("transfers").await.unwrap().is_empty());
+    assert_eq!(
+        f.svc
+            .get_for(&t.transfer_id, &u("alice"))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::TransferNotFound
+    );
+}
+
+#[tokio::test]
+async fn peer_to_peer_transfers_track_reported_progress() {
+    let f = fx();
+    let req = OfferReq {
+        receiver: u("bob"),
+        file_name: "clip.mp4".into(),
+        file_size: 1000,
+        file_type: None,
+        sha256: None,
+        chunk_size: None,
+        mode: Some(TransferMode::PeerToPeer),
+    };
+    let (t, _) = f
+        .svc
+        .offer(&room(), &u("alice"), &u("bob"), req)
+        .await
+        .unwrap();
+    let id = &t.transfer_id;
+    assert_eq!(
+        f.svc
+            .report_progress(id, &u("bob"), 10)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::InvalidStateTransition,
+        "not accepted yet"
+    );
+    f.svc
+        .act(id, &u("bob"), TransferAction::Accept)
+        .await
+        .unwrap();
+    let (v, n) = f.svc.report_progress(id, &u("bob"), 400).await.unwrap();
+    assert_eq!((v.bytes_transferred, v.progress_percent), (400, 40.0));
+    assert_eq!(n.to.len(), 2, "both parties hear of progress");
+    f.svc.report_progress(id, &u("alice"), 300).await.unwrap();
+    let (v, _) = f.svc.report_progress(id, &u("alice"), 1000).await.unwrap();
+    assert_eq!(v.transfer.state, TransferState::Completed);
+    assert_eq!(
+        f.svc
+            .act(id, &u("alice"), TransferAction::Accept)
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::PermissionDenied
+    );
+}
