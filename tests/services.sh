@@ -86,6 +86,12 @@ s3_up() {
   echo "s3s-fs on 127.0.0.1:$port"
 }
 
+ffmpeg_up() {
+  command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && return
+  echo "installing ffmpeg (apt)"
+  apt_install ffmpeg
+}
+
 down() {
   for pidfile in "$DIR"/*/*.pid; do
     [ -f "$pidfile" ] || continue
@@ -96,7 +102,7 @@ down() {
 }
 
 case "${1:-up}" in
-  up) redis_up; s3_up ;;
+  up) redis_up; s3_up; ffmpeg_up ;;
   down) down ;;
   env) cat "$ENV" ;;
   *) echo "usage: $0 up|down|env"; exit 2 ;;

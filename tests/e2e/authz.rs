@@ -242,6 +242,10 @@ impl Rest {
         self.setup = s;
         self
     }
+    fn deny(mut self, code: &'static str) -> Self {
+        self.deny = code;
+        self
+    }
 }
 
 fn rest_table() -> Vec<Rest> {
@@ -282,10 +286,17 @@ fn rest_table() -> Vec<Rest> {
         rest("GET", p("/live-streams"), "HMPV"),
         rest("POST", p("/recordings/start"), "HM"),
         rest("POST", p("/recording/start"), "HM"),
-        rest("POST", p("/recordings/{rec}/stop"), "HM").setup(Recording),
-        rest("POST", p("/recordings/{rec}/pause"), "HM").setup(Recording),
-        rest("POST", p("/recordings/{rec}/resume"), "HM").setup(RecordingPaused),
-        rest("DELETE", p("/recordings/{rec}"), "HM").setup(Recording),
+        // The host started these: only its owner (or a host) controls it.
+        rest("POST", p("/recordings/{rec}/stop"), "H").setup(Recording),
+        rest("POST", p("/recordings/{rec}/pause"), "H").setup(Recording),
+        rest("POST", p("/recordings/{rec}/resume"), "H").setup(RecordingPaused),
+        rest("DELETE", p("/recordings/{rec}"), "H").setup(Recording),
+        rest("POST", p("/recordings/{rec}/chunks"), "HMP")
+            .setup(Recording)
+            .body(json!({"sequence": 0, "data": "AAECAw=="}))
+            .deny("MEDIA_NOT_ALLOWED"),
+        rest("GET", p("/recordings/{rec}/upload-status"), "HMPVO").setup(Recording),
+        rest("GET", "/webrtc/recordings", "HMPVO"),
         rest("GET", p("/recordings/{rec}/status"), "HMPVO").setup(Recording),
         rest("GET", p("/recordings"), "HMPVO"),
         rest("POST", p("/file-transfer/offer"), "HMP").body(json!({
@@ -306,7 +317,7 @@ fn rest_table() -> Vec<Rest> {
 
 #[tokio::test]
 async fn every_endpoint_allows_and_denies_by_role() {
-    let srv = spawn();
+    let srv = spawn_with(authz_settings());
     let mut failures = Vec::new();
     let mut n = 0;
     for row in rest_table() {
@@ -420,7 +431,7 @@ fn ws_table() -> Vec<Ws> {
         ws(json!({"type": "file-share-progress", "target": "{target}", "transfer_id": "f1", "bytes_transferred": 1}), "HMPV"),
         ws(json!({"type": "file-share-complete", "target": "{target}", "transfer_id": "f1"}), "HMPV"),
         ws(json!({"type": "recording-control", "action": "start"}), "HM"),
-        ws(json!({"type": "recording-control", "action": "stop", "recording_id": "{rec}"}), "HM").setup(Recording),
+        ws(json!({"type": "recording-control", "action": "stop", "recording_id": "{rec}"}), "H").setup(Recording),
         ws(json!({"type": "recording-control", "action": "status", "recording_id": "{rec}"}), "HMPV").setup(Recording),
     ]
 }
@@ -445,7 +456,7 @@ async fn ws_outcome(c: &mut Client, msg: &Value, n: usize) -> Option<String> {
 
 #[tokio::test]
 async fn every_message_type_allows_and_denies_by_role() {
-    let srv = spawn();
+    let srv = spawn_with(authz_settings());
     let mut failures = Vec::new();
     let mut n = 10_000;
     let table = ws_table();
@@ -502,4 +513,12 @@ async fn every_message_type_allows_and_denies_by_role() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Hundreds of fixtures: lift the deployment-wide recording cap they would
+/// otherwise reach (the cap has its own test in media.rs).
+fn authz_settings() -> server::Settings {
+    let mut s = settings();
+    s.recording_max_concurrent = 1_000_000;
+    s
 }

@@ -2,6 +2,7 @@
 
 mod authz;
 mod cluster;
+mod media;
 mod reconnect;
 mod rooms;
 mod signaling;

@@ -263,14 +263,15 @@ async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
     bob.send(json!({"type": "recording-control", "action": "stop", "recording_id": id}))
         .await;
     assert_eq!(bob.expect_error().await, "PERMISSION_DENIED");
-    // Everyone leaving stops the recording; the record stays listed.
+    // Everyone leaving stops the recording and hands it to processing
+    // (which fails it: nothing was uploaded); the record stays listed.
     host.close().await;
     bob.close().await;
     let mut listed = Value::Null;
-    for _ in 0..50 {
+    for _ in 0..100 {
         let (st, l) = s.get(&format!("{base}/recordings"), "host").await;
         assert_eq!(st, 200);
-        if l["recordings"][0]["status"] == "processing" {
+        if l["recordings"][0]["status"] == "failed" {
             listed = l;
             break;
         }
@@ -283,7 +284,8 @@ async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
     let (st, one) = s
         .get(&format!("{base}/recordings/{id}/status"), "host")
         .await;
-    assert_eq!((st, one["status"].as_str()), (200, Some("processing")));
+    assert_eq!((st, one["status"].as_str()), (200, Some("failed")));
+    assert!(one["stopped_at"].is_string());
     let (st, e) = s
         .get(&format!("{base}/recordings/nope/status"), "host")
         .await;

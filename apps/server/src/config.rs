@@ -163,6 +163,21 @@ pub struct Settings {
     /// Seconds without progress before a transfer and its bytes are deleted.
     #[arg(long, env = "RTC_TRANSFER_TTL_SECS", default_value_t = 3600)]
     pub transfer_ttl_secs: u64,
+    /// Recordings running at once across the deployment.
+    #[arg(long, env = "RTC_RECORDING_MAX_CONCURRENT", default_value_t = 10)]
+    pub recording_max_concurrent: usize,
+    /// Longest recording, seconds; it then stops by itself.
+    #[arg(long, env = "RTC_RECORDING_MAX_SECS", default_value_t = 7200)]
+    pub recording_max_secs: u64,
+    /// The ffmpeg program.
+    #[arg(long, env = "RTC_FFMPEG", default_value = "ffmpeg")]
+    pub ffmpeg: std::path::PathBuf,
+    /// The ffprobe program.
+    #[arg(long, env = "RTC_FFPROBE", default_value = "ffprobe")]
+    pub ffprobe: std::path::PathBuf,
+    /// Directory for temporary media files while processing recordings.
+    #[arg(long, env = "RTC_SCRATCH_DIR", default_value_os_t = std::env::temp_dir())]
+    pub scratch_dir: std::path::PathBuf,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod http_error;
 pub mod hub;
 pub mod metrics;
+pub mod recordings;
 pub mod routes;
 pub mod transfers;
 pub mod ws;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub blobs: Arc<dyn storage::BlobStore>,
     /// Signs the server's own download links.
     pub links: storage::LinkSigner,
+    /// The recording worker's queue, taken when the worker starts.
+    pub job_rx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>,
 }
 
 /// The blob store the settings name.
@@ -127,6 +130,8 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.room_capacity;
+    room_config.max_concurrent_recordings = settings.recording_max_concurrent;
+    room_config.max_recording_secs = settings.recording_max_secs;
     let buffer = reconnection::BufferConfig {
         max_events: settings.replay_buffer_events.max(1),
         ttl_ms: settings.replay_buffer_secs as i64 * 1000,
@@ -150,6 +155,8 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         transfer_store = r.transfers;
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
     }
+    let (job_tx, job_rx) = tokio::sync::mpsc::unbounded_channel();
+    ports.jobs = Arc::new(recordings::ChannelJobs(job_tx));
     let hub = Arc::new(Hub::default());
     ports.bus.subscribe(hub.clone());
     let blobs = blob_store_from(&settings)?;
@@ -186,6 +193,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         transfers,
         blobs,
         links,
+        job_rx: std::sync::Mutex::new(Some(job_rx)),
     })
 }
 
@@ -212,6 +220,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .app_data(web::PathConfig::default().error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())))
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
             .route("/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
+            .configure(recordings::configure)
             .configure(routes::configure)
             .configure(transfers::configure)
             .default_service(web::to(|| async {
@@ -229,6 +238,7 @@ async fn liveness(state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(ttl * 1000 / 3));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
+    let mut rounds: u64 = 0;
     loop {
         tick.tick().await;
         let service = &state.service;
@@ -246,6 +256,13 @@ async fn liveness(state: web::Data<AppState>) {
             && let Err(e) = service.sweep_empty_rooms(delay).await
         {
             tracing::debug!(error = %e, "empty-room sweep failed");
+        }
+        if let Err(e) = service.stop_overlong_recordings().await {
+            tracing::debug!(error = %e, "recording time-limit check failed");
+        }
+        rounds += 1;
+        if rounds.is_multiple_of(10) {
+            recordings::requeue_processing(&state).await;
         }
         match state.transfers.sweep_expired().await {
             Ok(n) if n > 0 => tracing::info!(transfers = n, "expired transfers deleted"),
@@ -291,6 +308,17 @@ impl Application {
         let workers = settings.workers;
         let state = web::Data::new(build_state(settings)?);
         actix_rt::spawn(liveness(state.clone()));
+        if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
+            let s = &state.settings;
+            let ffmpeg = media_ffmpeg::Ffmpeg::new(
+                &s.ffmpeg,
+                &s.ffprobe,
+                std::time::Duration::from_secs(s.recording_max_secs.max(600)),
+            );
+            actix_rt::spawn(recordings::worker(state.clone(), rx, Arc::new(ffmpeg)));
+            let st = state.clone();
+            actix_rt::spawn(async move { recordings::requeue_processing(&st).await });
+        }
         let mut server =
             HttpServer::new(move || App::new().configure(configure_app(state.clone())))
                 .listen(listener)?

@@ -395,7 +395,7 @@ impl TransferService {
                     return Err(SignalError::new(ErrorCode::FileChecksumMismatch, reason));
                 }
             }
-        } else if count % 16 == 0 {
+        } else if count.is_multiple_of(16) {
             notice = Some(self.notice(&t, count, NoticeKind::Progress));
         }
         // A racing pause or cancel wins over this write of the same record.

@@ -137,6 +137,41 @@ pub struct Recording {
     /// Why processing failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// The playable files, one per participant who uploaded media.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<RecordingOutput>,
+}
+
+/// One playable file of a recording.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingOutput {
+    /// Whose media it is.
+    pub user_id: String,
+    /// Blob key of the file.
+    pub key: String,
+    /// Blob key of the thumbnail (JPEG).
+    pub thumbnail_key: String,
+    /// What ffprobe says about the file.
+    pub media: MediaInfo,
+}
+
+/// What a media file holds, as probed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaInfo {
+    /// Container as ffprobe names it, e.g. `matroska,webm`.
+    pub format_name: String,
+    /// Duration in milliseconds.
+    pub duration_ms: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Video codec, e.g. `vp8`, `h264`.
+    pub video_codec: Option<String>,
+    /// Audio codec, e.g. `opus`, `aac`.
+    pub audio_codec: Option<String>,
+    /// Frame width.
+    pub width: Option<u32>,
+    /// Frame height.
+    pub height: Option<u32>,
 }
 
 impl Recording {
@@ -161,6 +196,7 @@ impl Recording {
             paused_secs: 0,
             stopped_at: None,
             failure: None,
+            outputs: Vec::new(),
         }
     }
 
@@ -233,13 +269,19 @@ impl Recording {
         Ok(())
     }
 
-    /// Processing → Completed or Failed.
-    pub fn finish(&mut self, result: Result<(), String>) -> Result<(), TransitionError> {
+    /// Processing → Completed (with its files) or Failed (with a reason).
+    pub fn finish(
+        &mut self,
+        result: Result<Vec<RecordingOutput>, String>,
+    ) -> Result<(), TransitionError> {
         if self.status != RecordingStatus::Processing {
             return Err(self.refuse("finish"));
         }
         match result {
-            Ok(()) => self.status = RecordingStatus::Completed,
+            Ok(outputs) => {
+                self.status = RecordingStatus::Completed;
+                self.outputs = outputs;
+            }
             Err(reason) => {
                 self.status = RecordingStatus::Failed;
                 self.failure = Some(reason);
@@ -261,7 +303,7 @@ pub enum MetaError {
 }
 
 /// Where recording records live (memory, Redis, MongoDB). Records outlive
-/// the room they were made in.
+/// the room they were made in (7 days by default).
 #[async_trait]
 pub trait RecordingStore: Send + Sync {
     /// Inserts or replaces a record by its id.
@@ -270,12 +312,36 @@ pub trait RecordingStore: Send + Sync {
     async fn get(&self, id: &str) -> Result<Option<Recording>, MetaError>;
     /// Records of a room, oldest first.
     async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, MetaError>;
+    /// Records a user started, oldest first.
+    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, MetaError>;
+    /// Records not yet completed, failed or cancelled.
+    async fn list_unfinished(&self) -> Result<Vec<Recording>, MetaError>;
+    /// Takes the processing job of a recording for instance `owner` for
+    /// `ttl_secs`. MUST return `true` to one owner at a time; a claim whose
+    /// owner instance is no longer alive may be taken over.
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, MetaError>;
+}
+
+/// Hands a stopped recording to the processing worker.
+pub trait JobQueue: Send + Sync {
+    /// Queues processing of `recording_id`.
+    fn enqueue(&self, recording_id: &str);
+}
+
+/// A queue that drops everything (for deployments without a worker, and
+/// unit tests).
+#[derive(Debug, Default)]
+pub struct NoJobs;
+
+impl JobQueue for NoJobs {
+    fn enqueue(&self, _: &str) {}
 }
 
 /// In-memory [`RecordingStore`]: the embedded default and the unit-test fake.
 #[derive(Debug, Default)]
 pub struct MemoryRecordingStore {
     records: std::sync::Mutex<Vec<Recording>>,
+    jobs: std::sync::Mutex<std::collections::HashMap<String, (String, std::time::Instant)>>,
 }
 
 #[async_trait]
@@ -305,7 +371,46 @@ impl RecordingStore for MemoryRecordingStore {
             .cloned()
             .collect())
     }
+
+    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, MetaError> {
+        let all = self.records.lock().expect("recording store lock");
+        Ok(all
+            .iter()
+            .filter(|r| r.started_by == user_id)
+            .cloned()
+            .collect())
+    }
+
+    async fn list_unfinished(&self) -> Result<Vec<Recording>, MetaError> {
+        let all = self.records.lock().expect("recording store lock");
+        Ok(all
+            .iter()
+            .filter(|r| r.is_active() || r.status == RecordingStatus::Processing)
+            .cloned()
+            .collect())
+    }
+
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, MetaError> {
+        // One process: every owner is alive, so only expiry frees a claim.
+        let now = std::time::Instant::now();
+        let mut jobs = self.jobs.lock().expect("recording store lock");
+        match jobs.get(id) {
+            Some((o, until)) if *until > now && o != owner => Ok(false),
+            _ => {
+                jobs.insert(
+                    id.to_owned(),
+                    (
+                        owner.to_owned(),
+                        now + std::time::Duration::from_secs(ttl_secs),
+                    ),
+                );
+                Ok(true)
+            }
+        }
+    }
 }
+
+pub mod pipeline;
 
 #[cfg(test)]
 mod tests {
@@ -350,7 +455,7 @@ mod tests {
         r.stop(t(150)).unwrap();
         assert_eq!(r.status, RecordingStatus::Processing);
         assert_eq!(r.duration_secs(t(9999)), 30);
-        r.finish(Ok(())).unwrap();
+        r.finish(Ok(vec![])).unwrap();
         assert_eq!(r.status, RecordingStatus::Completed);
     }
 
@@ -388,7 +493,10 @@ mod tests {
         assert_eq!(r, before);
         r.finish(Err("ffmpeg exited 1".into())).unwrap();
         assert_eq!(r.status, RecordingStatus::Failed);
-        assert!(r.finish(Ok(())).is_err(), "a failed recording stays failed");
+        assert!(
+            r.finish(Ok(vec![])).is_err(),
+            "a failed recording stays failed"
+        );
     }
 
     #[tokio::test]

@@ -300,7 +300,44 @@ async fn recording_records_are_replaced_by_id_and_listed_by_room() {
     s.put(&r2).await.unwrap();
     assert_eq!(s.get("r2").await.unwrap(), Some(r2.clone()));
     assert_eq!(s.get("nope").await.unwrap(), None);
-    assert_eq!(s.list_room("room").await.unwrap(), vec![r1, r2]);
+    assert_eq!(
+        s.list_room("room").await.unwrap(),
+        vec![r1.clone(), r2.clone()]
+    );
+    assert_eq!(s.list_user("alice").await.unwrap().len(), 3);
+    assert!(s.list_user("bob").await.unwrap().is_empty());
+    // r2 is processing, r1 and r3 record: all unfinished.
+    assert_eq!(s.list_unfinished().await.unwrap().len(), 3);
+    let mut r1 = r1;
+    r1.cancel(t0 + time::Duration::seconds(40)).unwrap();
+    s.put(&r1).await.unwrap();
+    let open: Vec<String> = s
+        .list_unfinished()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.recording_id)
+        .collect();
+    assert_eq!(open, ["r3", "r2"], "cancelled ones leave the set");
+    // One processing job per recording: a live owner keeps it, a dead
+    // owner's claim is taken over.
+    let r = redis();
+    let (s, inst) = (r.ports().recordings, r.ports().instances);
+    inst.heartbeat("a", 30).await.unwrap();
+    assert!(s.claim_job("r2", "a", 60).await.unwrap());
+    assert!(!s.claim_job("r2", "b", 60).await.unwrap(), "a is alive");
+    assert!(
+        s.claim_job("r2", "a", 60).await.unwrap(),
+        "the owner may renew"
+    );
+    inst.heartbeat("a", 1).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    inst.heartbeat("b", 30).await.unwrap();
+    assert!(
+        s.claim_job("r2", "b", 60).await.unwrap(),
+        "a died; b takes over"
+    );
+    assert!(!s.claim_job("r2", "c", 60).await.unwrap());
 }
 
 fn tracked(room: &str, user: &str) -> TrackedConnection {

@@ -17,6 +17,10 @@ pub struct RoomConfig {
     pub max_breakout_rooms: usize,
     /// Largest decoded E2EE key payload, in bytes.
     pub max_e2ee_key_bytes: usize,
+    /// Recordings running at once across the deployment (seed 004: 10).
+    pub max_concurrent_recordings: usize,
+    /// Longest recording before it stops by itself, seconds (2 h).
+    pub max_recording_secs: u64,
 }
 
 impl Default for RoomConfig {
@@ -35,6 +39,8 @@ impl Default for RoomConfig {
             max_name_chars: 64,
             max_breakout_rooms: 20,
             max_e2ee_key_bytes: 1024,
+            max_concurrent_recordings: 10,
+            max_recording_secs: 7200,
         }
     }
 }

@@ -1516,6 +1516,14 @@ impl Engine {
             .ok_or_else(|| {
                 SignalError::new(ErrorCode::RecordingNotFound, format!("no recording {id}"))
             })?;
+        if req.action != RecordingAction::Status
+            && r.started_by != me.user_id.as_str()
+            && me.role != Role::Host
+        {
+            return Err(SignalError::denied(
+                "only who started the recording, or a host, may control it",
+            ));
+        }
         let transition = match req.action {
             RecordingAction::Stop => r.stop(t),
             RecordingAction::Pause => r.pause(t),
@@ -1554,6 +1562,68 @@ impl Engine {
             effects.push(Effect::StoreRecording(r));
         }
         Ok((view, effects))
+    }
+
+    /// Stops a running recording that reached the maximum duration.
+    pub fn recording_time_limit(
+        &self,
+        room: &mut Room,
+        now: OffsetDateTime,
+        id: &str,
+    ) -> Vec<Effect> {
+        let Some(r) = room
+            .recordings
+            .iter_mut()
+            .find(|r| r.recording_id == id && r.is_active())
+        else {
+            return Vec::new();
+        };
+        if r.stop(now).is_err() {
+            return Vec::new();
+        }
+        let r = r.clone();
+        let recording = RecordingView::of(&r, now);
+        vec![
+            deliver(
+                everyone(room),
+                ServerMessage::RecordingStopped { recording },
+            ),
+            Effect::StoreRecording(r),
+        ]
+    }
+
+    /// Checks that `actor` may upload media for recording `id` now: a
+    /// member who may publish, while the recording runs (not while paused).
+    pub fn check_recording_upload(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<recording::Recording, SignalError> {
+        let me = self.member(room, actor)?;
+        if !me.permissions.can_publish() {
+            return Err(SignalError::new(
+                ErrorCode::MediaNotAllowed,
+                "viewers do not upload media",
+            ));
+        }
+        let r = room
+            .recordings
+            .iter()
+            .find(|r| r.recording_id == id)
+            .ok_or_else(|| {
+                SignalError::new(ErrorCode::RecordingNotFound, format!("no recording {id}"))
+            })?;
+        if r.status != recording::RecordingStatus::Recording {
+            return Err(SignalError::new(
+                ErrorCode::InvalidStateTransition,
+                format!(
+                    "the recording is {:?}; media is accepted only while it records",
+                    r.status
+                ),
+            ));
+        }
+        Ok(r.clone())
     }
 
     /// Starts a live-stream session (moderators); one at a time.

@@ -74,6 +74,8 @@ pub struct Ports {
     pub instances: Arc<dyn InstanceRegistry>,
     /// Per-room sequence log and replay buffer.
     pub log: Arc<dyn reconnection::EventLog>,
+    /// Processing of stopped recordings.
+    pub jobs: Arc<dyn recording::JobQueue>,
 }
 
 impl Ports {
@@ -90,6 +92,7 @@ impl Ports {
             recordings: Arc::new(recording::MemoryRecordingStore::default()),
             instances: Arc::new(MemoryInstanceRegistry::default()),
             log: Arc::new(reconnection::MemoryEventLog::default()),
+            jobs: Arc::new(recording::NoJobs),
         }
     }
 }
@@ -286,6 +289,8 @@ impl RoomService {
                 Effect::StoreRecording(record) => {
                     if let Err(err) = self.ports.recordings.put(&record).await {
                         tracing::warn!(%room_id, recording = %record.recording_id, error = %err, "recording store put failed");
+                    } else if record.status == recording::RecordingStatus::Processing {
+                        self.ports.jobs.enqueue(&record.recording_id);
                     }
                     continue;
                 }
@@ -752,18 +757,110 @@ impl RoomService {
         .await
     }
 
-    /// Starts, stops, pauses, resumes, cancels or reports a recording.
+    /// Starts, stops, pauses, resumes, cancels or reports a recording. A
+    /// start is refused with `RECORDING_LIMIT_REACHED` when the deployment
+    /// already runs `max_concurrent_recordings`.
     pub async fn recording_control(
         &self,
         room_id: &RoomId,
         actor: &Actor,
         req: RecordingControlReq,
     ) -> Result<RecordingView, SignalError> {
+        if req.action == crate::protocol::RecordingAction::Start {
+            let running = self
+                .ports
+                .recordings
+                .list_unfinished()
+                .await
+                .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?
+                .iter()
+                .filter(|r| r.is_active())
+                .count();
+            let max = self.engine.config.max_concurrent_recordings;
+            if running >= max {
+                return Err(SignalError::new(
+                    ErrorCode::RecordingLimitReached,
+                    format!("{running} recordings are running (limit {max})"),
+                ));
+            }
+        }
         self.mutate(room_id, false, |room, now| {
             let me = self.engine.require_member(room, actor)?.clone();
             self.engine.recording_control(room, now, &me, req.clone())
         })
         .await
+    }
+
+    /// Stops recordings that ran longer than the configured maximum.
+    /// Returns how many were stopped.
+    pub async fn stop_overlong_recordings(&self) -> Result<usize, SignalError> {
+        let max = time::Duration::seconds(self.engine.config.max_recording_secs as i64);
+        let now = self.now();
+        let mut n = 0;
+        let list = self
+            .ports
+            .recordings
+            .list_unfinished()
+            .await
+            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        for r in list.iter().filter(|r| r.is_active()) {
+            if time::Duration::seconds(r.duration_secs(now)) < max {
+                continue;
+            }
+            let Ok(room_id) = RoomId::parse(&r.room_id) else {
+                continue;
+            };
+            let res = self
+                .mutate(&room_id, false, |room, now| {
+                    Ok((
+                        (),
+                        self.engine.recording_time_limit(room, now, &r.recording_id),
+                    ))
+                })
+                .await;
+            match res {
+                Ok(()) => n += 1,
+                Err(e) if e.code == ErrorCode::RoomNotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(n)
+    }
+
+    /// Checks an upload of recording media by `actor` and returns the
+    /// recording.
+    pub async fn check_recording_upload(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        id: &str,
+    ) -> Result<recording::Recording, SignalError> {
+        let room = self.snapshot(room_id).await?;
+        self.engine.check_recording_upload(&room, actor, id)
+    }
+
+    /// Recordings `user` started, oldest first.
+    pub async fn user_recordings(&self, user: &UserId) -> Result<Vec<RecordingView>, SignalError> {
+        let now = self.now();
+        let list = self
+            .ports
+            .recordings
+            .list_user(user.as_str())
+            .await
+            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        Ok(list.iter().map(|r| RecordingView::of(r, now)).collect())
+    }
+
+    /// Tells everyone in a room, if it still exists.
+    pub async fn notify_room(&self, room_id: &RoomId, message: ServerMessage) {
+        if let Ok(room) = self.snapshot(room_id).await {
+            let users = room
+                .participants
+                .iter()
+                .map(|p| p.user_id.clone())
+                .collect();
+            self.notify(room_id, users, message).await;
+        }
     }
 
     /// A room's recordings from the durable store, oldest first. Records

@@ -1,0 +1,470 @@
+//! Recording media: chunk upload (raw, or seed 002's base64 JSON), upload
+//! status, the processing worker, download and thumbnail with ranges,
+//! expiring links, and the caller's own recordings.
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use futures_util::TryStreamExt as _;
+use recording::pipeline::{self, MAX_SEQUENCE};
+use recording::{Recording, RecordingOutput, RecordingStatus};
+use serde::Deserialize;
+use serde_json::json;
+use signaling_core::protocol::{RecordingView, ServerMessage};
+use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
+use storage::BlobError;
+use tokio::sync::mpsc;
+
+use crate::AppState;
+use crate::auth_extract::identity_from_request;
+use crate::http_error::{ApiError, err};
+use crate::routes::actor;
+use crate::transfers::parse_range;
+
+type Res = Result<HttpResponse, ApiError>;
+
+/// How long one instance holds a processing job before another may take it.
+pub const JOB_CLAIM_SECS: u64 = 900;
+
+/// Largest chunk accepted, bytes.
+pub const MAX_CHUNK_BYTES: usize = 32 * 1024 * 1024;
+
+/// The job queue the service writes to: a channel to this instance's worker.
+pub struct ChannelJobs(pub mpsc::UnboundedSender<String>);
+
+impl recording::JobQueue for ChannelJobs {
+    fn enqueue(&self, recording_id: &str) {
+        let _ = self.0.send(recording_id.to_owned());
+    }
+}
+
+/// Registers the routes. Must come before the generic
+/// `/recordings/{id}/{action}` route of `routes.rs`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    for base in ["recordings", "recording"] {
+        let p = format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}");
+        cfg.service(
+            web::resource(format!("{p}/chunks/{{seq}}"))
+                .app_data(web::PayloadConfig::new(MAX_CHUNK_BYTES))
+                .route(web::put().to(put_chunk_raw))
+                .route(web::post().to(put_chunk_raw)),
+        )
+        .service(
+            web::resource(format!("{p}/chunks"))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(MAX_CHUNK_BYTES * 4 / 3 + 4096)
+                        .error_handler(|e, _| ApiError(SignalError::invalid(e.to_string())).into()),
+                )
+                .route(web::post().to(put_chunk_json)),
+        )
+        .route(&format!("{p}/upload-status"), web::get().to(upload_status))
+        .route(&format!("{p}/download"), web::get().to(download))
+        .route(&format!("{p}/thumbnail"), web::get().to(thumbnail))
+        .route(&format!("{p}/link"), web::get().to(link));
+    }
+    cfg.route("/webrtc/recordings", web::get().to(mine))
+        .route("/webrtc/links/{key:.*}", web::get().to(serve_link));
+}
+
+async fn store_chunk(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+    id: &str,
+    seq: u64,
+    data: bytes::Bytes,
+) -> Res {
+    let (room_id, a) = actor(req, state, room).await?;
+    state
+        .service
+        .check_recording_upload(&room_id, &a, id)
+        .await?;
+    if seq > MAX_SEQUENCE {
+        return err(
+            ErrorCode::InvalidChunk,
+            format!("sequence must be 0..={MAX_SEQUENCE}"),
+        );
+    }
+    if data.is_empty() {
+        return err(ErrorCode::InvalidChunk, "empty chunk");
+    }
+    let key = pipeline::chunk_key(id, a.user_id.as_str(), seq);
+    let duplicate = match state.blobs.get(&key, None).await {
+        Ok(existing) => {
+            let old = existing.bytes().await.map_err(blob_err)?;
+            if old != data {
+                return err(
+                    ErrorCode::InvalidChunk,
+                    format!("chunk {seq} was already uploaded with other bytes"),
+                );
+            }
+            true
+        }
+        Err(BlobError::NotFound(_)) => {
+            state.blobs.put(&key, data).await.map_err(blob_err)?;
+            false
+        }
+        Err(e) => return Err(blob_err(e)),
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "recording_id": id,
+        "user_id": a.user_id,
+        "sequence": seq,
+        "duplicate": duplicate,
+    })))
+}
+
+fn blob_err(e: BlobError) -> ApiError {
+    ApiError(match e {
+        BlobError::NotFound(m) => SignalError::new(ErrorCode::NotFound, m),
+        BlobError::InvalidRange(m) => SignalError::new(ErrorCode::InvalidRange, m),
+        BlobError::InvalidKey(m) => SignalError::new(ErrorCode::InvalidId, m),
+        BlobError::Unavailable(m) => SignalError::new(ErrorCode::ServiceUnavailable, m),
+    })
+}
+
+async fn put_chunk_raw(
+    req: HttpRequest,
+    path: web::Path<(String, String, u64)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room, id, seq) = path.into_inner();
+    store_chunk(
+        &req,
+        &state,
+        &room,
+        &id,
+        seq,
+        bytes::Bytes::from(body.to_vec()),
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct JsonChunk {
+    #[serde(alias = "chunk_index", alias = "sequence_number")]
+    sequence: u64,
+    #[serde(alias = "chunk_data")]
+    data: String,
+}
+
+async fn put_chunk_json(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<JsonChunk>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room, id) = path.into_inner();
+    let b64 = body
+        .data
+        .split_once(',')
+        .map(|(_, d)| d)
+        .unwrap_or(&body.data);
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .map_err(|_| ApiError(SignalError::invalid("data must be base64")))?;
+    store_chunk(&req, &state, &room, &id, body.sequence, data.into()).await
+}
+
+/// The recording, which must belong to the path's room.
+async fn in_room(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+    id: &str,
+) -> Result<(RoomId, UserId, Recording), ApiError> {
+    let (room_id, a) = actor(req, state, room).await?;
+    let view = state.service.recording(&room_id, id).await?;
+    Ok((room_id, a.user_id, view.recording))
+}
+
+async fn upload_status(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, _, rec) = in_room(&req, &state, &path.0, &path.1).await?;
+    let uploaded = pipeline::uploaded(state.blobs.as_ref(), &rec.recording_id)
+        .await
+        .map_err(|e| ApiError(SignalError::new(ErrorCode::ServiceUnavailable, e)))?;
+    let participants: serde_json::Map<String, serde_json::Value> = uploaded
+        .into_iter()
+        .map(|(user, seqs)| {
+            let bytes: u64 = seqs.iter().map(|(_, s)| s).sum();
+            let list: Vec<u64> = seqs.iter().map(|(q, _)| *q).collect();
+            (
+                user,
+                json!({ "chunks": list.len(), "bytes": bytes, "sequences": list }),
+            )
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "recording_id": rec.recording_id,
+        "status": rec.status,
+        "participants": participants,
+        "outputs": rec.outputs,
+    })))
+}
+
+#[derive(Deserialize)]
+struct OutputQuery {
+    user: Option<String>,
+    expires_in: Option<u64>,
+}
+
+fn pick<'a>(rec: &'a Recording, user: Option<&str>) -> Result<&'a RecordingOutput, ApiError> {
+    if rec.status != RecordingStatus::Completed {
+        return Err(ApiError(SignalError::new(
+            ErrorCode::InvalidStateTransition,
+            format!("the recording is {:?}, not completed", rec.status),
+        )));
+    }
+    rec.outputs
+        .iter()
+        .find(|o| user.is_none_or(|u| o.user_id == u))
+        .ok_or_else(|| {
+            ApiError(SignalError::new(
+                ErrorCode::NotFound,
+                "no file for that participant",
+            ))
+        })
+}
+
+async fn serve_blob(
+    req: &HttpRequest,
+    state: &AppState,
+    key: &str,
+    mime: &str,
+    filename: Option<&str>,
+) -> Res {
+    let size = state.blobs.head(key).await.map_err(blob_err)?.size;
+    let range = match req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|h| h.to_str().ok())
+    {
+        Some(h) => Some(parse_range(h, size).ok_or_else(|| {
+            ApiError(SignalError::new(
+                ErrorCode::InvalidRange,
+                format!("cannot serve {h:?} of {size} bytes"),
+            ))
+        })?),
+        None => None,
+    };
+    let partial = range.is_some();
+    let blob = state.blobs.get(key, range).await.map_err(blob_err)?;
+    let r = blob.range.clone();
+    let mut resp = if partial {
+        let mut b = HttpResponse::PartialContent();
+        b.insert_header((
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{}", r.start, r.end - 1, size),
+        ));
+        b
+    } else {
+        HttpResponse::Ok()
+    };
+    resp.insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CONTENT_LENGTH, r.end - r.start))
+        .insert_header((header::CONTENT_TYPE, mime.to_owned()));
+    if let Some(f) = filename {
+        resp.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{f}\""),
+        ));
+    }
+    Ok(resp.streaming(
+        blob.stream
+            .map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string())),
+    ))
+}
+
+async fn download(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, _, rec) = in_room(&req, &state, &path.0, &path.1).await?;
+    let out = pick(&rec, q.user.as_deref())?;
+    let name = out.key.rsplit('/').next().unwrap_or("recording");
+    serve_blob(
+        &req,
+        &state,
+        &out.key,
+        pipeline::mime(rec.format),
+        Some(name),
+    )
+    .await
+}
+
+async fn thumbnail(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, _, rec) = in_room(&req, &state, &path.0, &path.1).await?;
+    let out = pick(&rec, q.user.as_deref())?;
+    serve_blob(&req, &state, &out.thumbnail_key, "image/jpeg", None).await
+}
+
+/// An expiring URL for the file: the backend's own presigned URL where it
+/// can sign (S3, GCS, Azure), else a link this server signs and serves.
+async fn link(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (_, _, rec) = in_room(&req, &state, &path.0, &path.1).await?;
+    let out = pick(&rec, q.user.as_deref())?;
+    let ttl = q.expires_in.unwrap_or(3600).clamp(1, 7 * 24 * 3600);
+    let url = match state
+        .blobs
+        .signed_url(&out.key, std::time::Duration::from_secs(ttl))
+        .await
+        .map_err(blob_err)?
+    {
+        Some(u) => u,
+        None => {
+            let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ttl as i64;
+            format!(
+                "/webrtc/links/{}?{}",
+                out.key,
+                state.links.query(&out.key, expires)
+            )
+        }
+    };
+    Ok(HttpResponse::Ok().json(json!({ "url": url, "expires_in": ttl })))
+}
+
+#[derive(Deserialize)]
+struct LinkQuery {
+    expires: i64,
+    sig: String,
+}
+
+async fn serve_link(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<LinkQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let key = path.into_inner();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if let Err(e) = state.links.verify(&key, q.expires, &q.sig, now) {
+        return err(ErrorCode::Forbidden, e.to_string());
+    }
+    let mime = match key.rsplit('.').next() {
+        Some("webm") => "video/webm",
+        Some("mp4") => "video/mp4",
+        Some("mkv") => "video/x-matroska",
+        Some("jpg") => "image/jpeg",
+        _ => "application/octet-stream",
+    };
+    serve_blob(&req, &state, &key, mime, None).await
+}
+
+#[derive(Deserialize)]
+struct MineQuery {
+    status: Option<RecordingStatus>,
+}
+
+async fn mine(req: HttpRequest, q: web::Query<MineQuery>, state: web::Data<AppState>) -> Res {
+    let identity = identity_from_request(&req, &state)?;
+    let user = UserId::parse(&identity.user_id)?;
+    state
+        .service
+        .check_rate(signaling_core::ratelimit::LimitKind::ApiCall, &user)
+        .await?;
+    let list: Vec<RecordingView> = state
+        .service
+        .user_recordings(&user)
+        .await?
+        .into_iter()
+        .filter(|r| q.status.is_none_or(|s| r.recording.status == s))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "recordings": list })))
+}
+
+/// Processes stopped recordings one at a time: assembles, transcodes,
+/// stores, and moves each to completed or failed.
+pub async fn worker(
+    state: web::Data<AppState>,
+    mut rx: mpsc::UnboundedReceiver<String>,
+    transcoder: Arc<dyn pipeline::Transcoder>,
+) {
+    while let Some(id) = rx.recv().await {
+        if let Err(e) = process_one(&state, &id, transcoder.as_ref()).await {
+            tracing::warn!(recording = %id, error = %e, "recording processing could not run");
+        }
+    }
+}
+
+async fn process_one(
+    state: &AppState,
+    id: &str,
+    transcoder: &dyn pipeline::Transcoder,
+) -> Result<(), String> {
+    let store = &state.service.ports().recordings;
+    let Some(rec) = store.get(id).await.map_err(|e| e.to_string())? else {
+        return Ok(());
+    };
+    if rec.status != RecordingStatus::Processing {
+        return Ok(());
+    }
+    if !store
+        .claim_job(id, &state.instance_id, JOB_CLAIM_SECS)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        return Ok(()); // another instance has it
+    }
+    tracing::info!(recording = %id, "processing recording");
+    let started = std::time::Instant::now();
+    let result = pipeline::process(
+        &rec,
+        state.blobs.as_ref(),
+        transcoder,
+        &state.settings.scratch_dir,
+    )
+    .await;
+    let mut rec = rec;
+    match &result {
+        Ok(o) => {
+            tracing::info!(recording = %id, files = o.len(), secs = started.elapsed().as_secs_f32(), "recording completed")
+        }
+        Err(e) => tracing::warn!(recording = %id, error = %e, "recording failed"),
+    }
+    rec.finish(result).map_err(|e| e.to_string())?;
+    store.put(&rec).await.map_err(|e| e.to_string())?;
+    if let Ok(room_id) = RoomId::parse(&rec.room_id) {
+        let recording = RecordingView::of(&rec, state.service.now());
+        state
+            .service
+            .notify_room(&room_id, ServerMessage::RecordingStatus { recording })
+            .await;
+    }
+    Ok(())
+}
+
+/// Queues every recording still marked processing (at start-up, and
+/// periodically so one whose instance died is picked up again).
+pub async fn requeue_processing(state: &AppState) {
+    match state.service.ports().recordings.list_unfinished().await {
+        Ok(list) => {
+            for r in list
+                .iter()
+                .filter(|r| r.status == RecordingStatus::Processing)
+            {
+                state.service.ports().jobs.enqueue(&r.recording_id);
+            }
+        }
+        Err(e) => tracing::debug!(error = %e, "listing unfinished recordings failed"),
+    }
+}

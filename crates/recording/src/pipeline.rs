@@ -1,0 +1,186 @@
+//! From uploaded chunks to playable files: where chunks are kept, the
+//! transcoder port, and the processing job that assembles each
+//! participant's chunks in order, transcodes them, thumbnails them and
+//! stores the results through the blob store.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use storage::BlobStore;
+use tokio::io::AsyncWriteExt as _;
+
+use crate::{Format, MediaInfo, Quality, Recording, RecordingOutput};
+
+/// Largest sequence number of a chunk.
+pub const MAX_SEQUENCE: u64 = 1_000_000;
+
+/// Where a participant's chunk `seq` of a recording is kept.
+pub fn chunk_key(recording_id: &str, user_id: &str, seq: u64) -> String {
+    format!("recordings/{recording_id}/chunks/{user_id}/{seq:08}")
+}
+
+/// Prefix of all chunks of a recording.
+pub fn chunks_prefix(recording_id: &str) -> String {
+    format!("recordings/{recording_id}/chunks")
+}
+
+/// File extension of a container.
+pub fn extension(f: Format) -> &'static str {
+    match f {
+        Format::Webm => "webm",
+        Format::Mp4 => "mp4",
+        Format::Mkv => "mkv",
+    }
+}
+
+/// MIME type of a container.
+pub fn mime(f: Format) -> &'static str {
+    match f {
+        Format::Webm => "video/webm",
+        Format::Mp4 => "video/mp4",
+        Format::Mkv => "video/x-matroska",
+    }
+}
+
+/// Why media work failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct MediaError(pub String);
+
+/// Turns assembled source media into the requested container and preset.
+#[async_trait]
+pub trait Transcoder: Send + Sync {
+    /// Writes `output` from `input`; returns what the output holds.
+    async fn transcode(
+        &self,
+        input: &Path,
+        output: &Path,
+        format: Format,
+        quality: Quality,
+    ) -> Result<MediaInfo, MediaError>;
+    /// Writes a JPEG still of `media` to `output`.
+    async fn thumbnail(&self, media: &Path, output: &Path) -> Result<(), MediaError>;
+}
+
+/// The received chunk sequences per participant.
+pub async fn uploaded(
+    blobs: &dyn BlobStore,
+    recording_id: &str,
+) -> Result<BTreeMap<String, Vec<(u64, u64)>>, String> {
+    let list = blobs
+        .list(&chunks_prefix(recording_id))
+        .await
+        .map_err(|e| format!("listing chunks: {e}"))?;
+    let mut by_user: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+    for m in list {
+        let mut parts = m.key.rsplit('/');
+        let (Some(seq), Some(user)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let Ok(seq) = seq.parse::<u64>() else {
+            continue;
+        };
+        by_user
+            .entry(user.to_owned())
+            .or_default()
+            .push((seq, m.size));
+    }
+    for v in by_user.values_mut() {
+        v.sort();
+    }
+    Ok(by_user)
+}
+
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Processes a stopped recording: for each participant who uploaded, the
+/// chunks in sequence order become one source file, which is transcoded
+/// and thumbnailed; file and thumbnail are stored next to the chunks,
+/// which are then deleted. Scratch files live under `scratch_dir` and are
+/// always removed.
+pub async fn process(
+    rec: &Recording,
+    blobs: &dyn BlobStore,
+    transcoder: &dyn Transcoder,
+    scratch_dir: &Path,
+) -> Result<Vec<RecordingOutput>, String> {
+    let id = &rec.recording_id;
+    let users = uploaded(blobs, id).await?;
+    if users.is_empty() {
+        return Err("no media was uploaded for this recording".into());
+    }
+    let dir = scratch_dir.join(format!("rec-{id}"));
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| format!("scratch dir: {e}"))?;
+    let _cleanup = Scratch(dir.clone());
+    let ext = extension(rec.format);
+    let mut outputs = Vec::new();
+    for (user, seqs) in &users {
+        let src = dir.join(format!("{user}.src"));
+        let mut f = tokio::fs::File::create(&src)
+            .await
+            .map_err(|e| format!("scratch file: {e}"))?;
+        for (seq, _) in seqs {
+            let blob = blobs
+                .get(&chunk_key(id, user, *seq), None)
+                .await
+                .map_err(|e| format!("reading chunk {seq} of {user}: {e}"))?;
+            let mut s = blob.stream;
+            while let Some(part) = s.next().await {
+                let part = part.map_err(|e| format!("reading chunk {seq} of {user}: {e}"))?;
+                f.write_all(&part)
+                    .await
+                    .map_err(|e| format!("scratch write: {e}"))?;
+            }
+        }
+        f.flush().await.map_err(|e| format!("scratch write: {e}"))?;
+        drop(f);
+        let out = dir.join(format!("{user}.{ext}"));
+        let media = transcoder
+            .transcode(&src, &out, rec.format, rec.quality)
+            .await
+            .map_err(|e| format!("media of {user}: {e}"))?;
+        let thumb = dir.join(format!("{user}.jpg"));
+        transcoder
+            .thumbnail(&out, &thumb)
+            .await
+            .map_err(|e| format!("thumbnail of {user}: {e}"))?;
+        let key = format!("recordings/{id}/{user}.{ext}");
+        let thumbnail_key = format!("recordings/{id}/{user}.jpg");
+        let file = tokio::fs::File::open(&out)
+            .await
+            .map_err(|e| format!("reading output: {e}"))?;
+        let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20).boxed();
+        blobs
+            .put_stream(&key, stream, None)
+            .await
+            .map_err(|e| format!("storing {key}: {e}"))?;
+        let jpg = tokio::fs::read(&thumb)
+            .await
+            .map_err(|e| format!("reading thumbnail: {e}"))?;
+        blobs
+            .put(&thumbnail_key, Bytes::from(jpg))
+            .await
+            .map_err(|e| format!("storing {thumbnail_key}: {e}"))?;
+        outputs.push(RecordingOutput {
+            user_id: user.clone(),
+            key,
+            thumbnail_key,
+            media,
+        });
+    }
+    if let Err(e) = blobs.delete_prefix(&chunks_prefix(id)).await {
+        tracing::warn!(recording = %id, error = %e, "deleting processed chunks failed");
+    }
+    Ok(outputs)
+}
