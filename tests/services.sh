@@ -7,7 +7,7 @@
 #   tests/services.sh down   stop what was started here
 #   tests/services.sh env    print the env file (after up)
 #
-# A variable already set by the user (REDIS_URL, S3_ENDPOINT with S3_BUCKET,
+# A variable already set by the user (REDIS_URL, MONGODB_URI, S3_ENDPOINT with S3_BUCKET,
 # S3_ACCESS_KEY, S3_SECRET_KEY) points the tests at an existing service
 # instead, and nothing is started for it.
 set -euo pipefail
@@ -86,6 +86,27 @@ s3_up() {
   echo "s3s-fs on 127.0.0.1:$port"
 }
 
+mongo_up() {
+  if [ -n "${MONGODB_URI:-}" ]; then set_env MONGODB_URI "$MONGODB_URI"; return; fi
+  local venv="$TOOLS/secantusdb"
+  if [ ! -x "$venv/bin/secantusd-py" ]; then
+    echo "installing secantusdb 0.7.0b3 (a MongoDB wire-protocol server; PyPI)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --pre 'secantusdb==0.7.0b3'
+  fi
+  local d="$DIR/mongo"; mkdir -p "$d"
+  if alive "$d/mongo.pid"; then return; fi
+  local port; port=$(free_port)
+  nohup "$venv/bin/secantusd-py" --host 127.0.0.1 --port "$port" --storage-path :memory: \
+    --cache-size 256M > "$d/mongo.log" 2>&1 &
+  echo $! > "$d/mongo.pid"
+  wait_port "$port" "$d/mongo.log"
+  set_env MONGODB_URI "mongodb://127.0.0.1:$port/?directConnection=true"
+  # For tests that stop and restart a database of their own.
+  set_env SECANTUSD "$venv/bin/secantusd-py"
+  echo "secantusdb on 127.0.0.1:$port"
+}
+
 ffmpeg_up() {
   command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && return
   echo "installing ffmpeg (apt)"
@@ -102,7 +123,7 @@ down() {
 }
 
 case "${1:-up}" in
-  up) redis_up; s3_up; ffmpeg_up ;;
+  up) redis_up; s3_up; mongo_up; ffmpeg_up ;;
   down) down ;;
   env) cat "$ENV" ;;
   *) echo "usage: $0 up|down|env"; exit 2 ;;

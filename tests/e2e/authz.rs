@@ -267,6 +267,7 @@ fn rest_table() -> Vec<Rest> {
         rest("GET", p("/chat"), "HMPVO"),
         rest("GET", p("/analytics"), "HMPVO"),
         rest("GET", p("/analytics/summary"), "HMPVO"),
+        rest("GET", p("/sessions"), "HMPVO"),
         rest("POST", p("/hand-raise"), "HMPV").body(json!({"raised": true})),
         rest("GET", p("/hand-raise/queue"), "HMPV"),
         rest("POST", p("/hand-raise/lower-all"), "HM"),

@@ -2,6 +2,7 @@
 
 mod authz;
 mod cluster;
+mod history;
 mod media;
 mod reconnect;
 mod rooms;

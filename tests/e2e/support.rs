@@ -26,7 +26,9 @@ pub fn spawn_with(mut settings: Settings) -> TestServer {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_rt::System::new().block_on(async move {
-            let app = Application::from_listener(listener, settings).expect("server builds");
+            let app = Application::from_listener(listener, settings)
+                .await
+                .expect("server builds");
             tx.send(app.handle()).unwrap();
             app.run().await.expect("server runs");
         })

@@ -178,6 +178,22 @@ pub struct Settings {
     /// Directory for temporary media files while processing recordings.
     #[arg(long, env = "RTC_SCRATCH_DIR", default_value_os_t = std::env::temp_dir())]
     pub scratch_dir: std::path::PathBuf,
+    /// MongoDB URI. When set, chat history, analytics, recording records
+    /// and room sessions are kept there (durable across restarts).
+    #[arg(long, env = "MONGODB_URI")]
+    pub mongodb_uri: Option<String>,
+    /// MongoDB database name.
+    #[arg(long, env = "RTC_MONGODB_DB", default_value = "rtc")]
+    pub mongodb_database: String,
+    /// Days chat messages are kept in MongoDB; 0 keeps them.
+    #[arg(long, env = "RTC_CHAT_RETENTION_DAYS", default_value_t = 0)]
+    pub chat_retention_days: u64,
+    /// Days analytics events are kept in MongoDB; 0 keeps them.
+    #[arg(long, env = "RTC_ANALYTICS_RETENTION_DAYS", default_value_t = 90)]
+    pub analytics_retention_days: u64,
+    /// Days recording records are kept after their last change (seed 004: 7).
+    #[arg(long, env = "RTC_RECORDING_RETENTION_DAYS", default_value_t = 7)]
+    pub recording_retention_days: u64,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.
@@ -201,6 +217,7 @@ impl Settings {
         // The test environment exports REDIS_URL for the tests that want
         // it; everything else runs on the embedded defaults.
         s.redis_url = None;
+        s.mongodb_uri = None;
         s.storage = "memory".into();
         s
     }

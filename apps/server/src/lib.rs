@@ -47,6 +47,8 @@ pub struct AppState {
     pub blobs: Arc<dyn storage::BlobStore>,
     /// Signs the server's own download links.
     pub links: storage::LinkSigner,
+    /// Chat messages waiting for MongoDB, when MongoDB is configured.
+    pub chat_outbox: Option<Arc<signaling_core::memory::OutboxChatHistory>>,
     /// The recording worker's queue, taken when the worker starts.
     pub job_rx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>,
 }
@@ -127,7 +129,7 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 }
 
 /// Builds the shared state with the embedded (in-memory) adapters.
-pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.room_capacity;
     room_config.max_concurrent_recordings = settings.recording_max_concurrent;
@@ -154,6 +156,49 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.log = r.log;
         transfer_store = r.transfers;
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
+    }
+    let mut outbox = None;
+    if let Some(uri) = &settings.mongodb_uri {
+        let mut cfg = mongo_adapter::MongoConfig::new(uri.clone());
+        cfg.database = settings.mongodb_database.clone();
+        let days = |d: u64| (d > 0).then(|| std::time::Duration::from_secs(d * 86_400));
+        cfg.chat_retention = days(settings.chat_retention_days);
+        cfg.analytics_retention = days(settings.analytics_retention_days);
+        cfg.recording_retention =
+            std::time::Duration::from_secs(settings.recording_retention_days.max(1) * 86_400);
+        let m = mongo_adapter::Mongo::new(cfg).await?;
+        let chat = Arc::new(signaling_core::memory::OutboxChatHistory::new(
+            Arc::new(m.chat()),
+            100_000,
+        ));
+        ports.chat = chat.clone();
+        outbox = Some(chat);
+        ports.analytics = Arc::new(m.analytics());
+        ports.recordings = Arc::new(m.recordings());
+        ports.sessions = Arc::new(m.sessions());
+        // Indexes before serving if the database is there, else as soon as
+        // it is (queries must not race an index build).
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(10), m.ensure_indexes())
+            .await
+            .is_ok_and(|r| r.is_ok());
+        actix_rt::spawn(async move {
+            if ready {
+                return;
+            }
+            let mut logged = false;
+            loop {
+                match m.ensure_indexes().await {
+                    Ok(()) => break,
+                    Err(e) if !logged => {
+                        tracing::warn!(error = %e, "MongoDB indexes not created yet; retrying");
+                        logged = true;
+                    }
+                    Err(_) => {}
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+        tracing::info!(database = %settings.mongodb_database, "history and records in MongoDB");
     }
     let (job_tx, job_rx) = tokio::sync::mpsc::unbounded_channel();
     ports.jobs = Arc::new(recordings::ChannelJobs(job_tx));
@@ -194,6 +239,7 @@ pub fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         blobs,
         links,
         job_rx: std::sync::Mutex::new(Some(job_rx)),
+        chat_outbox: outbox,
     })
 }
 
@@ -257,6 +303,14 @@ async fn liveness(state: web::Data<AppState>) {
         {
             tracing::debug!(error = %e, "empty-room sweep failed");
         }
+        if let Some(o) = &state.chat_outbox
+            && o.pending() > 0
+        {
+            let n = o.flush().await;
+            if n > 0 {
+                tracing::info!(messages = n, left = o.pending(), "chat outbox written");
+            }
+        }
         if let Err(e) = service.stop_overlong_recordings().await {
             tracing::debug!(error = %e, "recording time-limit check failed");
         }
@@ -296,17 +350,17 @@ pub struct Application {
 
 impl Application {
     /// Binds `settings.bind` (port 0 allowed) and builds the server.
-    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("binding {}", settings.bind))?;
-        Self::from_listener(listener, settings)
+        Self::from_listener(listener, settings).await
     }
 
     /// Builds the server on an already bound listener.
-    pub fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
+    pub async fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
         let workers = settings.workers;
-        let state = web::Data::new(build_state(settings)?);
+        let state = web::Data::new(build_state(settings).await?);
         actix_rt::spawn(liveness(state.clone()));
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
             let s = &state.settings;

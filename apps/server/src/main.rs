@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Serve) | None => actix_rt::System::new().block_on(async move {
-            let app = Application::build(cli.settings)?;
+            let app = Application::build(cli.settings).await?;
             println!("listening on http://{}", app.local_addr());
             tracing::info!(addr = %app.local_addr(), "listening");
             app.run().await?;

@@ -152,6 +152,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/webrtc/rooms/{room_id}/reconnection-state",
             web::get().to(reconnect),
         )
+        .route("/webrtc/rooms/{room_id}/sessions", web::get().to(sessions))
         .route("/webrtc/rooms/{room_id}/quality", web::post().to(quality))
         .route(
             "/webrtc/rooms/{room_id}/connection-quality",
@@ -258,7 +259,10 @@ async fn health(state: web::Data<AppState>) -> Res {
                 "status": status,
                 "uptime_seconds": started,
                 "connections": state.hub.connection_count(),
-                "checks": { "room_store": store },
+                "checks": {
+                    "room_store": store,
+                    "chat_outbox_pending": state.chat_outbox.as_ref().map(|o| o.pending()).unwrap_or(0),
+                },
             }),
         ),
     )
@@ -918,4 +922,16 @@ async fn quality(
         HttpResponse::Ok()
             .json(json!({ "user_id": a.user_id, "quality": quality, "stats": stats })),
     )
+}
+
+async fn sessions(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, _a) = actor(&req, &state, &path).await?;
+    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    let list = state.service.ports().sessions.list(&room_id, limit).await?;
+    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "sessions": list })))
 }

@@ -305,3 +305,145 @@ impl InstanceRegistry for MemoryInstanceRegistry {
             .collect())
     }
 }
+
+/// Room sessions in memory.
+#[derive(Default)]
+pub struct MemoryRoomSessions {
+    sessions: Mutex<Vec<RoomSession>>,
+}
+
+#[async_trait]
+impl RoomSessions for MemoryRoomSessions {
+    async fn started(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError> {
+        let mut s = self.sessions.lock().expect("lock");
+        if !s
+            .iter()
+            .any(|x| x.room_id == room.as_str() && x.ended_at.is_none())
+        {
+            s.push(RoomSession {
+                room_id: room.to_string(),
+                started_at: at,
+                ended_at: None,
+                duration_seconds: None,
+                participants: Vec::new(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn joined(&self, room: &RoomId, user: &crate::UserId) -> Result<(), PortError> {
+        let mut s = self.sessions.lock().expect("lock");
+        if let Some(x) = s
+            .iter_mut()
+            .find(|x| x.room_id == room.as_str() && x.ended_at.is_none())
+            && !x.participants.iter().any(|p| p == user.as_str())
+        {
+            x.participants.push(user.to_string());
+        }
+        Ok(())
+    }
+
+    async fn ended(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError> {
+        let mut s = self.sessions.lock().expect("lock");
+        if let Some(x) = s
+            .iter_mut()
+            .find(|x| x.room_id == room.as_str() && x.ended_at.is_none())
+        {
+            x.ended_at = Some(at);
+            x.duration_seconds = Some((at - x.started_at).whole_seconds());
+        }
+        Ok(())
+    }
+
+    async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<RoomSession>, PortError> {
+        let s = self.sessions.lock().expect("lock");
+        Ok(s.iter()
+            .rev()
+            .filter(|x| x.room_id == room.as_str())
+            .take(limit)
+            .cloned()
+            .collect())
+    }
+}
+
+/// Chat history that never loses a message to an outage: an append that
+/// fails for want of the backend is kept in an outbox, in order, and
+/// written by [`OutboxChatHistory::flush`] when the backend is back. The
+/// backend's append is idempotent on the message id, so a retry after an
+/// ambiguous failure stores the message once.
+pub struct OutboxChatHistory {
+    inner: Arc<dyn ChatHistory>,
+    outbox: Mutex<std::collections::VecDeque<crate::protocol::ChatRecord>>,
+    cap: usize,
+}
+
+impl OutboxChatHistory {
+    /// Wraps `inner`, holding at most `cap` unsent messages (the oldest are
+    /// dropped beyond that, with a warning).
+    pub fn new(inner: Arc<dyn ChatHistory>, cap: usize) -> Self {
+        OutboxChatHistory {
+            inner,
+            outbox: Mutex::default(),
+            cap,
+        }
+    }
+
+    /// Messages waiting for the backend.
+    pub fn pending(&self) -> usize {
+        self.outbox.lock().expect("lock").len()
+    }
+
+    /// Writes waiting messages in order; stops at the first failure.
+    /// Returns how many were written.
+    pub async fn flush(&self) -> usize {
+        let mut n = 0;
+        loop {
+            let Some(next) = self.outbox.lock().expect("lock").front().cloned() else {
+                return n;
+            };
+            if self.inner.append(&next).await.is_err() {
+                return n;
+            }
+            let mut q = self.outbox.lock().expect("lock");
+            if q.front().is_some_and(|f| f.id == next.id) {
+                q.pop_front();
+            }
+            n += 1;
+        }
+    }
+}
+
+#[async_trait]
+impl ChatHistory for OutboxChatHistory {
+    async fn append(&self, record: &crate::protocol::ChatRecord) -> Result<(), PortError> {
+        // Keep order: while older messages wait, newer ones queue behind them.
+        if self.pending() == 0 {
+            match self.inner.append(record).await {
+                Ok(()) => return Ok(()),
+                Err(PortError::Corrupt(m)) => return Err(PortError::Corrupt(m)),
+                Err(PortError::Unavailable(m)) => {
+                    tracing::warn!(error = %m, "chat history unavailable; keeping messages in the outbox");
+                }
+            }
+        }
+        let mut q = self.outbox.lock().expect("lock");
+        q.push_back(record.clone());
+        if q.len() > self.cap {
+            q.pop_front();
+            tracing::error!(
+                cap = self.cap,
+                "chat outbox full; the oldest unsent message was dropped"
+            );
+        }
+        Ok(())
+    }
+
+    async fn page(
+        &self,
+        room: &RoomId,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        self.inner.page(room, before, limit).await
+    }
+}

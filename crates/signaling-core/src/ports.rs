@@ -175,6 +175,41 @@ pub trait InstanceRegistry: Send + Sync {
     ) -> Result<Vec<(String, Vec<TrackedConnection>)>, PortError>;
 }
 
+/// One life of a room: from its creation until it was cleaned up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomSession {
+    /// The room.
+    pub room_id: String,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// When it ended, if it did.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ended_at: Option<OffsetDateTime>,
+    /// Length in seconds, once ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<i64>,
+    /// Everyone who joined.
+    pub participants: Vec<String>,
+}
+
+/// The record of room sessions (seed 003's `webrtc_sessions`).
+#[async_trait]
+pub trait RoomSessions: Send + Sync {
+    /// A room came to exist. At most one session per room is open.
+    async fn started(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError>;
+    /// Someone joined the open session.
+    async fn joined(&self, room: &RoomId, user: &UserId) -> Result<(), PortError>;
+    /// The room was cleaned up.
+    async fn ended(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError>;
+    /// Sessions of a room, newest first.
+    async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<RoomSession>, PortError>;
+}
+
 /// The time source. Production uses the system clock; tests move time by hand.
 pub trait Clock: Send + Sync {
     /// Now.

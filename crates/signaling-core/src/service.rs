@@ -76,6 +76,8 @@ pub struct Ports {
     pub log: Arc<dyn reconnection::EventLog>,
     /// Processing of stopped recordings.
     pub jobs: Arc<dyn recording::JobQueue>,
+    /// Room sessions.
+    pub sessions: Arc<dyn RoomSessions>,
 }
 
 impl Ports {
@@ -93,6 +95,7 @@ impl Ports {
             instances: Arc::new(MemoryInstanceRegistry::default()),
             log: Arc::new(reconnection::MemoryEventLog::default()),
             jobs: Arc::new(recording::NoJobs),
+            sessions: Arc::new(MemoryRoomSessions::default()),
         }
     }
 }
@@ -315,9 +318,11 @@ impl RoomService {
         room_id: &RoomId,
         req: JoinRequest,
     ) -> Result<JoinOutcome, SignalError> {
-        if self.ports.rooms.load(room_id).await?.is_none() {
+        let new_room = self.ports.rooms.load(room_id).await?.is_none();
+        if new_room {
             self.check_rate(LimitKind::RoomCreate, &req.user_id).await?;
         }
+        let user = req.user_id.clone();
         let engine = self.engine.clone();
         let mut out = self
             .mutate(room_id, true, move |room, now| {
@@ -326,6 +331,13 @@ impl RoomService {
             .await?;
         if let JoinOutcome::Joined { state, .. } = &mut out {
             state.last_sequence = self.latest_sequence(room_id).await.unwrap_or(0);
+            // Session records are history: their failure never blocks a join.
+            if new_room && let Err(e) = self.ports.sessions.started(room_id, self.now()).await {
+                tracing::warn!(%room_id, error = %e, "recording the session start failed");
+            }
+            if let Err(e) = self.ports.sessions.joined(room_id, &user).await {
+                tracing::warn!(%room_id, error = %e, "recording the session participant failed");
+            }
         }
         Ok(out)
     }
@@ -478,6 +490,9 @@ impl RoomService {
             let expired =
                 v.room.is_empty() && v.room.emptied_at.is_some_and(|t| t + delay <= self.now());
             if expired && self.ports.rooms.delete(&id, v.version).await? == Saved::Ok {
+                if let Err(e) = self.ports.sessions.ended(&id, self.now()).await {
+                    tracing::warn!(room_id = %id, error = %e, "recording the session end failed");
+                }
                 if let Err(e) = self.ports.log.clear(id.as_str()).await {
                     tracing::warn!(room_id = %id, error = %e, "replay log clear failed");
                 }
