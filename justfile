@@ -37,6 +37,10 @@ layering:
         echo "layering violation: $c depends on I/O it must reach through a port"; exit 1; fi; \
     done; echo "layering ok"
 
+# Benchmarks (release build; server and load generator on separate cores).
+bench:
+    ./apps/loadgen/bench.sh
+
 # Everything CI checks.
 ci: lint layering test
 

@@ -210,3 +210,45 @@ async fn same_user_reconnecting_replaces_the_old_connection() {
     let (_, body) = s.get("/webrtc/rooms/r/participants", "b").await;
     assert_eq!(body["count"], 2);
 }
+
+#[tokio::test]
+async fn connections_per_user_and_per_address_are_limited() {
+    let mut settings = settings();
+    settings.max_connections_per_user = 2;
+    settings.max_connections_per_ip = 3;
+    let s = spawn_with(settings);
+    let status = |e: tokio_tungstenite::tungstenite::Error| match e {
+        tokio_tungstenite::tungstenite::Error::Http(r) => {
+            let body =
+                String::from_utf8_lossy(r.body().as_deref().unwrap_or_default()).into_owned();
+            (r.status().as_u16(), body)
+        }
+        other => panic!("expected an HTTP refusal, got {other}"),
+    };
+    let mut a1 = s.connect("lim-a", "u").await;
+    a1.expect("room-state").await;
+    let mut a2 = s.connect("lim-b", "u").await;
+    a2.expect("room-state").await;
+    let e = s
+        .connect_token("lim-c", &token("u", None, None))
+        .await
+        .err()
+        .expect("refused");
+    let (st, body) = status(e);
+    assert_eq!(st, 429);
+    assert!(body.contains("TOO_MANY_CONNECTIONS"), "{body}");
+    // Another user from the same address still fits (3 per address).
+    let mut v = s.connect("lim-a", "v").await;
+    v.expect("room-state").await;
+    let e = s
+        .connect_token("lim-a", &token("w", None, None))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(status(e).0, 429, "the address is full");
+    // A place frees up when a connection closes.
+    a2.close().await;
+    let mut w = s.connect("lim-a", "w").await;
+    w.expect("room-state").await;
+    a1.ping().await;
+}

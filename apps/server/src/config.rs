@@ -194,6 +194,15 @@ pub struct Settings {
     /// Days recording records are kept after their last change (seed 004: 7).
     #[arg(long, env = "RTC_RECORDING_RETENTION_DAYS", default_value_t = 7)]
     pub recording_retention_days: u64,
+    /// WebSocket connections one user may hold on this instance.
+    #[arg(long, env = "RTC_MAX_CONNECTIONS_PER_USER", default_value_t = 10)]
+    pub max_connections_per_user: usize,
+    /// WebSocket connections one address may hold on this instance.
+    #[arg(long, env = "RTC_MAX_CONNECTIONS_PER_IP", default_value_t = 500)]
+    pub max_connections_per_ip: usize,
+    /// Seconds a client has to send its request head (handshake timeout).
+    #[arg(long, env = "RTC_HANDSHAKE_TIMEOUT_SECS", default_value_t = 5)]
+    pub handshake_timeout_secs: u64,
     /// Rate-limit overrides, `kind=max/window_secs` comma separated (e.g.
     /// `chat_message=30/60,api_call=600/60`); unnamed kinds keep the defaults
     /// listed in docs/protocol.md.

@@ -134,3 +134,73 @@ impl EventSink for Hub {
         }
     }
 }
+
+/// Counts live WebSocket connections per user and per address on this
+/// instance, and refuses new ones over the limits.
+#[derive(Default)]
+pub struct Admission {
+    counts: std::sync::Mutex<(HashMap<UserId, usize>, HashMap<std::net::IpAddr, usize>)>,
+}
+
+/// Holds one admitted connection's place; gives it back when dropped.
+pub struct AdmissionGuard {
+    admission: Arc<Admission>,
+    user: UserId,
+    ip: Option<std::net::IpAddr>,
+}
+
+impl Admission {
+    /// Admits a connection of `user` from `ip` unless either is at its limit.
+    pub fn admit(
+        self: &Arc<Self>,
+        user: &UserId,
+        ip: Option<std::net::IpAddr>,
+        per_user: usize,
+        per_ip: usize,
+    ) -> Result<AdmissionGuard, signaling_core::SignalError> {
+        let mut c = self.counts.lock().expect("admission lock");
+        let u = c.0.get(user).copied().unwrap_or(0);
+        if u >= per_user {
+            return Err(signaling_core::SignalError::new(
+                ErrorCode::TooManyConnections,
+                format!("{user} already has {u} connections (limit {per_user})"),
+            ));
+        }
+        if let Some(ip) = ip {
+            let n = c.1.get(&ip).copied().unwrap_or(0);
+            if n >= per_ip {
+                return Err(signaling_core::SignalError::new(
+                    ErrorCode::TooManyConnections,
+                    format!("{n} connections from this address (limit {per_ip})"),
+                ));
+            }
+            *c.1.entry(ip).or_default() += 1;
+        }
+        *c.0.entry(user.clone()).or_default() += 1;
+        Ok(AdmissionGuard {
+            admission: self.clone(),
+            user: user.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for AdmissionGuard {
+    fn drop(&mut self) {
+        let mut c = self.admission.counts.lock().expect("admission lock");
+        if let Some(n) = c.0.get_mut(&self.user) {
+            *n -= 1;
+            if *n == 0 {
+                c.0.remove(&self.user);
+            }
+        }
+        if let Some(ip) = self.ip
+            && let Some(n) = c.1.get_mut(&ip)
+        {
+            *n -= 1;
+            if *n == 0 {
+                c.1.remove(&ip);
+            }
+        }
+    }
+}

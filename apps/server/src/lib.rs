@@ -39,6 +39,8 @@ pub struct AppState {
     pub started: Instant,
     /// Counters of this instance.
     pub metrics: metrics::Metrics,
+    /// Connection limits per user and address.
+    pub admission: Arc<hub::Admission>,
     /// This instance's id in the instance registry.
     pub instance_id: String,
     /// File transfers.
@@ -234,6 +236,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         settings: Arc::new(settings),
         started: Instant::now(),
         metrics: Default::default(),
+        admission: Default::default(),
         instance_id: uuid::Uuid::new_v4().to_string(),
         transfers,
         blobs,
@@ -360,6 +363,7 @@ impl Application {
     pub async fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
         let workers = settings.workers;
+        let handshake_secs = settings.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);
         actix_rt::spawn(liveness(state.clone()));
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
@@ -376,6 +380,7 @@ impl Application {
         let mut server =
             HttpServer::new(move || App::new().configure(configure_app(state.clone())))
                 .listen(listener)?
+                .client_request_timeout(std::time::Duration::from_secs(handshake_secs))
                 .shutdown_timeout(5);
         if let Some(w) = workers {
             server = server.workers(w);

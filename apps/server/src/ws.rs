@@ -49,6 +49,12 @@ pub async fn ws_entry(
     };
     let grant = identity.grant_for(room_id.as_str())?;
     let user_id = UserId::parse(&grant.user_id)?;
+    let admitted = state.admission.admit(
+        &user_id,
+        req.peer_addr().map(|a| a.ip()),
+        state.settings.max_connections_per_user,
+        state.settings.max_connections_per_ip,
+    )?;
     let (response, mut session, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError(SignalError::new(
             ErrorCode::InvalidMessage,
@@ -69,6 +75,8 @@ pub async fn ws_entry(
     let state = state.into_inner();
     state.metrics.connection_opened();
     actix_rt::spawn(async move {
+        // Held for the life of the session.
+        let admitted = admitted;
         let service = &state.service;
         let metrics = &state.metrics;
         let join = service
@@ -266,6 +274,8 @@ pub async fn ws_entry(
             }
         };
         state.hub.unregister(&room_id, &user_id, connection);
+        // The place is free before the client sees the close.
+        drop(admitted);
         let _ = session.close(close).await;
         if goodbye || settings.reconnect_grace_secs == 0 {
             if let Err(e) = service.leave(&room_id, &user_id, connection).await {

@@ -515,4 +515,49 @@ mod tests {
         assert_eq!(s.get("r2").await.unwrap(), Some(other));
         assert_eq!(s.get("nope").await.unwrap(), None);
     }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever is attempted, in whatever order: a finished
+            /// recording never changes again, the recorded duration never
+            /// shrinks, and a refused action changes nothing.
+            #[test]
+            fn finished_recordings_never_change_and_duration_only_grows(
+                actions in proptest::collection::vec((0u8..6, 1i64..100), 1..40)
+            ) {
+                let mut r = rec();
+                let mut now = 100;
+                let mut last_duration = 0;
+                let mut finished: Option<Recording> = None;
+                for (a, dt) in actions {
+                    now += dt;
+                    let at = t(now);
+                    let before = r.clone();
+                    let res = match a {
+                        0 => r.pause(at),
+                        1 => r.resume(at),
+                        2 => r.stop(at),
+                        3 => r.cancel(at),
+                        4 => r.finish(Ok(vec![])),
+                        _ => r.finish(Err("ffmpeg failed".into())),
+                    };
+                    if res.is_err() {
+                        prop_assert_eq!(&r, &before);
+                    }
+                    if let Some(f) = &finished {
+                        prop_assert_eq!(&r, f);
+                    }
+                    if matches!(r.status, RecordingStatus::Completed | RecordingStatus::Failed | RecordingStatus::Cancelled) {
+                        finished.get_or_insert_with(|| r.clone());
+                    }
+                    let d = r.duration_secs(at);
+                    prop_assert!(d >= last_duration, "duration went from {} to {}", last_duration, d);
+                    last_duration = d;
+                }
+            }
+        }
+    }
 }

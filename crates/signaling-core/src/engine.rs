@@ -249,11 +249,15 @@ impl Engine {
             return Ok((JoinOutcome::Waiting { position: pos + 1 }, effects));
         }
 
-        let role = req.role.unwrap_or(if room.participants.is_empty() {
-            Role::Host
-        } else {
-            Role::Participant
-        });
+        // Without a role in the token: host of a room that has none (the
+        // first joiner, or the first after a host left only viewers behind).
+        let role = req
+            .role
+            .unwrap_or(if room.participants.iter().any(|p| p.role == Role::Host) {
+                Role::Participant
+            } else {
+                Role::Host
+            });
         if room.settings.locked && !role.is_moderator() {
             return Err(SignalError::new(
                 ErrorCode::RoomLocked,

@@ -58,6 +58,8 @@ codes! {
     // Capacity
     /// The room has reached its participant limit.
     RoomFull = ("ROOM_FULL", 403, "Try again later or ask the host to raise max_participants."),
+    /// This user or address holds too many WebSocket connections.
+    TooManyConnections = ("TOO_MANY_CONNECTIONS", 429, "Close other tabs or devices first; the limits are per user and per address."),
     /// A server-wide participant or connection limit was reached.
     MaxParticipantsReached = ("MAX_PARTICIPANTS_REACHED", 503, "The server is at capacity; try again later."),
     // Room state

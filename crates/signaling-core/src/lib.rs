@@ -18,6 +18,9 @@ pub mod room;
 pub mod sanitize;
 pub mod service;
 
+#[cfg(test)]
+mod invariants;
+
 pub use config::RoomConfig;
 pub use engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
 pub use error::{ErrorCode, PortError, SignalError};

@@ -1,0 +1,312 @@
+//! `loadgen`: drives a running rtc-server and prints what it measured.
+//!
+//! - `relay`: pairs of connections, each in its own room, relaying
+//!   `ice-candidate` messages of a chosen size at full rate with a bounded
+//!   window in flight; delivered messages/s and latency percentiles from a
+//!   timestamp carried in the payload; server CPU and RSS from /proc.
+//! - `transfer`: one file through the chunk API, upload then download,
+//!   MiB/s each way, SHA-256 checked.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use futures_util::{SinkExt as _, StreamExt as _};
+use sha2::{Digest as _, Sha256};
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Parser)]
+#[command(name = "loadgen", about = "Load generator for rtc-server")]
+struct Cli {
+    /// Server base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    /// The server's HS256 secret, to mint tokens.
+    #[arg(long, env = "RTC_JWT_SECRET")]
+    secret: String,
+    /// The server's PID, to report its CPU time and RSS.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Pairs relaying messages at full rate.
+    Relay {
+        /// Connections (two per pair).
+        #[arg(long, default_value_t = 100)]
+        conns: usize,
+        /// Message size in bytes.
+        #[arg(long, default_value_t = 200)]
+        size: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        /// Messages in flight per pair.
+        #[arg(long, default_value_t = 32)]
+        window: u64,
+    },
+    /// One file up and down through the chunk API.
+    Transfer {
+        /// File size in MiB.
+        #[arg(long, default_value_t = 100)]
+        mib: usize,
+        /// Chunk size in KiB.
+        #[arg(long, default_value_t = 1024)]
+        chunk_kib: usize,
+    },
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos() as u64
+}
+
+struct ProcSample {
+    cpu_ticks: u64,
+    rss_kib: u64,
+}
+
+fn sample(pid: Option<u32>) -> Option<ProcSample> {
+    let pid = pid?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let cpu_ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kib = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(ProcSample { cpu_ticks, rss_kib })
+}
+
+fn pct(sorted: &[u64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(cli: &Cli, room: &str, user: &str) -> anyhow::Result<Ws> {
+    let minter = auth::TokenMinter::hs256(cli.secret.as_bytes());
+    let now = (now_ns() / 1_000_000_000) as i64;
+    let token = minter.mint_for(user, None, None, now, 3600)?;
+    let ws_url = cli.url.replacen("http", "ws", 1);
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("{ws_url}/webrtc/ws/{room}?token={token}"))
+            .await
+            .with_context(|| format!("connecting {user}"))?;
+    // The first frame is the room state.
+    match ws.next().await {
+        Some(Ok(Message::Text(t))) if t.contains("\"room-state\"") => Ok(ws),
+        other => bail!("{user}: expected room-state, got {other:?}"),
+    }
+}
+
+async fn relay(cli: &Cli, conns: usize, size: usize, secs: u64, window: u64) -> anyhow::Result<()> {
+    let pairs = conns / 2;
+    let run = format!("{}", now_ns() % 1_000_000_007);
+    let mut senders = Vec::new();
+    let mut receivers = Vec::new();
+    for p in 0..pairs {
+        let room = format!("bench-{run}-{p}");
+        let a = connect(cli, &room, "a").await?;
+        let b = connect(cli, &room, "b").await?;
+        senders.push(a);
+        receivers.push(b);
+    }
+    let pad = "x".repeat(size.saturating_sub(150));
+    let delivered = Arc::new(AtomicU64::new(0));
+    let before = sample(cli.server_pid);
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for (mut a, mut b) in senders.into_iter().zip(receivers) {
+        // `a` sends, `b` receives; `a` also drains its own socket (user-joined).
+        let inflight = Arc::new(AtomicU64::new(0));
+        let (inf, pad) = (inflight.clone(), pad.clone());
+        let send = tokio::spawn(async move {
+            let mut sent = 0u64;
+            while Instant::now() < deadline {
+                if inf.load(Ordering::Relaxed) >= window {
+                    tokio::task::yield_now().await;
+                    if let Ok(Some(_)) =
+                        tokio::time::timeout(Duration::from_micros(50), a.next()).await
+                    {
+                    }
+                    continue;
+                }
+                let msg = format!(
+                    r#"{{"type":"ice-candidate","target":"b","candidate":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 9 typ host {pad}","sdpMid":"{}","sdpMLineIndex":0}}}}"#,
+                    now_ns()
+                );
+                if a.send(Message::Text(msg.into())).await.is_err() {
+                    break;
+                }
+                inf.fetch_add(1, Ordering::Relaxed);
+                sent += 1;
+            }
+            sent
+        });
+        let (inf, delivered) = (inflight, delivered.clone());
+        let recv = tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(1 << 16);
+            while let Ok(Some(Ok(m))) =
+                tokio::time::timeout_at((deadline + Duration::from_millis(500)).into(), b.next())
+                    .await
+            {
+                let Message::Text(t) = m else { continue };
+                if let Some(i) = t.find("\"sdpMid\":\"") {
+                    let rest = &t[i + 10..];
+                    if let Some(ts) = rest.split('"').next().and_then(|s| s.parse::<u64>().ok()) {
+                        lat.push(now_ns().saturating_sub(ts));
+                        inf.fetch_sub(1, Ordering::Relaxed);
+                        delivered.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+            lat
+        });
+        tasks.push((send, recv));
+    }
+    let mut lat = Vec::new();
+    let mut sent = 0;
+    for (s, r) in tasks {
+        sent += s.await?;
+        lat.extend(r.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64().min(secs as f64 + 0.5);
+    let after = sample(cli.server_pid);
+    lat.sort_unstable();
+    let n = delivered.load(Ordering::Relaxed);
+    println!(
+        "relay conns={conns} size={size}B secs={secs} window={window}: sent={sent} delivered={n} rate={:.0} msg/s p50={:.3}ms p99={:.3}ms p99.9={:.3}ms",
+        n as f64 / elapsed,
+        pct(&lat, 0.5) / 1000.0,
+        pct(&lat, 0.99) / 1000.0,
+        pct(&lat, 0.999) / 1000.0,
+    );
+    if let (Some(b), Some(a)) = (before, after) {
+        let ticks = 100.0; // USER_HZ on Linux
+        println!(
+            "server: cpu={:.2}s ({:.0}% of one core) rss={} KiB",
+            (a.cpu_ticks - b.cpu_ticks) as f64 / ticks,
+            (a.cpu_ticks - b.cpu_ticks) as f64 / ticks / elapsed * 100.0,
+            a.rss_kib
+        );
+    }
+    Ok(())
+}
+
+async fn transfer(cli: &Cli, mib: usize, chunk_kib: usize) -> anyhow::Result<()> {
+    let run = format!("xfer-{}", now_ns() % 1_000_000_007);
+    let _a = connect(cli, &run, "sender").await?;
+    let _b = connect(cli, &run, "receiver").await?;
+    let minter = auth::TokenMinter::hs256(cli.secret.as_bytes());
+    let now = (now_ns() / 1_000_000_000) as i64;
+    let (ts, tr) = (
+        minter.mint_for("sender", None, None, now, 3600)?,
+        minter.mint_for("receiver", None, None, now, 3600)?,
+    );
+    let size = mib * 1024 * 1024;
+    let data: Vec<u8> = (0..size)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let sha = |b: &[u8]| -> String {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    };
+    let http = reqwest::Client::new();
+    let base = format!("{}/webrtc/rooms/{run}/file-transfer", cli.url);
+    let offer: serde_json::Value = http
+        .post(format!("{base}/offer"))
+        .bearer_auth(&ts)
+        .json(
+            &serde_json::json!({"receiver": "receiver", "file_name": "bench.bin", "file_size": size,
+              "sha256": sha(&data), "chunk_size": chunk_kib * 1024}),
+        )
+        .send()
+        .await?
+        .json()
+        .await?;
+    let id = offer["transfer_id"]
+        .as_str()
+        .context("offer failed")?
+        .to_owned();
+    http.post(format!("{base}/{id}/accept"))
+        .bearer_auth(&tr)
+        .send()
+        .await?;
+    let chunk = chunk_kib * 1024;
+    let hashes: Vec<String> = data.chunks(chunk).map(sha).collect();
+    let before = sample(cli.server_pid);
+    let t = Instant::now();
+    for (i, c) in data.chunks(chunk).enumerate() {
+        let r = http
+            .put(format!("{base}/{id}/chunks/{i}"))
+            .bearer_auth(&ts)
+            .header("x-chunk-sha256", &hashes[i])
+            .body(c.to_vec())
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("chunk {i}: {}", r.text().await?);
+        }
+    }
+    let up = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let got = http
+        .get(format!("{base}/{id}/download"))
+        .bearer_auth(&tr)
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    let down = t.elapsed().as_secs_f64();
+    if sha(&got) != sha(&data) {
+        bail!("downloaded bytes differ");
+    }
+    println!(
+        "transfer {mib} MiB in {chunk_kib} KiB chunks: upload {:.1} MiB/s, download {:.1} MiB/s, SHA-256 verified",
+        mib as f64 / up,
+        mib as f64 / down
+    );
+    if let (Some(b), Some(a)) = (before, sample(cli.server_pid)) {
+        println!(
+            "server: cpu={:.2}s rss={} KiB",
+            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
+            a.rss_kib
+        );
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.scenario {
+        Scenario::Relay {
+            conns,
+            size,
+            secs,
+            window,
+        } => relay(&cli, conns, size, secs, window).await,
+        Scenario::Transfer { mib, chunk_kib } => transfer(&cli, mib, chunk_kib).await,
+    }
+}
