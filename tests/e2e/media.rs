@@ -550,3 +550,40 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(hex(&r.bytes().await.unwrap()), hex(&obj));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_recording_leaves_no_media_behind() {
+    let mut settings = settings();
+    let dir = std::env::temp_dir().join(format!("rtc-cancel-{}", uuid::Uuid::new_v4()));
+    settings.storage = "local".into();
+    settings.data_dir = dir.clone();
+    let s = spawn_with(settings);
+    let mut host = s.connect("cx", "host").await;
+    host.expect("room-state").await;
+    let (_, r) = s
+        .post("/webrtc/rooms/cx/recordings/start", "host", json!({}))
+        .await;
+    let id = r["recording_id"].as_str().unwrap().to_owned();
+    for i in 0..3 {
+        let (st, _) = upload(&s, "cx", &id, "host", i, b"some media bytes").await;
+        assert_eq!(st, 200);
+    }
+    let chunks = dir.join("recordings").join(&id);
+    assert!(chunks.exists());
+    let r = reqwest::Client::new()
+        .delete(s.http(&format!("/webrtc/rooms/cx/recordings/{id}")))
+        .bearer_auth(token("host", None, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        host.expect("recording_cancelled").await["recording"]["status"],
+        "cancelled"
+    );
+    let t = Instant::now();
+    while chunks.join("chunks").exists() {
+        assert!(t.elapsed() < Duration::from_secs(10), "chunks still there");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -150,10 +150,19 @@ async fn relay(cli: &Cli, conns: usize, size: usize, secs: u64, window: u64) -> 
                     }
                     continue;
                 }
-                let msg = format!(
-                    r#"{{"type":"ice-candidate","target":"b","candidate":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 9 typ host {pad}","sdpMid":"{}","sdpMLineIndex":0}}}}"#,
-                    now_ns()
-                );
+                // ICE-sized messages as candidates, SDP-sized ones as offers;
+                // the send time rides in `sdpMid` or the SDP origin line.
+                let msg = if size <= 1000 {
+                    format!(
+                        r#"{{"type":"ice-candidate","target":"b","candidate":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 9 typ host {pad}","sdpMid":"{}","sdpMLineIndex":0}}}}"#,
+                        now_ns()
+                    )
+                } else {
+                    format!(
+                        r#"{{"type":"offer","target":"b","sdp":"v=0\r\no=- {} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=x-pad:{pad}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n"}}"#,
+                        now_ns()
+                    )
+                };
                 if a.send(Message::Text(msg.into())).await.is_err() {
                     break;
                 }
@@ -170,13 +179,17 @@ async fn relay(cli: &Cli, conns: usize, size: usize, secs: u64, window: u64) -> 
                     .await
             {
                 let Message::Text(t) = m else { continue };
-                if let Some(i) = t.find("\"sdpMid\":\"") {
-                    let rest = &t[i + 10..];
-                    if let Some(ts) = rest.split('"').next().and_then(|s| s.parse::<u64>().ok()) {
-                        lat.push(now_ns().saturating_sub(ts));
-                        inf.fetch_sub(1, Ordering::Relaxed);
-                        delivered.fetch_add(1, Ordering::Relaxed);
-                    }
+                let stamp = t
+                    .find("\"sdpMid\":\"")
+                    .map(|i| &t[i + 10..])
+                    .or_else(|| t.find("o=- ").map(|i| &t[i + 4..]));
+                if let Some(ts) = stamp
+                    .and_then(|rest| rest.split(['"', ' ']).next())
+                    .and_then(|s| s.parse::<u64>().ok())
+                {
+                    lat.push(now_ns().saturating_sub(ts));
+                    inf.fetch_sub(1, Ordering::Relaxed);
+                    delivered.fetch_add(1, Ordering::Relaxed);
                 }
             }
             lat

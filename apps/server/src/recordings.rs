@@ -415,6 +415,15 @@ async fn process_one(
     let Some(rec) = store.get(id).await.map_err(|e| e.to_string())? else {
         return Ok(());
     };
+    if rec.status == RecordingStatus::Cancelled {
+        let n = state
+            .blobs
+            .delete_prefix(&format!("recordings/{id}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        tracing::info!(recording = %id, objects = n, "cancelled recording's media deleted");
+        return Ok(());
+    }
     if rec.status != RecordingStatus::Processing {
         return Ok(());
     }

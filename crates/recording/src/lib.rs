@@ -322,9 +322,10 @@ pub trait RecordingStore: Send + Sync {
     async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, MetaError>;
 }
 
-/// Hands a stopped recording to the processing worker.
+/// Hands a stopped recording to the processing worker (and a cancelled one
+/// to the clean-up).
 pub trait JobQueue: Send + Sync {
-    /// Queues processing of `recording_id`.
+    /// Queues work on `recording_id`.
     fn enqueue(&self, recording_id: &str);
 }
 

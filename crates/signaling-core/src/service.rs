@@ -292,7 +292,12 @@ impl RoomService {
                 Effect::StoreRecording(record) => {
                     if let Err(err) = self.ports.recordings.put(&record).await {
                         tracing::warn!(%room_id, recording = %record.recording_id, error = %err, "recording store put failed");
-                    } else if record.status == recording::RecordingStatus::Processing {
+                    } else if matches!(
+                        record.status,
+                        recording::RecordingStatus::Processing
+                            | recording::RecordingStatus::Cancelled
+                    ) {
+                        // Processing makes the files; a cancel removes the chunks.
                         self.ports.jobs.enqueue(&record.recording_id);
                     }
                     continue;
