@@ -7,6 +7,7 @@ pub mod config;
 pub mod http_error;
 pub mod hub;
 pub mod metrics;
+pub mod ranged;
 pub mod recordings;
 pub mod routes;
 pub mod transfers;

@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
-use futures_util::TryStreamExt as _;
 use recording::pipeline::{self, MAX_SEQUENCE};
 use recording::{Recording, RecordingOutput, RecordingStatus};
 use serde::Deserialize;
@@ -20,8 +18,8 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
+use crate::ranged;
 use crate::routes::actor;
-use crate::transfers::parse_range;
 
 type Res = Result<HttpResponse, ApiError>;
 
@@ -242,44 +240,16 @@ async fn serve_blob(
     filename: Option<&str>,
 ) -> Res {
     let size = state.blobs.head(key).await.map_err(blob_err)?.size;
-    let range = match req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|h| h.to_str().ok())
-    {
-        Some(h) => Some(parse_range(h, size).ok_or_else(|| {
-            ApiError(SignalError::new(
-                ErrorCode::InvalidRange,
-                format!("cannot serve {h:?} of {size} bytes"),
-            ))
-        })?),
-        None => None,
-    };
+    let range = ranged::requested(req, size)?;
     let partial = range.is_some();
     let blob = state.blobs.get(key, range).await.map_err(blob_err)?;
-    let r = blob.range.clone();
-    let mut resp = if partial {
-        let mut b = HttpResponse::PartialContent();
-        b.insert_header((
-            header::CONTENT_RANGE,
-            format!("bytes {}-{}/{}", r.start, r.end - 1, size),
-        ));
-        b
-    } else {
-        HttpResponse::Ok()
-    };
-    resp.insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CONTENT_LENGTH, r.end - r.start))
-        .insert_header((header::CONTENT_TYPE, mime.to_owned()));
-    if let Some(f) = filename {
-        resp.insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{f}\""),
-        ));
-    }
-    Ok(resp.streaming(
-        blob.stream
-            .map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string())),
+    Ok(ranged::respond(
+        partial,
+        blob.range.clone(),
+        size,
+        mime,
+        filename,
+        blob.stream,
     ))
 }
 

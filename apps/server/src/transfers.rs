@@ -5,14 +5,14 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use file_transfer::{Notice, OfferReq, TransferAction};
-use futures_util::TryStreamExt as _;
 use serde::Deserialize;
 use serde_json::json;
 use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
-use crate::http_error::{ApiError, err};
+use crate::http_error::ApiError;
+use crate::ranged;
 use crate::routes::actor;
 
 type Res = Result<HttpResponse, ApiError>;
@@ -201,84 +201,27 @@ async fn put_chunk(
     Ok(HttpResponse::Ok().json(ack))
 }
 
-/// Parses a single `bytes=` range against a size: `a-b`, `a-`, `-n`.
-pub fn parse_range(h: &str, size: u64) -> Option<std::ops::Range<u64>> {
-    let spec = h.strip_prefix("bytes=")?;
-    if spec.contains(',') {
-        return None;
-    }
-    let (a, b) = spec.split_once('-')?;
-    let (a, b) = (a.trim(), b.trim());
-    let r = if a.is_empty() {
-        let n: u64 = b.parse().ok()?;
-        size.saturating_sub(n)..size
-    } else {
-        let start: u64 = a.parse().ok()?;
-        let end = if b.is_empty() {
-            size
-        } else {
-            b.parse::<u64>().ok()?.saturating_add(1).min(size)
-        };
-        start..end
-    };
-    (r.start < r.end).then_some(r)
-}
-
 async fn download(
     req: HttpRequest,
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
     let (_, user, t) = party(&req, &state, &path.0, &path.1).await?;
-    let range = match req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|h| h.to_str().ok())
-    {
-        Some(h) => match parse_range(h, t.file_size) {
-            Some(r) => Some(r),
-            None => {
-                return err(
-                    ErrorCode::InvalidRange,
-                    format!("cannot serve {h:?} of {} bytes", t.file_size),
-                );
-            }
-        },
-        None => None,
-    };
+    let range = ranged::requested(&req, t.file_size)?;
     let partial = range.is_some();
     let (t, r, stream) = state.transfers.download(&path.1, &user, range).await?;
-    let mut resp = if partial {
-        let mut b = HttpResponse::PartialContent();
-        b.insert_header((
-            header::CONTENT_RANGE,
-            format!("bytes {}-{}/{}", r.start, r.end - 1, t.file_size),
-        ));
-        b
-    } else {
-        HttpResponse::Ok()
-    };
-    resp.insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CONTENT_LENGTH, r.end - r.start))
-        .insert_header((
-            header::CONTENT_TYPE,
-            t.file_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".into()),
-        ))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                t.file_name.replace(['"', '\\'], "_")
-            ),
-        ))
-        .insert_header(("x-content-sha256", t.sha256.clone().unwrap_or_default()));
-    Ok(
-        resp.streaming(
-            stream.map_err(|e| actix_web::error::ErrorServiceUnavailable(e.to_string())),
-        ),
-    )
+    let mime = t
+        .file_type
+        .clone()
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let mut resp = ranged::respond(partial, r, t.file_size, &mime, Some(&t.file_name), stream);
+    if let Some(sha) = &t.sha256
+        && let Ok(v) = header::HeaderValue::from_str(sha)
+    {
+        resp.headers_mut()
+            .insert(header::HeaderName::from_static("x-content-sha256"), v);
+    }
+    Ok(resp)
 }
 
 async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
@@ -290,20 +233,4 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
         .await?;
     let list = state.transfers.list(&user).await?;
     Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "transfers": list })))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_range;
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range("bytes=0-99", 1000), Some(0..100));
-        assert_eq!(parse_range("bytes=900-", 1000), Some(900..1000));
-        assert_eq!(parse_range("bytes=-100", 1000), Some(900..1000));
-        assert_eq!(parse_range("bytes=990-2000", 1000), Some(990..1000));
-        assert_eq!(parse_range("bytes=1000-", 1000), None);
-        assert_eq!(parse_range("bytes=0-1,5-6", 1000), None);
-        assert_eq!(parse_range("items=0-1", 1000), None);
-    }
 }

@@ -20,7 +20,7 @@ use signaling_core::engine::AnalyticsRecord;
 use signaling_core::memory::summarize;
 use signaling_core::ports::*;
 use signaling_core::protocol::ChatRecord;
-use signaling_core::ratelimit::{Limit, RateLimiter, RateStatus};
+use signaling_core::ratelimit::{Limit, RateLimiter, RateStatus, window};
 use signaling_core::room::Room;
 use signaling_core::{ConnectionId, PortError, RoomId};
 
@@ -345,12 +345,6 @@ c = redis.call('INCR', KEYS[1])
 if c == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return {1, c}
 ";
-
-fn window(limit: Limit, now: i64) -> (i64, u64) {
-    let w = limit.window_secs.max(1) as i64;
-    let start = now - now.rem_euclid(w);
-    (start, (start + w - now) as u64)
-}
 
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {

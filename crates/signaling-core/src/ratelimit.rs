@@ -181,7 +181,9 @@ pub struct MemoryRateLimiter {
     windows: Mutex<HashMap<String, (i64, u32)>>,
 }
 
-fn window(limit: Limit, now: i64) -> (i64, u64) {
+/// The start of the fixed window `now` falls in, and the seconds until it
+/// resets. Every limiter implementation counts in these windows.
+pub fn window(limit: Limit, now: i64) -> (i64, u64) {
     let w = limit.window_secs.max(1) as i64;
     let start = now - now.rem_euclid(w);
     (start, (start + w - now) as u64)
