@@ -109,12 +109,14 @@ pub async fn ws_entry(
             user_id: user_id.clone(),
             connection: Some(connection),
         };
-        // Live events with a seq up to this one are covered by what is sent
-        // first (state or replay) and are skipped: no duplicates.
+        // Live events with a seq up to this one are covered by the replay
+        // sent first and are skipped: no duplicates.
+        // A fresh join skips nothing: the room state does not carry chat,
+        // so an event raced in between the join and the state must still
+        // be delivered (clients treat a repeated join or update as a no-op).
         let mut covered_up_to = 0u64;
         let first: Vec<String> = match join {
             Ok(JoinOutcome::Joined { state: view, .. }) => {
-                covered_up_to = view.last_sequence;
                 let state_msg = ServerMessage::RoomState(*view);
                 match resume_after {
                     None => vec![state_msg.to_json()],
@@ -132,7 +134,7 @@ pub async fn ws_entry(
                             out
                         }
                         Ok(ReplayOutcome::Resync { state: s, latest }) => {
-                            covered_up_to = latest;
+                            // As for a fresh join: nothing is skipped.
                             vec![
                                 ServerMessage::ResyncRequired {
                                     requested_sequence: last,
