@@ -131,15 +131,7 @@ async fn put_chunk_raw(
     state: web::Data<AppState>,
 ) -> Res {
     let (room, id, seq) = path.into_inner();
-    store_chunk(
-        &req,
-        &state,
-        &room,
-        &id,
-        seq,
-        bytes::Bytes::from(body.to_vec()),
-    )
-    .await
+    store_chunk(&req, &state, &room, &id, seq, body).await
 }
 
 #[derive(Deserialize)]

@@ -195,7 +195,7 @@ async fn put_chunk(
         })?;
     let (ack, notice) = state
         .transfers
-        .put_chunk(&id, &user, index, &sha, bytes::Bytes::from(body.to_vec()))
+        .put_chunk(&id, &user, index, &sha, body)
         .await?;
     deliver(&state, &room_id, notice).await;
     Ok(HttpResponse::Ok().json(ack))

@@ -238,6 +238,14 @@ pub enum PortError {
     Corrupt(String),
 }
 
+impl From<recording::MetaError> for SignalError {
+    fn from(e: recording::MetaError) -> Self {
+        // As before this conversion existed: the recording store failing,
+        // for whatever reason, is the store being unavailable.
+        SignalError::new(ErrorCode::ServiceUnavailable, e.to_string())
+    }
+}
+
 impl From<PortError> for SignalError {
     fn from(e: PortError) -> Self {
         match e {

@@ -231,6 +231,23 @@ impl RoomService {
         ))
     }
 
+    /// Applies an infallible engine step to a room if it still exists;
+    /// `Ok(false)` when it is gone (the step then has nothing to do).
+    async fn apply_if_present(
+        &self,
+        room_id: &RoomId,
+        mut step: impl FnMut(&mut Room, OffsetDateTime) -> Vec<Effect>,
+    ) -> Result<bool, SignalError> {
+        match self
+            .mutate(room_id, false, |room, now| Ok(((), step(room, now))))
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn snapshot(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {
         self.ports
             .rooms
@@ -354,19 +371,12 @@ impl RoomService {
         user: &UserId,
         connection: ConnectionId,
     ) -> Result<(), SignalError> {
-        let r = self
-            .mutate(room_id, false, |room, now| {
-                Ok((
-                    (),
-                    self.engine
-                        .leave(room, now, user, Some(connection), LeaveReason::Left),
-                ))
-            })
-            .await;
-        match r {
-            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
-            other => other,
-        }
+        self.apply_if_present(room_id, |room, now| {
+            self.engine
+                .leave(room, now, user, Some(connection), LeaveReason::Left)
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Claims the connections of instances whose heartbeat lapsed and
@@ -377,25 +387,18 @@ impl RoomService {
         for (instance, conns) in self.ports.instances.claim_dead(me).await? {
             tracing::warn!(%instance, connections = conns.len(), "instance stopped heartbeating; releasing its connections");
             for c in conns {
-                let r = self
-                    .mutate(&c.room_id, false, |room, now| {
-                        Ok((
-                            (),
-                            self.engine.leave(
-                                room,
-                                now,
-                                &c.user_id,
-                                Some(c.connection),
-                                LeaveReason::Disconnected,
-                            ),
-                        ))
+                let applied = self
+                    .apply_if_present(&c.room_id, |room, now| {
+                        self.engine.leave(
+                            room,
+                            now,
+                            &c.user_id,
+                            Some(c.connection),
+                            LeaveReason::Disconnected,
+                        )
                     })
-                    .await;
-                match r {
-                    Ok(()) => released += 1,
-                    Err(e) if e.code == ErrorCode::RoomNotFound => {}
-                    Err(e) => return Err(e),
-                }
+                    .await?;
+                released += usize::from(applied);
             }
         }
         Ok(released)
@@ -454,15 +457,11 @@ impl RoomService {
         user: &UserId,
         connection: ConnectionId,
     ) -> Result<(), SignalError> {
-        let r = self
-            .mutate(room_id, false, |room, now| {
-                Ok(((), self.engine.connection_lost(room, now, user, connection)))
-            })
-            .await;
-        match r {
-            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
-            other => other,
-        }
+        self.apply_if_present(room_id, |room, now| {
+            self.engine.connection_lost(room, now, user, connection)
+        })
+        .await
+        .map(|_| ())
     }
 
     /// The grace period after a lost connection ended: the user leaves as
@@ -473,15 +472,11 @@ impl RoomService {
         user: &UserId,
         connection: ConnectionId,
     ) -> Result<(), SignalError> {
-        let r = self
-            .mutate(room_id, false, |room, now| {
-                Ok(((), self.engine.grace_expired(room, now, user, connection)))
-            })
-            .await;
-        match r {
-            Err(e) if e.code == ErrorCode::RoomNotFound => Ok(()),
-            other => other,
-        }
+        self.apply_if_present(room_id, |room, now| {
+            self.engine.grace_expired(room, now, user, connection)
+        })
+        .await
+        .map(|_| ())
     }
 
     /// Deletes rooms that have been empty for longer than `delay`, with
@@ -791,8 +786,7 @@ impl RoomService {
                 .ports
                 .recordings
                 .list_unfinished()
-                .await
-                .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?
+                .await?
                 .iter()
                 .filter(|r| r.is_active())
                 .count();
@@ -817,12 +811,7 @@ impl RoomService {
         let max = time::Duration::seconds(self.engine.config.max_recording_secs as i64);
         let now = self.now();
         let mut n = 0;
-        let list = self
-            .ports
-            .recordings
-            .list_unfinished()
-            .await
-            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        let list = self.ports.recordings.list_unfinished().await?;
         for r in list.iter().filter(|r| r.is_active()) {
             if time::Duration::seconds(r.duration_secs(now)) < max {
                 continue;
@@ -830,19 +819,12 @@ impl RoomService {
             let Ok(room_id) = RoomId::parse(&r.room_id) else {
                 continue;
             };
-            let res = self
-                .mutate(&room_id, false, |room, now| {
-                    Ok((
-                        (),
-                        self.engine.recording_time_limit(room, now, &r.recording_id),
-                    ))
+            let applied = self
+                .apply_if_present(&room_id, |room, now| {
+                    self.engine.recording_time_limit(room, now, &r.recording_id)
                 })
-                .await;
-            match res {
-                Ok(()) => n += 1,
-                Err(e) if e.code == ErrorCode::RoomNotFound => {}
-                Err(e) => return Err(e),
-            }
+                .await?;
+            n += usize::from(applied);
         }
         Ok(n)
     }
@@ -862,12 +844,7 @@ impl RoomService {
     /// Recordings `user` started, oldest first.
     pub async fn user_recordings(&self, user: &UserId) -> Result<Vec<RecordingView>, SignalError> {
         let now = self.now();
-        let list = self
-            .ports
-            .recordings
-            .list_user(user.as_str())
-            .await
-            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        let list = self.ports.recordings.list_user(user.as_str()).await?;
         Ok(list.iter().map(|r| RecordingView::of(r, now)).collect())
     }
 
@@ -887,12 +864,7 @@ impl RoomService {
     /// outlive the room, so this needs a token for the room, not membership.
     pub async fn recordings(&self, room_id: &RoomId) -> Result<Vec<RecordingView>, SignalError> {
         let now = self.now();
-        let list = self
-            .ports
-            .recordings
-            .list_room(room_id.as_str())
-            .await
-            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+        let list = self.ports.recordings.list_room(room_id.as_str()).await?;
         Ok(list.iter().map(|r| RecordingView::of(r, now)).collect())
     }
 
@@ -906,8 +878,7 @@ impl RoomService {
             .ports
             .recordings
             .get(id)
-            .await
-            .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?
+            .await?
             .filter(|r| r.room_id == room_id.as_str())
             .ok_or_else(|| {
                 SignalError::new(ErrorCode::RecordingNotFound, format!("no recording {id}"))
