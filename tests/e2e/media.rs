@@ -587,3 +587,68 @@ async fn a_cancelled_recording_leaves_no_media_behind() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn bad_recording_chunks_get_stable_codes() {
+    let s = spawn();
+    let mut host = s.connect("badc", "host").await;
+    host.expect("room-state").await;
+    let (_, r) = s
+        .post("/webrtc/rooms/badc/recordings/start", "host", json!({}))
+        .await;
+    let id = r["recording_id"].as_str().unwrap().to_owned();
+    let code = |v: &Value| v["error"]["code"].as_str().map(str::to_owned);
+    let (st, _) = upload(&s, "badc", &id, "host", 0, b"first bytes").await;
+    assert_eq!(st, 200);
+    let (st, e) = upload(&s, "badc", &id, "host", 0, b"other bytes").await;
+    assert_eq!(
+        (st, code(&e).as_deref()),
+        (400, Some("INVALID_CHUNK")),
+        "same sequence, other bytes"
+    );
+    let (st, e) = upload(&s, "badc", &id, "host", 1, b"").await;
+    assert_eq!(
+        (st, code(&e).as_deref()),
+        (400, Some("INVALID_CHUNK")),
+        "empty"
+    );
+    let (st, e) = upload(&s, "badc", &id, "host", 2_000_000, b"x").await;
+    assert_eq!(
+        (st, code(&e).as_deref()),
+        (400, Some("INVALID_CHUNK")),
+        "sequence too large"
+    );
+    let (st, e) = s
+        .post(
+            &format!("/webrtc/rooms/badc/recordings/{id}/chunks"),
+            "host",
+            json!({"sequence": 3, "data": "not base64!"}),
+        )
+        .await;
+    assert_eq!((st, code(&e).as_deref()), (422, Some("VALIDATION_ERROR")));
+    let (st, ok) = s
+        .post(
+            &format!("/webrtc/rooms/badc/recordings/{id}/chunks"),
+            "host",
+            json!({"chunk_index": 3, "chunk_data": "data:video/webm;base64,AAEC"}),
+        )
+        .await;
+    assert_eq!(
+        (st, ok["sequence"].as_u64()),
+        (200, Some(3)),
+        "seed 002's names and data URLs"
+    );
+    let (st, e) = upload(&s, "badc", "no-such-recording", "host", 0, b"x").await;
+    assert_eq!(
+        (st, code(&e).as_deref()),
+        (404, Some("RECORDING_NOT_FOUND"))
+    );
+    // Nothing harmed the good chunk.
+    let (_, status) = s
+        .get(
+            &format!("/webrtc/rooms/badc/recordings/{id}/upload-status"),
+            "host",
+        )
+        .await;
+    assert_eq!(status["participants"]["host"]["sequences"], json!([0, 3]));
+}
