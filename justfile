@@ -14,8 +14,12 @@ run *ARGS:
 # Starts the real services the tests need first (tests/services.sh).
 test crate="": services
     set -a; . ./.services/env; set +a; \
-    if [ -z "{{crate}}" ]; then cargo nextest run --workspace --no-fail-fast; \
+    if [ -z "{{crate}}" ]; then cargo nextest run --workspace --no-fail-fast && ./tests/browser/run.sh; \
     else cargo nextest run -p {{crate}} --no-fail-fast; fi
+
+# Real WebRTC calls in headless Chromium (installs Chromium and playwright-core).
+browser:
+    ./tests/browser/run.sh
 
 # Install (if needed) and start private Redis etc. for the tests.
 services:

@@ -9,3 +9,4 @@ mod rooms;
 mod signaling;
 mod support;
 mod transfer;
+mod webclient;

@@ -211,9 +211,21 @@ pub struct Settings {
     /// Log as JSON lines.
     #[arg(long, env = "RTC_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
+    /// Serve `POST /webrtc/dev/token`, which hands a token to anyone who
+    /// asks (for trying the web client at `/`). Default: on only while the
+    /// insecure development secret is in use, where anyone can mint tokens
+    /// anyway; never turn it on in production.
+    #[arg(long, env = "RTC_DEV_TOKENS")]
+    pub dev_tokens: Option<bool>,
 }
 
 impl Settings {
+    /// Whether `POST /webrtc/dev/token` is served (see `dev_tokens`).
+    pub fn dev_tokens_enabled(&self) -> bool {
+        let hs256 = self.jwt_algorithm.eq_ignore_ascii_case("HS256");
+        hs256 && self.dev_tokens.unwrap_or(self.jwt_secret.is_none())
+    }
+
     /// Defaults as if no flag or variable were given, bound to `bind`.
     pub fn for_tests(bind: &str) -> Self {
         #[derive(clap::Parser)]

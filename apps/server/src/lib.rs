@@ -11,6 +11,7 @@ pub mod ranged;
 pub mod recordings;
 pub mod routes;
 pub mod transfers;
+pub mod webclient;
 pub mod ws;
 
 use std::net::{SocketAddr, TcpListener};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub service: RoomService,
     /// Token verification.
     pub verifier: TokenVerifier,
+    /// Signs tokens for `POST /webrtc/dev/token`, when that is enabled.
+    pub dev_minter: Option<auth::TokenMinter>,
     /// This instance's connections.
     pub hub: Arc<Hub>,
     /// Settings.
@@ -233,6 +236,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     Ok(AppState {
         service: RoomService::with_policy(Engine::new(room_config), ports, policy),
         verifier: verifier_from(&settings)?,
+        dev_minter: settings.dev_tokens_enabled().then(|| {
+            let secret = settings.jwt_secret.as_ref().map(|s| s.expose().to_owned());
+            auth::TokenMinter::hs256(
+                secret
+                    .as_deref()
+                    .unwrap_or(config::DEV_JWT_SECRET)
+                    .as_bytes(),
+            )
+        }),
         hub,
         settings: Arc::new(settings),
         started: Instant::now(),
@@ -273,6 +285,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .configure(recordings::configure)
             .configure(routes::configure)
             .configure(transfers::configure)
+            .configure(webclient::configure)
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(serde_json::json!({
                     "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }

@@ -215,8 +215,10 @@ fn now_unix() -> i64 {
 async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let s = &state.settings;
     let mut servers = vec![];
-    if !s.stun_urls.is_empty() {
-        servers.push(json!({ "urls": s.stun_urls }));
+    // `RTC_STUN_URLS=""` turns STUN off (a LAN or loopback-only setup).
+    let stun: Vec<&String> = s.stun_urls.iter().filter(|u| !u.is_empty()).collect();
+    if !stun.is_empty() {
+        servers.push(json!({ "urls": stun }));
     }
     if !s.turn_urls.is_empty() {
         // TURN credentials are bound to an authenticated user.

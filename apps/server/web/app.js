@@ -1,0 +1,297 @@
+// The demo page: wires the DOM to RtcClient. Everything protocol-related is
+// in rtc-client.js; this file only renders. User-supplied text is always set
+// with textContent, never as markup.
+import { RtcClient, fetchDevToken } from '/client/rtc-client.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+let client = null;
+let recording = null;
+
+// Chat arrives with markup escaped by the server; decode for display as text.
+const decode = (s) => new DOMParser().parseFromString(s, 'text/html').documentElement.textContent;
+
+function log(text) {
+  const li = document.createElement('li');
+  li.textContent = `${new Date().toLocaleTimeString()} ${text}`;
+  $('events').prepend(li);
+}
+
+function setStatus(status, text) {
+  $('status').dataset.status = status;
+  $('status').textContent = text;
+}
+
+function tile(userId) {
+  let fig = document.querySelector(`#videos .tile[data-user="${CSS.escape(userId)}"]`);
+  if (!fig) {
+    fig = document.createElement('figure');
+    fig.className = 'tile remote';
+    fig.dataset.user = userId;
+    const video = document.createElement('video');
+    video.autoplay = true;
+    video.playsInline = true;
+    const cap = document.createElement('figcaption');
+    fig.append(video, cap);
+    $('videos').append(fig);
+  }
+  fig.querySelector('figcaption').textContent = client.participant(userId)?.name ?? userId;
+  return fig;
+}
+
+function renderParticipants() {
+  const state = client.state;
+  if (!state) return;
+  const raised = new Set((state.hand_raise_queue ?? []).map((h) => h.user_id));
+  const ul = $('participants');
+  ul.replaceChildren();
+  const target = $('file-target');
+  const chosen = target.value;
+  target.replaceChildren();
+  for (const p of state.participants) {
+    const li = document.createElement('li');
+    li.dataset.user = p.user_id;
+    li.className = [raised.has(p.user_id) ? 'hand' : '', p.presence === 'reconnecting' ? 'reconnecting' : ''].join(' ');
+    const muted = p.media?.audio_muted ? ' 🔇' : '';
+    li.textContent = `${p.name}${p.user_id === client.userId ? ' (you)' : ''} · ${p.role}${muted}`;
+    ul.append(li);
+    if (p.user_id !== client.userId) {
+      const opt = document.createElement('option');
+      opt.value = p.user_id;
+      opt.textContent = p.name;
+      target.append(opt);
+    }
+  }
+  if (chosen) target.value = chosen;
+  $('hand-btn').textContent = raised.has(client.userId) ? 'Lower hand' : 'Raise hand ✋';
+}
+
+function addChat(msg) {
+  const li = document.createElement('li');
+  li.className = 'chat';
+  li.dataset.from = msg.from ?? msg.user_id ?? '';
+  const who = client.participant(li.dataset.from)?.name ?? li.dataset.from;
+  li.textContent = `${who}${msg.to ? ' (private)' : ''}: ${decode(msg.message ?? '')}`;
+  $('chat-log').append(li);
+  li.scrollIntoView({ block: 'nearest' });
+}
+
+function addFile(d) {
+  const li = document.createElement('li');
+  li.className = 'file';
+  li.dataset.sha256 = d.sha256;
+  li.dataset.verified = String(d.verified);
+  li.dataset.mode = d.mode;
+  li.dataset.name = d.name;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(d.blob);
+  a.download = d.name;
+  a.textContent = `${d.name} (${d.blob.size} bytes, ${d.mode})`;
+  const note = document.createElement('span');
+  note.textContent = d.verified ? ' ✓ SHA-256 verified' : ' ✗ checksum mismatch';
+  li.append(a, note);
+  $('files').append(li);
+  log(`received ${d.name} from ${d.from} (${d.mode})`);
+}
+
+function addOffer(d) {
+  const li = document.createElement('li');
+  li.dataset.transfer = d.transferId;
+  li.dataset.mode = d.mode;
+  const t = d.transfer;
+  const text = document.createElement('span');
+  text.textContent = `${d.from} offers ${t.file_name} (${t.file_size} bytes, ${d.mode}) `;
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'accept';
+  yes.textContent = 'Accept';
+  yes.onclick = async () => {
+    li.remove();
+    try {
+      await client.acceptFile(d.transferId);
+    } catch (e) {
+      log(`accept failed: ${e.message}`);
+    }
+  };
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.className = 'reject';
+  no.textContent = 'Decline';
+  no.onclick = () => {
+    li.remove();
+    client.rejectFile(d.transferId).catch((e) => log(`decline failed: ${e.message}`));
+  };
+  li.append(text, yes, no);
+  $('file-offers').append(li);
+}
+
+function wire(c) {
+  c.addEventListener('connection', ({ detail }) => {
+    const s = detail.status;
+    let text = s;
+    if (s === 'connected' && detail.resumed) text = `connected · resumed, ${detail.missed} missed message(s) replayed`;
+    else if (s === 'connected' && detail.resynced) text = 'connected · resynced';
+    else if (s === 'reconnecting' && detail.attempt) text = `reconnecting (attempt ${detail.attempt})…`;
+    else if (s === 'waiting') text = `waiting room, position ${detail.position}`;
+    setStatus(s, text);
+    log(text);
+  });
+  c.addEventListener('state', renderParticipants);
+  for (const t of ['participant-joined', 'participant-left', 'participant-reconnecting', 'hand-raise-queue', 'media-control', 'role-updated']) {
+    c.addEventListener(t, (e) => {
+      renderParticipants();
+      if (t === 'participant-joined') log(`${e.detail.participant.name} joined`);
+      if (t === 'participant-left') log(`${e.detail.user_id} left (${e.detail.reason})`);
+    });
+  }
+  c.addEventListener('peer-closed', ({ detail }) => {
+    if (!c.participant(detail.userId)) tile(detail.userId).remove();
+  });
+  c.addEventListener('remote-stream', ({ detail }) => {
+    const v = tile(detail.userId).querySelector('video');
+    if (v.srcObject !== detail.stream) v.srcObject = detail.stream;
+  });
+  c.addEventListener('peer-state', ({ detail }) => {
+    tile(detail.userId).dataset.peerState = detail.state;
+    log(`peer ${detail.userId}: ${detail.state}`);
+  });
+  c.addEventListener('peer-channel', ({ detail }) => {
+    tile(detail.userId).dataset.channel = detail.state;
+  });
+  c.addEventListener('chat', ({ detail }) => addChat(detail));
+  c.addEventListener('reaction', ({ detail }) => log(`${detail.from} reacted ${detail.emoji}`));
+  c.addEventListener('server-error', ({ detail }) => log(`error ${detail.code}: ${detail.message}`));
+  c.addEventListener('file-offer', ({ detail }) => addOffer(detail));
+  c.addEventListener('file-received', ({ detail }) => addFile(detail));
+  c.addEventListener('recording', ({ detail }) => {
+    log(`${detail.type.replace('_', ' ')} (${detail.recording?.status ?? ''})`);
+  });
+}
+
+async function join(ev) {
+  ev?.preventDefault();
+  $('join-error').textContent = '';
+  const room = $('room').value.trim();
+  const name = $('name').value.trim();
+  try {
+    let token = $('token').value.trim() || params.get('token');
+    if (!token) {
+      // Keep the same user id across reloads of this tab, so a reload resumes the seat.
+      const key = `rtc-user:${room}`;
+      const issued = await fetchDevToken(location.origin, { userId: sessionStorage.getItem(key) ?? undefined, name, room });
+      sessionStorage.setItem(key, issued.user_id);
+      token = issued.token;
+    }
+    client = new RtcClient({ room, token });
+    window.rtc = { client };
+    wire(client);
+    // Join at once; the camera may take a while. Offers that arrive
+    // meanwhile wait in the client and are answered with our tracks.
+    const media = getMedia();
+    await client.connect();
+    $('join').hidden = true;
+    $('call').hidden = false;
+    const stream = await media;
+    $('local-video').srcObject = stream;
+    client.setLocalStream(stream);
+    document.querySelector('.tile.local').dataset.user = client.userId;
+  } catch (e) {
+    $('join-error').textContent = e.message;
+    if (e.code === 'NOT_FOUND') $('token-row').hidden = false;
+  }
+}
+
+async function getMedia() {
+  const delay = Number(params.get('mediaDelayMs') ?? 0);
+  if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+  const video = $('cam').checked;
+  const audio = $('mic').checked;
+  if (!video && !audio) return null;
+  try {
+    return await navigator.mediaDevices.getUserMedia({ video, audio });
+  } catch (e) {
+    log(`no camera or microphone: ${e.message}`);
+    return null;
+  }
+}
+
+$('join').addEventListener('submit', join);
+$('chat-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const text = $('chat-input').value.trim();
+  if (text && client.sendChat(text)) $('chat-input').value = '';
+});
+$('hand-btn').onclick = () => client.raiseHand(!(client.state?.hand_raise_queue ?? []).some((h) => h.user_id === client.userId));
+$('react-btn').onclick = () => client.react('👍');
+$('drop-btn').onclick = () => client.simulateDrop();
+$('leave-btn').onclick = () => {
+  client.leave();
+  location.reload();
+};
+let audioMuted = false;
+let videoMuted = false;
+$('mute-audio').onclick = () => {
+  audioMuted = !audioMuted;
+  client.setMuted('audio', audioMuted);
+  $('mute-audio').textContent = audioMuted ? 'Unmute mic' : 'Mute mic';
+};
+$('mute-video').onclick = () => {
+  videoMuted = !videoMuted;
+  client.setMuted('video', videoMuted);
+  $('mute-video').textContent = videoMuted ? 'Start camera' : 'Stop camera';
+};
+$('file-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const file = $('file-input').files[0];
+  const to = $('file-target').value;
+  if (!file || !to) return;
+  const mode = $('file-mode').value;
+  log(`sending ${file.name} to ${to} (${mode})`);
+  try {
+    await client.sendFile(file, { to, mode });
+    log(`sent ${file.name}`);
+  } catch (err) {
+    log(`send failed: ${err.message}`);
+  }
+});
+$('rec-start').onclick = async () => {
+  try {
+    recording = await client.startRecording();
+    $('rec-status').dataset.status = 'recording';
+    $('rec-status').textContent = 'recording…';
+    $('rec-start').disabled = true;
+    $('rec-stop').disabled = false;
+  } catch (e) {
+    $('rec-status').textContent = e.message;
+  }
+};
+$('rec-stop').onclick = async () => {
+  $('rec-stop').disabled = true;
+  const status = $('rec-status');
+  try {
+    const id = recording.id;
+    await recording.stop();
+    status.dataset.status = 'processing';
+    status.textContent = 'processing…';
+    const done = await client.waitForRecording(id);
+    status.dataset.status = done.status;
+    status.dataset.recordingId = id;
+    status.textContent = done.status;
+    if (done.status === 'completed') {
+      const { url } = await client.recordingLink(id);
+      $('rec-link').href = url;
+      $('rec-link').hidden = false;
+    }
+  } catch (e) {
+    status.dataset.status = 'failed';
+    status.textContent = e.message;
+  } finally {
+    $('rec-start').disabled = false;
+  }
+};
+
+$('room').value = params.get('room') ?? $('room').value;
+$('name').value = params.get('name') ?? '';
+if (params.get('cam') === '0') $('cam').checked = false;
+if (params.get('mic') === '0') $('mic').checked = false;
+if (params.get('autojoin') === '1' && $('name').value) join();

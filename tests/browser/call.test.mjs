@@ -1,0 +1,231 @@
+// Two headless Chromium contexts make a real WebRTC call through the real
+// server and its bundled web client (apps/server/web). Run by run.sh, which
+// builds the server, installs Chromium and playwright-core, and puts this
+// inside a network namespace that has only loopback, so ICE candidates stay
+// on 127.0.0.1.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const SERVER = process.env.RTC_SERVER_BIN;
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'artifacts';
+const ROOM = `call-${Date.now()}`;
+
+let server;
+let base;
+let browser;
+const pages = {};
+
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+function startServer() {
+  assert.ok(SERVER, 'RTC_SERVER_BIN must name the rtc-server binary');
+  const env = { ...process.env, RTC_BIND: '127.0.0.1:0', RTC_STORAGE: 'memory', RUST_LOG: 'warn' };
+  for (const k of ['REDIS_URL', 'MONGODB_URI', 'RTC_JWT_SECRET']) delete env[k];
+  const child = spawn(SERVER, ['--stun-urls='], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+async function openPage(name, extra = '') {
+  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error(`[${name}] console: ${m.text()}`);
+  });
+  await page.goto(`${base}/?room=${ROOM}&name=${name}&autojoin=1${extra}`);
+  await page.waitForFunction(() => window.rtc?.client?.status === 'connected', null, { timeout: 15_000 });
+  return page;
+}
+
+const userId = (page) => page.evaluate(() => window.rtc.client.userId);
+
+/** Frames decoded from `from`'s video by `page`, read from WebRTC stats. */
+async function framesDecoded(page, from) {
+  return page.evaluate(async (from) => {
+    const report = await window.rtc.client.stats(from);
+    let frames = 0;
+    report?.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0;
+    });
+    return frames;
+  }, from);
+}
+
+async function waitForCall(page, other) {
+  const tile = page.locator(`#videos .tile[data-user="${other}"]`);
+  await tile.and(page.locator('[data-peer-state="connected"]')).waitFor({ timeout: 20_000 });
+  // Remote video decodes frames and has a size.
+  await page.waitForFunction(
+    (other) => {
+      const v = document.querySelector(`#videos .tile[data-user="${other}"] video`);
+      return v && v.videoWidth > 0 && v.readyState >= 2;
+    },
+    other,
+    { timeout: 20_000 },
+  );
+  let frames = 0;
+  for (let i = 0; i < 40 && frames < 10; i++) {
+    frames = await framesDecoded(page, other);
+    if (frames < 10) await page.waitForTimeout(250);
+  }
+  assert.ok(frames >= 10, `only ${frames} frames decoded from ${other}`);
+}
+
+async function screenshots(tag) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const [name, page] of Object.entries(pages)) {
+    await page.screenshot({ path: join(ARTIFACTS, `${tag}-${name}.png`), fullPage: true }).catch(() => {});
+  }
+}
+
+before(async () => {
+  const s = await startServer();
+  server = s.child;
+  base = s.url;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+});
+
+after(async () => {
+  await screenshots('final');
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+test('two browsers make a call through the server', async (t) => {
+  let alice;
+  let bob;
+
+  await t.test('the page serves offline and joins; a late camera loses no offer', async () => {
+    pages.alice = await openPage('Alice');
+    // Bob's camera takes 2.5 s: Alice's offer and Bob's user-joined arrive
+    // before it and must wait, not vanish.
+    pages.bob = await openPage('Bob', '&mediaDelayMs=2500');
+    alice = await userId(pages.alice);
+    bob = await userId(pages.bob);
+    assert.notEqual(alice, bob);
+    await waitForCall(pages.alice, bob);
+    await waitForCall(pages.bob, alice);
+    await screenshots('call');
+  });
+
+  await t.test('chat arrives both ways', async () => {
+    await pages.alice.fill('#chat-input', 'hello from <b>alice</b>');
+    await pages.alice.click('#chat-send');
+    await pages.bob.locator('#chat-log li', { hasText: 'hello from <b>alice</b>' }).waitFor({ timeout: 5_000 });
+    await pages.bob.fill('#chat-input', 'hi alice');
+    await pages.bob.click('#chat-send');
+    await pages.alice.locator('#chat-log li', { hasText: 'hi alice' }).waitFor({ timeout: 5_000 });
+    // Markup is shown as text, never rendered.
+    assert.equal(await pages.bob.locator('#chat-log b').count(), 0);
+  });
+
+  await t.test('hand raise shows in the other page', async () => {
+    await pages.bob.click('#hand-btn');
+    await pages.alice.locator(`#participants li.hand[data-user="${bob}"]`).waitFor({ timeout: 5_000 });
+  });
+
+  const sendFile = async (from, to, toId, mode, size) => {
+    const buffer = randomBytes(size);
+    const name = `${mode}-${size}.bin`;
+    await from.setInputFiles('#file-input', { name, mimeType: 'application/octet-stream', buffer });
+    await from.selectOption('#file-target', toId);
+    await from.selectOption('#file-mode', mode);
+    await from.click('#file-send');
+    const offer = to.locator(`#file-offers li[data-mode="${mode}"] button.accept`);
+    await offer.first().waitFor({ timeout: 10_000 });
+    await offer.first().click();
+    const got = to.locator(`#files li[data-name="${name}"]`);
+    await got.waitFor({ timeout: 30_000 });
+    assert.equal(await got.getAttribute('data-sha256'), sha256(buffer), `${mode} file hash`);
+    assert.equal(await got.getAttribute('data-verified'), 'true');
+  };
+
+  await t.test('a file through the server arrives with the same SHA-256', async () => {
+    await sendFile(pages.alice, pages.bob, bob, 'server', 1_500_000);
+  });
+
+  await t.test('a file over the data channel arrives with the same SHA-256', async () => {
+    await sendFile(pages.bob, pages.alice, alice, 'p2p', 1_200_000);
+  });
+
+  await t.test('a recording made in the page comes back as a file ffprobe accepts', async () => {
+    await pages.alice.click('#rec-start');
+    await pages.alice.locator('#rec-status[data-status="recording"]').waitFor({ timeout: 5_000 });
+    await pages.alice.waitForTimeout(4_000);
+    await pages.alice.click('#rec-stop');
+    const status = pages.alice.locator('#rec-status');
+    await pages.alice.waitForFunction(
+      () => ['completed', 'failed'].includes(document.querySelector('#rec-status').dataset.status),
+      null,
+      { timeout: 120_000 },
+    );
+    assert.equal(await status.getAttribute('data-status'), 'completed', await status.textContent());
+    const href = await pages.alice.locator('#rec-link').getAttribute('href');
+    const res = await fetch(new URL(href, base));
+    assert.equal(res.status, 200);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, 'recording.webm');
+    writeFileSync(file, bytes);
+    const probe = JSON.parse(
+      execFileSync('ffprobe', ['-v', 'error', '-show_format', '-show_streams', '-of', 'json', file]).toString(),
+    );
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    assert.ok(video, 'the recording has a video stream');
+    assert.ok(video.width > 0 && video.height > 0);
+    const duration = Number(probe.format.duration);
+    assert.ok(duration >= 2 && duration <= 8, `duration ${duration}s for a 4 s recording`);
+  });
+
+  await t.test('a dropped WebSocket reconnects and replays what it missed', async () => {
+    await pages.bob.evaluate(() => window.rtc.client.simulateDrop({ offlineMs: 2_500 }));
+    await pages.alice.locator(`#participants li.reconnecting[data-user="${bob}"]`).waitFor({ timeout: 5_000 });
+    for (let i = 1; i <= 3; i++) {
+      await pages.alice.fill('#chat-input', `while you were away ${i}`);
+      await pages.alice.click('#chat-send');
+    }
+    await pages.bob.locator('#status[data-status="connected"]', { hasText: 'resumed' }).waitFor({ timeout: 15_000 });
+    const text = await pages.bob.locator('#status').textContent();
+    const missed = Number(text.match(/resumed, (\d+) missed/)?.[1]);
+    assert.ok(missed >= 3, `status says ${text}`);
+    for (let i = 1; i <= 3; i++) {
+      await pages.bob.locator('#chat-log li', { hasText: `while you were away ${i}` }).waitFor({ timeout: 5_000 });
+    }
+    // Replayed exactly once.
+    assert.equal(await pages.bob.locator('#chat-log li', { hasText: 'while you were away 1' }).count(), 1);
+    // The call comes back.
+    await waitForCall(pages.alice, bob);
+    await waitForCall(pages.bob, alice);
+    await screenshots('reconnected');
+  });
+});
