@@ -1,9 +1,11 @@
 //! End-to-end tests: the real server on port 0, real HTTP and WebSocket clients.
 
+mod admin;
 mod authz;
 mod cluster;
 mod history;
 mod media;
+mod ops;
 mod reconnect;
 mod rooms;
 mod signaling;

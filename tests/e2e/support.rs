@@ -216,6 +216,11 @@ impl Client {
         }
     }
 
+    /// Messages received but not yet taken by `expect`.
+    pub fn backlog(&self) -> &[Value] {
+        &self.backlog
+    }
+
     /// Waits for an `error` message and returns its code.
     pub async fn expect_error(&mut self) -> String {
         self.expect("error").await["code"]

@@ -35,6 +35,11 @@ pub const DEV_JWT_SECRET: &str = "dev-only-insecure-secret-change-me";
 /// Server settings.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
+    /// A TOML file of settings (keys as in this list, e.g.
+    /// `room_capacity = 20`); environment variables and flags override it.
+    /// Unknown keys are an error.
+    #[arg(long, env = "RTC_CONFIG")]
+    pub config: Option<PathBuf>,
     /// Address to listen on; port 0 picks a free port (the bound address is printed).
     #[arg(long, env = "RTC_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
@@ -211,6 +216,13 @@ pub struct Settings {
     /// Log as JSON lines.
     #[arg(long, env = "RTC_LOG_JSON", default_value_t = false)]
     pub log_json: bool,
+    /// Key of the admin API (`/webrtc/admin/...`, HTTP Basic `key:secret`);
+    /// the admin API is off unless both key and secret are set.
+    #[arg(long, env = "RTC_ADMIN_API_KEY")]
+    pub admin_api_key: Option<String>,
+    /// Secret of the admin API key.
+    #[arg(long, env = "RTC_ADMIN_API_SECRET", hide_env_values = true)]
+    pub admin_api_secret: Option<Secret>,
     /// Serve `POST /webrtc/dev/token`, which hands a token to anyone who
     /// asks (for trying the web client at `/`). Default: on only while the
     /// insecure development secret is in use, where anyone can mint tokens
@@ -242,4 +254,93 @@ impl Settings {
         s.storage = "memory".into();
         s
     }
+}
+
+/// Reads `--config <file>` (or `RTC_CONFIG`): a TOML file whose keys are
+/// the settings' names (`room_capacity = 20`, `stun_urls = ["stun:…"]`;
+/// `-` and `_` are interchangeable). Its values become the defaults of
+/// `command`, so the order is file < environment < flags. A key that names
+/// no setting, or a table value, is an error; values are checked by the same
+/// parsers as flags when the command is parsed. Values of secret settings
+/// (those whose environment values are hidden) are hidden from `--help`.
+pub fn apply_config_file(
+    mut command: clap::Command,
+    args: &[std::ffi::OsString],
+) -> anyhow::Result<clap::Command> {
+    let path = config_path(args).or_else(|| std::env::var_os("RTC_CONFIG").map(PathBuf::from));
+    let Some(path) = path else {
+        return Ok(command);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("reading config file {}: {e}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+    let known: Vec<String> = command
+        .get_arguments()
+        .filter(|a| a.get_long().is_some() && a.get_id() != "config")
+        .map(|a| a.get_id().to_string())
+        .collect();
+    for (key, value) in table {
+        let id = key.replace('-', "_");
+        if !known.contains(&id) {
+            anyhow::bail!(
+                "config file {}: unknown key `{key}`; known keys: {}",
+                path.display(),
+                known.join(", ")
+            );
+        }
+        let text = match value {
+            toml::Value::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.join(",")),
+            other => scalar(&other),
+        }
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "config file {}: `{key}` must be a value or a list of values",
+                path.display()
+            )
+        })?;
+        // clap keeps defaults for the life of the program; this runs once.
+        let text: &'static str = Box::leak(text.into_boxed_str());
+        command = command.mut_arg(id, |a| {
+            let secret = a.is_hide_env_values_set();
+            a.default_value(text).hide_default_value(secret)
+        });
+    }
+    Ok(command)
+}
+
+/// A scalar TOML value as the text a flag would carry; `None` for tables
+/// and nested arrays.
+fn scalar(v: &toml::Value) -> Option<String> {
+    Some(match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Integer(i) => i.to_string(),
+        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Boolean(b) => b.to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        toml::Value::Array(_) | toml::Value::Table(_) => return None,
+    })
+}
+
+/// The value of `--config <file>` or `--config=<file>` among `args`.
+fn config_path(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let s = a.to_string_lossy();
+        if s == "--config" {
+            return it.next().map(PathBuf::from);
+        }
+        if let Some(p) = s.strip_prefix("--config=") {
+            return Some(PathBuf::from(p));
+        }
+        if s == "--" {
+            break;
+        }
+    }
+    None
 }

@@ -2,14 +2,15 @@
 //! actix-web application, REST routes and WebSocket sessions. This is the
 //! only crate that knows about actix.
 
+pub mod admin;
 pub mod auth_extract;
 pub mod config;
 pub mod http_error;
 pub mod hub;
-pub mod metrics;
 pub mod ranged;
 pub mod recordings;
 pub mod routes;
+pub mod telemetry;
 pub mod transfers;
 pub mod webclient;
 pub mod ws;
@@ -42,7 +43,7 @@ pub struct AppState {
     /// Start time.
     pub started: Instant,
     /// Counters of this instance.
-    pub metrics: metrics::Metrics,
+    pub metrics: telemetry::Metrics,
     /// Connection limits per user and address.
     pub admission: Arc<hub::Admission>,
     /// This instance's id in the instance registry.
@@ -136,6 +137,8 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 
 /// Builds the shared state with the embedded (in-memory) adapters.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    // Installed before anything is counted: the facade drops what comes earlier.
+    telemetry::prometheus();
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.room_capacity;
     room_config.max_concurrent_recordings = settings.recording_max_concurrent;
@@ -263,6 +266,42 @@ fn json_error(code: ErrorCode, message: String) -> actix_web::Error {
     ApiError(SignalError::new(code, message)).into()
 }
 
+/// Gives every request an id (the caller's `X-Request-Id` when it is short
+/// and plain, else a new one), runs the request inside a tracing span that
+/// carries it (so every log line of the request names it), echoes it back
+/// and counts the request for `/metrics`. The span has the path without the
+/// query string, which may hold a token.
+async fn request_context(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use tracing::Instrument;
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let method = req.method().to_string();
+    let span = tracing::info_span!("http", request_id = %id, method = %method, path = %req.path());
+    let started = Instant::now();
+    let mut res = next.call(req).instrument(span).await?;
+    telemetry::http_request(&method, res.status().as_u16(), started.elapsed());
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&id) {
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            v,
+        );
+    }
+    Ok(res)
+}
+
 /// Registers all routes and limits on an actix `App`; `main` and tests share it.
 pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -286,6 +325,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .configure(routes::configure)
             .configure(transfers::configure)
             .configure(webclient::configure)
+            .configure(admin::configure)
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(serde_json::json!({
                     "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }
@@ -391,11 +431,14 @@ impl Application {
             let st = state.clone();
             actix_rt::spawn(async move { recordings::requeue_processing(&st).await });
         }
-        let mut server =
-            HttpServer::new(move || App::new().configure(configure_app(state.clone())))
-                .listen(listener)?
-                .client_request_timeout(std::time::Duration::from_secs(handshake_secs))
-                .shutdown_timeout(5);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(actix_web::middleware::from_fn(request_context))
+                .configure(configure_app(state.clone()))
+        })
+        .listen(listener)?
+        .client_request_timeout(std::time::Duration::from_secs(handshake_secs))
+        .shutdown_timeout(5);
         if let Some(w) = workers {
             server = server.workers(w);
         }

@@ -1,6 +1,6 @@
 //! `rtc-server`: runs the signaling server, or mints a development token.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use server::{Application, Settings};
 
 #[derive(Parser)]
@@ -20,6 +20,9 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve,
+    /// Print the effective settings (config file < environment < flags;
+    /// secrets redacted) and exit: checks a configuration before a deploy.
+    CheckConfig,
     /// Print a signed token for development (uses the configured HS256 secret).
     MintToken {
         /// User id (`sub`).
@@ -45,9 +48,18 @@ fn init_tracing(json: bool) {
 }
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let command = server::config::apply_config_file(Cli::command(), &args).unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        std::process::exit(2)
+    });
+    let cli = Cli::from_arg_matches(&command.get_matches_from(&args)).unwrap_or_else(|e| e.exit());
     init_tracing(cli.settings.log_json);
     match cli.command {
+        Some(Command::CheckConfig) => {
+            println!("{:#?}", cli.settings);
+            Ok(())
+        }
         Some(Command::MintToken {
             user,
             room,

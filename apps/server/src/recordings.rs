@@ -412,6 +412,11 @@ async fn process_one(
         }
         Err(e) => tracing::warn!(recording = %id, error = %e, "recording failed"),
     }
+    crate::telemetry::recording_event(if result.is_ok() {
+        "completed"
+    } else {
+        "failed"
+    });
     rec.finish(result).map_err(|e| e.to_string())?;
     store.put(&rec).await.map_err(|e| e.to_string())?;
     if let Ok(room_id) = RoomId::parse(&rec.room_id) {

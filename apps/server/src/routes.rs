@@ -143,6 +143,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(stream_list),
         )
         .route("/webrtc/webrtc-metrics", web::get().to(webrtc_metrics))
+        .route("/metrics", web::get().to(prometheus_metrics))
         // Seed 000 names, with seed 001's as aliases.
         .route(
             "/webrtc/rooms/{room_id}/reconnect",
@@ -270,16 +271,27 @@ async fn health(state: web::Data<AppState>) -> Res {
     )
 }
 
-async fn stats(state: web::Data<AppState>) -> Res {
+/// Rooms, participants and reconnecting participants across the deployment.
+async fn room_totals(state: &AppState) -> Result<(usize, usize, usize), ApiError> {
     let ids = state.service.ports().rooms.list().await?;
-    let mut participants = 0usize;
+    let (mut participants, mut reconnecting) = (0, 0);
     for id in &ids {
         if let Ok(r) = state.service.room(id).await {
             participants += r.participants.len();
+            reconnecting += r
+                .participants
+                .iter()
+                .filter(|p| p.presence != signaling_core::room::Presence::Connected)
+                .count();
         }
     }
+    Ok((ids.len(), participants, reconnecting))
+}
+
+async fn stats(state: web::Data<AppState>) -> Res {
+    let (rooms, participants, _) = room_totals(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
-        "rooms": ids.len(),
+        "rooms": rooms,
         "participants": participants,
         "connections_on_this_instance": state.hub.connection_count(),
         "uptime_seconds": state.started.elapsed().as_secs(),
@@ -839,26 +851,30 @@ async fn recording_list(
 }
 
 async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
-    let ids = state.service.ports().rooms.list().await?;
-    let mut participants = 0usize;
-    let mut reconnecting = 0usize;
-    for id in &ids {
-        if let Ok(r) = state.service.room(id).await {
-            participants += r.participants.len();
-            reconnecting += r
-                .participants
-                .iter()
-                .filter(|p| p.presence != signaling_core::room::Presence::Connected)
-                .count();
-        }
-    }
+    let (rooms, participants, reconnecting) = room_totals(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
-        "rooms": ids.len(),
+        "rooms": rooms,
         "participants": participants,
         "participants_reconnecting": reconnecting,
         "this_instance": state.metrics.snapshot(state.hub.connection_count()),
         "uptime_seconds": state.started.elapsed().as_secs(),
     })))
+}
+
+/// `GET /metrics`: Prometheus text exposition. The room gauges need the
+/// shared store; while it is away they keep their last value.
+async fn prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
+    let handle = crate::telemetry::prometheus();
+    metrics::gauge!("rtc_connections").set(state.hub.connection_count() as f64);
+    if let Ok((rooms, participants, reconnecting)) = room_totals(&state).await {
+        metrics::gauge!("rtc_rooms").set(rooms as f64);
+        metrics::gauge!("rtc_participants", "presence" => "connected")
+            .set((participants - reconnecting) as f64);
+        metrics::gauge!("rtc_participants", "presence" => "reconnecting").set(reconnecting as f64);
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(handle.render())
 }
 
 #[derive(Deserialize)]

@@ -14,6 +14,7 @@ use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
 use crate::ranged;
 use crate::routes::actor;
+use crate::telemetry;
 
 type Res = Result<HttpResponse, ApiError>;
 
@@ -89,6 +90,7 @@ async fn offer(
         .offer(&room_id, &a.user_id, &receiver, body)
         .await?;
     deliver(&state, &room_id, Some(notice)).await;
+    telemetry::transfer_event("offered");
     Ok(HttpResponse::Created().json(state.transfers.view(&t).await?))
 }
 
@@ -101,6 +103,15 @@ async fn act(
     let (room_id, user, _) = party(&req, state, &path.0, &path.1).await?;
     let (view, notice) = state.transfers.act(&path.1, &user, action).await?;
     deliver(state, &room_id, notice).await;
+    telemetry::transfer_event(match action {
+        TransferAction::Accept => "accepted",
+        TransferAction::Reject => "rejected",
+        TransferAction::Pause => "paused",
+        TransferAction::Resume => "resumed",
+        TransferAction::Cancel => "cancelled",
+        TransferAction::Complete => "completed",
+        TransferAction::Fail => "failed",
+    });
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -193,11 +204,23 @@ async fn put_chunk(
                 "send the chunk's SHA-256 as an X-Chunk-Sha256 header or ?sha256=",
             ))
         })?;
+    let len = body.len() as u64;
     let (ack, notice) = state
         .transfers
         .put_chunk(&id, &user, index, &sha, body)
-        .await?;
+        .await
+        .inspect_err(|e| {
+            if e.code == ErrorCode::FileChecksumMismatch {
+                telemetry::transfer_event("failed");
+            }
+        })?;
     deliver(&state, &room_id, notice).await;
+    if !ack.duplicate {
+        telemetry::transfer_bytes(len);
+        if ack.state == file_transfer::TransferState::Completed {
+            telemetry::transfer_event("completed");
+        }
+    }
     Ok(HttpResponse::Ok().json(ack))
 }
 

@@ -4,6 +4,7 @@
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
@@ -74,7 +75,10 @@ pub async fn ws_entry(
 
     let state = state.into_inner();
     state.metrics.connection_opened();
-    actix_rt::spawn(async move {
+    let span =
+        tracing::info_span!("ws", connection = %connection, room = %room_id, user = %user_id);
+    actix_rt::spawn(
+        async move {
         // Held for the life of the session.
         let admitted = admitted;
         let service = &state.service;
@@ -219,7 +223,10 @@ pub async fn ws_entry(
                                 }
                                 Ok(msg) => {
                                     let ty = msg.message_type();
-                                    service.handle(&room_id, &actor, msg).await.map_err(|e| (e, Some(ty)))
+                                    let started = Instant::now();
+                                    let r = service.handle(&room_id, &actor, msg).await;
+                                    metrics.message_handled(ty.as_str(), started.elapsed());
+                                    r.map_err(|e| (e, Some(ty)))
                                 }
                                 Err(e) => Err((e, None)),
                             };
@@ -294,7 +301,9 @@ pub async fn ws_entry(
             schedule_grace(state.clone(), room_id.clone(), user_id.clone(), connection);
         }
         tracing::debug!(%room_id, %user_id, %connection, "closed");
-    });
+        }
+        .instrument(span),
+    );
     Ok(response)
 }
 

@@ -9,7 +9,7 @@
 
 const CHUNK_DC = 16 * 1024; // data-channel message size for peer-to-peer files
 const DC_HIGH_WATER = 1024 * 1024; // pause sending above this many buffered bytes
-const TERMINAL_CLOSE = new Set([4401, 4403, 4404, 4409]); // refused, banned, replaced: do not retry
+const TERMINAL_CLOSE = new Set([4401, 4403, 4404, 4409, 4410]); // refused, banned, replaced, room closed: do not retry
 
 /** Hex SHA-256 of an ArrayBuffer or Blob (needs a secure context: https or localhost). */
 export async function sha256Hex(data) {

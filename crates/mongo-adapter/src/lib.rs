@@ -99,6 +99,22 @@ pub struct Mongo {
     cfg: MongoConfig,
 }
 
+/// Records every command's latency as `rtc_store_call_seconds{store="mongodb"}`
+/// through the `metrics` facade (the server exports it at `/metrics`).
+fn observe_commands() -> mongodb::event::EventHandler<mongodb::event::command::CommandEvent> {
+    use mongodb::event::command::CommandEvent;
+    mongodb::event::EventHandler::callback(|e: CommandEvent| {
+        let (op, secs, outcome) = match e {
+            CommandEvent::Succeeded(s) => (s.command_name, s.duration.as_secs_f64(), "ok"),
+            CommandEvent::Failed(f) => (f.command_name, f.duration.as_secs_f64(), "error"),
+            CommandEvent::Started(_) => return,
+            _ => return,
+        };
+        metrics::histogram!("rtc_store_call_seconds", "store" => "mongodb", "op" => op, "outcome" => outcome)
+            .record(secs);
+    })
+}
+
 impl Mongo {
     /// Builds the client. Connects lazily; `ensure_indexes` is the first
     /// round trip.
@@ -107,6 +123,7 @@ impl Mongo {
         opts.server_selection_timeout = Some(cfg.timeout);
         opts.connect_timeout = Some(cfg.timeout);
         opts.app_name = Some("rtc-server".into());
+        opts.command_event_handler = Some(observe_commands());
         let client = Client::with_options(opts).map_err(unavailable)?;
         Ok(Mongo {
             db: client.database(&cfg.database),

@@ -107,6 +107,46 @@ pub struct Actor {
     pub connection: Option<ConnectionId>,
 }
 
+/// The stand-in participant the admin API acts as: a host of every room
+/// who is in none of them.
+pub(crate) fn admin_participant() -> &'static Participant {
+    static ADMIN: std::sync::LazyLock<Participant> = std::sync::LazyLock::new(|| {
+        let role = Role::Host;
+        Participant {
+            user_id: UserId::admin(),
+            name: "admin".into(),
+            role,
+            permissions: Permissions::for_role(role),
+            connection: ConnectionId(uuid::Uuid::nil()),
+            joined_at: OffsetDateTime::UNIX_EPOCH,
+            media: MediaState {
+                audio_muted: true,
+                video_muted: true,
+                screen_sharing: false,
+            },
+            device_info: None,
+            network_stats: None,
+            video_quality: None,
+            background: None,
+            breakout_room_id: None,
+            presence: Presence::Connected,
+            disconnected_at: None,
+        }
+    });
+    &ADMIN
+}
+
+impl Actor {
+    /// The operator's backend, through the admin API: acts as a host of
+    /// any room without being in it.
+    pub fn admin() -> Self {
+        Actor {
+            user_id: UserId::admin(),
+            connection: None,
+        }
+    }
+}
+
 /// The room engine with its configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
@@ -165,9 +205,10 @@ impl Engine {
 
     /// What `viewer` sees of the room.
     pub fn room_state(&self, room: &Room, viewer: &UserId, last_sequence: u64) -> RoomStateView {
-        let is_mod = room
-            .participant(viewer)
-            .is_some_and(|p| p.role.is_moderator());
+        let is_mod = viewer.is_admin()
+            || room
+                .participant(viewer)
+                .is_some_and(|p| p.role.is_moderator());
         RoomStateView {
             room_id: room.id.to_string(),
             you: viewer.to_string(),
@@ -189,7 +230,95 @@ impl Engine {
                 Vec::new()
             },
             last_sequence,
+            metadata: room.metadata.clone(),
         }
+    }
+
+    /// Replaces the room's metadata (moderators; the admin API) and tells
+    /// everyone.
+    pub fn set_metadata(
+        &self,
+        room: &mut Room,
+        actor: &Actor,
+        metadata: String,
+    ) -> Result<Vec<Effect>, SignalError> {
+        self.moderator(room, actor)?;
+        if metadata.len() > crate::room::MAX_METADATA_BYTES {
+            return Err(SignalError::new(
+                ErrorCode::MessageTooLarge,
+                format!(
+                    "metadata is limited to {} bytes",
+                    crate::room::MAX_METADATA_BYTES
+                ),
+            ));
+        }
+        room.metadata = metadata.clone();
+        Ok(vec![deliver(
+            everyone(room),
+            ServerMessage::RoomMetadataUpdate {
+                metadata,
+                by: actor.user_id.to_string(),
+            },
+        )])
+    }
+
+    /// Sends application data to the room, or to `to` (moderators; the
+    /// admin API). Every recipient must be in the room.
+    pub fn send_data(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        to: Option<Vec<UserId>>,
+        topic: Option<String>,
+        data: serde_json::Value,
+    ) -> Result<Vec<Effect>, SignalError> {
+        self.moderator(room, actor)?;
+        let audience = match to {
+            Some(users) => {
+                for u in &users {
+                    if room.participant(u).is_none() {
+                        return Err(SignalError::new(
+                            ErrorCode::UserNotInRoom,
+                            format!("{u} is not in this room"),
+                        ));
+                    }
+                }
+                users
+            }
+            None => everyone(room),
+        };
+        Ok(vec![deliver(
+            audience,
+            ServerMessage::DataMessage {
+                from: actor.user_id.to_string(),
+                topic,
+                data,
+            },
+        )])
+    }
+
+    /// Removes everyone (and everyone waiting) from the room: `user-left`
+    /// with `reason: "room_closed"`, then `ROOM_CLOSED` (close code 4410).
+    pub fn close(&self, room: &mut Room, now: OffsetDateTime) -> (usize, Vec<Effect>) {
+        let mut effects = Vec::new();
+        let people: Vec<(UserId, ConnectionId)> = room
+            .participants
+            .iter()
+            .map(|p| (p.user_id.clone(), p.connection))
+            .chain(
+                room.waiting
+                    .iter()
+                    .map(|w| (w.user_id.clone(), w.connection)),
+            )
+            .collect();
+        for (user, connection) in &people {
+            effects.extend(self.leave(room, now, user, None, LeaveReason::RoomClosed));
+            effects.push(Effect::Disconnect {
+                connection: *connection,
+                code: ErrorCode::RoomClosed,
+            });
+        }
+        (people.len(), effects)
     }
 
     // ------------------------------------------------------------ join / leave
@@ -513,6 +642,9 @@ impl Engine {
     // ------------------------------------------------------------ checks
 
     fn member<'r>(&self, room: &'r Room, actor: &Actor) -> Result<&'r Participant, SignalError> {
+        if actor.user_id.is_admin() {
+            return Ok(admin_participant());
+        }
         match room.participant(&actor.user_id) {
             Some(p) if actor.connection.is_none_or(|c| c == p.connection) => Ok(p),
             Some(_) => Err(SignalError::new(

@@ -67,6 +67,8 @@ codes! {
     RoomNotFound = ("ROOM_NOT_FOUND", 404, "Check the room id; rooms exist while someone is in them."),
     /// The room is locked to new participants.
     RoomLocked = ("ROOM_LOCKED", 403, "Ask the host to unlock the room."),
+    /// A room with this id exists already.
+    RoomAlreadyExists = ("ROOM_ALREADY_EXISTS", 409, "Pick another room id, or join the existing room."),
     /// The room was closed.
     RoomClosed = ("ROOM_CLOSED", 410, "The meeting has ended."),
     // Participant

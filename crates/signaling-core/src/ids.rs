@@ -80,6 +80,22 @@ fn truncate(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
+/// The user id the operator's admin API acts under. `#` is not allowed in
+/// ids, so no token can carry it.
+pub const ADMIN_USER: &str = "#admin";
+
+impl UserId {
+    /// The admin API's acting id ([`ADMIN_USER`]).
+    pub fn admin() -> Self {
+        UserId(ADMIN_USER.to_owned())
+    }
+
+    /// Whether this is the admin API's acting id.
+    pub fn is_admin(&self) -> bool {
+        self.0 == ADMIN_USER
+    }
+}
+
 /// Identifies one WebSocket connection; a user reconnecting gets a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]

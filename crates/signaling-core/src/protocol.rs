@@ -96,6 +96,8 @@ message_types! {
     ReconnectionDetected = "reconnection-detected", ServerToClient;
     ResyncRequired = "resync-required", ServerToClient;
     ParticipantReconnecting = "participant-reconnecting", ServerToClient;
+    DataMessage = "data-message", ServerToClient;
+    RoomMetadataUpdate = "room-metadata-update", ServerToClient;
     Ping = "ping", ClientToServer;
     Pong = "pong", ServerToClient;
 }
@@ -602,6 +604,8 @@ pub enum LeaveReason {
     Banned,
     /// Sent to the waiting room by a moderator.
     MovedToWaitingRoom,
+    /// The room was closed through the admin API.
+    RoomClosed,
 }
 
 /// The full state of a room as one participant sees it.
@@ -625,6 +629,9 @@ pub struct RoomStateView {
     pub waiting_room: Vec<WaitingView>,
     /// Sequence number of the last room event (for resuming).
     pub last_sequence: u64,
+    /// Application data set through the admin API (empty when none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub metadata: String,
 }
 
 /// A waiting user, as moderators see it.
@@ -772,6 +779,24 @@ pub enum ServerMessage {
         quality: String,
         /// The figures.
         stats: NetworkStats,
+    },
+    /// Data from the operator's backend (admin API), to the room or to
+    /// some participants.
+    DataMessage {
+        /// Always `#admin`.
+        from: String,
+        /// The application's label for the data, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        /// Any JSON.
+        data: serde_json::Value,
+    },
+    /// The room's metadata changed.
+    RoomMetadataUpdate {
+        /// The new metadata.
+        metadata: String,
+        /// Who changed it.
+        by: String,
     },
     /// Settings changed.
     RoomSettingsUpdate {

@@ -286,7 +286,14 @@ pub struct Room {
         skip_serializing_if = "Option::is_none"
     )]
     pub emptied_at: Option<OffsetDateTime>,
+    /// Free-form application data set through the admin API, shown to
+    /// everyone in `room-state` (at most [`MAX_METADATA_BYTES`]).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub metadata: String,
 }
+
+/// Largest room metadata, in bytes.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 
 impl Room {
     /// An empty room with the given default settings.
@@ -305,6 +312,7 @@ impl Room {
             recordings: Vec::new(),
             next_local_id: 1,
             emptied_at: None,
+            metadata: String::new(),
         }
     }
 

@@ -131,6 +131,10 @@ impl RoomService {
     /// Counts one action of `kind` for `user`; refuses with
     /// `RATE_LIMIT_EXCEEDED` and a retry-after when the window is full.
     pub async fn check_rate(&self, kind: LimitKind, user: &UserId) -> Result<(), SignalError> {
+        // The operator's own backend is not rate limited.
+        if user.is_admin() {
+            return Ok(());
+        }
         let limit = self.policy.get(kind);
         let key = rate_key(kind, user);
         let s = self
@@ -489,17 +493,108 @@ impl RoomService {
             };
             let expired =
                 v.room.is_empty() && v.room.emptied_at.is_some_and(|t| t + delay <= self.now());
-            if expired && self.ports.rooms.delete(&id, v.version).await? == Saved::Ok {
-                if let Err(e) = self.ports.sessions.ended(&id, self.now()).await {
-                    tracing::warn!(room_id = %id, error = %e, "recording the session end failed");
-                }
-                if let Err(e) = self.ports.log.clear(id.as_str()).await {
-                    tracing::warn!(room_id = %id, error = %e, "replay log clear failed");
-                }
+            if expired && self.delete_room(&id, v.version).await? {
                 deleted += 1;
             }
         }
         Ok(deleted)
+    }
+
+    /// Deletes a room if it is still at `version`, ending its session and
+    /// clearing its replay log; false when it changed meanwhile.
+    async fn delete_room(&self, id: &RoomId, version: u64) -> Result<bool, SignalError> {
+        if self.ports.rooms.delete(id, version).await? != Saved::Ok {
+            return Ok(false);
+        }
+        if let Err(e) = self.ports.sessions.ended(id, self.now()).await {
+            tracing::warn!(room_id = %id, error = %e, "recording the session end failed");
+        }
+        if let Err(e) = self.ports.log.clear(id.as_str()).await {
+            tracing::warn!(room_id = %id, error = %e, "replay log clear failed");
+        }
+        Ok(true)
+    }
+
+    /// Creates an empty room ahead of its first participant (admin API),
+    /// with settings and metadata. It is deleted like any empty room,
+    /// `RTC_EMPTY_ROOM_TTL_SECS` after creation if nobody joins.
+    pub async fn create_room(
+        &self,
+        room_id: &RoomId,
+        settings: Option<RoomSettingsPatch>,
+        metadata: Option<String>,
+    ) -> Result<Arc<Room>, SignalError> {
+        let now = self.now();
+        let mut room = self.engine.new_room(room_id.clone(), now);
+        if let Some(patch) = settings {
+            self.engine
+                .update_settings(&mut room, crate::engine::admin_participant(), patch)?;
+        }
+        if let Some(m) = metadata {
+            self.engine.set_metadata(&mut room, &Actor::admin(), m)?;
+        }
+        room.emptied_at = Some(now);
+        match self.ports.rooms.save(&room, None).await? {
+            Saved::Ok => {
+                if let Err(e) = self.ports.sessions.started(room_id, now).await {
+                    tracing::warn!(%room_id, error = %e, "recording the session start failed");
+                }
+                Ok(Arc::new(room))
+            }
+            Saved::Conflict => Err(SignalError::new(
+                ErrorCode::RoomAlreadyExists,
+                format!("room {room_id} exists already"),
+            )),
+        }
+    }
+
+    /// Closes a room (admin API): everyone is removed with `ROOM_CLOSED`,
+    /// then the room, its session and replay log are deleted at once.
+    /// Returns how many people were removed.
+    pub async fn close_room(&self, room_id: &RoomId) -> Result<usize, SignalError> {
+        let removed = self
+            .mutate(room_id, false, |room, now| Ok(self.engine.close(room, now)))
+            .await?;
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            match self.ports.rooms.load(room_id).await? {
+                None => break,
+                Some(v) if !v.room.is_empty() => break, // someone joined again meanwhile
+                Some(v) => {
+                    if self.delete_room(room_id, v.version).await? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Replaces the room's metadata and tells everyone (`room-metadata-update`).
+    pub async fn set_metadata(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        metadata: String,
+    ) -> Result<(), SignalError> {
+        self.mutate(room_id, false, |room, _| {
+            Ok(((), self.engine.set_metadata(room, actor, metadata.clone())?))
+        })
+        .await
+    }
+
+    /// Sends application data (`data-message`) to the room or to `to`.
+    pub async fn send_data(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        to: Option<Vec<UserId>>,
+        topic: Option<String>,
+        data: serde_json::Value,
+    ) -> Result<(), SignalError> {
+        let room = self.snapshot(room_id).await?;
+        let effects = self.engine.send_data(&room, actor, to, topic, data)?;
+        self.run_effects(room_id, effects).await;
+        Ok(())
     }
 
     /// Stores a connection-quality report (REST form of `network-stats`) and

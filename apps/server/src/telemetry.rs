@@ -1,0 +1,211 @@
+//! Counters of this instance, read by `GET /webrtc/webrtc-metrics`, and the
+//! Prometheus exposition at `GET /metrics`.
+//!
+//! Every counter here is also recorded through the `metrics` facade, which
+//! the adapters use too (Redis and MongoDB call latency); the process-wide
+//! Prometheus recorder renders them all. Lock-free on the hot path; the
+//! per-code error map takes a lock only when an error is sent.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use serde::Serialize;
+use signaling_core::ErrorCode;
+
+/// Operational counters since start.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    connections_opened: AtomicU64,
+    joins_refused: AtomicU64,
+    frames_received: AtomicU64,
+    frames_sent: AtomicU64,
+    slow_consumer_closes: AtomicU64,
+    errors: Mutex<BTreeMap<&'static str, u64>>,
+}
+
+/// A point-in-time copy of [`Metrics`].
+#[derive(Debug, Serialize)]
+pub struct MetricsSnapshot {
+    /// Open WebSocket connections now.
+    pub connections: usize,
+    /// WebSocket sessions accepted since start.
+    pub connections_opened: u64,
+    /// Joins refused (full, locked, banned, ...).
+    pub joins_refused: u64,
+    /// Client text frames received.
+    pub frames_received: u64,
+    /// Text frames sent to clients.
+    pub frames_sent: u64,
+    /// Connections closed because they could not keep up.
+    pub slow_consumer_closes: u64,
+    /// WebSocket `error` messages and error closes sent, by code.
+    pub errors_by_code: BTreeMap<&'static str, u64>,
+}
+
+fn bump(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Histogram buckets for every `*_seconds` metric: 50 µs to 10 s.
+const SECONDS_BUCKETS: &[f64] = &[
+    0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+    2.5, 10.0,
+];
+
+/// The process-wide Prometheus recorder, installed on first use. If the
+/// embedding program installed another `metrics` recorder first, ours only
+/// renders what is recorded through it (nothing), and a warning says so.
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
+            .expect("buckets are not empty");
+        let recorder = builder.build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed: /metrics will be empty");
+        }
+        describe();
+        handle
+    })
+}
+
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_gauge!(
+        "rtc_connections",
+        "Open WebSocket connections on this instance"
+    );
+    describe_gauge!("rtc_rooms", "Rooms in the shared store");
+    describe_gauge!("rtc_participants", "Participants in all rooms");
+    describe_counter!(
+        "rtc_connections_opened_total",
+        "WebSocket sessions accepted"
+    );
+    describe_counter!(
+        "rtc_joins_refused_total",
+        "Joins refused (full, locked, banned...)"
+    );
+    describe_counter!("rtc_frames_received_total", "Client text frames received");
+    describe_counter!("rtc_frames_sent_total", "Text frames sent to clients");
+    describe_counter!(
+        "rtc_slow_consumer_closes_total",
+        "Connections closed as too slow"
+    );
+    describe_counter!("rtc_messages_total", "Client messages handled, by type");
+    describe_histogram!(
+        "rtc_message_handling_seconds",
+        "Time from a client message's arrival to its delivery to recipients' queues (the relay latency), by type"
+    );
+    describe_counter!("rtc_errors_total", "Errors sent to clients, by code");
+    describe_counter!(
+        "rtc_http_requests_total",
+        "HTTP requests, by method and status"
+    );
+    describe_histogram!("rtc_http_request_seconds", "HTTP request duration");
+    describe_counter!(
+        "rtc_transfers_total",
+        "File transfer events (offered, completed, failed...)"
+    );
+    describe_counter!(
+        "rtc_transfer_bytes_total",
+        "Verified file-transfer bytes stored"
+    );
+    describe_counter!(
+        "rtc_recordings_total",
+        "Recording events (started, completed, failed...)"
+    );
+    describe_counter!(
+        "rtc_webhooks_total",
+        "Webhook delivery attempts, by outcome"
+    );
+    describe_histogram!(
+        "rtc_store_call_seconds",
+        "Latency of calls to Redis and MongoDB, by store and outcome"
+    );
+}
+
+/// Counts a file-transfer event (`offered`, `completed`, `failed`, ...).
+pub fn transfer_event(event: &'static str) {
+    metrics::counter!("rtc_transfers_total", "event" => event).increment(1);
+}
+
+/// Counts verified file-transfer bytes.
+pub fn transfer_bytes(n: u64) {
+    metrics::counter!("rtc_transfer_bytes_total").increment(n);
+}
+
+/// Counts a recording event (`started`, `completed`, `failed`, ...).
+pub fn recording_event(event: &'static str) {
+    metrics::counter!("rtc_recordings_total", "event" => event).increment(1);
+}
+
+/// Counts an HTTP request and its duration.
+pub fn http_request(method: &str, status: u16, elapsed: Duration) {
+    metrics::counter!("rtc_http_requests_total", "method" => method.to_owned(), "status" => status.to_string())
+        .increment(1);
+    metrics::histogram!("rtc_http_request_seconds").record(elapsed.as_secs_f64());
+}
+
+impl Metrics {
+    /// A session was accepted.
+    pub fn connection_opened(&self) {
+        bump(&self.connections_opened);
+        metrics::counter!("rtc_connections_opened_total").increment(1);
+    }
+    /// A join was refused.
+    pub fn join_refused(&self) {
+        bump(&self.joins_refused);
+        metrics::counter!("rtc_joins_refused_total").increment(1);
+    }
+    /// A client frame arrived.
+    pub fn frame_received(&self) {
+        bump(&self.frames_received);
+        metrics::counter!("rtc_frames_received_total").increment(1);
+    }
+    /// A frame went out.
+    pub fn frame_sent(&self) {
+        bump(&self.frames_sent);
+        metrics::counter!("rtc_frames_sent_total").increment(1);
+    }
+    /// A slow consumer was closed.
+    pub fn slow_consumer(&self) {
+        bump(&self.slow_consumer_closes);
+        metrics::counter!("rtc_slow_consumer_closes_total").increment(1);
+    }
+    /// A client message of type `ty` was handled in `elapsed`.
+    pub fn message_handled(&self, ty: &'static str, elapsed: Duration) {
+        metrics::counter!("rtc_messages_total", "type" => ty).increment(1);
+        metrics::histogram!("rtc_message_handling_seconds", "type" => ty)
+            .record(elapsed.as_secs_f64());
+    }
+    /// An error with this code was sent.
+    pub fn error(&self, code: ErrorCode) {
+        metrics::counter!("rtc_errors_total", "code" => code.as_str()).increment(1);
+        *self
+            .errors
+            .lock()
+            .expect("metrics lock")
+            .entry(code.as_str())
+            .or_default() += 1;
+    }
+
+    /// The counters now.
+    pub fn snapshot(&self, connections: usize) -> MetricsSnapshot {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        MetricsSnapshot {
+            connections,
+            connections_opened: get(&self.connections_opened),
+            joins_refused: get(&self.joins_refused),
+            frames_received: get(&self.frames_received),
+            frames_sent: get(&self.frames_sent),
+            slow_consumer_closes: get(&self.slow_consumer_closes),
+            errors_by_code: self.errors.lock().expect("metrics lock").clone(),
+        }
+    }
+}

@@ -1,0 +1,274 @@
+//! The admin API: key and secret, every call, and a ban that holds on every
+//! instance of a cluster.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const KEY: &str = "ops-backend";
+const SECRET_: &str = "admin-secret-0123456789";
+
+fn admin_settings() -> server::Settings {
+    let mut s = settings();
+    s.admin_api_key = Some(KEY.into());
+    s.admin_api_secret = Some(SECRET_.parse().unwrap());
+    s
+}
+
+fn basic(key: &str, secret: &str) -> String {
+    let b = base64::engine::general_purpose::STANDARD.encode(format!("{key}:{secret}"));
+    format!("Basic {b}")
+}
+
+async fn admin(
+    s: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut r = reqwest::Client::new()
+        .request(method, s.http(path))
+        .header("authorization", basic(KEY, SECRET_));
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+use reqwest::Method;
+
+#[tokio::test]
+async fn admin_api_refuses_without_key_and_is_off_by_default() {
+    let off = spawn();
+    let (st, body) = admin(&off, Method::GET, "/webrtc/admin/rooms", None).await;
+    assert_eq!(
+        (st, body["error"]["code"].as_str()),
+        (404, Some("NOT_FOUND"))
+    );
+
+    let s = spawn_with(admin_settings());
+    let c = reqwest::Client::new();
+    for auth in [
+        None,
+        Some(basic(KEY, "wrong-secret")),
+        Some(basic("other-key", SECRET_)),
+        Some(format!("Bearer {}", token("alice", None, Some("host")))),
+    ] {
+        let mut r = c.get(s.http("/webrtc/admin/rooms"));
+        if let Some(a) = &auth {
+            r = r.header("authorization", a);
+        }
+        let r = r.send().await.unwrap();
+        assert_eq!(r.status(), 401, "{auth:?}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "UNAUTHORIZED");
+    }
+    let (st, _) = admin(&s, Method::GET, "/webrtc/admin/rooms", None).await;
+    assert_eq!(st, 200);
+}
+
+#[tokio::test]
+async fn admin_creates_lists_updates_messages_mutes_and_closes_rooms() {
+    let s = spawn_with(admin_settings());
+    let (st, created) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms",
+        Some(json!({"room_id": "town-hall", "settings": {"max_participants": 2}, "metadata": "{\"topic\":\"Q3\"}"})),
+    )
+    .await;
+    assert_eq!(st, 201, "{created}");
+    assert_eq!(created["room"]["settings"]["max_participants"], 2);
+    let (st, again) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms",
+        Some(json!({"room_id": "town-hall"})),
+    )
+    .await;
+    assert_eq!(
+        (st, again["error"]["code"].as_str()),
+        (409, Some("ROOM_ALREADY_EXISTS"))
+    );
+
+    // Participants find the settings and metadata the backend set.
+    let mut a = s.connect("town-hall", "alice").await;
+    let state = a.expect("room-state").await;
+    assert_eq!(state["metadata"], "{\"topic\":\"Q3\"}");
+    let mut b = s.connect("town-hall", "bob").await;
+    b.expect("room-state").await;
+    a.expect("user-joined").await;
+    let full = s
+        .connect_token("town-hall", &token("carol", None, None))
+        .await
+        .unwrap();
+    let mut full = full;
+    assert_eq!(full.expect_error().await, "ROOM_FULL");
+
+    let (st, list) = admin(&s, Method::GET, "/webrtc/admin/rooms", None).await;
+    assert_eq!(st, 200);
+    let room = list["rooms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["room_id"] == "town-hall")
+        .unwrap();
+    assert_eq!(room["participants"], 2);
+    let (st, one) = admin(&s, Method::GET, "/webrtc/admin/rooms/town-hall", None).await;
+    assert_eq!(st, 200);
+    assert_eq!(one["room"]["participants"].as_array().unwrap().len(), 2);
+
+    let (st, _) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/town-hall/metadata",
+        Some(json!({"metadata": "live"})),
+    )
+    .await;
+    assert_eq!(st, 200);
+    for c in [&mut a, &mut b] {
+        let m = c.expect("room-metadata-update").await;
+        assert_eq!(
+            (m["metadata"].as_str(), m["by"].as_str()),
+            (Some("live"), Some("#admin"))
+        );
+    }
+
+    // Data to everyone, then to bob only.
+    let (st, _) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/town-hall/data",
+        Some(json!({"data": {"poll": 1}, "topic": "polls"})),
+    )
+    .await;
+    assert_eq!(st, 200);
+    for c in [&mut a, &mut b] {
+        let m = c.expect("data-message").await;
+        assert_eq!(
+            (
+                m["data"]["poll"].as_i64(),
+                m["topic"].as_str(),
+                m["from"].as_str()
+            ),
+            (Some(1), Some("polls"), Some("#admin"))
+        );
+    }
+    let (st, _) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/town-hall/data",
+        Some(json!({"data": "for bob", "to": ["bob"]})),
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(b.expect("data-message").await["data"], "for bob");
+    let (st, e) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/town-hall/data",
+        Some(json!({"data": 1, "to": ["nobody"]})),
+    )
+    .await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (404, Some("USER_NOT_IN_ROOM"))
+    );
+
+    // Mute bob's microphone: everyone sees it, by #admin.
+    let (st, _) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/town-hall/participants/bob/mute",
+        Some(json!({"kind": "audio"})),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let m = a.expect("media-control").await;
+    assert_eq!(
+        (
+            m["user_id"].as_str(),
+            m["muted"].as_bool(),
+            m["by"].as_str()
+        ),
+        (Some("bob"), Some(true), Some("#admin"))
+    );
+    // Alice never received bob's private data message.
+    a.ping().await;
+    assert!(
+        !a.backlog().iter().any(|m| m["type"] == "data-message"),
+        "alice got bob's data message: {:?}",
+        a.backlog()
+    );
+
+    // Closing removes everyone with ROOM_CLOSED and deletes the room.
+    let (st, closed) = admin(&s, Method::DELETE, "/webrtc/admin/rooms/town-hall", None).await;
+    assert_eq!((st, closed["removed"].as_u64()), (200, Some(2)), "{closed}");
+    for c in [&mut a, &mut b] {
+        assert_eq!(c.expect_error().await, "ROOM_CLOSED");
+        assert_eq!(c.expect_close().await, Some(4410));
+    }
+    let (st, gone) = admin(&s, Method::GET, "/webrtc/admin/rooms/town-hall", None).await;
+    assert_eq!(
+        (st, gone["error"]["code"].as_str()),
+        (404, Some("ROOM_NOT_FOUND"))
+    );
+    let (st, bad) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/x/metadata",
+        Some(json!({"metadata": "a".repeat(17 * 1024)})),
+    )
+    .await;
+    assert!(st == 404 || st == 413, "{bad}");
+}
+
+#[tokio::test]
+async fn an_admin_ban_holds_on_every_instance() {
+    let url = redis_url();
+    let prefix = format!("adm{}:", uuid::Uuid::new_v4().simple());
+    let mut one = cluster_settings(&url, &prefix);
+    one.admin_api_key = Some(KEY.into());
+    one.admin_api_secret = Some(SECRET_.parse().unwrap());
+    let s1 = spawn_with(one);
+    let s2 = spawn_with(cluster_settings(&url, &prefix));
+    let mut host = s2.connect("banned", "host").await;
+    host.expect("room-state").await;
+    let mut m = s2.connect("banned", "mallory").await;
+    m.expect("room-state").await;
+    host.expect("user-joined").await;
+    let (st, body) = admin(
+        &s1,
+        Method::POST,
+        "/webrtc/admin/rooms/banned/participants/mallory/remove",
+        Some(json!({"ban": true})),
+    )
+    .await;
+    assert_eq!(st, 200, "{body}");
+    assert_eq!(m.expect_error().await, "USER_BANNED");
+    let left = host.expect("user-left").await;
+    assert_eq!(
+        (left["user_id"].as_str(), left["reason"].as_str()),
+        (Some("mallory"), Some("banned"))
+    );
+    for s in [&s1, &s2] {
+        let mut again = s.connect("banned", "mallory").await;
+        assert_eq!(again.expect_error().await, "USER_BANNED");
+    }
+    // Removing without a ban lets the user back in.
+    let mut eve = s1.connect("banned", "eve").await;
+    eve.expect("room-state").await;
+    let (st, _) = admin(
+        &s1,
+        Method::POST,
+        "/webrtc/admin/rooms/banned/participants/eve/remove",
+        None,
+    )
+    .await;
+    assert_eq!(st, 200);
+    assert_eq!(eve.expect_error().await, "KICKED");
+    let mut back = s2.connect("banned", "eve").await;
+    back.expect("room-state").await;
+}
