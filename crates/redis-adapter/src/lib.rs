@@ -1,13 +1,14 @@
 //! Redis adapters for the shared-state ports: room state with
 //! compare-and-swap (a Lua script), the event bus (pub/sub), rate limits,
-//! chat history, analytics, recording records and instance liveness. Only
-//! this crate knows the Redis client.
+//! chat history, analytics, recording records, instance liveness and the
+//! webhook outbox. Only this crate knows the Redis client.
 //!
 //! Every key starts with a configurable prefix, so several deployments can
 //! share one Redis. Every operation that must be atomic across instances is
 //! one Lua script: a room save checks the version it read, a rate-limit hit
-//! checks and counts, a chat append is idempotent, and a dead instance is
-//! claimed by exactly one survivor.
+//! checks and counts, a chat append is idempotent, a dead instance is
+//! claimed by exactly one survivor, and a room's webhook head is claimed by
+//! one dispatcher at a time.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,9 @@ use signaling_core::protocol::ChatRecord;
 use signaling_core::ratelimit::{Limit, RateLimiter, RateStatus, window};
 use signaling_core::room::Room;
 use signaling_core::{ConnectionId, PortError, RoomId};
+
+mod webhooks;
+pub use self::webhooks::RedisWebhookOutbox;
 
 /// How to reach Redis.
 #[derive(Debug, Clone)]
@@ -132,6 +136,12 @@ impl Redis {
         p
     }
 
+    /// The webhook outbox over this connection, keeping delivered events
+    /// for replay as `retention` says.
+    pub fn webhook_outbox(&self, retention: ::webhooks::Retention) -> Arc<RedisWebhookOutbox> {
+        Arc::new(RedisWebhookOutbox::new(self.clone(), retention))
+    }
+
     /// Every port over this connection, with the default replay buffer.
     pub fn ports(&self) -> RedisPorts {
         RedisPorts {
@@ -147,6 +157,7 @@ impl Redis {
                 reconnection::BufferConfig::default(),
             )),
             transfers: Arc::new(RedisTransferStore(self.clone())),
+            webhooks: self.webhook_outbox(::webhooks::Retention::default()),
         }
     }
 }
@@ -171,6 +182,9 @@ pub struct RedisPorts {
     pub log: Arc<RedisEventLog>,
     /// File-transfer records.
     pub transfers: Arc<RedisTransferStore>,
+    /// Webhook outbox, with the default retention (see
+    /// [`Redis::webhook_outbox`] for another).
+    pub webhooks: Arc<RedisWebhookOutbox>,
 }
 
 // ------------------------------------------------------------------ rooms

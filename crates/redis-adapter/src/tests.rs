@@ -512,3 +512,144 @@ async fn transfer_records_and_chunk_sets_survive_concurrent_marks() {
     assert!(s.chunks("t1").await.unwrap().is_empty());
     assert!(s.list_user(&bob).await.unwrap().is_empty());
 }
+
+/// The webhook outbox: the adapter suite every outbox passes, and two
+/// dispatchers (two pools, as two instances would have) on one outbox.
+mod webhook_outbox {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use ::webhooks::testing::{RETENTION, Receiver, Reply, check_deliveries};
+    use ::webhooks::{Backoff, Dispatcher, DispatcherConfig, Outbox, unix_ms};
+
+    async fn make() -> Arc<dyn Outbox> {
+        super::redis().webhook_outbox(RETENTION)
+    }
+
+    ::webhooks::outbox_suite!(make);
+
+    #[tokio::test]
+    async fn ports_expose_the_webhook_outbox() {
+        let o = super::redis().ports().webhooks;
+        let e = o
+            .append("room", "room_started", serde_json::json!({}), 1)
+            .await
+            .unwrap();
+        assert_eq!(e.seq, 1);
+        assert_eq!(o.pending_count().await.unwrap(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_dispatchers_on_one_redis_keep_each_room_in_order_and_lose_nothing() {
+        const SECRET: &str = "two-dispatchers";
+        let mut cfg = super::RedisConfig::new(super::url());
+        cfg.prefix = format!("t{}:", uuid::Uuid::new_v4().simple());
+        let a = super::Redis::new(&cfg).unwrap().webhook_outbox(RETENTION);
+        let b = super::Redis::new(&cfg).unwrap().webhook_outbox(RETENTION);
+        // Pseudo-random replies: a fifth fail, some answer late.
+        let rx = Receiver::start(Arc::new(|hit| {
+            let r = (hit.n as u64).wrapping_mul(2_654_435_761) % 100;
+            match r {
+                0..20 => Reply::Status(503),
+                20..40 => Reply::After(200, Duration::from_millis(r % 15)),
+                _ => Reply::Status(200),
+            }
+        }))
+        .await;
+        let config = || {
+            let mut c = DispatcherConfig::new(rx.url(), SECRET);
+            c.timeout = Duration::from_millis(500);
+            c.backoff = Backoff {
+                initial: Duration::from_millis(5),
+                max: Duration::from_millis(50),
+                jitter: 0.5,
+            };
+            c.poll_interval = Duration::from_millis(10);
+            // Fewer slots than rooms, so both dispatchers get rooms.
+            c.max_in_flight = 2;
+            c.lease = Duration::from_secs(3);
+            c
+        };
+        let client = reqwest::Client::new();
+        let da = Dispatcher::new(a.clone(), client.clone(), config()).unwrap();
+        let db = Dispatcher::new(b.clone(), client.clone(), config()).unwrap();
+        let (sa, sb) = (da.stats(), db.stats());
+
+        // Both instances append, interleaved, to the same rooms.
+        let rooms: Vec<String> = (0..6).map(|i| format!("room-{i}")).collect();
+        let mut appended = Vec::new();
+        let append_round = async |round: usize, appended: &mut Vec<_>| {
+            for (i, r) in rooms.iter().enumerate() {
+                let via: &dyn Outbox = if (round + i).is_multiple_of(2) {
+                    &*a
+                } else {
+                    &*b
+                };
+                let data = serde_json::json!({"round": round});
+                appended.push(
+                    via.append(r, "participant_joined", data, unix_ms())
+                        .await
+                        .unwrap(),
+                );
+            }
+        };
+        for round in 0..8 {
+            append_round(round, &mut appended).await;
+        }
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let ra = tokio::spawn(da.clone().run(stopped(stop_rx.clone())));
+        let rb = tokio::spawn(db.clone().run(stopped(stop_rx)));
+        for round in 8..16 {
+            append_round(round, &mut appended).await;
+            da.wake();
+            db.wake();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let ids: HashSet<String> = appended.iter().map(|e| e.id.clone()).collect();
+        assert!(
+            rx.wait_acked(&ids, Duration::from_secs(60)).await,
+            "not everything arrived"
+        );
+        stop_tx.send(true).unwrap();
+        ra.await.unwrap();
+        rb.await.unwrap();
+
+        // Every (room, seq) was assigned exactly once across both instances.
+        let mut seqs: Vec<(String, u64)> = appended
+            .iter()
+            .map(|e| (e.room_id.clone(), e.seq))
+            .collect();
+        seqs.sort();
+        let want: Vec<(String, u64)> = rooms
+            .iter()
+            .flat_map(|r| (1..=16).map(move |s| (r.clone(), s)))
+            .collect();
+        assert_eq!(seqs, want);
+
+        let hits = rx.hits();
+        let summary = check_deliveries(&hits, SECRET.as_bytes(), &appended).unwrap();
+        assert_eq!(
+            rx.overlaps(),
+            Vec::<String>::new(),
+            "a room was sent by both at once"
+        );
+        assert_eq!(
+            summary.acked,
+            appended.len(),
+            "each event acknowledged once"
+        );
+        assert_eq!(sa.delivered() + sb.delivered(), appended.len() as u64);
+        assert!(
+            sa.delivered() > 0 && sb.delivered() > 0,
+            "both dispatchers worked: {} and {}",
+            sa.delivered(),
+            sb.delivered()
+        );
+        assert!(sa.failed_attempts() + sb.failed_attempts() > 0);
+        assert_eq!(a.pending_count().await.unwrap(), 0);
+    }
+}
