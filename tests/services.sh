@@ -113,6 +113,17 @@ ffmpeg_up() {
   apt_install ffmpeg
 }
 
+# The OpenAPI 3.1 validator the API-document test runs (PyPI, pinned).
+validator_up() {
+  local venv="$TOOLS/openapi-validator"
+  if [ ! -x "$venv/bin/openapi-spec-validator" ]; then
+    echo "installing openapi-spec-validator 0.9.0 (PyPI)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'openapi-spec-validator==0.9.0'
+  fi
+  set_env OPENAPI_VALIDATOR "$venv/bin/openapi-spec-validator"
+}
+
 down() {
   for pidfile in "$DIR"/*/*.pid; do
     [ -f "$pidfile" ] || continue
@@ -123,7 +134,7 @@ down() {
 }
 
 case "${1:-up}" in
-  up) redis_up; s3_up; mongo_up; ffmpeg_up ;;
+  up) redis_up; s3_up; mongo_up; ffmpeg_up; validator_up ;;
   down) down ;;
   env) cat "$ENV" ;;
   *) echo "usage: $0 up|down|env"; exit 2 ;;

@@ -133,3 +133,78 @@ async fn every_response_names_its_request() {
         .unwrap();
     assert_ne!(r.headers()["x-request-id"], "a b\"c");
 }
+
+#[tokio::test]
+async fn openapi_document_is_valid_3_1_and_lists_every_route() {
+    let validator = std::env::var("OPENAPI_VALIDATOR").expect(
+        "OPENAPI_VALIDATOR must name openapi-spec-validator: run `just test`, or `tests/services.sh up`",
+    );
+    let s = spawn();
+    let r = reqwest::get(s.http("/openapi.json")).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let doc: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let file = std::env::temp_dir().join(format!("openapi-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = std::process::Command::new(&validator)
+        .args(["--schema", "3.1"])
+        .arg(&file)
+        .output()
+        .expect("runs openapi-spec-validator");
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Every route the server registered is in the document, and nothing else.
+    let registered = server::openapi::registered();
+    let mut in_doc = std::collections::BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            in_doc.insert((method.to_uppercase(), path.clone()));
+        }
+    }
+    let missing: Vec<_> = registered.difference(&in_doc).collect();
+    let extra: Vec<_> = in_doc.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "registered but not documented: {missing:?}"
+    );
+    assert!(extra.is_empty(), "documented but not registered: {extra:?}");
+    assert!(registered.len() > 90, "{}", registered.len());
+
+    // Every error code is in the error schema; bodies have schemas.
+    let codes = &doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+        ["oneOf"];
+    for code in [
+        "ROOM_FULL",
+        "CHECKSUM_MISMATCH",
+        "ROOM_ALREADY_EXISTS",
+        "RATE_LIMIT_EXCEEDED",
+    ] {
+        assert!(
+            codes.as_array().unwrap().iter().any(|c| c["const"] == code),
+            "{code} missing"
+        );
+    }
+    let offer = &doc["paths"]["/webrtc/rooms/{room_id}/file-transfer/offer"]["post"];
+    assert_eq!(
+        offer["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/OfferReq"
+    );
+    let offer_schema = &doc["components"]["schemas"]["OfferReq"]["properties"];
+    assert!(offer_schema["sha256"].is_object() && offer_schema["receiver"].is_object());
+
+    // The viewer page is served and loads nothing from elsewhere.
+    let page = reqwest::get(s.http("/docs"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("fetch('/openapi.json')"));
+    assert!(!page.contains("https://"));
+}

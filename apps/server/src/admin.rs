@@ -13,31 +13,41 @@ use signaling_core::{Actor, ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
 use crate::http_error::ApiError;
+use crate::openapi::Api;
 
 type Res = Result<HttpResponse, ApiError>;
 
 /// Registers the admin routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webrtc/admin/rooms", web::get().to(list_rooms))
-        .route("/webrtc/admin/rooms", web::post().to(create_room))
-        .route("/webrtc/admin/rooms/{room_id}", web::get().to(get_room))
-        .route(
+    cfg.api("GET", "/webrtc/admin/rooms", web::get().to(list_rooms))
+        .api("POST", "/webrtc/admin/rooms", web::post().to(create_room))
+        .api(
+            "GET",
+            "/webrtc/admin/rooms/{room_id}",
+            web::get().to(get_room),
+        )
+        .api(
+            "DELETE",
             "/webrtc/admin/rooms/{room_id}",
             web::delete().to(close_room),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
             web::post().to(remove_participant),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
             web::post().to(mute_participant),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/admin/rooms/{room_id}/data",
             web::post().to(send_data),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/admin/rooms/{room_id}/metadata",
             web::post().to(set_metadata),
         );
@@ -119,8 +129,8 @@ async fn get_room(req: HttpRequest, path: web::Path<String>, state: web::Data<Ap
 }
 
 /// `POST /webrtc/admin/rooms` body.
-#[derive(Debug, Deserialize)]
-struct CreateRoomReq {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct CreateRoomReq {
     room_id: String,
     #[serde(default)]
     settings: Option<RoomSettingsPatch>,
@@ -154,8 +164,8 @@ async fn close_room(req: HttpRequest, path: web::Path<String>, state: web::Data<
 }
 
 /// `…/remove` body.
-#[derive(Debug, Default, Deserialize)]
-struct RemoveReq {
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub(crate) struct RemoveReq {
     /// Also ban: the ban is part of the room's shared state, so no instance
     /// of the cluster admits the user again.
     #[serde(default)]
@@ -180,8 +190,8 @@ async fn remove_participant(
 }
 
 /// `…/mute` body.
-#[derive(Debug, Deserialize)]
-struct MuteReq {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct MuteReq {
     /// `audio` or `video`.
     kind: MediaKind,
 }
@@ -205,8 +215,8 @@ async fn mute_participant(
 }
 
 /// `…/data` body.
-#[derive(Debug, Deserialize)]
-struct DataReq {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct DataReq {
     /// Any JSON.
     data: serde_json::Value,
     /// A label for the receivers.
@@ -247,8 +257,8 @@ async fn send_data(
 }
 
 /// `…/metadata` body.
-#[derive(Debug, Deserialize)]
-struct MetadataReq {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct MetadataReq {
     metadata: String,
 }
 

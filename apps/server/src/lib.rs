@@ -7,6 +7,7 @@ pub mod auth_extract;
 pub mod config;
 pub mod http_error;
 pub mod hub;
+pub mod openapi;
 pub mod ranged;
 pub mod recordings;
 pub mod routes;
@@ -27,6 +28,7 @@ use signaling_core::{Engine, ErrorCode, Ports, RoomConfig, RoomService, SignalEr
 pub use config::Settings;
 use http_error::ApiError;
 use hub::Hub;
+use openapi::Api;
 
 /// Everything handlers need.
 pub struct AppState {
@@ -320,12 +322,13 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             )
             .app_data(web::PathConfig::default().error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())))
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
-            .route("/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
+            .api("GET", "/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
             .configure(recordings::configure)
             .configure(routes::configure)
             .configure(transfers::configure)
             .configure(webclient::configure)
             .configure(admin::configure)
+            .configure(openapi::configure)
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(serde_json::json!({
                     "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }

@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
+use crate::openapi::Api;
 use crate::ranged;
 use crate::routes::actor;
 
@@ -43,14 +44,19 @@ impl recording::JobQueue for ChannelJobs {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for base in ["recordings", "recording"] {
         let p = format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}");
-        cfg.service(
-            web::resource(format!("{p}/chunks/{{seq}}"))
+        let (raw, json) = (format!("{p}/chunks/{{seq}}"), format!("{p}/chunks"));
+        cfg.api_resource(
+            &["PUT", "POST"],
+            &raw,
+            web::resource(raw.as_str())
                 .app_data(web::PayloadConfig::new(MAX_CHUNK_BYTES))
                 .route(web::put().to(put_chunk_raw))
                 .route(web::post().to(put_chunk_raw)),
         )
-        .service(
-            web::resource(format!("{p}/chunks"))
+        .api_resource(
+            &["POST"],
+            &json,
+            web::resource(json.as_str())
                 .app_data(
                     web::JsonConfig::default()
                         .limit(MAX_CHUNK_BYTES * 4 / 3 + 4096)
@@ -58,13 +64,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .route(web::post().to(put_chunk_json)),
         )
-        .route(&format!("{p}/upload-status"), web::get().to(upload_status))
-        .route(&format!("{p}/download"), web::get().to(download))
-        .route(&format!("{p}/thumbnail"), web::get().to(thumbnail))
-        .route(&format!("{p}/link"), web::get().to(link));
+        .api(
+            "GET",
+            &format!("{p}/upload-status"),
+            web::get().to(upload_status),
+        )
+        .api("GET", &format!("{p}/download"), web::get().to(download))
+        .api("GET", &format!("{p}/thumbnail"), web::get().to(thumbnail))
+        .api("GET", &format!("{p}/link"), web::get().to(link));
     }
-    cfg.route("/webrtc/recordings", web::get().to(mine))
-        .route("/webrtc/links/{key:.*}", web::get().to(serve_link));
+    cfg.api("GET", "/webrtc/recordings", web::get().to(mine))
+        .api("GET", "/webrtc/links/{key:.*}", web::get().to(serve_link));
 }
 
 async fn store_chunk(
@@ -134,8 +144,8 @@ async fn put_chunk_raw(
     store_chunk(&req, &state, &room, &id, seq, body).await
 }
 
-#[derive(Deserialize)]
-struct JsonChunk {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct JsonChunk {
     #[serde(alias = "chunk_index", alias = "sequence_number")]
     sequence: u64,
     #[serde(alias = "chunk_data")]

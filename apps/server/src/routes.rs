@@ -15,171 +15,233 @@ use signaling_core::{Actor, ErrorCode, RoomId, UserId};
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
+use crate::openapi::Api;
 
 type Res = Result<HttpResponse, ApiError>;
 
 /// Registers every `/webrtc` REST route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webrtc/config", web::get().to(ice_config))
-        .route("/webrtc/health", web::get().to(health))
-        .route("/webrtc/stats", web::get().to(stats))
-        .route(
+    cfg.api("GET", "/webrtc/config", web::get().to(ice_config))
+        .api("GET", "/webrtc/health", web::get().to(health))
+        .api("GET", "/webrtc/stats", web::get().to(stats))
+        .api(
+            "GET",
             "/webrtc/rate-limits/{limit_type}/status",
             web::get().to(rate_status),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/participants",
             web::get().to(participants),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/participants/enhanced",
             web::get().to(participants),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/participants/{user_id}/info",
             web::post().to(update_info),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/participants/{user_id}/kick",
             web::post().to(kick),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/roles/{user_id}",
             web::get().to(get_role),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/roles/{user_id}",
             web::post().to(set_role),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/permissions/{user_id}",
             web::get().to(get_permissions),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/permissions/{user_id}",
             web::post().to(set_permissions),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/settings",
             web::get().to(get_settings),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/settings",
             web::post().to(set_settings),
         )
-        .route("/webrtc/rooms/{room_id}/state", web::get().to(room_state))
-        .route("/webrtc/rooms/{room_id}/chat", web::get().to(chat_history))
-        .route(
+        .api(
+            "GET",
+            "/webrtc/rooms/{room_id}/state",
+            web::get().to(room_state),
+        )
+        .api(
+            "GET",
+            "/webrtc/rooms/{room_id}/chat",
+            web::get().to(chat_history),
+        )
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/analytics",
             web::get().to(analytics),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/analytics/summary",
             web::get().to(analytics_summary),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/hand-raise",
             web::post().to(hand_raise),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/hand-raise/queue",
             web::get().to(hand_queue),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/hand-raise/lower-all",
             web::post().to(lower_all),
         )
-        .route("/webrtc/rooms/{room_id}/mute-all", web::post().to(mute_all))
-        .route(
+        .api(
+            "POST",
+            "/webrtc/rooms/{room_id}/mute-all",
+            web::post().to(mute_all),
+        )
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/waiting-room",
             web::get().to(waiting_list),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/waiting-room/admit-all",
             web::post().to(admit_all),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit",
             web::post().to(admit),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject",
             web::post().to(reject),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/waiting-room/{user_id}/return",
             web::post().to(to_waiting),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/breakout-rooms",
             web::post().to(breakout_create),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/breakout-rooms",
             web::get().to(breakout_list),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}",
             web::post().to(breakout_assign),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}",
             web::post().to(breakout_return),
         )
-        .route(
+        .api(
+            "DELETE",
             "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}",
             web::delete().to(breakout_close),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/live-streams/start",
             web::post().to(stream_start),
         )
-        .route(
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/live-streams/{stream_id}/stop",
             web::post().to(stream_stop),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/live-streams",
             web::get().to(stream_list),
         )
-        .route("/webrtc/webrtc-metrics", web::get().to(webrtc_metrics))
-        .route("/metrics", web::get().to(prometheus_metrics))
+        .api(
+            "GET",
+            "/webrtc/webrtc-metrics",
+            web::get().to(webrtc_metrics),
+        )
+        .api("GET", "/metrics", web::get().to(prometheus_metrics))
         // Seed 000 names, with seed 001's as aliases.
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/reconnect",
             web::get().to(reconnect),
         )
-        .route(
+        .api(
+            "GET",
             "/webrtc/rooms/{room_id}/reconnection-state",
             web::get().to(reconnect),
         )
-        .route("/webrtc/rooms/{room_id}/sessions", web::get().to(sessions))
-        .route("/webrtc/rooms/{room_id}/quality", web::post().to(quality))
-        .route(
+        .api(
+            "GET",
+            "/webrtc/rooms/{room_id}/sessions",
+            web::get().to(sessions),
+        )
+        .api(
+            "POST",
+            "/webrtc/rooms/{room_id}/quality",
+            web::post().to(quality),
+        )
+        .api(
+            "POST",
             "/webrtc/rooms/{room_id}/connection-quality",
             web::post().to(quality),
         );
     // Recordings: seed 003 names (`recordings/...`) and seed 004's
     // (`recording/...`) as aliases.
     for base in ["recordings", "recording"] {
-        cfg.route(
+        cfg.api(
+            "POST",
             &format!("/webrtc/rooms/{{room_id}}/{base}/start"),
             web::post().to(recording_start),
         )
-        .route(
+        .api(
+            "POST",
             &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/{{action}}"),
             web::post().to(recording_action),
         )
-        .route(
+        .api(
+            "GET",
             &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/status"),
             web::get().to(recording_status),
         )
-        .route(
+        .api(
+            "DELETE",
             &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}"),
             web::delete().to(recording_cancel),
         );
     }
-    cfg.route(
+    cfg.api(
+        "GET",
         "/webrtc/rooms/{room_id}/recordings",
         web::get().to(recording_list),
     );
@@ -333,8 +395,8 @@ async fn update_info(
     Ok(HttpResponse::Ok().json(json!({ "status": "updated" })))
 }
 
-#[derive(Deserialize)]
-struct KickBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct KickBody {
     #[serde(default)]
     ban: bool,
 }
@@ -379,8 +441,8 @@ async fn get_role(
     Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "role": p.role })))
 }
 
-#[derive(Deserialize)]
-struct RoleBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct RoleBody {
     role: String,
 }
 
@@ -502,8 +564,8 @@ async fn analytics_summary(
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "summary": s })))
 }
 
-#[derive(Deserialize)]
-struct HandBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct HandBody {
     #[serde(default = "yes")]
     raised: bool,
     #[serde(default)]
@@ -606,8 +668,8 @@ async fn to_waiting(
     Ok(HttpResponse::Ok().json(json!({ "status": "waiting", "user_id": user })))
 }
 
-#[derive(Deserialize)]
-struct BreakoutBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct BreakoutBody {
     name: String,
 }
 
@@ -745,8 +807,8 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
     })))
 }
 
-#[derive(Deserialize, Default)]
-struct RecordingStartQuery {
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub(crate) struct RecordingStartQuery {
     #[serde(alias = "recording_format")]
     format: Option<recording::Format>,
     quality: Option<recording::Quality>,

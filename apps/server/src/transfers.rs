@@ -12,6 +12,7 @@ use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
+use crate::openapi::Api;
 use crate::ranged;
 use crate::routes::actor;
 use crate::telemetry;
@@ -21,27 +22,63 @@ type Res = Result<HttpResponse, ApiError>;
 /// Registers the transfer routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let base = "/webrtc/rooms/{room_id}/file-transfer";
-    cfg.route(&format!("{base}/offer"), web::post().to(offer))
-        .route(&format!("{base}/{{id}}/accept"), web::post().to(accept))
-        .route(&format!("{base}/{{id}}/reject"), web::post().to(reject))
-        .route(&format!("{base}/{{id}}/pause"), web::post().to(pause))
-        .route(&format!("{base}/{{id}}/resume"), web::post().to(resume))
-        .route(&format!("{base}/{{id}}"), web::delete().to(cancel))
-        .route(&format!("{base}/{{id}}/progress"), web::get().to(progress))
-        .route(
+    let chunk = format!("{base}/{{id}}/chunks/{{index}}");
+    cfg.api("POST", &format!("{base}/offer"), web::post().to(offer))
+        .api(
+            "POST",
+            &format!("{base}/{{id}}/accept"),
+            web::post().to(accept),
+        )
+        .api(
+            "POST",
+            &format!("{base}/{{id}}/reject"),
+            web::post().to(reject),
+        )
+        .api(
+            "POST",
+            &format!("{base}/{{id}}/pause"),
+            web::post().to(pause),
+        )
+        .api(
+            "POST",
+            &format!("{base}/{{id}}/resume"),
+            web::post().to(resume),
+        )
+        .api(
+            "DELETE",
+            &format!("{base}/{{id}}"),
+            web::delete().to(cancel),
+        )
+        .api(
+            "GET",
+            &format!("{base}/{{id}}/progress"),
+            web::get().to(progress),
+        )
+        .api(
+            "POST",
             &format!("{base}/{{id}}/progress"),
             web::post().to(report_progress),
         )
-        .route(&format!("{base}/{{id}}/missing"), web::get().to(missing))
-        .route(&format!("{base}/{{id}}/download"), web::get().to(download))
-        .service(
-            web::resource(format!("{base}/{{id}}/chunks/{{index}}"))
+        .api(
+            "GET",
+            &format!("{base}/{{id}}/missing"),
+            web::get().to(missing),
+        )
+        .api(
+            "GET",
+            &format!("{base}/{{id}}/download"),
+            web::get().to(download),
+        )
+        .api_resource(
+            &["PUT", "POST"],
+            &chunk,
+            web::resource(chunk.as_str())
                 // Raw chunk bytes: the JSON body limit does not apply.
                 .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
                 .route(web::put().to(put_chunk))
                 .route(web::post().to(put_chunk)),
         )
-        .route("/webrtc/file-transfers", web::get().to(list));
+        .api("GET", "/webrtc/file-transfers", web::get().to(list));
 }
 
 async fn deliver(state: &AppState, room: &RoomId, n: Option<Notice>) {
@@ -144,8 +181,8 @@ async fn progress(
     Ok(HttpResponse::Ok().json(state.transfers.view(&t).await?))
 }
 
-#[derive(Deserialize)]
-struct ProgressBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ProgressBody {
     bytes_transferred: u64,
 }
 

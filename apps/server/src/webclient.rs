@@ -8,6 +8,7 @@ use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
 use crate::http_error::ApiError;
+use crate::openapi::Api;
 
 /// The files under `apps/server/web/`, by URL path.
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -36,9 +37,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
 /// Registers `/`, `/client/*` and `POST /webrtc/dev/token`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, mime, body) in ASSETS {
-        cfg.route(path, web::get().to(move || asset(mime, body)));
+        cfg.api("GET", path, web::get().to(move || asset(mime, body)));
     }
-    cfg.route("/webrtc/dev/token", web::post().to(dev_token));
+    cfg.api("POST", "/webrtc/dev/token", web::post().to(dev_token));
 }
 
 async fn asset(mime: &'static str, body: &'static str) -> HttpResponse {
@@ -51,8 +52,8 @@ async fn asset(mime: &'static str, body: &'static str) -> HttpResponse {
 }
 
 /// `POST /webrtc/dev/token` body.
-#[derive(Debug, Deserialize)]
-struct DevTokenReq {
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct DevTokenReq {
     /// The user id to sign in as; a fresh `guest-…` id when absent.
     user_id: Option<String>,
     /// Display name.

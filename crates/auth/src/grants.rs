@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A participant's role in a room. Ordered from most to least privileged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Owns the room: everything a moderator can do, plus changing roles of moderators.
     Host,
@@ -138,6 +139,7 @@ impl Permissions {
 /// A partial permission update: only the fields present are changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PermissionsPatch {
     /// See [`Permissions::can_share_audio`].
     #[serde(default, skip_serializing_if = "Option::is_none")]

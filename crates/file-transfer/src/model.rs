@@ -112,6 +112,7 @@ impl TransferState {
 /// How the bytes travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TransferMode {
     /// Uploaded to the server in chunks, downloaded from it.
     Server,
@@ -121,6 +122,7 @@ pub enum TransferMode {
 
 /// An offer's body.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfferReq {
     /// The receiver.
     #[serde(alias = "receiver_id", alias = "target", alias = "to")]

@@ -28,6 +28,7 @@ pub enum RecordingStatus {
 /// Container formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Format {
     /// WebM (VP8/VP9 + Opus).
     Webm,
@@ -40,6 +41,7 @@ pub enum Format {
 /// Quality presets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Quality {
     /// 854x480, 1M video, 96k audio, 24 fps.
     Low,

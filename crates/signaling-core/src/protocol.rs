@@ -218,6 +218,7 @@ pub struct HandRaiseReq {
 
 /// `participant-update` from a client (its own info).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParticipantUpdateReq {
     /// New display name.
     #[serde(default)]
@@ -274,6 +275,7 @@ pub struct VirtualBackgroundReq {
 
 /// `live-stream-start`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveStreamStartReq {
     /// Title.
     #[serde(default)]
@@ -334,6 +336,7 @@ pub struct AnalyticsEventReq {
 
 /// `network-stats` from a client.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkStatsReq {
     /// The statistics.
     #[serde(flatten)]

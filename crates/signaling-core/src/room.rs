@@ -11,6 +11,7 @@ use crate::{ConnectionId, RoomId, UserId};
 /// Audio or video.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MediaKind {
     /// Microphone.
     Audio,
@@ -31,6 +32,7 @@ pub struct MediaState {
 
 /// Device details a client reports.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     /// Browser name and version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +47,7 @@ pub struct DeviceInfo {
 
 /// Network statistics a client reports.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkStats {
     /// Round-trip latency in milliseconds.
     #[serde(default, alias = "latency", skip_serializing_if = "Option::is_none")]
@@ -77,6 +80,7 @@ pub struct VirtualBackground {
 /// Virtual background modes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BackgroundMode {
     /// No processing.
     None,
@@ -162,6 +166,7 @@ pub struct RoomSettings {
 
 /// A partial settings update.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomSettingsPatch {
     /// See [`RoomSettings::locked`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
