@@ -4,6 +4,7 @@ mod admin;
 mod authz;
 mod cluster;
 mod history;
+mod hooks;
 mod media;
 mod ops;
 mod reconnect;

@@ -50,6 +50,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "POST",
             "/webrtc/admin/rooms/{room_id}/metadata",
             web::post().to(set_metadata),
+        )
+        .api(
+            "POST",
+            "/webrtc/admin/webhooks/replay",
+            web::post().to(replay_webhooks),
         );
 }
 
@@ -254,6 +259,49 @@ async fn send_data(
         .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "room_id": room_id, "sent": true, "recipients": recipients })))
+}
+
+/// `POST /webrtc/admin/webhooks/replay` body: one of `from_seq` (needs
+/// `room_id`) or `since` (unix seconds; all rooms unless `room_id`).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReplayReq {
+    room_id: Option<String>,
+    from_seq: Option<u64>,
+    since: Option<i64>,
+}
+
+/// Sends delivered webhooks again from a point, in order, with their
+/// original ids (receivers deduplicate by `Webhook-Id`).
+async fn replay_webhooks(
+    req: HttpRequest,
+    body: web::Json<ReplayReq>,
+    state: web::Data<AppState>,
+) -> Res {
+    authorize(&req, &state)?;
+    let Some(w) = &state.webhooks else {
+        return Err(
+            SignalError::new(ErrorCode::NotFound, "webhooks are off: set RTC_WEBHOOK_URL").into(),
+        );
+    };
+    let body = body.into_inner();
+    let room = body.room_id.as_deref().map(RoomId::parse).transpose()?;
+    let from = match (body.from_seq, body.since, &room) {
+        (Some(seq), None, Some(_)) => webhooks::ReplayFrom::Seq(seq),
+        (None, Some(t), _) => webhooks::ReplayFrom::Since(t.saturating_mul(1000)),
+        _ => {
+            return Err(SignalError::invalid(
+                "give room_id with from_seq, or since (unix seconds) with an optional room_id",
+            )
+            .into());
+        }
+    };
+    let n = w
+        .outbox
+        .replay(room.as_ref().map(|r| r.as_str()), from, webhooks::unix_ms())
+        .await
+        .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
+    w.dispatcher.wake();
+    Ok(HttpResponse::Ok().json(json!({ "replayed": n })))
 }
 
 /// `…/metadata` body.

@@ -223,6 +223,22 @@ pub struct Settings {
     /// Secret of the admin API key.
     #[arg(long, env = "RTC_ADMIN_API_SECRET", hide_env_values = true)]
     pub admin_api_secret: Option<Secret>,
+    /// Where webhooks are POSTed (lifecycle events, docs/operations.md);
+    /// off when unset.
+    #[arg(long, env = "RTC_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// HMAC-SHA256 secret that signs webhooks (at least 16 bytes).
+    #[arg(long, env = "RTC_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<Secret>,
+    /// Time limit of one webhook request.
+    #[arg(long, env = "RTC_WEBHOOK_TIMEOUT_SECS", default_value_t = 10)]
+    pub webhook_timeout_secs: u64,
+    /// First wait before retrying a failed webhook; doubles per failure.
+    #[arg(long, env = "RTC_WEBHOOK_RETRY_INITIAL_MS", default_value_t = 1000)]
+    pub webhook_retry_initial_ms: u64,
+    /// Longest wait between webhook retries (they never stop).
+    #[arg(long, env = "RTC_WEBHOOK_RETRY_MAX_SECS", default_value_t = 300)]
+    pub webhook_retry_max_secs: u64,
     /// Serve `POST /webrtc/dev/token`, which hands a token to anyone who
     /// asks (for trying the web client at `/`). Default: on only while the
     /// insecure development secret is in use, where anyone can mint tokens

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth_extract;
 pub mod config;
+pub mod hooks;
 pub mod http_error;
 pub mod hub;
 pub mod openapi;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub blobs: Arc<dyn storage::BlobStore>,
     /// Signs the server's own download links.
     pub links: storage::LinkSigner,
+    /// Webhook outbox and dispatcher, when `RTC_WEBHOOK_URL` is set.
+    pub webhooks: Option<hooks::Webhooks>,
     /// Chat messages waiting for MongoDB, when MongoDB is configured.
     pub chat_outbox: Option<Arc<signaling_core::memory::OutboxChatHistory>>,
     /// The recording worker's queue, taken when the worker starts.
@@ -153,6 +156,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     ports.log = Arc::new(reconnection::MemoryEventLog::new(buffer));
     let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
         Arc::new(file_transfer::MemoryTransferStore::default());
+    let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
     if let Some(url) = &settings.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.clone());
         cfg.prefix = settings.redis_prefix.clone();
@@ -166,7 +170,12 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.instances = r.instances;
         ports.log = r.log;
         transfer_store = r.transfers;
+        redis_outbox = Some(r.webhooks as Arc<dyn webhooks::Outbox>);
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
+    }
+    let webhooks = hooks::Webhooks::from_settings(&settings, redis_outbox)?;
+    if let Some(w) = &webhooks {
+        ports.events = Arc::new(hooks::WebhookSink(w.clone()));
     }
     let mut outbox = None;
     if let Some(uri) = &settings.mongodb_uri {
@@ -261,6 +270,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         links,
         job_rx: std::sync::Mutex::new(Some(job_rx)),
         chat_outbox: outbox,
+        webhooks,
     })
 }
 
@@ -423,6 +433,10 @@ impl Application {
         let handshake_secs = settings.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);
         actix_rt::spawn(liveness(state.clone()));
+        if let Some(w) = &state.webhooks {
+            let d = w.dispatcher.clone();
+            actix_rt::spawn(d.run(std::future::pending::<()>()));
+        }
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
             let s = &state.settings;
             let ffmpeg = media_ffmpeg::Ffmpeg::new(

@@ -160,7 +160,7 @@ macro_rules! op {
     };
 }
 
-use crate::admin::{CreateRoomReq, DataReq, MetadataReq, MuteReq, RemoveReq};
+use crate::admin::{CreateRoomReq, DataReq, MetadataReq, MuteReq, RemoveReq, ReplayReq};
 use crate::recordings::JsonChunk;
 use crate::routes::{BreakoutBody, HandBody, KickBody, RecordingStartQuery, RoleBody};
 use crate::transfers::ProgressBody;
@@ -290,6 +290,7 @@ static OPERATIONS: &[Op] = &[
     op!("POST" "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute", "Admin", Admin, "Mute a participant's audio or video", body = json_body!(MuteReq), ok = 200 "{room_id, user_id, kind, muted}"),
     op!("POST" "/webrtc/admin/rooms/{room_id}/data", "Admin", Admin, "Send a data message to the room or some participants", body = json_body!(DataReq), ok = 200 "{room_id, sent, recipients}"),
     op!("POST" "/webrtc/admin/rooms/{room_id}/metadata", "Admin", Admin, "Set the room's metadata", body = json_body!(MetadataReq), ok = 200 "{room_id, metadata}"),
+    op!("POST" "/webrtc/admin/webhooks/replay", "Admin", Admin, "Send webhooks again from a sequence (one room) or a time", body = json_body!(ReplayReq), ok = 200 "{replayed}"),
 ];
 
 /// Builds the document.

@@ -431,6 +431,21 @@ async fn process_one(
     store.put(&rec).await.map_err(|e| e.to_string())?;
     if let Ok(room_id) = RoomId::parse(&rec.room_id) {
         let recording = RecordingView::of(&rec, state.service.now());
+        let event = if rec.status == RecordingStatus::Completed {
+            "recording_completed"
+        } else {
+            "recording_failed"
+        };
+        state
+            .service
+            .ports()
+            .events
+            .emit(
+                &room_id,
+                event,
+                serde_json::json!({ "recording": recording }),
+            )
+            .await;
         state
             .service
             .notify_room(&room_id, ServerMessage::RecordingStatus { recording })

@@ -927,6 +927,9 @@ async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
 /// shared store; while it is away they keep their last value.
 async fn prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
     let handle = crate::telemetry::prometheus();
+    if let Some(w) = &state.webhooks {
+        w.export_metrics().await;
+    }
     metrics::gauge!("rtc_connections").set(state.hub.connection_count() as f64);
     if let Ok((rooms, participants, reconnecting)) = room_totals(&state).await {
         metrics::gauge!("rtc_rooms").set(rooms as f64);

@@ -81,6 +81,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .api("GET", "/webrtc/file-transfers", web::get().to(list));
 }
 
+/// A transfer changed state: counted for `/metrics` and sent as the
+/// `transfer_{event}` webhook with the transfer's public view.
+async fn changed(state: &AppState, room: &RoomId, event: &'static str, view: serde_json::Value) {
+    telemetry::transfer_event(event);
+    state
+        .service
+        .ports()
+        .events
+        .emit(
+            room,
+            &format!("transfer_{event}"),
+            json!({ "transfer": view }),
+        )
+        .await;
+}
+
 async fn deliver(state: &AppState, room: &RoomId, n: Option<Notice>) {
     if let Some(n) = n {
         state.service.notify(room, n.to, n.message).await;
@@ -127,8 +143,9 @@ async fn offer(
         .offer(&room_id, &a.user_id, &receiver, body)
         .await?;
     deliver(&state, &room_id, Some(notice)).await;
-    telemetry::transfer_event("offered");
-    Ok(HttpResponse::Created().json(state.transfers.view(&t).await?))
+    let view = state.transfers.view(&t).await?;
+    changed(&state, &room_id, "offered", json!(view)).await;
+    Ok(HttpResponse::Created().json(view))
 }
 
 async fn act(
@@ -140,7 +157,7 @@ async fn act(
     let (room_id, user, _) = party(&req, state, &path.0, &path.1).await?;
     let (view, notice) = state.transfers.act(&path.1, &user, action).await?;
     deliver(state, &room_id, notice).await;
-    telemetry::transfer_event(match action {
+    let event = match action {
         TransferAction::Accept => "accepted",
         TransferAction::Reject => "rejected",
         TransferAction::Pause => "paused",
@@ -148,7 +165,8 @@ async fn act(
         TransferAction::Cancel => "cancelled",
         TransferAction::Complete => "completed",
         TransferAction::Fail => "failed",
-    });
+    };
+    changed(state, &room_id, event, json!(view)).await;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -242,20 +260,27 @@ async fn put_chunk(
             ))
         })?;
     let len = body.len() as u64;
-    let (ack, notice) = state
+    let result = state
         .transfers
         .put_chunk(&id, &user, index, &sha, body)
-        .await
-        .inspect_err(|e| {
+        .await;
+    let (ack, notice) = match result {
+        Ok(r) => r,
+        Err(e) => {
             if e.code == ErrorCode::FileChecksumMismatch {
-                telemetry::transfer_event("failed");
+                let view = json!({ "transfer_id": id, "state": "failed", "failure": e.code });
+                changed(&state, &room_id, "failed", view).await;
             }
-        })?;
+            return Err(e.into());
+        }
+    };
     deliver(&state, &room_id, notice).await;
     if !ack.duplicate {
         telemetry::transfer_bytes(len);
         if ack.state == file_transfer::TransferState::Completed {
-            telemetry::transfer_event("completed");
+            let t = state.transfers.get_for(&id, &user).await?;
+            let view = state.transfers.view(&t).await?;
+            changed(&state, &room_id, "completed", json!(view)).await;
         }
     }
     Ok(HttpResponse::Ok().json(ack))

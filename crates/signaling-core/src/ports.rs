@@ -210,6 +210,26 @@ pub trait RoomSessions: Send + Sync {
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<RoomSession>, PortError>;
 }
 
+/// Where room lifecycle events go for the operator's backend (webhooks):
+/// `room_started`, `room_finished`, `participant_joined`,
+/// `participant_left`, `recording_*`, `transfer_*`. An implementation
+/// should store the event durably before returning; failures are its own
+/// to log, never the caller's action's.
+#[async_trait]
+pub trait LifecycleEvents: Send + Sync {
+    /// One event of `room`.
+    async fn emit(&self, room: &RoomId, event: &str, data: serde_json::Value);
+}
+
+/// Drops every event (no webhooks configured).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoEvents;
+
+#[async_trait]
+impl LifecycleEvents for NoEvents {
+    async fn emit(&self, _room: &RoomId, _event: &str, _data: serde_json::Value) {}
+}
+
 /// The time source. Production uses the system clock; tests move time by hand.
 pub trait Clock: Send + Sync {
     /// Now.

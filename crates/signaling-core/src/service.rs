@@ -78,6 +78,8 @@ pub struct Ports {
     pub jobs: Arc<dyn recording::JobQueue>,
     /// Room sessions.
     pub sessions: Arc<dyn RoomSessions>,
+    /// Lifecycle events for webhooks.
+    pub events: Arc<dyn crate::ports::LifecycleEvents>,
 }
 
 impl Ports {
@@ -96,6 +98,7 @@ impl Ports {
             log: Arc::new(reconnection::MemoryEventLog::default()),
             jobs: Arc::new(recording::NoJobs),
             sessions: Arc::new(MemoryRoomSessions::default()),
+            events: Arc::new(crate::ports::NoEvents),
         }
     }
 }
@@ -225,6 +228,11 @@ impl RoomService {
                 (_, v) => self.ports.rooms.save(&room, v).await?,
             };
             if saved == Saved::Ok {
+                if version.is_none() && !empty {
+                    // This write created the room (the compare-and-swap
+                    // admits one creator), so the event is exactly once.
+                    self.room_started(&room).await;
+                }
                 self.run_effects(room_id, effects).await;
                 return Ok(out);
             }
@@ -272,6 +280,7 @@ impl RoomService {
             Effect::Analytics(_) => 2,
         });
         for e in effects {
+            self.emit_lifecycle(room_id, &e).await;
             let kind = match e {
                 Effect::Deliver { to, message } => {
                     if matches!(&to, Audience::Users(u) if u.is_empty()) {
@@ -336,6 +345,47 @@ impl RoomService {
                 tracing::warn!(%room_id, error = %err, "event bus publish failed");
             }
         }
+    }
+
+    /// Passes the lifecycle events among `effect` to the event sink
+    /// (webhooks): joins and leaves from their analytics records (which the
+    /// engine writes exactly once per fresh join and per leave; a resumed
+    /// seat is neither), recording transitions from their broadcasts.
+    async fn emit_lifecycle(&self, room_id: &RoomId, effect: &Effect) {
+        let (event, data) = match effect {
+            Effect::Analytics(r) if r.event_type == "join" || r.event_type == "leave" => {
+                let mut data = r.data.clone();
+                data.insert("user_id".into(), r.user_id.clone().into());
+                let event = if r.event_type == "join" {
+                    "participant_joined"
+                } else {
+                    "participant_left"
+                };
+                (event, serde_json::Value::Object(data))
+            }
+            Effect::Deliver { message, .. } => {
+                let (event, recording) = match message {
+                    ServerMessage::RecordingStarted { recording } => {
+                        ("recording_started", recording)
+                    }
+                    ServerMessage::RecordingStopped { recording } => {
+                        ("recording_stopped", recording)
+                    }
+                    ServerMessage::RecordingPaused { recording } => ("recording_paused", recording),
+                    ServerMessage::RecordingResumed { recording } => {
+                        ("recording_resumed", recording)
+                    }
+                    ServerMessage::RecordingCancelled { recording } => {
+                        ("recording_cancelled", recording)
+                    }
+                    _ => return,
+                };
+                let data = serde_json::json!({ "recording": recording });
+                (event, data)
+            }
+            _ => return,
+        };
+        self.ports.events.emit(room_id, event, data).await;
     }
 
     /// Joins a connection to a room (created on first join).
@@ -500,12 +550,24 @@ impl RoomService {
         Ok(deleted)
     }
 
+    async fn room_started(&self, room: &Room) {
+        let data = serde_json::json!({
+            "room_id": room.id,
+            "created_at": room.created_at.unix_timestamp(),
+            "settings": room.settings,
+            "metadata": room.metadata,
+        });
+        self.ports.events.emit(&room.id, "room_started", data).await;
+    }
+
     /// Deletes a room if it is still at `version`, ending its session and
     /// clearing its replay log; false when it changed meanwhile.
     async fn delete_room(&self, id: &RoomId, version: u64) -> Result<bool, SignalError> {
         if self.ports.rooms.delete(id, version).await? != Saved::Ok {
             return Ok(false);
         }
+        let data = serde_json::json!({ "room_id": id, "finished_at": self.now().unix_timestamp() });
+        self.ports.events.emit(id, "room_finished", data).await;
         if let Err(e) = self.ports.sessions.ended(id, self.now()).await {
             tracing::warn!(room_id = %id, error = %e, "recording the session end failed");
         }
@@ -536,6 +598,7 @@ impl RoomService {
         room.emptied_at = Some(now);
         match self.ports.rooms.save(&room, None).await? {
             Saved::Ok => {
+                self.room_started(&room).await;
                 if let Err(e) = self.ports.sessions.started(room_id, now).await {
                     tracing::warn!(%room_id, error = %e, "recording the session start failed");
                 }
