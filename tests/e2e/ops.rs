@@ -109,6 +109,24 @@ async fn mongodb_call_latency_is_exported() {
 }
 
 #[tokio::test]
+async fn redis_call_latency_is_exported() {
+    let url = redis_url();
+    let prefix = format!("ops{}:", uuid::Uuid::new_v4().simple());
+    let s = spawn_with(cluster_settings(&url, &prefix));
+    let mut a = s.connect("rlat", "a").await;
+    a.expect("room-state").await;
+    let text = scrape(&s).await;
+    assert!(
+        sample(
+            &text,
+            "rtc_store_call_seconds_count",
+            &[r#"store="redis""#, r#"outcome="ok""#]
+        ) >= 3.0,
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn every_response_names_its_request() {
     let s = spawn();
     let c = reqwest::Client::new();

@@ -117,9 +117,16 @@ impl Redis {
             let mut c = self.conn().await?;
             f(&mut c).await.map_err(unavailable)
         };
-        tokio::time::timeout(self.timeout, work)
+        let started = std::time::Instant::now();
+        let result = tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(|_| unavailable("timed out"))?
+            .map_err(|_| unavailable("timed out"))
+            .and_then(|r| r);
+        // Through the `metrics` facade: the server exports it at /metrics.
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        metrics::histogram!("rtc_store_call_seconds", "store" => "redis", "op" => "call", "outcome" => outcome)
+            .record(started.elapsed().as_secs_f64());
+        result
     }
 
     /// `PING`: for readiness checks.
