@@ -32,6 +32,7 @@ services-down:
 # Formatting and lints, as CI runs them.
 lint:
     cargo fmt --all -- --check
+    cd fuzz && cargo fmt -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Architecture invariant: domain crates know no actix, Redis or MongoDB.
@@ -46,8 +47,25 @@ bench:
     ./apps/loadgen/bench.sh
 
 # Everything CI checks.
-ci: lint layering test
+ci: lint layering test fuzz-smoke
+
+# Every fuzz target for 20 s (CI); `just fuzz` runs them longer.
+fuzz-smoke:
+    ./fuzz/run.sh 20
 
 # Print a development token (HS256 with RTC_JWT_SECRET or the dev secret).
 token user room="" role="":
     cargo run -q -p server -- mint-token --user {{user}} {{ if room != "" { "--room " + room } else { "" } }} {{ if role != "" { "--role " + role } else { "" } }}
+
+# Fuzz every target for SECS seconds each (cargo-fuzz; installs it if missing).
+fuzz secs="300":
+    ./fuzz/run.sh {{secs}}
+
+# Soak: 10,000 WebSocket connections held 60 s with zero errors.
+soak conns="10000" secs="60":
+    ./tests/chaos/soak.sh {{conns}} {{secs}}
+
+# Chaos: SIGKILL an instance mid-transfer/recording; restart Redis under load.
+chaos:
+    ./tests/chaos/failover.sh
+    ./tests/chaos/redis-restart.sh

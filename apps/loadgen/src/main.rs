@@ -6,6 +6,9 @@
 //!   timestamp carried in the payload; server CPU and RSS from /proc.
 //! - `transfer`: one file through the chunk API, upload then download,
 //!   MiB/s each way, SHA-256 checked.
+//! - `hold`, `steady`, `failover`: soak and chaos (see `reliability.rs`).
+
+mod reliability;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -50,6 +53,57 @@ enum Scenario {
         #[arg(long, default_value_t = 32)]
         window: u64,
     },
+    /// Connections held open and pinging; any error fails the run.
+    Hold {
+        /// Connections.
+        #[arg(long, default_value_t = 10_000)]
+        conns: usize,
+        /// Participants per room.
+        #[arg(long, default_value_t = 20)]
+        room_size: usize,
+        /// Seconds to hold them.
+        #[arg(long, default_value_t = 60)]
+        secs: u64,
+        /// Seconds between a connection's pings.
+        #[arg(long, default_value_t = 15)]
+        ping_every: u64,
+    },
+    /// Senders on --url, receivers on --url-b, at a fixed rate, per second.
+    Steady {
+        /// The second instance.
+        #[arg(long)]
+        url_b: String,
+        /// Sender/receiver pairs.
+        #[arg(long, default_value_t = 20)]
+        pairs: usize,
+        /// Messages per second per pair.
+        #[arg(long, default_value_t = 50)]
+        rate: u64,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 20)]
+        secs: u64,
+    },
+    /// Transfers and a recording through --url, killed half way; finish on --url-b.
+    Failover {
+        /// The surviving instance.
+        #[arg(long)]
+        url_b: String,
+        /// PID of the --url instance, killed with SIGKILL.
+        #[arg(long)]
+        kill_pid: u32,
+        /// Concurrent transfers.
+        #[arg(long, default_value_t = 8)]
+        transfers: usize,
+        /// File size in KiB.
+        #[arg(long, default_value_t = 4096)]
+        kib: usize,
+        /// Chunk size in KiB.
+        #[arg(long, default_value_t = 256)]
+        chunk_kib: usize,
+        /// A WebM file to record.
+        #[arg(long)]
+        media: std::path::PathBuf,
+    },
     /// One file up and down through the chunk API.
     Transfer {
         /// File size in MiB.
@@ -59,6 +113,14 @@ enum Scenario {
         #[arg(long, default_value_t = 1024)]
         chunk_kib: usize,
     },
+}
+
+/// Hex SHA-256.
+fn sha_hex(b: &[u8]) -> String {
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 fn now_ns() -> u64 {
@@ -321,5 +383,25 @@ async fn main() -> anyhow::Result<()> {
             window,
         } => relay(&cli, conns, size, secs, window).await,
         Scenario::Transfer { mib, chunk_kib } => transfer(&cli, mib, chunk_kib).await,
+        Scenario::Hold {
+            conns,
+            room_size,
+            secs,
+            ping_every,
+        } => reliability::hold(&cli, conns, room_size, secs, ping_every).await,
+        Scenario::Steady {
+            ref url_b,
+            pairs,
+            rate,
+            secs,
+        } => reliability::steady(&cli, url_b, pairs, rate, secs).await,
+        Scenario::Failover {
+            ref url_b,
+            kill_pid,
+            transfers,
+            kib,
+            chunk_kib,
+            ref media,
+        } => reliability::failover(&cli, url_b, kill_pid, transfers, kib, chunk_kib, media).await,
     }
 }

@@ -361,3 +361,125 @@ async fn peer_to_peer_transfers_track_reported_progress() {
         ErrorCode::PermissionDenied
     );
 }
+
+mod props {
+    //! Random uploads and actions against the transfer service, checked
+    //! after every step: a chunk is stored only if its bytes match the hash
+    //! the sender declared and the hash the offer implies; a finished
+    //! transfer never changes; completion means every chunk is there.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        /// Send chunk `index` (modulo the chunk count, or one past it).
+        Chunk {
+            index: u8,
+            corrupt: bool,
+            wrong_hash: bool,
+        },
+        Act(u8),
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            4 => (any::<u8>(), proptest::bool::weighted(0.2), proptest::bool::weighted(0.15))
+                .prop_map(|(index, corrupt, wrong_hash)| Step::Chunk { index, corrupt, wrong_hash }),
+            1 => (0u8..5).prop_map(Step::Act),
+        ]
+    }
+
+    async fn stored(f: &Fx, id: &str) -> Vec<(u64, Vec<u8>)> {
+        let mut out = vec![];
+        for m in f
+            .blobs
+            .list(&format!("transfers/{id}/chunks"))
+            .await
+            .unwrap()
+        {
+            let index: u64 = m.key.rsplit('/').next().unwrap().parse().unwrap();
+            let bytes = f
+                .blobs
+                .get(&m.key, None)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            out.push((index, bytes.to_vec()));
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn only_verified_chunks_are_stored_and_finished_transfers_stay_finished(
+            size in 1usize..20_000,
+            steps in proptest::collection::vec(step(), 1..60),
+        ) {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let f = fx();
+                let data = file(size);
+                let t = offer(&f, &data).await;
+                let n = t.total_chunks;
+                let mut finished: Option<TransferState> = None;
+                for s in steps {
+                    match s {
+                        Step::Chunk { index, corrupt, wrong_hash } => {
+                            let i = u64::from(index) % (n + 1);
+                            let (lo, len) = if i < n {
+                                ((i * t.chunk_size) as usize, t.chunk_len(i) as usize)
+                            } else {
+                                (0, 1)
+                            };
+                            let mut bytes = data[lo..lo + len].to_vec();
+                            let mut hash = sha256_hex(&bytes);
+                            if corrupt {
+                                bytes[0] ^= 0x5a;
+                            }
+                            if wrong_hash {
+                                hash = sha256_hex(b"something else");
+                            }
+                            let r = f.svc.put_chunk(&t.transfer_id, &u("alice"), i, &hash, Bytes::from(bytes)).await;
+                            if corrupt || wrong_hash || i >= n {
+                                prop_assert!(r.is_err(), "a bad chunk {i} was accepted");
+                            }
+                        }
+                        Step::Act(a) => {
+                            let (who, action) = match a {
+                                0 => ("bob", TransferAction::Accept),
+                                1 => ("bob", TransferAction::Reject),
+                                2 => ("alice", TransferAction::Pause),
+                                3 => ("bob", TransferAction::Resume),
+                                _ => ("alice", TransferAction::Cancel),
+                            };
+                            let _ = f.svc.act(&t.transfer_id, &u(who), action).await;
+                        }
+                    }
+                    let now = f.svc.get_for(&t.transfer_id, &u("alice")).await.unwrap();
+                    if let Some(state) = finished {
+                        prop_assert_eq!(now.state, state, "a finished transfer changed");
+                    } else if now.state.is_terminal() {
+                        finished = Some(now.state);
+                    }
+                    let chunks = stored(&f, &t.transfer_id).await;
+                    for (i, bytes) in &chunks {
+                        let lo = (*i * t.chunk_size) as usize;
+                        prop_assert_eq!(&bytes[..], &data[lo..lo + t.chunk_len(*i) as usize], "chunk {} stored unverified", i);
+                    }
+                    match now.state {
+                        TransferState::Completed => prop_assert_eq!(chunks.len() as u64, n),
+                        TransferState::Cancelled | TransferState::Rejected | TransferState::Failed => {
+                            prop_assert!(chunks.is_empty(), "chunks kept after {:?}", now.state)
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(())
+            })?;
+        }
+    }
+}
