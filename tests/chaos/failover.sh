@@ -14,6 +14,6 @@ COMMON=(REDIS_URL="$REDIS_URL" RTC_REDIS_PREFIX="$PREFIX" RTC_STORAGE=local RTC_
 start_server A "${COMMON[@]}"
 start_server B "${COMMON[@]}"
 ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=25 -f lavfi -i sine=frequency=440 \
-  -t 4 -c:v libvpx -b:v 500k -c:a libopus -y "$WORK/media.webm"
+  -t 8 -c:v libvpx -b:v 500k -c:a libopus -y "$WORK/media.webm"
 "$LOADGEN" --url "$A_URL" failover --url-b "$B_URL" --kill-pid "$A_PID" \
   --transfers 8 --kib 4096 --chunk-kib 256 --media "$WORK/media.webm"

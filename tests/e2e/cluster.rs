@@ -286,3 +286,54 @@ async fn a_redis_restart_under_traffic_is_survived() {
     let (st, parts) = b.get("/webrtc/rooms/rr/participants", "bob").await;
     assert_eq!((st, parts["count"].as_u64()), (200, Some(2)));
 }
+
+/// Deletes every key under `prefix`, as a Redis that lost its data would.
+fn wipe(url: &str, prefix: &str) {
+    let keys = Command::new("redis-cli")
+        .args(["-u", url, "--scan", "--pattern", &format!("{prefix}*")])
+        .output()
+        .expect("redis-cli must be installed (tests/services.sh installs it)");
+    let keys: Vec<String> = String::from_utf8_lossy(&keys.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert!(!keys.is_empty(), "nothing stored under {prefix}");
+    let st = Command::new("redis-cli")
+        .args(["-u", url, "del"])
+        .args(&keys)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_whose_seats_the_store_lost_are_told_to_rejoin_and_can() {
+    let (url, p) = (redis_url(), prefix());
+    let mut settings = cluster_settings(&url, &p);
+    settings.instance_ttl_secs = 1;
+    let s = spawn_with(settings);
+    let mut a = s.connect("wiped", "alice").await;
+    a.expect("room-state").await;
+    let mut b = s.connect("wiped", "bob").await;
+    b.expect("room-state").await;
+    a.expect("user-joined").await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    wipe(&url, &p);
+    // Both are told, although neither sent anything.
+    for c in [&mut a, &mut b] {
+        assert_eq!(c.expect_error().await, "SESSION_LOST");
+        assert_eq!(c.expect_close().await, Some(4503));
+    }
+    // Rejoining rebuilds the room; signaling works again. A client that
+    // resumes (as browsers do) finds no seat to take back: it gets the
+    // whole state, not an empty replay.
+    let mut a = s.resume("wiped", "alice", 2).await;
+    let r = a.expect("resync-required").await;
+    assert_eq!(r["requested_sequence"], 2);
+    a.expect("room-state").await;
+    let mut b = s.connect("wiped", "bob").await;
+    b.expect("room-state").await;
+    a.send(json!({"type": "offer", "target": "bob", "sdp": SDP}))
+        .await;
+    assert_eq!(b.expect("offer").await["from"], "alice");
+}

@@ -179,7 +179,8 @@ pub async fn hold(
 
 /// `steady`: `pairs` senders on `url` and receivers on `url_b`, each pair
 /// sending `rate` offers/s for `secs`; prints delivered and refused per
-/// second, then totals.
+/// second, the error codes seen, and how often clients had to rejoin (a
+/// closed connection is reopened at once, as the web client does).
 pub async fn steady(
     cli: &Cli,
     url_b: &str,
@@ -190,28 +191,37 @@ pub async fn steady(
     let run = now_ns() % 1_000_000_007;
     let delivered = Arc::new(AtomicU64::new(0));
     let refused = Arc::new(AtomicU64::new(0));
+    let rejoins = Arc::new(AtomicU64::new(0));
+    let codes = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<
+        String,
+        u64,
+    >::new()));
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for p in 0..pairs {
         let room = format!("steady-{run}-{p}");
-        let mut a = open(&cli.url, &room, &token(cli, "a")?, None).await?;
-        let mut b = open(url_b, &room, &token(cli, "b")?, None).await?;
-        a.next().await;
-        b.next().await;
-        let (delivered, refused) = (delivered.clone(), refused.clone());
-        tasks.push(tokio::spawn(async move {
-            let (mut tx, mut arx) = a.split();
-            let refused2 = refused.clone();
-            // The sender's socket: count refusals (SERVICE_UNAVAILABLE while
-            // Redis is away).
-            let drain = tokio::spawn(async move {
-                while let Some(Ok(m)) = arx.next().await {
-                    if matches!(&m, Message::Text(t) if t.contains("\"type\":\"error\"")) {
-                        refused2.fetch_add(1, Ordering::Relaxed);
-                    }
+        let (ta, tb) = (token(cli, "a")?, token(cli, "b")?);
+        let (url_a, url_b) = (cli.url.clone(), url_b.to_owned());
+        let (delivered, refused, rejoins, codes) = (
+            delivered.clone(),
+            refused.clone(),
+            rejoins.clone(),
+            codes.clone(),
+        );
+        // The receiver: counts offers, rejoins when closed.
+        let recv_room = room.clone();
+        let recv_rejoins = rejoins.clone();
+        let recv = tokio::spawn(async move {
+            let mut first = true;
+            while Instant::now() < deadline {
+                let Ok(mut b) = open(&url_b, &recv_room, &tb, None).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                if !first {
+                    recv_rejoins.fetch_add(1, Ordering::Relaxed);
                 }
-            });
-            let recv = tokio::spawn(async move {
+                first = false;
                 while let Ok(Some(Ok(m))) =
                     tokio::time::timeout_at((deadline + Duration::from_secs(2)).into(), b.next())
                         .await
@@ -220,17 +230,42 @@ pub async fn steady(
                         delivered.fetch_add(1, Ordering::Relaxed);
                     }
                 }
-            });
+            }
+        });
+        tasks.push(tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
-            while Instant::now() < deadline {
-                tick.tick().await;
-                let msg = json!({"type": "offer", "target": "b", "sdp": "v=0\r\n"}).to_string();
-                if tx.send(Message::Text(msg.into())).await.is_err() {
-                    break;
+            let mut first = true;
+            'conn: while Instant::now() < deadline {
+                let Ok(a) = open(&url_a, &room, &ta, None).await else {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue;
+                };
+                if !first {
+                    rejoins.fetch_add(1, Ordering::Relaxed);
+                }
+                first = false;
+                let (mut tx, mut rx) = a.split();
+                loop {
+                    tokio::select! {
+                        _ = tick.tick() => {
+                            if Instant::now() >= deadline { break 'conn; }
+                            let msg = json!({"type": "offer", "target": "b", "sdp": "v=0\r\n"}).to_string();
+                            if tx.send(Message::Text(msg.into())).await.is_err() { continue 'conn; }
+                        }
+                        m = rx.next() => match m {
+                            Some(Ok(Message::Text(t))) if t.contains("\"type\":\"error\"") => {
+                                refused.fetch_add(1, Ordering::Relaxed);
+                                let code = serde_json::from_str::<Value>(&t).ok()
+                                    .and_then(|v| v["code"].as_str().map(str::to_owned)).unwrap_or_default();
+                                *codes.lock().unwrap().entry(code).or_default() += 1;
+                            }
+                            Some(Ok(_)) => {}
+                            _ => continue 'conn,
+                        }
+                    }
                 }
             }
             let _ = recv.await;
-            drain.abort();
         }));
     }
     let (mut last_d, mut last_r) = (0, 0);
@@ -252,10 +287,11 @@ pub async fn steady(
     }
     let sent = pairs as u64 * rate * secs;
     println!(
-        "steady: ~{sent} sent, {} delivered, {} refused with an error code, {} unaccounted",
+        "steady: ~{sent} sent, {} delivered, {} refused with an error code {:?}, {} rejoins",
         delivered.load(Ordering::Relaxed),
         refused.load(Ordering::Relaxed),
-        sent.saturating_sub(delivered.load(Ordering::Relaxed) + refused.load(Ordering::Relaxed))
+        codes.lock().unwrap(),
+        rejoins.load(Ordering::Relaxed),
     );
     Ok(())
 }
@@ -367,7 +403,7 @@ pub async fn failover(
         .with_context(|| format!("start: {rec}"))?
         .to_owned();
     let media = std::fs::read(media).context("reading the media file")?;
-    let media_chunks: Vec<&[u8]> = media.chunks(64 * 1024).collect();
+    let media_chunks: Vec<&[u8]> = media.chunks(16 * 1024).collect();
     let rec_base = |url: &str| format!("{url}/webrtc/rooms/{rec_room}/recordings/{rec_id}");
     let mut rec_acked = BTreeSet::new();
 

@@ -30,6 +30,8 @@ pub struct ConnHandle {
     pub kill_code: Arc<AtomicU16>,
     /// Wakes the session when `kill_code` is set.
     pub kill: Arc<Notify>,
+    /// When the connection was registered.
+    pub since: std::time::Instant,
 }
 
 /// Index code of [`ErrorCode::SlowConsumer`] in the kill flag.
@@ -71,6 +73,7 @@ impl Hub {
             tx,
             kill_code: Arc::default(),
             kill: Arc::default(),
+            since: std::time::Instant::now(),
         };
         let mut inner = self.inner.write().expect("lock");
         inner
@@ -93,6 +96,34 @@ impl Hub {
             if users.is_empty() {
                 inner.rooms.remove(room);
             }
+        }
+    }
+
+    /// The local connections older than `min_age`, by room: who holds
+    /// them. (Younger ones may still be joining.)
+    pub fn settled_seats(
+        &self,
+        min_age: std::time::Duration,
+    ) -> Vec<(RoomId, Vec<(UserId, ConnectionId)>)> {
+        let inner = self.inner.read().expect("lock");
+        inner
+            .rooms
+            .iter()
+            .map(|(room, users)| {
+                let seats = users
+                    .iter()
+                    .filter(|(_, h)| h.since.elapsed() >= min_age)
+                    .map(|(u, h)| (u.clone(), h.id))
+                    .collect();
+                (room.clone(), seats)
+            })
+            .collect()
+    }
+
+    /// Closes a local connection with `code` after what is queued for it.
+    pub fn close(&self, id: ConnectionId, code: ErrorCode) {
+        if let Some(h) = self.inner.read().expect("lock").conns.get(&id) {
+            h.send(Outbound::Close(code));
         }
     }
 

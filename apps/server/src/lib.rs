@@ -393,6 +393,15 @@ async fn liveness(state: web::Data<AppState>) {
             Ok(_) => {}
             Err(e) => tracing::debug!(error = %e, "transfer sweep failed"),
         }
+        if reaped.is_ok() {
+            let lost = ws::audit_seats(&state, std::time::Duration::from_secs(ttl)).await;
+            if lost > 0 {
+                tracing::warn!(
+                    connections = lost,
+                    "seats missing from the shared state; those clients were told to rejoin"
+                );
+            }
+        }
         match reaped {
             Ok(n) => {
                 if failing {

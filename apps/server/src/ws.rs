@@ -120,10 +120,24 @@ pub async fn ws_entry(
         // be delivered (clients treat a repeated join or update as a no-op).
         let mut covered_up_to = 0u64;
         let first: Vec<String> = match join {
-            Ok(JoinOutcome::Joined { state: view, .. }) => {
+            Ok(JoinOutcome::Joined { state: view, rejoined }) => {
                 let state_msg = ServerMessage::RoomState(*view);
                 match resume_after {
                     None => vec![state_msg.to_json()],
+                    // A resume that found no seat to take back (the grace
+                    // period passed, or the shared state lost it): whatever
+                    // the client holds is stale, so it gets the whole state.
+                    Some(last) if !rejoined => {
+                        let latest = state_msg_latest(&state_msg);
+                        vec![
+                            ServerMessage::ResyncRequired {
+                                requested_sequence: last,
+                                last_sequence: latest,
+                            }
+                            .to_json(),
+                            state_msg.to_json(),
+                        ]
+                    }
                     Some(last) => match service.replay(&room_id, &actor, last).await {
                         Ok(ReplayOutcome::Events { events, latest }) => {
                             covered_up_to = latest;
@@ -236,6 +250,19 @@ pub async fn ws_entry(
                                     goodbye = true;
                                     break Some(close_reason(e.code));
                                 }
+                                // The room or our seat is gone although we never
+                                // left: the shared store lost its data. Close so
+                                // the client joins again instead of failing forever.
+                                if matches!(e.code, ErrorCode::RoomNotFound | ErrorCode::UserNotInRoom)
+                                    && seat_lost(service, &room_id, &user_id, connection).await
+                                {
+                                    let lost = SignalError::new(ErrorCode::SessionLost, ErrorCode::SessionLost.hint());
+                                    metrics.error(lost.code);
+                                    tracing::warn!(%room_id, %user_id, "seat lost from the shared state; closing so the client rejoins");
+                                    let _ = session.text(ServerMessage::error(&lost, ty).to_json()).await;
+                                    goodbye = true;
+                                    break Some(close_reason(lost.code));
+                                }
                                 if session.text(ServerMessage::error(&e, ty).to_json()).await.is_err() { break None; }
                             }
                         }
@@ -341,4 +368,71 @@ fn schedule_grace(
         }
         untrack(&state, connection).await;
     });
+}
+
+/// Whether the stored room no longer seats this connection: the room is
+/// gone, or holds neither the user nor the user in the waiting room with
+/// this connection. A store error is not a lost seat (the store may be
+/// briefly away).
+async fn seat_lost(
+    service: &signaling_core::RoomService,
+    room_id: &signaling_core::RoomId,
+    user_id: &signaling_core::UserId,
+    connection: signaling_core::ConnectionId,
+) -> bool {
+    match service.room(room_id).await {
+        Err(e) => e.code == ErrorCode::RoomNotFound,
+        Ok(room) => {
+            let seated = room
+                .participant(user_id)
+                .is_some_and(|p| p.connection == connection);
+            let waiting = room
+                .waiting
+                .iter()
+                .any(|w| &w.user_id == user_id && w.connection == connection);
+            !seated && !waiting
+        }
+    }
+}
+
+/// Closes, with `SESSION_LOST`, every settled local connection whose seat
+/// the shared state no longer holds (the store lost its data, e.g. a Redis
+/// restarted without persistence): its client rejoins and the room is
+/// rebuilt, instead of the connection staying open and deaf. Returns how
+/// many were closed. One room read per room with local connections;
+/// connections younger than `min_age` may still be joining and are left.
+pub async fn audit_seats(state: &AppState, min_age: Duration) -> usize {
+    let mut lost = 0;
+    for (room_id, seats) in state.hub.settled_seats(min_age) {
+        if seats.is_empty() {
+            continue;
+        }
+        let room = match state.service.room(&room_id).await {
+            Ok(r) => Some(r),
+            Err(e) if e.code == ErrorCode::RoomNotFound => None,
+            Err(_) => continue, // the store is away: nothing to conclude
+        };
+        for (user, connection) in seats {
+            let seated = room.as_ref().is_some_and(|r| {
+                r.participant(&user)
+                    .is_some_and(|p| p.connection == connection)
+                    || r.waiting
+                        .iter()
+                        .any(|w| w.user_id == user && w.connection == connection)
+            });
+            if !seated {
+                state.hub.close(connection, ErrorCode::SessionLost);
+                lost += 1;
+            }
+        }
+    }
+    lost
+}
+
+/// The `last_sequence` a `room-state` message carries.
+fn state_msg_latest(m: &ServerMessage) -> u64 {
+    match m {
+        ServerMessage::RoomState(v) => v.last_sequence,
+        _ => 0,
+    }
 }

@@ -170,6 +170,9 @@ codes! {
     IdleTimeout = ("IDLE_TIMEOUT", 408, "Answer pings, or send {\"type\":\"ping\"} periodically."),
     /// The client could not keep up with its messages.
     SlowConsumer = ("SLOW_CONSUMER", 503, "Reconnect; your network may be too slow for this room."),
+    /// The shared state no longer holds this connection's seat (the state
+    /// store lost its data); the connection is closed so the client joins again.
+    SessionLost = ("SESSION_LOST", 503, "Reconnect: the server lost this session's state and will seat you again."),
     /// A backing service (Redis, MongoDB, storage) is unavailable.
     ServiceUnavailable = ("SERVICE_UNAVAILABLE", 503, "Retry shortly; the server recovers by itself."),
     /// An unexpected server error.
