@@ -5,6 +5,7 @@ mod authz;
 mod cluster;
 mod history;
 mod hooks;
+mod limits;
 mod media;
 mod ops;
 mod reconnect;

@@ -210,7 +210,16 @@ pub async fn ws_entry(
                 out = rx.recv() => match out {
                     Some(Outbound::Text(t)) => {
                         if protocol::seq_of(&t).is_some_and(|s| s <= covered_up_to) { continue; }
-                        if session.text(&*t).await.is_err() { break None; }
+                        // A client that stopped reading blocks this write; its
+                        // queue then fills and the hub flags it: stop waiting.
+                        tokio::select! {
+                            biased;
+                            r = session.text(&*t) => if r.is_err() { break None; },
+                            _ = handle.kill.notified() => {
+                                metrics.slow_consumer();
+                                break Some(close_reason(ErrorCode::SlowConsumer));
+                            }
+                        }
                         metrics.frame_sent();
                     }
                     Some(Outbound::Close(code)) => {
@@ -312,7 +321,8 @@ pub async fn ws_entry(
         state.hub.unregister(&room_id, &user_id, connection);
         // The place is free before the client sees the close.
         drop(admitted);
-        let _ = session.close(close).await;
+        // A client that does not read cannot take the close frame either.
+        let _ = tokio::time::timeout(Duration::from_secs(2), session.close(close)).await;
         if goodbye || settings.reconnect_grace_secs == 0 {
             if let Err(e) = service.leave(&room_id, &user_id, connection).await {
                 tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
