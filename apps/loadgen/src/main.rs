@@ -8,17 +8,14 @@
 //!   MiB/s each way, SHA-256 checked.
 //! - `hold`, `steady`, `failover`: soak and chaos (see `reliability.rs`).
 
+mod bench;
 mod reliability;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use futures_util::{SinkExt as _, StreamExt as _};
 use sha2::{Digest as _, Sha256};
-use tokio_tungstenite::tungstenite::Message;
 
 #[derive(Parser)]
 #[command(name = "loadgen", about = "Load generator for rtc-server")]
@@ -38,8 +35,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Scenario {
-    /// Pairs relaying messages at full rate.
+    /// Pairs relaying messages at full rate (or at --rate).
     Relay {
+        /// Which server protocol.
+        #[arg(long, value_enum, default_value = "rtc")]
+        protocol: bench::Proto,
+        /// Receivers connect here (a second instance) instead of --url.
+        #[arg(long)]
+        url_b: Option<String>,
+        /// Messages per second per pair instead of a full-rate window.
+        #[arg(long)]
+        rate: Option<u64>,
         /// Connections (two per pair).
         #[arg(long, default_value_t = 100)]
         conns: usize,
@@ -52,6 +58,33 @@ enum Scenario {
         /// Messages in flight per pair.
         #[arg(long, default_value_t = 32)]
         window: u64,
+    },
+    /// Idle connections: connects/s, server CPU, RSS per connection.
+    Idle {
+        /// Which server protocol.
+        #[arg(long, value_enum, default_value = "rtc")]
+        protocol: bench::Proto,
+        /// Connections.
+        #[arg(long, default_value_t = 10_000)]
+        conns: usize,
+        /// Seconds to hold them before measuring.
+        #[arg(long, default_value_t = 2)]
+        hold_secs: u64,
+    },
+    /// Rooms chatting: delivery latency to every member.
+    Broadcast {
+        /// Rooms.
+        #[arg(long, default_value_t = 20)]
+        rooms: usize,
+        /// Participants per room.
+        #[arg(long, default_value_t = 50)]
+        size: usize,
+        /// Milliseconds between one participant's messages.
+        #[arg(long, default_value_t = 2000)]
+        every_ms: u64,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
     },
     /// Connections held open and pinging; any error fails the run.
     Hold {
@@ -164,127 +197,7 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(cli: &Cli, room: &str, user: &str) -> anyhow::Result<Ws> {
-    let minter = auth::TokenMinter::hs256(cli.secret.as_bytes());
-    let now = (now_ns() / 1_000_000_000) as i64;
-    let token = minter.mint_for(user, None, None, now, 3600)?;
-    let ws_url = cli.url.replacen("http", "ws", 1);
-    let (mut ws, _) =
-        tokio_tungstenite::connect_async(format!("{ws_url}/webrtc/ws/{room}?token={token}"))
-            .await
-            .with_context(|| format!("connecting {user}"))?;
-    // The first frame is the room state.
-    match ws.next().await {
-        Some(Ok(Message::Text(t))) if t.contains("\"room-state\"") => Ok(ws),
-        other => bail!("{user}: expected room-state, got {other:?}"),
-    }
-}
-
-async fn relay(cli: &Cli, conns: usize, size: usize, secs: u64, window: u64) -> anyhow::Result<()> {
-    let pairs = conns / 2;
-    let run = format!("{}", now_ns() % 1_000_000_007);
-    let mut senders = Vec::new();
-    let mut receivers = Vec::new();
-    for p in 0..pairs {
-        let room = format!("bench-{run}-{p}");
-        let a = connect(cli, &room, "a").await?;
-        let b = connect(cli, &room, "b").await?;
-        senders.push(a);
-        receivers.push(b);
-    }
-    let pad = "x".repeat(size.saturating_sub(150));
-    let delivered = Arc::new(AtomicU64::new(0));
-    let before = sample(cli.server_pid);
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(secs);
-    let mut tasks = Vec::new();
-    for (mut a, mut b) in senders.into_iter().zip(receivers) {
-        // `a` sends, `b` receives; `a` also drains its own socket (user-joined).
-        let inflight = Arc::new(AtomicU64::new(0));
-        let (inf, pad) = (inflight.clone(), pad.clone());
-        let send = tokio::spawn(async move {
-            let mut sent = 0u64;
-            while Instant::now() < deadline {
-                if inf.load(Ordering::Relaxed) >= window {
-                    tokio::task::yield_now().await;
-                    if let Ok(Some(_)) =
-                        tokio::time::timeout(Duration::from_micros(50), a.next()).await
-                    {
-                    }
-                    continue;
-                }
-                // ICE-sized messages as candidates, SDP-sized ones as offers;
-                // the send time rides in `sdpMid` or the SDP origin line.
-                let msg = if size <= 1000 {
-                    format!(
-                        r#"{{"type":"ice-candidate","target":"b","candidate":{{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 9 typ host {pad}","sdpMid":"{}","sdpMLineIndex":0}}}}"#,
-                        now_ns()
-                    )
-                } else {
-                    format!(
-                        r#"{{"type":"offer","target":"b","sdp":"v=0\r\no=- {} 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=x-pad:{pad}\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n"}}"#,
-                        now_ns()
-                    )
-                };
-                if a.send(Message::Text(msg.into())).await.is_err() {
-                    break;
-                }
-                inf.fetch_add(1, Ordering::Relaxed);
-                sent += 1;
-            }
-            sent
-        });
-        let (inf, delivered) = (inflight, delivered.clone());
-        let recv = tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(1 << 16);
-            while let Ok(Some(Ok(m))) =
-                tokio::time::timeout_at((deadline + Duration::from_millis(500)).into(), b.next())
-                    .await
-            {
-                let Message::Text(t) = m else { continue };
-                let stamp = t
-                    .find("\"sdpMid\":\"")
-                    .map(|i| &t[i + 10..])
-                    .or_else(|| t.find("o=- ").map(|i| &t[i + 4..]));
-                if let Some(ts) = stamp
-                    .and_then(|rest| rest.split(['"', ' ']).next())
-                    .and_then(|s| s.parse::<u64>().ok())
-                {
-                    lat.push(now_ns().saturating_sub(ts));
-                    inf.fetch_sub(1, Ordering::Relaxed);
-                    delivered.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            lat
-        });
-        tasks.push((send, recv));
-    }
-    let mut lat = Vec::new();
-    let mut sent = 0;
-    for (s, r) in tasks {
-        sent += s.await?;
-        lat.extend(r.await?);
-    }
-    let elapsed = started.elapsed().as_secs_f64().min(secs as f64 + 0.5);
-    let after = sample(cli.server_pid);
-    lat.sort_unstable();
-    let n = delivered.load(Ordering::Relaxed);
-    println!(
-        "relay conns={conns} size={size}B secs={secs} window={window}: sent={sent} delivered={n} rate={:.0} msg/s p50={:.3}ms p99={:.3}ms p99.9={:.3}ms",
-        n as f64 / elapsed,
-        pct(&lat, 0.5) / 1000.0,
-        pct(&lat, 0.99) / 1000.0,
-        pct(&lat, 0.999) / 1000.0,
-    );
-    if let (Some(b), Some(a)) = (before, after) {
-        let ticks = 100.0; // USER_HZ on Linux
-        println!(
-            "server: cpu={:.2}s ({:.0}% of one core) rss={} KiB",
-            (a.cpu_ticks - b.cpu_ticks) as f64 / ticks,
-            (a.cpu_ticks - b.cpu_ticks) as f64 / ticks / elapsed * 100.0,
-            a.rss_kib
-        );
-    }
-    Ok(())
+    bench::Proto::Rtc.connect(cli, &cli.url, room, user).await
 }
 
 async fn transfer(cli: &Cli, mib: usize, chunk_kib: usize) -> anyhow::Result<()> {
@@ -372,16 +285,43 @@ async fn transfer(cli: &Cli, mib: usize, chunk_kib: usize) -> anyhow::Result<()>
     Ok(())
 }
 
-#[tokio::main]
+// One thread: the benchmark pins the generator to one core.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.scenario {
         Scenario::Relay {
+            protocol,
+            ref url_b,
+            rate,
             conns,
             size,
             secs,
             window,
-        } => relay(&cli, conns, size, secs, window).await,
+        } => {
+            bench::relay(
+                &cli,
+                protocol,
+                url_b.as_deref(),
+                conns,
+                size,
+                secs,
+                window,
+                rate,
+            )
+            .await
+        }
+        Scenario::Idle {
+            protocol,
+            conns,
+            hold_secs,
+        } => bench::idle(&cli, protocol, conns, hold_secs).await,
+        Scenario::Broadcast {
+            rooms,
+            size,
+            every_ms,
+            secs,
+        } => bench::broadcast(&cli, rooms, size, every_ms, secs).await,
         Scenario::Transfer { mib, chunk_kib } => transfer(&cli, mib, chunk_kib).await,
         Scenario::Hold {
             conns,
