@@ -442,6 +442,7 @@ impl Application {
         let handshake_secs = settings.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);
         actix_rt::spawn(liveness(state.clone()));
+        actix_rt::spawn(telemetry::upkeep());
         if let Some(w) = &state.webhooks {
             let d = w.dispatcher.clone();
             actix_rt::spawn(d.run(std::future::pending::<()>()));

@@ -75,6 +75,17 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
+/// Drains histogram samples into their buckets every 5 s. The exporter
+/// keeps every recorded sample until this runs (or a scrape renders), so
+/// without it memory grows with traffic.
+pub async fn upkeep() {
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        prometheus().run_upkeep();
+    }
+}
+
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram};
     describe_gauge!(
@@ -152,41 +163,89 @@ pub fn http_request(method: &str, status: u16, elapsed: Duration) {
     metrics::histogram!("rtc_http_request_seconds").record(elapsed.as_secs_f64());
 }
 
+/// Handles of the hot-path metrics, looked up once: a `counter!` with
+/// labels hashes its key into the registry on every call, which cost 7 % of
+/// the relay's CPU (docs/performance.md).
+struct Handles {
+    connections_opened: metrics::Counter,
+    joins_refused: metrics::Counter,
+    frames_received: metrics::Counter,
+    frames_sent: metrics::Counter,
+    slow_consumer: metrics::Counter,
+    /// By `MessageType::ALL` index.
+    messages: Vec<(metrics::Counter, metrics::Histogram)>,
+    /// By `ErrorCode::ALL` index.
+    errors: Vec<metrics::Counter>,
+}
+
+fn handles() -> &'static Handles {
+    static H: OnceLock<Handles> = OnceLock::new();
+    H.get_or_init(|| {
+        prometheus();
+        use signaling_core::protocol::MessageType;
+        Handles {
+            connections_opened: metrics::counter!("rtc_connections_opened_total"),
+            joins_refused: metrics::counter!("rtc_joins_refused_total"),
+            frames_received: metrics::counter!("rtc_frames_received_total"),
+            frames_sent: metrics::counter!("rtc_frames_sent_total"),
+            slow_consumer: metrics::counter!("rtc_slow_consumer_closes_total"),
+            messages: MessageType::ALL
+                .iter()
+                .map(|t| {
+                    (
+                        metrics::counter!("rtc_messages_total", "type" => t.as_str()),
+                        metrics::histogram!("rtc_message_handling_seconds", "type" => t.as_str()),
+                    )
+                })
+                .collect(),
+            errors: ErrorCode::ALL
+                .iter()
+                .map(|c| metrics::counter!("rtc_errors_total", "code" => c.as_str()))
+                .collect(),
+        }
+    })
+}
+
 impl Metrics {
     /// A session was accepted.
     pub fn connection_opened(&self) {
         bump(&self.connections_opened);
-        metrics::counter!("rtc_connections_opened_total").increment(1);
+        handles().connections_opened.increment(1);
     }
     /// A join was refused.
     pub fn join_refused(&self) {
         bump(&self.joins_refused);
-        metrics::counter!("rtc_joins_refused_total").increment(1);
+        handles().joins_refused.increment(1);
     }
     /// A client frame arrived.
     pub fn frame_received(&self) {
         bump(&self.frames_received);
-        metrics::counter!("rtc_frames_received_total").increment(1);
+        handles().frames_received.increment(1);
     }
     /// A frame went out.
     pub fn frame_sent(&self) {
         bump(&self.frames_sent);
-        metrics::counter!("rtc_frames_sent_total").increment(1);
+        handles().frames_sent.increment(1);
     }
     /// A slow consumer was closed.
     pub fn slow_consumer(&self) {
         bump(&self.slow_consumer_closes);
-        metrics::counter!("rtc_slow_consumer_closes_total").increment(1);
+        handles().slow_consumer.increment(1);
     }
     /// A client message of type `ty` was handled in `elapsed`.
-    pub fn message_handled(&self, ty: &'static str, elapsed: Duration) {
-        metrics::counter!("rtc_messages_total", "type" => ty).increment(1);
-        metrics::histogram!("rtc_message_handling_seconds", "type" => ty)
-            .record(elapsed.as_secs_f64());
+    pub fn message_handled(&self, ty: signaling_core::protocol::MessageType, elapsed: Duration) {
+        // `ALL` lists the variants in declaration order, so the
+        // discriminant is the index.
+        if let Some((c, h)) = handles().messages.get(ty as usize) {
+            c.increment(1);
+            h.record(elapsed.as_secs_f64());
+        }
     }
     /// An error with this code was sent.
     pub fn error(&self, code: ErrorCode) {
-        metrics::counter!("rtc_errors_total", "code" => code.as_str()).increment(1);
+        if let Some(c) = handles().errors.get(code as usize) {
+            c.increment(1);
+        }
         *self
             .errors
             .lock()
@@ -206,6 +265,22 @@ impl Metrics {
             frames_sent: get(&self.frames_sent),
             slow_consumer_closes: get(&self.slow_consumer_closes),
             errors_by_code: self.errors.lock().expect("metrics lock").clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_discriminants_are_their_index_in_all() {
+        use signaling_core::protocol::MessageType;
+        for (i, t) in MessageType::ALL.iter().enumerate() {
+            assert_eq!(*t as usize, i);
+        }
+        for (i, c) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(*c as usize, i);
         }
     }
 }
