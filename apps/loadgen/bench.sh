@@ -7,12 +7,22 @@
 # target/bench/latest.txt. Stops by itself (about 8 minutes with defaults).
 #
 #   BENCH_SECS=10 BENCH_REPS=3 ./apps/loadgen/bench.sh
+# `just bench-smoke` (in CI) runs everything briefly on debug builds:
+#   BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SECS=${BENCH_SECS:-10}
 REPS=${BENCH_REPS:-3}
-cargo build --release -q -p server -p loadgen -p bare-relay
+IDLE=${BENCH_IDLE:-10000}
+MIB=${BENCH_MIB:-100}
+PROFILE=${BENCH_PROFILE:-release}
+BIN=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+cargo build --profile "$PROFILE" -q -p server -p loadgen -p bare-relay
+# Single-instance runs use embedded defaults: a REDIS_URL or MONGODB_URI
+# left in the environment (tests/services.sh exports them) would turn the
+# relay into a Redis benchmark.
+unset REDIS_URL MONGODB_URI S3_ENDPOINT S3_BUCKET RTC_STORAGE RTC_CONFIG
 PEER_DIR="$HOME/.cache/rtc-bench/peerjs"
 if [ ! -x "$PEER_DIR/node_modules/.bin/peerjs" ]; then
   echo "installing the PeerJS server (npm: peer@1.0.2)"
@@ -45,15 +55,15 @@ start() {
   local kind=$1; shift
   local port; port=$(free_port)
   case $kind in
-    rtc) env RTC_STORAGE=local RTC_DATA_DIR="$WORK/data" "$@" taskset -c 0 ./target/release/rtc-server --bind "127.0.0.1:$port" > "$WORK/$kind-$port.log" 2>&1 & ;;
+    rtc) env RTC_STORAGE=local RTC_DATA_DIR="$WORK/data" "$@" taskset -c 0 ./$BIN/rtc-server --bind "127.0.0.1:$port" > "$WORK/$kind-$port.log" 2>&1 & ;;
     peerjs) taskset -c 0 "$PEER_DIR/node_modules/.bin/peerjs" --port "$port" --path / -c 100000 > "$WORK/peerjs-$port.log" 2>&1 & ;;
-    bare) taskset -c 0 ./target/release/bare-relay "127.0.0.1:$port" > "$WORK/bare-$port.log" 2>&1 & ;;
+    bare) taskset -c 0 ./$BIN/bare-relay "127.0.0.1:$port" > "$WORK/bare-$port.log" 2>&1 & ;;
   esac
   PID=$!; PIDS+=("$PID"); URL="http://127.0.0.1:$port"
   wait_port "$port"
 }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
-lg() { taskset -c 1 ./target/release/loadgen --url "$URL" --server-pid "$PID" "$@" 2>&1 | tee -a "$OUT"; }
+lg() { taskset -c 1 ./$BIN/loadgen --url "$URL" --server-pid "$PID" "$@" 2>&1 | tee -a "$OUT"; }
 
 {
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r)"
@@ -69,7 +79,7 @@ for rep in $(seq "$REPS"); do
     lg relay --protocol "$kind" --conns 1000 --size 200 --secs "$SECS" --rate 10
     stop "$PID"
     start "$kind"
-    lg idle --protocol "$kind" --conns 10000 --hold-secs 2
+    lg idle --protocol "$kind" --conns "$IDLE" --hold-secs 2
     stop "$PID"
   done
 done
@@ -91,8 +101,8 @@ lg relay --protocol rtc --url-b "$URL_B" --conns 1000 --size 200 --secs "$SECS" 
 
 echo "== scenario 7: file transfer" | tee -a "$OUT"
 start rtc
-lg transfer --mib 100 --chunk-kib 1024
-lg transfer --mib 100 --chunk-kib 64
+lg transfer --mib "$MIB" --chunk-kib 1024
+lg transfer --mib "$MIB" --chunk-kib 64
 
 python3 - "$OUT" <<'PY'
 import re, statistics, sys
@@ -108,7 +118,7 @@ for line in open(sys.argv[1]):
     m = re.match(r"idle proto=(\w+): (\d+) connections in ([\d.]+)s \((\d+)/s\)", line)
     if m: last_idle = (m.group(1).lower(), int(m.group(4)))
     m = re.match(r"  server: cpu to connect ([\d.]+)s, rss \d+ -> \d+ KiB = ([\d.]+) KiB", line)
-    if m: runs.setdefault((last_idle[0], "idle 10000"), []).append((last_idle[1], float(m.group(1)), float(m.group(2)), 0))
+    if m: runs.setdefault((last_idle[0], "idle"), []).append((last_idle[1], float(m.group(1)), float(m.group(2)), 0))
 print("\nmedians (relay: msg/s, p50/p99/p99.9 ms; idle: connects/s, server CPU s, KiB per connection)")
 for (k, s) in sorted(runs, key=lambda x: (x[1], x[0])):
     v = runs[(k, s)]

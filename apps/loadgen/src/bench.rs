@@ -155,8 +155,13 @@ pub async fn relay(
             // The sender never reads: runs are far shorter than the idle
             // timeout, and nothing it would receive matters here.
             let mut sent = 0u64;
-            let mut tick =
-                rate.map(|r| tokio::time::interval(Duration::from_micros(1_000_000 / r.max(1))));
+            // Each sender at its own phase: 500 timers firing in the same
+            // millisecond would measure the generator's own bursts.
+            let mut tick = rate.map(|r| {
+                let period = Duration::from_micros(1_000_000 / r.max(1));
+                let phase = Duration::from_nanos(now_ns() % period.as_nanos() as u64);
+                tokio::time::interval_at((Instant::now() + phase).into(), period)
+            });
             while Instant::now() < deadline {
                 if let Some(t) = &mut tick {
                     t.tick().await;
@@ -177,7 +182,7 @@ pub async fn relay(
                 for _ in 0..room {
                     let msg = proto.message(&to, size, now_ns(), &pad);
                     if a.feed(Message::Text(msg.into())).await.is_err() {
-                        return sent;
+                        return (sent, a);
                     }
                     inf.fetch_add(1, Ordering::Relaxed);
                     sent += 1;
@@ -186,7 +191,9 @@ pub async fn relay(
                     break;
                 }
             }
-            sent
+            // Kept open until the receiver is done: closing a socket with
+            // unread data sends a reset, which can drop its last frames.
+            (sent, a)
         });
         let (inf, delivered) = (inflight, delivered.clone());
         let recv = tokio::spawn(async move {
@@ -209,8 +216,10 @@ pub async fn relay(
     let mut lat = Vec::new();
     let mut sent = 0;
     for (s, r) in tasks {
-        sent += s.await?;
+        let (n, socket) = s.await?;
+        sent += n;
         lat.extend(r.await?);
+        drop(socket);
     }
     let elapsed = (secs as f64).max(0.001);
     let after = sample(cli.server_pid);
@@ -447,7 +456,9 @@ async fn relay_raw(
                 inf.fetch_add(room, Ordering::Relaxed);
                 sent += room;
             }
-            sent
+            // Kept open until the receiver is done: closing a socket with
+            // unread data sends a reset, which can drop its last frames.
+            (sent, a)
         });
         let delivered = delivered.clone();
         let recv = tokio::spawn(async move {
@@ -500,7 +511,9 @@ async fn relay_raw(
                             .map_or(usize::MAX, |i| i + 3);
                     }
                     if op == 1
-                        && let Some(ts) = payload.get(ts_pos..ts_pos + 20).and_then(get_ts)
+                        && let Some(ts) = payload
+                            .get(ts_pos..ts_pos.saturating_add(20))
+                            .and_then(get_ts)
                     {
                         lat.push(now_ns().saturating_sub(ts));
                         inflight.fetch_sub(1, Ordering::Relaxed);
@@ -516,8 +529,10 @@ async fn relay_raw(
     let mut lat = Vec::new();
     let mut sent = 0;
     for (s, r) in tasks {
-        sent += s.await?;
+        let (n, socket) = s.await?;
+        sent += n;
         lat.extend(r.await?);
+        drop(socket);
     }
     let after = sample(cli.server_pid);
     lat.sort_unstable();
@@ -556,7 +571,13 @@ fn put_ts(out: &mut [u8], mut v: u64) {
 
 /// Reads 20 decimal digits.
 fn get_ts(d: &[u8]) -> Option<u64> {
+    if d.len() != 20 {
+        return None;
+    }
     d.iter().try_fold(0u64, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))
     })
 }
