@@ -213,6 +213,36 @@ pub async fn relay(
         });
         tasks.push((send, recv));
     }
+    let mode = match rate {
+        Some(r) => format!("rate={r}/s/pair"),
+        None => format!("window={window}"),
+    };
+    let across = if url_b.is_some() {
+        " across 2 instances"
+    } else {
+        ""
+    };
+    let label = format!("relay proto={proto:?} conns={conns} size={size}B {mode}{across}");
+    report(cli, before, tasks, &delivered, &label, secs).await
+}
+
+/// A pair's sender (messages sent, and its socket, closed only at the end)
+/// and receiver (latencies in µs).
+type PairTask<S> = (
+    tokio::task::JoinHandle<(u64, S)>,
+    tokio::task::JoinHandle<Vec<u64>>,
+);
+
+/// Waits for every pair, then prints the rate and latency line and the
+/// server's CPU and RSS over the run.
+async fn report<S>(
+    cli: &Cli,
+    before: Option<crate::ProcSample>,
+    tasks: Vec<PairTask<S>>,
+    delivered: &AtomicU64,
+    label: &str,
+    secs: u64,
+) -> anyhow::Result<()> {
     let mut lat = Vec::new();
     let mut sent = 0;
     for (s, r) in tasks {
@@ -225,17 +255,8 @@ pub async fn relay(
     let after = sample(cli.server_pid);
     lat.sort_unstable();
     let n = delivered.load(Ordering::Relaxed);
-    let mode = match rate {
-        Some(r) => format!("rate={r}/s/pair"),
-        None => format!("window={window}"),
-    };
     println!(
-        "relay proto={proto:?} conns={conns} size={size}B {mode}{}: sent={sent} delivered={n} rate={:.0} msg/s p50={:.3}ms p99={:.3}ms p99.9={:.3}ms",
-        if url_b.is_some() {
-            " across 2 instances"
-        } else {
-            ""
-        },
+        "{label}: sent={sent} delivered={n} rate={:.0} msg/s p50={:.3}ms p99={:.3}ms p99.9={:.3}ms",
         n as f64 / elapsed,
         pct(&lat, 0.5) / 1000.0,
         pct(&lat, 0.99) / 1000.0,
@@ -526,39 +547,13 @@ async fn relay_raw(
         });
         tasks.push((send, recv));
     }
-    let mut lat = Vec::new();
-    let mut sent = 0;
-    for (s, r) in tasks {
-        let (n, socket) = s.await?;
-        sent += n;
-        lat.extend(r.await?);
-        drop(socket);
-    }
-    let after = sample(cli.server_pid);
-    lat.sort_unstable();
-    let n = delivered.load(Ordering::Relaxed);
-    println!(
-        "relay proto={proto:?} conns={} size={size}B window={window}{}: sent={sent} delivered={n} rate={:.0} msg/s p50={:.3}ms p99={:.3}ms p99.9={:.3}ms",
-        conns,
-        if two_instances {
-            " across 2 instances"
-        } else {
-            ""
-        },
-        n as f64 / secs as f64,
-        pct(&lat, 0.5) / 1000.0,
-        pct(&lat, 0.99) / 1000.0,
-        pct(&lat, 0.999) / 1000.0,
-    );
-    if let (Some(b), Some(a)) = (before, after) {
-        println!(
-            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB",
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0 / secs as f64 * 100.0,
-            a.rss_kib
-        );
-    }
-    Ok(())
+    let across = if two_instances {
+        " across 2 instances"
+    } else {
+        ""
+    };
+    let label = format!("relay proto={proto:?} conns={conns} size={size}B window={window}{across}");
+    report(cli, before, tasks, &delivered, &label, secs).await
 }
 
 /// Writes `v` as 20 decimal digits.

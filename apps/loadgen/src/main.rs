@@ -163,7 +163,7 @@ fn now_ns() -> u64 {
         .as_nanos() as u64
 }
 
-struct ProcSample {
+pub(crate) struct ProcSample {
     cpu_ticks: u64,
     rss_kib: u64,
 }
