@@ -215,14 +215,49 @@ async fn admin_creates_lists_updates_messages_mutes_and_closes_rooms() {
         (st, gone["error"]["code"].as_str()),
         (404, Some("ROOM_NOT_FOUND"))
     );
+    // Oversized metadata and data are refused on a room that exists.
+    let (st, _) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms",
+        Some(json!({"room_id": "big"})),
+    )
+    .await;
+    assert_eq!(st, 201);
     let (st, bad) = admin(
         &s,
         Method::POST,
-        "/webrtc/admin/rooms/x/metadata",
+        "/webrtc/admin/rooms/big/metadata",
         Some(json!({"metadata": "a".repeat(17 * 1024)})),
     )
     .await;
-    assert!(st == 404 || st == 413, "{bad}");
+    assert_eq!(
+        (st, bad["error"]["code"].as_str()),
+        (413, Some("MESSAGE_TOO_LARGE"))
+    );
+    let (st, bad) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/rooms/big/data",
+        Some(json!({"data": "a".repeat(17 * 1024)})),
+    )
+    .await;
+    assert_eq!(
+        (st, bad["error"]["code"].as_str()),
+        (413, Some("MESSAGE_TOO_LARGE"))
+    );
+    // Replaying webhooks when none are configured.
+    let (st, bad) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/webhooks/replay",
+        Some(json!({"since": 0})),
+    )
+    .await;
+    assert_eq!(
+        (st, bad["error"]["code"].as_str()),
+        (404, Some("NOT_FOUND"))
+    );
 }
 
 #[tokio::test]

@@ -145,6 +145,18 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     assert!(summary.requests > summary.acked, "{summary:?}");
     assert!(receiver.overlaps().is_empty(), "{:?}", receiver.overlaps());
 
+    // A replay needs a point to start from.
+    let bad = reqwest::Client::new()
+        .post(s.http("/webrtc/admin/webhooks/replay"))
+        .basic_auth("ops", Some("ops-secret-0123456789"))
+        .json(&json!({"from_seq": 8}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+
     // A replay from seq 8 sends 8, 9, 10 again, with their ids, in order.
     let before = receiver.hits().len();
     let r = reqwest::Client::new()
