@@ -37,9 +37,7 @@ impl Proto {
         let ws_url = url.replacen("http", "ws", 1);
         let target = match self {
             Proto::Rtc => {
-                let now = (now_ns() / 1_000_000_000) as i64;
-                let token = auth::TokenMinter::hs256(cli.secret.as_bytes())
-                    .mint_for(user, None, None, now, 7200)?;
+                let token = crate::reliability::token(cli, user)?;
                 format!("{ws_url}/webrtc/ws/{room}?token={token}")
             }
             Proto::Peerjs => format!(

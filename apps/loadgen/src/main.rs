@@ -204,11 +204,9 @@ async fn transfer(cli: &Cli, mib: usize, chunk_kib: usize) -> anyhow::Result<()>
     let run = format!("xfer-{}", now_ns() % 1_000_000_007);
     let _a = connect(cli, &run, "sender").await?;
     let _b = connect(cli, &run, "receiver").await?;
-    let minter = auth::TokenMinter::hs256(cli.secret.as_bytes());
-    let now = (now_ns() / 1_000_000_000) as i64;
     let (ts, tr) = (
-        minter.mint_for("sender", None, None, now, 3600)?,
-        minter.mint_for("receiver", None, None, now, 3600)?,
+        reliability::token(cli, "sender")?,
+        reliability::token(cli, "receiver")?,
     );
     let size = mib * 1024 * 1024;
     let data: Vec<u8> = (0..size)

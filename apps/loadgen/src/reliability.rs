@@ -22,7 +22,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::{Cli, Ws, now_ns, sample, sha_hex};
 
-fn token(cli: &Cli, user: &str) -> anyhow::Result<String> {
+/// A two-hour token for `user`, signed with the server's secret.
+pub(crate) fn token(cli: &Cli, user: &str) -> anyhow::Result<String> {
     let now = (now_ns() / 1_000_000_000) as i64;
     Ok(auth::TokenMinter::hs256(cli.secret.as_bytes()).mint_for(user, None, None, now, 7200)?)
 }

@@ -393,16 +393,7 @@ async fn seat_lost(
 ) -> bool {
     match service.room(room_id).await {
         Err(e) => e.code == ErrorCode::RoomNotFound,
-        Ok(room) => {
-            let seated = room
-                .participant(user_id)
-                .is_some_and(|p| p.connection == connection);
-            let waiting = room
-                .waiting
-                .iter()
-                .any(|w| &w.user_id == user_id && w.connection == connection);
-            !seated && !waiting
-        }
+        Ok(room) => !room.seats(user_id, connection),
     }
 }
 
@@ -424,13 +415,7 @@ pub async fn audit_seats(state: &AppState, min_age: Duration) -> usize {
             Err(_) => continue, // the store is away: nothing to conclude
         };
         for (user, connection) in seats {
-            let seated = room.as_ref().is_some_and(|r| {
-                r.participant(&user)
-                    .is_some_and(|p| p.connection == connection)
-                    || r.waiting
-                        .iter()
-                        .any(|w| w.user_id == user && w.connection == connection)
-            });
+            let seated = room.as_ref().is_some_and(|r| r.seats(&user, connection));
             if !seated {
                 state.hub.close(connection, ErrorCode::SessionLost);
                 lost += 1;

@@ -331,6 +331,17 @@ impl Room {
         self.participants.iter_mut().find(|p| &p.user_id == user)
     }
 
+    /// Whether `connection` holds `user`'s place here, in the room or in
+    /// the waiting room.
+    pub fn seats(&self, user: &UserId, connection: ConnectionId) -> bool {
+        self.participant(user)
+            .is_some_and(|p| p.connection == connection)
+            || self
+                .waiting
+                .iter()
+                .any(|w| &w.user_id == user && w.connection == connection)
+    }
+
     /// Whether nobody is in or waiting for the room.
     pub fn is_empty(&self) -> bool {
         self.participants.is_empty() && self.waiting.is_empty()
