@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,9 +24,54 @@ const pages = {};
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
+/** Two more origins, each serving one page: the first is allowed by the server, the second not. */
+const otherOrigins = { allowed: null, refused: null };
+
+function staticServer(html) {
+  const srv = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(html(req));
+  });
+  return new Promise((resolve) => srv.listen(0, '127.0.0.1', () => resolve({ srv, origin: `http://127.0.0.1:${srv.address().port}` })));
+}
+
+// The docs/client.md example, from another origin: import the module from
+// the server, take a dev token, join, call REST.
+const crossOriginPage = (req) => {
+  const u = new URL(req.url, 'http://x');
+  const base = u.searchParams.get('base');
+  const room = u.searchParams.get('room');
+  return `<!doctype html><script type="module">
+window.result = (async () => {
+  try {
+    const { RtcClient, fetchDevToken } = await import('${base}/client/rtc-client.js');
+    const { token, user_id } = await fetchDevToken('${base}', { name: 'Remote', room: '${room}' });
+    const client = new RtcClient({ room: '${room}', token, baseUrl: '${base}', waitForMedia: false });
+    await client.connect();
+    const r = await fetch('${base}/webrtc/rooms/${room}/participants', { headers: { Authorization: 'Bearer ' + token } });
+    const body = await r.json();
+    return { status: r.status, count: body.count, joinedAs: client.userId === user_id };
+  } catch (e) {
+    return { error: String(e) };
+  }
+})();
+window.ws = (async () => new Promise((resolve) => {
+  const ws = new WebSocket('${base}'.replace('http', 'ws') + '/webrtc/ws/${room}?token=x');
+  ws.onopen = () => resolve('open');
+  ws.onerror = () => resolve('error');
+}))();
+</script>`;
+};
+
 function startServer() {
   assert.ok(SERVER, 'RTC_SERVER_BIN must name the rtc-server binary');
-  const env = { ...process.env, RTC_BIND: '127.0.0.1:0', RTC_STORAGE: 'memory', RUST_LOG: 'warn' };
+  const env = {
+    ...process.env,
+    RTC_BIND: '127.0.0.1:0',
+    RTC_STORAGE: 'memory',
+    RUST_LOG: 'warn',
+    RTC_ALLOWED_ORIGINS: otherOrigins.allowed.origin,
+  };
   for (const k of ['REDIS_URL', 'MONGODB_URI', 'RTC_JWT_SECRET']) delete env[k];
   const child = spawn(SERVER, ['--stun-urls='], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -93,6 +139,8 @@ async function screenshots(tag) {
 }
 
 before(async () => {
+  otherOrigins.allowed = await staticServer(crossOriginPage);
+  otherOrigins.refused = await staticServer(crossOriginPage);
   const s = await startServer();
   server = s.child;
   base = s.url;
@@ -119,6 +167,27 @@ after(async () => {
   await screenshots('final');
   await browser?.close();
   server?.kill('SIGTERM');
+  otherOrigins.allowed?.srv.close();
+  otherOrigins.refused?.srv.close();
+});
+
+test('a page on an allowed origin uses the module; other origins are refused', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const room = `${ROOM}-cors`;
+  const open = async (origin) => {
+    await page.goto(`${origin}/?base=${encodeURIComponent(base)}&room=${room}`);
+    return {
+      result: await page.evaluate(() => window.result),
+      ws: await page.evaluate(() => window.ws),
+    };
+  };
+  const ok = await open(otherOrigins.allowed.origin);
+  assert.deepEqual(ok.result, { status: 200, count: 1, joinedAs: true }, JSON.stringify(ok.result));
+  const refused = await open(otherOrigins.refused.origin);
+  assert.ok(refused.result.error, `a refused origin imported the module and called the API: ${JSON.stringify(refused.result)}`);
+  assert.equal(refused.ws, 'error', 'a refused origin opened the WebSocket');
+  await context.close();
 });
 
 test('two browsers make a call through the server', async (t) => {

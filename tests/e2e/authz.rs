@@ -264,10 +264,10 @@ fn rest_table() -> Vec<Rest> {
         rest("GET", p("/settings"), "HMPV"),
         rest("POST", p("/settings"), "HM").body(json!({"chat_enabled": false})),
         rest("GET", p("/state"), "HMPV"),
-        rest("GET", p("/chat"), "HMPVO"),
-        rest("GET", p("/analytics"), "HMPVO"),
-        rest("GET", p("/analytics/summary"), "HMPVO"),
-        rest("GET", p("/sessions"), "HMPVO"),
+        rest("GET", p("/chat"), "HMPV"),
+        rest("GET", p("/analytics"), "HMPV"),
+        rest("GET", p("/analytics/summary"), "HMPV"),
+        rest("GET", p("/sessions"), "HMPV"),
         rest("POST", p("/hand-raise"), "HMPV").body(json!({"raised": true})),
         rest("GET", p("/hand-raise/queue"), "HMPV"),
         rest("POST", p("/hand-raise/lower-all"), "HM"),
@@ -296,10 +296,10 @@ fn rest_table() -> Vec<Rest> {
             .setup(Recording)
             .body(json!({"sequence": 0, "data": "AAECAw=="}))
             .deny("MEDIA_NOT_ALLOWED"),
-        rest("GET", p("/recordings/{rec}/upload-status"), "HMPVO").setup(Recording),
+        rest("GET", p("/recordings/{rec}/upload-status"), "HMPV").setup(Recording),
         rest("GET", "/webrtc/recordings", "HMPVO"),
-        rest("GET", p("/recordings/{rec}/status"), "HMPVO").setup(Recording),
-        rest("GET", p("/recordings"), "HMPVO"),
+        rest("GET", p("/recordings/{rec}/status"), "HMPV").setup(Recording),
+        rest("GET", p("/recordings"), "HMPV"),
         rest("POST", p("/file-transfer/offer"), "HMP").body(json!({
             "receiver": "{target}", "file_name": "a.txt", "file_size": 5,
             "sha256": "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"})),

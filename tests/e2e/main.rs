@@ -10,6 +10,7 @@ mod media;
 mod ops;
 mod reconnect;
 mod rooms;
+mod security;
 mod signaling;
 mod support;
 mod transfer;

@@ -264,12 +264,18 @@ async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
         .await;
     assert_eq!(bob.expect_error().await, "PERMISSION_DENIED");
     // Everyone leaving stops the recording and hands it to processing
-    // (which fails it: nothing was uploaded); the record stays listed.
+    // (which fails it: nothing was uploaded); the record stays listed among
+    // its owner's recordings (the room's list is for members only).
     host.close().await;
     bob.close().await;
+    let (st, e) = s.get(&format!("{base}/recordings"), "bob").await;
+    assert_eq!(
+        (st, e["error"]["code"].as_str()),
+        (404, Some("USER_NOT_IN_ROOM"))
+    );
     let mut listed = Value::Null;
     for _ in 0..100 {
-        let (st, l) = s.get(&format!("{base}/recordings"), "host").await;
+        let (st, l) = s.get("/webrtc/recordings", "host").await;
         assert_eq!(st, 200);
         if l["recordings"][0]["status"] == "failed" {
             listed = l;

@@ -14,6 +14,8 @@ pub const SECRET: &str = "e2e-test-secret-0123456789abcdef";
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The operations address, when `metrics_bind` was set.
+    pub ops_addr: Option<SocketAddr>,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -29,13 +31,15 @@ pub fn spawn_with(mut settings: Settings) -> TestServer {
             let app = Application::from_listener(listener, settings)
                 .await
                 .expect("server builds");
-            tx.send(app.handle()).unwrap();
+            tx.send((app.handle(), app.ops_addr())).unwrap();
             app.run().await.expect("server runs");
         })
     });
+    let (handle, ops_addr) = rx.recv().unwrap();
     TestServer {
         addr,
-        handle: rx.recv().unwrap(),
+        ops_addr,
+        handle,
     }
 }
 

@@ -70,14 +70,33 @@ async fn dev_tokens_join_rooms_when_enabled() {
         Err(e) => assert!(e.to_string().contains("403"), "{e}"),
         Ok(_) => panic!("a dev token for dev-room joined other-room"),
     }
-    // A chosen id is kept, so a reloaded page resumes its seat.
-    let (_, again) = post_token(&s, json!({"user_id": user, "room": "dev-room"})).await;
-    assert_eq!(again["user_id"], user.as_str());
-    let (status, bad) = post_token(&s, json!({"user_id": "../etc"})).await;
+    // Nobody chooses an id: not someone else's, not their own.
+    let (status, bad) = post_token(&s, json!({"user_id": user, "room": "dev-room"})).await;
+    assert_eq!(
+        (status, bad["error"]["code"].as_str()),
+        (422, Some("VALIDATION_ERROR")),
+        "{bad}"
+    );
+    // Every token is for one room, and every caller gets a fresh id.
+    let (status, bad) = post_token(&s, json!({"name": "Roomless"})).await;
+    assert_eq!(
+        (status, bad["error"]["code"].as_str()),
+        (422, Some("VALIDATION_ERROR")),
+        "{bad}"
+    );
+    let (_, other) = post_token(&s, json!({"room": "dev-room"})).await;
+    assert_ne!(other["user_id"], user.as_str());
+    let (status, bad) = post_token(&s, json!({"room": "../etc"})).await;
     assert_eq!(
         (status, bad["error"]["code"].as_str()),
         (400, Some("INVALID_ID"))
     );
+    // The page keeps its token: joining again with it resumes the seat.
+    drop(c);
+    let mut again = s.connect_token("dev-room", token).await.expect("rejoins");
+    let state = again.expect("room-state").await;
+    assert_eq!(state["you"], user.as_str());
+    assert_eq!(state["participants"][0]["role"], "host");
 }
 
 #[tokio::test]

@@ -40,7 +40,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Verifies the request's token and returns the identity.
+/// The guard (`guard.rs`) verifies room routes' tokens before the body is
+/// read and leaves the identity in the request's extensions; it is reused.
 pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Identity, ApiError> {
+    if let Some(id) = actix_web::HttpMessage::extensions(req).get::<Identity>() {
+        return Ok(id.clone());
+    }
     let header = req
         .headers()
         .get("authorization")

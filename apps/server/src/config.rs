@@ -245,6 +245,24 @@ pub struct Settings {
     /// anyway; never turn it on in production.
     #[arg(long, env = "RTC_DEV_TOKENS")]
     pub dev_tokens: Option<bool>,
+    /// Browser origins allowed to call the REST API (CORS) and to open the
+    /// WebSocket, comma separated (`https://app.example.com`), or `*` for any.
+    /// The server's own origin is always allowed; requests without an
+    /// `Origin` header (non-browser clients) are not affected.
+    #[arg(long, env = "RTC_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Seconds a client has to send a whole request body; slower bodies get
+    /// `408 REQUEST_TIMEOUT`.
+    #[arg(long, env = "RTC_BODY_TIMEOUT_SECS", default_value_t = 60)]
+    pub body_timeout_secs: u64,
+    /// Bearer token required by `/metrics`, `/webrtc/stats` and
+    /// `/webrtc/webrtc-metrics`; open when unset (see `metrics_bind`).
+    #[arg(long, env = "RTC_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<Secret>,
+    /// Serve `/metrics`, `/webrtc/stats` and `/webrtc/webrtc-metrics` on
+    /// this separate address (e.g. `127.0.0.1:9090`) instead of the main one.
+    #[arg(long, env = "RTC_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
 }
 
 impl Settings {

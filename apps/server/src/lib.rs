@@ -5,10 +5,12 @@
 pub mod admin;
 pub mod auth_extract;
 pub mod config;
+pub mod guard;
 pub mod hooks;
 pub mod http_error;
 pub mod hub;
 pub mod openapi;
+pub mod origin;
 pub mod ranged;
 pub mod recordings;
 pub mod routes;
@@ -63,6 +65,8 @@ pub struct AppState {
     pub chat_outbox: Option<Arc<signaling_core::memory::OutboxChatHistory>>,
     /// The recording worker's queue, taken when the worker starts.
     pub job_rx: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<String>>>,
+    /// Which browser origins may call the API and open the WebSocket.
+    pub origins: origin::OriginPolicy,
 }
 
 /// The blob store the settings name.
@@ -247,6 +251,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     policy
         .apply_overrides(&settings.rate_limits)
         .map_err(anyhow::Error::msg)?;
+    let settings_origins = settings.allowed_origins.clone();
     Ok(AppState {
         service: RoomService::with_policy(Engine::new(room_config), ports, policy),
         verifier: verifier_from(&settings)?,
@@ -271,6 +276,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         job_rx: std::sync::Mutex::new(Some(job_rx)),
         chat_outbox: outbox,
         webhooks,
+        origins: origin::OriginPolicy::new(&settings_origins),
     })
 }
 
@@ -318,6 +324,8 @@ async fn request_context(
 pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let max_body = state.settings.max_body_bytes;
+        let max_chunk =
+            usize::try_from(state.settings.transfer_max_chunk_bytes).unwrap_or(usize::MAX);
         cfg.app_data(state)
             .app_data(
                 web::JsonConfig::default()
@@ -335,7 +343,8 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .api("GET", "/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
             .configure(recordings::configure)
             .configure(routes::configure)
-            .configure(transfers::configure)
+            .configure(routes::configure_ops)
+            .configure(transfers::configure(max_chunk))
             .configure(webclient::configure)
             .configure(admin::configure)
             .configure(openapi::configure)
@@ -425,6 +434,7 @@ async fn liveness(state: web::Data<AppState>) {
 pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
+    ops_addr: Option<SocketAddr>,
 }
 
 impl Application {
@@ -458,8 +468,11 @@ impl Application {
             let st = state.clone();
             actix_rt::spawn(async move { recordings::requeue_processing(&st).await });
         }
+        let app_state = state.clone();
         let mut server = HttpServer::new(move || {
+            let state = app_state.clone();
             App::new()
+                .wrap(actix_web::middleware::from_fn(guard::guard))
                 .wrap(actix_web::middleware::from_fn(request_context))
                 .configure(configure_app(state.clone()))
         })
@@ -469,10 +482,45 @@ impl Application {
         if let Some(w) = workers {
             server = server.workers(w);
         }
+        let ops_addr = match state.settings.metrics_bind.clone() {
+            Some(bind) => Some(Self::serve_ops(state, &bind)?),
+            None => None,
+        };
         Ok(Application {
             server: server.run(),
             addr,
+            ops_addr,
         })
+    }
+
+    /// Serves the operations endpoints on their own address
+    /// (`RTC_METRICS_BIND`), for a port that is not exposed publicly.
+    fn serve_ops(state: web::Data<AppState>, bind: &str) -> anyhow::Result<SocketAddr> {
+        let listener =
+            TcpListener::bind(bind).with_context(|| format!("binding metrics address {bind}"))?;
+        let addr = listener.local_addr()?;
+        let ops = HttpServer::new(move || {
+            let state = state.clone();
+            App::new()
+                .app_data(web::Data::new(guard::OpsListener))
+                .wrap(actix_web::middleware::from_fn(guard::guard))
+                .configure(move |cfg| {
+                    cfg.app_data(state);
+                    routes::configure_ops(cfg);
+                })
+        })
+        .listen(listener)?
+        .workers(1)
+        .disable_signals()
+        .run();
+        actix_rt::spawn(ops);
+        tracing::info!(%addr, "metrics and stats on their own address");
+        Ok(addr)
+    }
+
+    /// Where the operations endpoints are served, when `RTC_METRICS_BIND` is set.
+    pub fn ops_addr(&self) -> Option<SocketAddr> {
+        self.ops_addr
     }
 
     /// The bound address.

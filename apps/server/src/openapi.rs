@@ -199,7 +199,7 @@ static OPERATIONS: &[Op] = &[
     op!("GET" "/webrtc/rooms/{room_id}/state", "Participants", Token, "The room state as the caller sees it (as in room-state)", ok = 200 "room-state"),
     op!("POST" "/webrtc/rooms/{room_id}/mute-all", "Moderation", Token, "Mute everyone but moderators", ok = 200 "{muted: true}"),
     // ---- chat, analytics, sessions
-    op!("GET" "/webrtc/rooms/{room_id}/chat", "History", Token, "Chat history, newest first", query = PAGE, ok = 200 "{messages, next_cursor}"),
+    op!("GET" "/webrtc/rooms/{room_id}/chat", "History", Token, "Chat history the caller could have received live (members only), newest first", query = PAGE, ok = 200 "{messages, next_cursor}"),
     op!("GET" "/webrtc/rooms/{room_id}/analytics", "History", Token, "Analytics events", query = &[("limit", "How many")], ok = 200 "{room_id, events}"),
     op!("GET" "/webrtc/rooms/{room_id}/analytics/summary", "History", Token, "Joins, leaves, unique participants, mean session, counts by type", ok = 200 "Summary"),
     op!("GET" "/webrtc/rooms/{room_id}/sessions", "History", Token, "Lives of the room, newest first", query = &[("limit", "How many")], ok = 200 "{room_id, sessions}"),
@@ -270,7 +270,7 @@ static OPERATIONS: &[Op] = &[
     op!("GET" "/webrtc/file-transfers", "File transfer", Token, "The caller's transfers, newest first", ok = 200 "{transfers}"),
     // ---- operations
     op!("GET" "/webrtc/health", "Operations", None, "Health; 503 when the shared store is unreachable", ok = 200 "{status, checks, connections, uptime_seconds}"),
-    op!("GET" "/webrtc/stats", "Operations", None, "Rooms, participants, connections", ok = 200 "{rooms, participants, connections_on_this_instance, uptime_seconds}"),
+    op!("GET" "/webrtc/stats", "Operations", None, "Rooms, participants, connections (RTC_METRICS_TOKEN / RTC_METRICS_BIND may guard it)", ok = 200 "{rooms, participants, connections_on_this_instance, uptime_seconds}"),
     op!("GET" "/webrtc/webrtc-metrics", "Operations", None, "This instance's counters as JSON", ok = 200 "Counters"),
     op!("GET" "/metrics", "Operations", None, "Prometheus text exposition (docs/operations.md)", ok = 200 "text/plain; version=0.0.4"),
     op!("GET" "/openapi.json", "Operations", None, "This document", ok = 200 "OpenAPI 3.1"),
@@ -280,7 +280,7 @@ static OPERATIONS: &[Op] = &[
     op!("GET" "/client/app.js", "Web client", None, "The web client's page script", ok = 200 "text/javascript"),
     op!("GET" "/client/rtc-client.js", "Web client", None, "The signaling client module (docs/client.md)", ok = 200 "text/javascript"),
     op!("GET" "/client/style.css", "Web client", None, "The web client's style sheet", ok = 200 "text/css"),
-    op!("POST" "/webrtc/dev/token", "Web client", None, "A development token (only while RTC_DEV_TOKENS is on)", body = json_body!(DevTokenReq), ok = 200 "{token, user_id, expires_in}"),
+    op!("POST" "/webrtc/dev/token", "Web client", None, "A development token for a server-picked id, valid in one room (only while RTC_DEV_TOKENS is on)", body = json_body!(DevTokenReq), ok = 200 "{token, user_id, expires_in}"),
     // ---- admin
     op!("GET" "/webrtc/admin/rooms", "Admin", Admin, "List rooms", ok = 200 "{count, rooms}"),
     op!("POST" "/webrtc/admin/rooms", "Admin", Admin, "Create a room ahead of its first participant", body = json_body!(CreateRoomReq), ok = 201 "{room}"),

@@ -170,16 +170,32 @@ async fn put_chunk_json(
     store_chunk(&req, &state, &room, &id, body.sequence, data.into()).await
 }
 
-/// The recording, which must belong to the path's room.
+/// The recording, which must belong to the path's room, as the caller may
+/// read it: its owner (who started it) at any time, anyone else only while
+/// a member of the room.
+pub(crate) async fn readable(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+    id: &str,
+) -> Result<(RoomId, UserId, RecordingView), ApiError> {
+    let (room_id, a) = actor(req, state, room).await?;
+    let view = state.service.recording(&room_id, id).await?;
+    if view.recording.started_by != a.user_id.as_str() {
+        let room = state.service.room(&room_id).await?;
+        state.service.engine().require_member(&room, &a)?;
+    }
+    Ok((room_id, a.user_id, view))
+}
+
 async fn in_room(
     req: &HttpRequest,
     state: &AppState,
     room: &str,
     id: &str,
 ) -> Result<(RoomId, UserId, Recording), ApiError> {
-    let (room_id, a) = actor(req, state, room).await?;
-    let view = state.service.recording(&room_id, id).await?;
-    Ok((room_id, a.user_id, view.recording))
+    let (room_id, user, view) = readable(req, state, room, id).await?;
+    Ok((room_id, user, view.recording))
 }
 
 async fn upload_status(

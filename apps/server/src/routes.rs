@@ -23,7 +23,6 @@ type Res = Result<HttpResponse, ApiError>;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.api("GET", "/webrtc/config", web::get().to(ice_config))
         .api("GET", "/webrtc/health", web::get().to(health))
-        .api("GET", "/webrtc/stats", web::get().to(stats))
         .api(
             "GET",
             "/webrtc/rate-limits/{limit_type}/status",
@@ -184,12 +183,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/webrtc/rooms/{room_id}/live-streams",
             web::get().to(stream_list),
         )
-        .api(
-            "GET",
-            "/webrtc/webrtc-metrics",
-            web::get().to(webrtc_metrics),
-        )
-        .api("GET", "/metrics", web::get().to(prometheus_metrics))
         // Seed 000 names, with seed 001's as aliases.
         .api(
             "GET",
@@ -245,6 +238,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         "/webrtc/rooms/{room_id}/recordings",
         web::get().to(recording_list),
     );
+}
+
+/// Registers the operations endpoints (`/metrics`, `/webrtc/stats`,
+/// `/webrtc/webrtc-metrics`): on the main app, and on the metrics address
+/// when `RTC_METRICS_BIND` is set (`guard.rs` decides which answers).
+pub fn configure_ops(cfg: &mut web::ServiceConfig) {
+    cfg.api("GET", "/webrtc/stats", web::get().to(stats))
+        .api(
+            "GET",
+            "/webrtc/webrtc-metrics",
+            web::get().to(webrtc_metrics),
+        )
+        .api("GET", "/metrics", web::get().to(prometheus_metrics));
 }
 
 /// The authenticated caller in the path's room, counted against the
@@ -526,13 +532,11 @@ async fn chat_history(
     q: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, _a) = actor(&req, &state, &path).await?;
+    let (room_id, a) = actor(&req, &state, &path).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let page = state
         .service
-        .ports()
-        .chat
-        .page(&room_id, q.before.as_deref(), limit)
+        .chat_history(&room_id, &a, q.before.as_deref(), limit)
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -897,8 +901,8 @@ async fn recording_status(
     path: web::Path<(String, String)>,
     state: web::Data<AppState>,
 ) -> Res {
-    let (room_id, _a) = actor(&req, &state, &path.0).await?;
-    Ok(HttpResponse::Ok().json(state.service.recording(&room_id, &path.1).await?))
+    let (_, _, view) = crate::recordings::readable(&req, &state, &path.0, &path.1).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 async fn recording_list(

@@ -158,9 +158,24 @@ pub fn recording_event(event: &'static str) {
 
 /// Counts an HTTP request and its duration.
 pub fn http_request(method: &str, status: u16, elapsed: Duration) {
-    metrics::counter!("rtc_http_requests_total", "method" => method.to_owned(), "status" => status.to_string())
+    metrics::counter!("rtc_http_requests_total", "method" => method_label(method), "status" => status.to_string())
         .increment(1);
     metrics::histogram!("rtc_http_request_seconds").record(elapsed.as_secs_f64());
+}
+
+/// The method as a label from a fixed set: a client-chosen method such as
+/// `FOO1`, `FOO2`, … becomes `OTHER`, so it cannot mint label series.
+pub fn method_label(method: &str) -> &'static str {
+    match method {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "OTHER",
+    }
 }
 
 /// Handles of the hot-path metrics, looked up once: a `counter!` with

@@ -19,8 +19,13 @@ use crate::telemetry;
 
 type Res = Result<HttpResponse, ApiError>;
 
-/// Registers the transfer routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Registers the transfer routes; chunk bodies are limited to
+/// `max_chunk` bytes (`RTC_TRANSFER_MAX_CHUNK_BYTES`).
+pub fn configure(max_chunk: usize) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| routes(cfg, max_chunk)
+}
+
+fn routes(cfg: &mut web::ServiceConfig, max_chunk: usize) {
     let base = "/webrtc/rooms/{room_id}/file-transfer";
     let chunk = format!("{base}/{{id}}/chunks/{{index}}");
     cfg.api("POST", &format!("{base}/offer"), web::post().to(offer))
@@ -74,7 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             &chunk,
             web::resource(chunk.as_str())
                 // Raw chunk bytes: the JSON body limit does not apply.
-                .app_data(web::PayloadConfig::new(64 * 1024 * 1024))
+                .app_data(web::PayloadConfig::new(max_chunk))
                 .route(web::put().to(put_chunk))
                 .route(web::post().to(put_chunk)),
         )

@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
 use serde_json::json;
-use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
+use signaling_core::{ErrorCode, RoomId, SignalError};
 
 use crate::AppState;
 use crate::http_error::ApiError;
@@ -34,6 +34,12 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The page's content security policy: its own scripts, styles and
+/// connections only (`'self'` covers its WebSocket), no framing, no plugins.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// Registers `/`, `/client/*` and `POST /webrtc/dev/token`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     for (path, mime, body) in ASSETS {
@@ -48,25 +54,35 @@ async fn asset(mime: &'static str, body: &'static str) -> HttpResponse {
         // The files change with the binary; revalidate rather than cache.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        // The page's URL may carry `?token=`: never send it on.
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((
+            header::HeaderName::from_static("permissions-policy"),
+            "camera=(self), microphone=(self), display-capture=(self)",
+        ))
         .body(body)
 }
 
 /// `POST /webrtc/dev/token` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct DevTokenReq {
-    /// The user id to sign in as; a fresh `guest-…` id when absent.
+    /// Refused: the server picks the user id (a fresh `guest-…`), so nobody
+    /// can sign in as someone else. Keep the token to resume a seat.
     user_id: Option<String>,
     /// Display name.
     name: Option<String>,
-    /// Limit the token to this room.
+    /// The room the token is for (required: it is valid only there).
     room: Option<String>,
 }
 
 /// Lifetime of a development token.
 const DEV_TOKEN_SECS: i64 = 12 * 3600;
 
-/// Signs a token for whoever asks, when `RTC_DEV_TOKENS` allows it. The
-/// token names no role: the room decides (the first joiner hosts).
+/// Signs a token for a fresh guest id in one room, when `RTC_DEV_TOKENS`
+/// allows it. The token names no role: the room decides (the first joiner
+/// hosts).
 async fn dev_token(
     state: web::Data<AppState>,
     body: web::Json<DevTokenReq>,
@@ -79,11 +95,20 @@ async fn dev_token(
         .into());
     };
     let body = body.into_inner();
-    let user = match body.user_id.as_deref() {
-        Some(u) => UserId::parse(u)?.to_string(),
-        None => format!("guest-{}", &uuid::Uuid::new_v4().simple().to_string()[..8]),
-    };
-    let room = body.room.as_deref().map(RoomId::parse).transpose()?;
+    if body.user_id.is_some() {
+        return Err(SignalError::new(
+            ErrorCode::ValidationError,
+            "user_id: the server picks the id of a development token; keep the token to resume your seat",
+        )
+        .into());
+    }
+    let room = body
+        .room
+        .as_deref()
+        .map(RoomId::parse)
+        .transpose()?
+        .ok_or_else(|| SignalError::new(ErrorCode::ValidationError, "room is required"))?;
+    let user = format!("guest-{}", uuid::Uuid::new_v4().simple());
     let name = body.name.filter(|n| !n.trim().is_empty());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let s = &state.settings;
@@ -95,7 +120,7 @@ async fn dev_token(
         iss: s.jwt_issuer.clone(),
         aud: s.jwt_audience.clone(),
         name,
-        room: room.map(|r| r.to_string()),
+        room: Some(room.to_string()),
         role: None,
         permissions: None,
     })?;

@@ -176,11 +176,17 @@ async function join(ev) {
   try {
     let token = $('token').value.trim() || params.get('token');
     if (!token) {
-      // Keep the same user id across reloads of this tab, so a reload resumes the seat.
-      const key = `rtc-user:${room}`;
-      const issued = await fetchDevToken(location.origin, { userId: sessionStorage.getItem(key) ?? undefined, name, room });
-      sessionStorage.setItem(key, issued.user_id);
-      token = issued.token;
+      // Keep this tab's token (not just its user id: the server picks ids)
+      // across reloads, so a reload resumes the same seat.
+      const key = `rtc-token:${room}`;
+      const kept = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+      if (kept && kept.expiresAt > Date.now() + 60_000) {
+        token = kept.token;
+      } else {
+        const issued = await fetchDevToken(location.origin, { name, room });
+        sessionStorage.setItem(key, JSON.stringify({ token: issued.token, expiresAt: Date.now() + issued.expires_in * 1000 }));
+        token = issued.token;
+      }
     }
     client = new RtcClient({ room, token });
     window.rtc = { client };

@@ -28,11 +28,11 @@ export class RtcError extends Error {
 }
 
 /** Asks a server that allows it (RTC_DEV_TOKENS) for a development token. */
-export async function fetchDevToken(baseUrl, { userId, name, room } = {}) {
+export async function fetchDevToken(baseUrl, { name, room } = {}) {
   const res = await fetch(new URL('/webrtc/dev/token', baseUrl), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user_id: userId, name, room }),
+    body: JSON.stringify({ name, room }),
   });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new RtcError(res.status, body.error?.code ?? 'HTTP_' + res.status, body.error?.message ?? '');

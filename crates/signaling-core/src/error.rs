@@ -50,6 +50,8 @@ codes! {
     PermissionDenied = ("PERMISSION_DENIED", 403, "Ask a host or moderator for the needed role or permission."),
     /// An admin API call without a valid API key.
     Forbidden = ("FORBIDDEN", 403, "Use a valid API key and secret."),
+    /// A browser request or WebSocket upgrade from an origin that is not allowed.
+    OriginNotAllowed = ("ORIGIN_NOT_ALLOWED", 403, "Serve the page from an origin listed in RTC_ALLOWED_ORIGINS."),
     // Rate limiting
     /// Too many actions of this kind in the current window.
     RateLimitExceeded = ("RATE_LIMIT_EXCEEDED", 429, "Wait retry_after seconds before trying again."),
@@ -168,6 +170,8 @@ codes! {
     NotFound = ("NOT_FOUND", 404, "Check the URL."),
     /// The connection was idle for too long.
     IdleTimeout = ("IDLE_TIMEOUT", 408, "Answer pings, or send {\"type\":\"ping\"} periodically."),
+    /// A request body did not arrive within the body read timeout.
+    RequestTimeout = ("REQUEST_TIMEOUT", 408, "Send the body faster, or in smaller chunks."),
     /// The client could not keep up with its messages.
     SlowConsumer = ("SLOW_CONSUMER", 503, "Reconnect; your network may be too slow for this room."),
     /// The shared state no longer holds this connection's seat (the state

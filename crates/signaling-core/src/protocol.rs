@@ -673,6 +673,22 @@ pub struct ChatRecord {
     pub timestamp: OffsetDateTime,
 }
 
+impl ChatRecord {
+    /// Whether `user`, now in breakout group `group` (`None`: the main
+    /// room), could have received this message live: a private message
+    /// only by its sender and recipient, a public one by its group; the
+    /// sender always sees their own.
+    pub fn visible_to(&self, user: &str, group: Option<&str>) -> bool {
+        if self.from == user {
+            return true;
+        }
+        match &self.to {
+            Some(to) => to == user,
+            None => self.breakout_room_id.as_deref() == group,
+        }
+    }
+}
+
 /// Messages the server sends. Serialized with a `type` tag.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -1048,6 +1064,30 @@ impl ServerMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chat_records_are_visible_to_their_live_audience_only() {
+        let rec = |from: &str, to: Option<&str>, group: Option<&str>| ChatRecord {
+            id: "1".into(),
+            room_id: "r".into(),
+            from: from.into(),
+            from_name: from.into(),
+            message: "m".into(),
+            to: to.map(Into::into),
+            breakout_room_id: group.map(Into::into),
+            timestamp: OffsetDateTime::UNIX_EPOCH,
+        };
+        let public = rec("a", None, None);
+        assert!(public.visible_to("b", None));
+        assert!(!public.visible_to("b", Some("g1")));
+        let private = rec("a", Some("b"), None);
+        assert!(private.visible_to("a", Some("g1")) && private.visible_to("b", None));
+        assert!(!private.visible_to("c", None));
+        let breakout = rec("a", None, Some("g1"));
+        assert!(breakout.visible_to("c", Some("g1")));
+        assert!(!breakout.visible_to("c", None) && !breakout.visible_to("c", Some("g2")));
+        assert!(breakout.visible_to("a", None), "the sender keeps their own");
+    }
 
     #[test]
     fn decodes_offer_with_aliases() {

@@ -706,6 +706,61 @@ impl RoomService {
         self.snapshot(room_id).await
     }
 
+    /// A page of chat history as the caller, who must be a member, could
+    /// have received it live: public messages of their group (the main
+    /// room or their breakout room), private messages they sent or
+    /// received, and their own. Newest first, at most `limit`; pages past
+    /// messages the caller may not see (a bounded number of store reads).
+    pub async fn chat_history(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, SignalError> {
+        /// Store pages read per request at most, however sparse the
+        /// caller's share of the history.
+        const MAX_READS: usize = 8;
+        let room = self.snapshot(room_id).await?;
+        let me = self.engine.require_member(&room, actor)?;
+        let (user, group) = (me.user_id.as_str(), me.breakout_room_id.as_deref());
+        let mut out = ChatPage {
+            messages: Vec::with_capacity(limit),
+            next_cursor: None,
+        };
+        let mut cursor = before.map(str::to_owned);
+        for _ in 0..MAX_READS {
+            let page = self
+                .ports
+                .chat
+                .page(room_id, cursor.as_deref(), limit)
+                .await?;
+            let mut rest = page.messages.into_iter();
+            for m in rest.by_ref() {
+                if m.visible_to(user, group) {
+                    out.messages.push(m);
+                    if out.messages.len() == limit {
+                        break;
+                    }
+                }
+            }
+            let more_here = rest.len() > 0;
+            if out.messages.len() == limit {
+                if more_here || page.next_cursor.is_some() {
+                    out.next_cursor = out.messages.last().map(|m| m.id.clone());
+                }
+                return Ok(out);
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+        // Read enough for one request: the caller continues from here.
+        out.next_cursor = cursor;
+        Ok(out)
+    }
+
     /// The room state as `viewer` sees it (a member).
     pub async fn room_state(
         &self,

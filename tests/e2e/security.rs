@@ -1,0 +1,558 @@
+//! The security issue's defences, end to end (docs/security.md): private
+//! reads need current membership, chat history keeps private and breakout
+//! messages private, the head is checked before the body is read, origins,
+//! and the operations surface.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::*;
+
+async fn get_tok(srv: &TestServer, path: &str, tok: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .get(srv.http(path))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("")
+}
+
+/// Messages of a chat history page as `from: text`.
+async fn history(srv: &TestServer, room: &str, user: &str) -> Vec<String> {
+    let (s, page) = srv.get(&format!("/webrtc/rooms/{room}/chat"), user).await;
+    assert_eq!(s, 200, "{page}");
+    let mut v: Vec<String> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}: {}",
+                m["from"].as_str().unwrap(),
+                m["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn chat_history_returns_only_what_the_caller_could_receive_live() {
+    let srv = spawn();
+    let room = "sec-chat";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let mut a = srv.connect(room, "ann").await;
+    a.expect("room-state").await;
+    let mut b = srv.connect(room, "ben").await;
+    b.expect("room-state").await;
+    let mut c = srv.connect(room, "cat").await;
+    c.expect("room-state").await;
+    let (s, br) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/breakout-rooms"),
+            "host",
+            json!({"name": "B"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{br}");
+    let br = br["id"].as_str().unwrap().to_owned();
+    let (s, _) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/breakout-rooms/{br}/assign/cat"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    c.expect("breakout-room-assign").await;
+
+    host.send(json!({"type": "chat-message", "message": "hello all"}))
+        .await;
+    a.send(json!({"type": "chat-message", "message": "psst ben", "to": "ben"}))
+        .await;
+    c.send(json!({"type": "chat-message", "message": "in the breakout"}))
+        .await;
+    b.expect("chat-message").await;
+    b.expect("chat-message").await;
+    c.expect("chat-message").await;
+
+    assert_eq!(history(&srv, room, "host").await, ["host: hello all"]);
+    assert_eq!(
+        history(&srv, room, "ann").await,
+        ["ann: psst ben", "host: hello all"]
+    );
+    assert_eq!(
+        history(&srv, room, "ben").await,
+        ["ann: psst ben", "host: hello all"]
+    );
+    assert_eq!(history(&srv, room, "cat").await, ["cat: in the breakout"]);
+}
+
+#[tokio::test]
+async fn chat_history_pages_past_messages_the_caller_may_not_see() {
+    let srv = spawn();
+    let room = "sec-pages";
+    let mut a = srv.connect(room, "ann").await;
+    a.expect("room-state").await;
+    let mut b = srv.connect(room, "ben").await;
+    b.expect("room-state").await;
+    let mut c = srv.connect(room, "cat").await;
+    c.expect("room-state").await;
+    for i in 0..3 {
+        a.send(json!({"type": "chat-message", "message": format!("public {i}")}))
+            .await;
+        c.expect("chat-message").await;
+        a.send(json!({"type": "chat-message", "message": format!("private {i}"), "to": "ben"}))
+            .await;
+        b.expect("chat-message").await;
+        b.expect("chat-message").await;
+    }
+    // Cat sees 3 of 6: two pages of 2, then the end.
+    let path = format!("/webrtc/rooms/{room}/chat?limit=2");
+    let (_, p1) = srv.get(&path, "cat").await;
+    let texts = |p: &Value| -> Vec<String> {
+        p["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(texts(&p1), ["public 2", "public 1"]);
+    let cursor = p1["next_cursor"].as_str().expect("a next page").to_owned();
+    let (_, p2) = srv.get(&format!("{path}&before={cursor}"), "cat").await;
+    assert_eq!(texts(&p2), ["public 0"]);
+    assert!(p2["next_cursor"].is_null(), "{p2}");
+}
+
+/// Every read of a room's private data: chat, analytics, sessions,
+/// participants and recordings.
+const READS: [&str; 7] = [
+    "chat",
+    "analytics",
+    "analytics/summary",
+    "sessions",
+    "participants",
+    "recordings",
+    "state",
+];
+
+async fn assert_reads(srv: &TestServer, room: &str, tok: &str, want: Option<&str>, who: &str) {
+    for read in READS {
+        let (s, body) = get_tok(srv, &format!("/webrtc/rooms/{room}/{read}"), tok).await;
+        match want {
+            None => assert_eq!(s, 200, "{who} reading {read}: {body}"),
+            Some(c) => assert_eq!(code(&body), c, "{who} reading {read}: {s} {body}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn private_reads_need_current_membership_on_every_instance() {
+    let url = redis_url();
+    let prefix = format!("sec-{}:", uuid::Uuid::new_v4());
+    let a = spawn_with(cluster_settings(&url, &prefix));
+    let b = spawn_with(cluster_settings(&url, &prefix));
+    let room = "sec-members";
+    let mut host = a.connect(room, "host").await;
+    host.expect("room-state").await;
+    let mut kim = b.connect(room, "kim").await;
+    kim.expect("room-state").await;
+    let mut bo = b.connect(room, "bo").await;
+    bo.expect("room-state").await;
+    let kim_tok = token("kim", Some(room), None);
+    let bo_tok = token("bo", None, None);
+    assert_reads(&b, room, &kim_tok, None, "kim (member)").await;
+    assert_reads(&a, room, &bo_tok, None, "bo (member, room-less token)").await;
+
+    // Never joined, with a room-less token or one for this room.
+    assert_reads(
+        &a,
+        room,
+        &token("eve", None, None),
+        Some("USER_NOT_IN_ROOM"),
+        "eve",
+    )
+    .await;
+    assert_reads(
+        &b,
+        room,
+        &token("eve", Some(room), None),
+        Some("USER_NOT_IN_ROOM"),
+        "eve",
+    )
+    .await;
+
+    // In the waiting room.
+    let (s, _) = a
+        .post(
+            &format!("/webrtc/rooms/{room}/settings"),
+            "host",
+            json!({"waiting_room_enabled": true}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut wes = b.connect(room, "wes").await;
+    wes.expect("waiting-room-join").await;
+    assert_reads(
+        &b,
+        room,
+        &token("wes", Some(room), None),
+        Some("IN_WAITING_ROOM"),
+        "wes",
+    )
+    .await;
+
+    // Kicked on instance A: refused at once on instance B, and banned too.
+    let (s, body) = a
+        .post(
+            &format!("/webrtc/rooms/{room}/participants/kim/kick"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_reads(&b, room, &kim_tok, Some("USER_NOT_IN_ROOM"), "kim (kicked)").await;
+    let (s, body) = a
+        .post(
+            &format!("/webrtc/rooms/{room}/participants/bo/kick"),
+            "host",
+            json!({"ban": true}),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_reads(&b, room, &bo_tok, Some("USER_NOT_IN_ROOM"), "bo (banned)").await;
+}
+
+#[tokio::test]
+async fn recordings_are_read_by_members_and_their_owner_only() {
+    let srv = spawn();
+    let room = "sec-rec";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let mut p = srv.connect(room, "pat").await;
+    p.expect("room-state").await;
+    let (s, r) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/recordings/start"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    let rec = r["recording_id"].as_str().unwrap().to_owned();
+    let status = format!("/webrtc/rooms/{room}/recordings/{rec}/status");
+    let link = format!("/webrtc/rooms/{room}/recordings/{rec}/link");
+    assert_eq!(srv.get(&status, "pat").await.0, 200);
+    // An outsider with a room-less token: no status, no 7-day link.
+    for path in [&status, &link] {
+        let (s, body) = srv.get(&format!("{path}?expires_in=604800"), "eve").await;
+        assert_eq!(
+            (s, code(&body)),
+            (404, "USER_NOT_IN_ROOM"),
+            "{path}: {body}"
+        );
+    }
+    // Pat leaves: no longer reads it. The host (its owner) leaves too and
+    // still does.
+    p.close().await;
+    let (s, body) = srv.get(&status, "pat").await;
+    assert_eq!(code(&body), "USER_NOT_IN_ROOM", "{s} {body}");
+    host.close().await;
+    let (s, body) = srv.get(&status, "host").await;
+    assert_eq!(s, 200, "the owner reads their recording: {body}");
+}
+
+/// Writes a request head announcing `len` body bytes plus `sent` of them,
+/// and returns the status line of the answer (within `wait`).
+async fn raw_upload(
+    srv: &TestServer,
+    head: &str,
+    len: usize,
+    sent: usize,
+    wait: Duration,
+) -> String {
+    let mut s = tokio::net::TcpStream::connect(srv.addr).await.unwrap();
+    let req = format!(
+        "{head}\r\nHost: {}\r\nContent-Length: {len}\r\n\r\n",
+        srv.addr
+    );
+    s.write_all(req.as_bytes()).await.unwrap();
+    let _ = s.write_all(&vec![0u8; sent]).await;
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(wait, s.read(&mut buf))
+        .await
+        .expect("an answer before the body is sent")
+        .unwrap();
+    String::from_utf8_lossy(&buf[..n]).into_owned()
+}
+
+#[tokio::test]
+async fn uploads_are_refused_on_their_head_before_the_body_is_read() {
+    let srv = spawn();
+    let room = "sec-head";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let chunk = format!("/webrtc/rooms/{room}/file-transfer/t1/chunks/0");
+    let rec = format!("/webrtc/rooms/{room}/recordings/r1/chunks/0");
+    let wait = Duration::from_secs(2);
+    // No token: 401 while 59 MB of the announced 60 MB are still unsent.
+    for path in [&chunk, &rec] {
+        let answer = raw_upload(
+            &srv,
+            &format!("PUT {path} HTTP/1.1"),
+            60_000_000,
+            1 << 20,
+            wait,
+        )
+        .await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{path}: {answer}");
+    }
+    // A token for another room, and one of a non-member.
+    let other = token("host", Some("elsewhere"), None);
+    let answer = raw_upload(
+        &srv,
+        &format!("PUT {chunk} HTTP/1.1\r\nAuthorization: Bearer {other}"),
+        60_000_000,
+        1 << 20,
+        wait,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    let eve = token("eve", None, None);
+    let answer = raw_upload(
+        &srv,
+        &format!("PUT {rec} HTTP/1.1\r\nAuthorization: Bearer {eve}"),
+        60_000_000,
+        1 << 20,
+        wait,
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    assert!(answer.contains("USER_NOT_IN_ROOM"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_gets_408() {
+    let mut settings = settings();
+    settings.body_timeout_secs = 1;
+    let srv = spawn_with(settings);
+    let room = "sec-slow";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let tok = token("host", None, None);
+    let started = std::time::Instant::now();
+    let answer = raw_upload(
+        &srv,
+        &format!(
+            "POST /webrtc/rooms/{room}/settings HTTP/1.1\r\nAuthorization: Bearer {tok}\r\nContent-Type: application/json"
+        ),
+        1000,
+        10,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("REQUEST_TIMEOUT"), "{answer}");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+}
+
+#[tokio::test]
+async fn origins_outside_the_policy_are_refused_for_rest_and_websocket() {
+    let mut settings = settings();
+    settings.allowed_origins = vec!["https://app.example.com".into()];
+    let srv = spawn_with(settings);
+    let room = "sec-origin";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let http = reqwest::Client::new();
+    let path = srv.http(&format!("/webrtc/rooms/{room}/participants"));
+    let tok = token("host", None, None);
+
+    // Preflight from the allowed origin, then the call itself.
+    let r = http
+        .request(reqwest::Method::OPTIONS, &path)
+        .header("Origin", "https://app.example.com")
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        r.headers()["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("authorization")
+    );
+    let r = http
+        .get(&path)
+        .bearer_auth(&tok)
+        .header("Origin", "https://app.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+
+    // Another origin: refused, preflight and call alike.
+    for method in [reqwest::Method::OPTIONS, reqwest::Method::GET] {
+        let r = http
+            .request(method.clone(), &path)
+            .bearer_auth(&tok)
+            .header("Origin", "https://evil.example")
+            .header("Access-Control-Request-Method", "GET")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{method}");
+        assert!(r.headers().get("access-control-allow-origin").is_none());
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(code(&body), "ORIGIN_NOT_ALLOWED");
+    }
+    // The server's own origin needs no listing.
+    let r = http
+        .get(&path)
+        .bearer_auth(&tok)
+        .header("Origin", format!("http://{}", srv.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // The WebSocket upgrade follows the same policy.
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = |origin: &str| {
+        let mut req = format!(
+            "ws://{}/webrtc/ws/{room}?token={}",
+            srv.addr,
+            token("wes", None, None)
+        )
+        .into_client_request()
+        .unwrap();
+        req.headers_mut().insert("origin", origin.parse().unwrap());
+        req
+    };
+    match tokio_tungstenite::connect_async(ws("https://evil.example")).await {
+        Err(e) => assert!(e.to_string().contains("403"), "{e}"),
+        Ok(_) => panic!("a page on another origin opened the WebSocket"),
+    }
+    let (mut ok, _) = tokio_tungstenite::connect_async(ws("https://app.example.com"))
+        .await
+        .expect("the allowed origin connects");
+    use futures_util::StreamExt;
+    let first = tokio::time::timeout(Duration::from_secs(5), ok.next())
+        .await
+        .unwrap();
+    assert!(format!("{first:?}").contains("room-state"), "{first:?}");
+}
+
+#[tokio::test]
+async fn the_page_sends_security_headers() {
+    let srv = spawn();
+    let r = reqwest::get(srv.http("/")).await.unwrap();
+    let h = r.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    for part in [
+        "default-src 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+}
+
+#[tokio::test]
+async fn client_chosen_http_methods_do_not_become_metric_labels() {
+    let srv = spawn();
+    let http = reqwest::Client::new();
+    for i in 0..3 {
+        let m = reqwest::Method::from_bytes(format!("FOO{i}").as_bytes()).unwrap();
+        http.request(m, srv.http("/webrtc/health"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let text = http
+        .get(srv.http("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !text.contains("FOO"),
+        "a client-chosen method became a label"
+    );
+    assert!(
+        text.contains("method=\"OTHER\""),
+        "unknown methods are counted as OTHER"
+    );
+}
+
+#[tokio::test]
+async fn operations_endpoints_take_a_token_or_their_own_address() {
+    let mut with_token = settings();
+    with_token.metrics_token = Some("ops-token-0123456789".parse().unwrap());
+    let srv = spawn_with(with_token);
+    let http = reqwest::Client::new();
+    for path in ["/metrics", "/webrtc/stats", "/webrtc/webrtc-metrics"] {
+        let r = http.get(srv.http(path)).send().await.unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        let r = http
+            .get(srv.http(path))
+            .bearer_auth("wrong")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+        let r = http
+            .get(srv.http(path))
+            .bearer_auth("ops-token-0123456789")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+
+    let mut with_bind = settings();
+    with_bind.metrics_bind = Some("127.0.0.1:0".into());
+    let srv = spawn_with(with_bind);
+    let ops = srv.ops_addr.expect("a metrics address");
+    for path in ["/metrics", "/webrtc/stats", "/webrtc/webrtc-metrics"] {
+        let r = http.get(srv.http(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path} on the public address");
+        let r = http
+            .get(format!("http://{ops}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path} on the metrics address");
+    }
+    // Nothing else is served there.
+    let r = http
+        .get(format!("http://{ops}/webrtc/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
