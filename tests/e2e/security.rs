@@ -556,3 +556,53 @@ async fn operations_endpoints_take_a_token_or_their_own_address() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn a_returning_member_gets_their_seat_and_a_new_connection_passes_every_gate() {
+    let mut s = settings();
+    s.reconnect_grace_secs = 30;
+    let srv = spawn_with(s);
+    let room = "sec-gates";
+    let mut host = srv.connect(room, "host").await;
+    host.expect("room-state").await;
+    let pat_tok = token("pat", Some(room), None);
+    let pat = srv.connect_token(room, &pat_tok).await.unwrap();
+    host.expect("user-joined").await;
+    let (s, _) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/settings"),
+            "host",
+            json!({"locked": true, "waiting_room_enabled": true, "max_participants": 2}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    // Pat's connection drops; with their own token they come straight back
+    // to their seat, past the lock, the waiting room and the full room.
+    drop(pat);
+    let mut back = srv.connect_token(room, &pat_tok).await.unwrap();
+    let state = back.expect("room-state").await;
+    assert_eq!(state["you"], "pat");
+    // A new connection of someone else meets every gate: locked first.
+    let mut eve = srv.connect(room, "eve").await;
+    assert_eq!(eve.expect_error().await, "ROOM_LOCKED");
+    let (s, _) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/settings"),
+            "host",
+            json!({"locked": false}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut eve = srv.connect(room, "eve").await;
+    assert_eq!(eve.expect_error().await, "ROOM_FULL");
+    let (s, _) = srv
+        .post(
+            &format!("/webrtc/rooms/{room}/settings"),
+            "host",
+            json!({"max_participants": 3}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut eve = srv.connect(room, "eve").await;
+    eve.expect("waiting-room-join").await;
+}
