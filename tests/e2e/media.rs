@@ -652,3 +652,97 @@ async fn bad_recording_chunks_get_stable_codes() {
         .await;
     assert_eq!(status["participants"]["host"]["sequences"], json!([0, 3]));
 }
+
+/// A "chunk" that is an HLS playlist naming a local file (here: a Matroska
+/// file with a unique marker in its title and subtitle, like another
+/// room's recording) must not be read into the recording.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_playlist_chunk_fails_the_recording_and_leaks_no_local_file() {
+    let marker = format!("SECRET-{}-{}", std::process::id(), now());
+    let dir = std::env::temp_dir().join(format!("rtc-secret-{marker}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let srt = dir.join("s.srt");
+    std::fs::write(
+        &srt,
+        format!("1\n00:00:00,000 --> 00:00:02,000\n{marker}\n"),
+    )
+    .unwrap();
+    let secret = dir.join("other-room.mkv");
+    let st = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args([
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=10:duration=2",
+        ])
+        .args(["-f", "lavfi", "-i", "sine=duration=2"])
+        .arg("-i")
+        .arg(&srt)
+        .args(["-map", "0", "-map", "1", "-map", "2"])
+        .args(["-c:v", "libvpx", "-c:a", "libopus", "-c:s", "srt"])
+        .args(["-metadata", &format!("title={marker}")])
+        .arg(&secret)
+        .status()
+        .expect("ffmpeg must be installed (tests/services.sh installs it)");
+    assert!(st.success());
+    let playlist = format!(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXTINF:2,\nfile://{}\n#EXT-X-ENDLIST\n",
+        secret.display()
+    );
+
+    let s = spawn();
+    let room = "hls";
+    let mut host = s.connect(room, "host").await;
+    host.expect("room-state").await;
+    let (st, r) = s
+        .post(
+            &format!("/webrtc/rooms/{room}/recordings/start"),
+            "host",
+            json!({"format": "mkv", "quality": "high"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{r}");
+    let id = r["recording_id"].as_str().unwrap().to_owned();
+    let (st, a) = upload(&s, room, &id, "host", 0, playlist.as_bytes()).await;
+    assert_eq!(st, 200, "{a}");
+    let (st, _) = s
+        .post(
+            &format!("/webrtc/rooms/{room}/recordings/{id}/stop"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let done = finished(&s, room, &id).await;
+    assert_eq!(done["status"], "failed", "{done}");
+    assert_eq!(done["failure_code"], "UNSUPPORTED_MEDIA_FORMAT", "{done}");
+    assert!(done["failure"].as_str().unwrap().contains("host"), "{done}");
+    // The room hears it with the same code.
+    let mut seen = host.expect("recording-status").await;
+    while seen["recording"]["status"] != "failed" {
+        seen = host.expect("recording-status").await;
+    }
+    assert_eq!(
+        seen["recording"]["failure_code"],
+        "UNSUPPORTED_MEDIA_FORMAT"
+    );
+    // Nothing anyone can fetch holds the secret.
+    let base = format!("/webrtc/rooms/{room}/recordings/{id}");
+    let mut fetched = vec![seen.to_string(), done.to_string()];
+    for path in ["download", "thumbnail", "link", "upload-status", "status"] {
+        let (st, body) = get_bytes(&s, &format!("{base}/{path}"), "host", None).await;
+        if matches!(path, "download" | "thumbnail" | "link") {
+            assert_eq!(st, 409, "{path}: no file for a failed recording");
+        }
+        fetched.push(String::from_utf8_lossy(&body).into_owned());
+    }
+    let (_, list) = s
+        .get(&format!("/webrtc/rooms/{room}/recordings"), "host")
+        .await;
+    fetched.push(list.to_string());
+    for f in &fetched {
+        assert!(!f.contains(&marker), "leaked: {f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -252,3 +252,56 @@ async fn connections_per_user_and_per_address_are_limited() {
     w.expect("room-state").await;
     a1.ping().await;
 }
+
+/// What Chromium's `createOffer` gives for a microphone, a camera and a
+/// data channel (abridged: codecs, candidates and extensions cut).
+const CHROMIUM_OFFER: &str = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS 8f1c\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:Wq3n\r\na=ice-pwd:4hGv9o1cZq2tJdQm0yQkS1pV\r\na=ice-options:trickle\r\na=fingerprint:sha-256 12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0\r\na=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=msid:8f1c 1b2e\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:1001 cname:x\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendrecv\r\na=msid:8f1c 3c4d\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n";
+
+#[tokio::test]
+async fn sdp_is_checked_per_media_section_over_the_socket() {
+    let s = spawn();
+    let mut host = s.connect("sdp", "host").await;
+    host.expect("room-state").await;
+    let mut viewer = s.connect_as("sdp", "viewer", Some("viewer")).await;
+    viewer.expect("room-state").await;
+    host.expect("user-joined").await;
+    // No direction attribute means sendrecv (RFC 3264): a viewer may not
+    // send that, as an offer or as an answer.
+    let silent = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n";
+    for ty in ["offer", "answer"] {
+        viewer
+            .send(json!({"type": ty, "target": "host", "sdp": silent}))
+            .await;
+        let e = viewer.expect("error").await;
+        assert_eq!(e["code"], "MEDIA_NOT_ALLOWED", "{e}");
+        assert_eq!(e["in_reply_to"], ty);
+        assert!(e["message"].as_str().unwrap().contains("m=audio"), "{e}");
+    }
+    // Nor a direction given only at session level.
+    let session = silent.replace("t=0 0\r\n", "t=0 0\r\na=sendrecv\r\n");
+    viewer
+        .send(json!({"type": "offer", "target": "host", "sdp": session}))
+        .await;
+    assert_eq!(viewer.expect_error().await, "MEDIA_NOT_ALLOWED");
+    // Receive-only with a data channel is relayed.
+    let recv = CHROMIUM_OFFER.replace("a=sendrecv", "a=recvonly");
+    viewer
+        .send(json!({"type": "offer", "target": "host", "sdp": recv}))
+        .await;
+    assert_eq!(host.expect("offer").await["sdp"], recv.as_str());
+    host.ping().await;
+    assert!(
+        host.backlog()
+            .iter()
+            .all(|m| m["type"] != "offer" && m["type"] != "answer"),
+        "nothing refused reached the host: {:?}",
+        host.backlog()
+    );
+    // Chromium's own offer passes for someone who may publish.
+    let mut guest = s.connect("sdp", "guest").await;
+    guest.expect("room-state").await;
+    guest
+        .send(json!({"type": "offer", "target": "host", "sdp": CHROMIUM_OFFER}))
+        .await;
+    assert_eq!(host.expect("offer").await["from"], "guest");
+}

@@ -233,7 +233,7 @@ static OPERATIONS: &[Op] = &[
     op!("POST" "/webrtc/rooms/{room_id}/recording/start", "Recordings", Token, "Alias of /recordings/start (seed 004)", body = json_body!(RecordingStartQuery), query = &[("recording_format", "webm, mp4 or mkv"), ("quality", "low, medium or high")], ok = 201 "The recording"),
     op!("POST" "/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}", "Recordings", Token, "stop, pause or resume (who started it, or a host)", ok = 200 "The recording"),
     op!("POST" "/webrtc/rooms/{room_id}/recording/{recording_id}/{action}", "Recordings", Token, "Alias (seed 004)", ok = 200 "The recording"),
-    op!("GET" "/webrtc/rooms/{room_id}/recordings/{recording_id}/status", "Recordings", Token, "One recording, with outputs once completed", ok = 200 "The recording"),
+    op!("GET" "/webrtc/rooms/{room_id}/recordings/{recording_id}/status", "Recordings", Token, "One recording, with outputs once completed; failure and failure_code (docs/errors.md) if failed", ok = 200 "The recording"),
     op!("GET" "/webrtc/rooms/{room_id}/recording/{recording_id}/status", "Recordings", Token, "Alias (seed 004)", ok = 200 "The recording"),
     op!("DELETE" "/webrtc/rooms/{room_id}/recordings/{recording_id}", "Recordings", Token, "Cancel; uploaded media is deleted", ok = 200 "The recording"),
     op!("DELETE" "/webrtc/rooms/{room_id}/recording/{recording_id}", "Recordings", Token, "Alias (seed 004)", ok = 200 "The recording"),

@@ -3,14 +3,106 @@
 //! container and it is no larger than the preset, the streams are copied
 //! (remux); otherwise they are transcoded to the preset (VP8 + Opus for
 //! WebM, H.264 + AAC for MP4 and MKV), scaling down, never up.
+//!
+//! Uploaded bytes never choose how they are read. ffmpeg left to itself
+//! probes the format, and an HLS playlist or an ffconcat list "chunk" would
+//! make it open local files (another room's recording, say) into the output.
+//! So the container is recognised here from its first bytes (EBML for
+//! WebM/Matroska, an `ftyp` box for MP4; anything else fails with
+//! `UNSUPPORTED_MEDIA_FORMAT` before ffmpeg runs), and every ffmpeg and
+//! ffprobe input is opened with that demuxer named (`-f`, so nothing is
+//! probed), `-format_whitelist` of the two recording demuxers,
+//! `-protocol_whitelist file`, and an explicit `file:` path.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use recording::pipeline::{MediaError, Transcoder};
-use recording::{Format, MediaInfo, Quality};
+use recording::pipeline::Transcoder;
+use recording::{Failure, FailureCode, Format, MediaInfo, Quality};
 use serde::Deserialize;
+use tokio::io::AsyncReadExt as _;
+
+/// The demuxers any input may be read with (ffmpeg's `-format_whitelist`).
+const DEMUXERS: &str = "matroska,webm,mov,mp4,m4a,3gp,3g2,mj2";
+
+/// A container a recording may arrive in, and the one demuxer that reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// WebM or Matroska (what Chromium's and Firefox's MediaRecorder make).
+    Matroska,
+    /// MP4 / ISO BMFF (what Safari's MediaRecorder makes).
+    Mp4,
+}
+
+impl Container {
+    /// Recognises a container from a file's first bytes: the EBML magic
+    /// (WebM, Matroska) or an `ftyp` box (MP4). Anything else, such as a
+    /// playlist or a concat list, is `None`.
+    pub fn sniff(head: &[u8]) -> Option<Container> {
+        if head.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
+            Some(Container::Matroska)
+        } else if head.len() >= 8 && &head[4..8] == b"ftyp" {
+            Some(Container::Mp4)
+        } else {
+            None
+        }
+    }
+
+    /// The container ffmpeg writes for `format`.
+    pub fn of(format: Format) -> Container {
+        match format {
+            Format::Webm | Format::Mkv => Container::Matroska,
+            Format::Mp4 => Container::Mp4,
+        }
+    }
+
+    /// Recognises the container of the file at `path`.
+    pub async fn of_file(path: &Path) -> Result<Option<Container>, Failure> {
+        let mut head = [0u8; 12];
+        let mut f = tokio::fs::File::open(path).await.map_err(io_failure)?;
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..]).await.map_err(io_failure)? {
+                0 => break,
+                k => n += k,
+            }
+        }
+        Ok(Container::sniff(&head[..n]))
+    }
+
+    /// The ffmpeg options that open `path` as this container and nothing
+    /// else, ending with `-i` when `with_i` (ffprobe takes the bare path).
+    pub fn input_args(self, path: &Path, with_i: bool) -> Vec<String> {
+        let mut a: Vec<String> = [
+            "-protocol_whitelist",
+            "file",
+            "-format_whitelist",
+            DEMUXERS,
+            "-f",
+        ]
+        .map(String::from)
+        .into();
+        match self {
+            Container::Matroska => a.push("matroska".into()),
+            // References to other files (`dref` atoms) stay off.
+            Container::Mp4 => a.extend(["mov", "-enable_drefs", "0"].map(String::from)),
+        }
+        if with_i {
+            a.push("-i".into());
+        }
+        a.push(format!("file:{}", path.display()));
+        a
+    }
+}
+
+fn io_failure(e: std::io::Error) -> Failure {
+    tracing::warn!(error = %e, "reading a recording's working copy failed");
+    Failure::new(
+        FailureCode::MediaProcessingFailed,
+        "the server could not read its working copy",
+    )
+}
 
 /// Runs ffmpeg and ffprobe.
 #[derive(Debug, Clone)]
@@ -62,42 +154,54 @@ impl Ffmpeg {
         }
     }
 
-    async fn run(&self, program: &Path, args: &[String]) -> Result<Vec<u8>, MediaError> {
+    async fn run(&self, program: &Path, args: &[String]) -> Result<Vec<u8>, Failure> {
+        let name = program
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let failed = |what: String| Failure::new(FailureCode::MediaProcessingFailed, what);
         let mut cmd = tokio::process::Command::new(program);
         cmd.args(args).kill_on_drop(true);
         let out = tokio::time::timeout(self.timeout, cmd.output())
             .await
-            .map_err(|_| MediaError(format!("{} timed out", program.display())))?
-            .map_err(|e| MediaError(format!("running {}: {e}", program.display())))?;
+            .map_err(|_| failed(format!("{name} timed out")))?
+            .map_err(|e| {
+                tracing::error!(program = %program.display(), error = %e, "cannot run");
+                failed(format!("{name} could not be started"))
+            })?;
         if !out.status.success() {
+            // ffmpeg's words stay in the log: they name server paths.
             let err = String::from_utf8_lossy(&out.stderr);
             let tail: String = err.lines().rev().take(3).collect::<Vec<_>>().join(" | ");
-            return Err(MediaError(format!(
-                "{} exited with {}: {tail}",
-                program.display(),
+            tracing::warn!(program = %name, status = %out.status, stderr = %tail, "media tool failed");
+            return Err(failed(format!(
+                "{name} could not process the media ({})",
                 out.status
             )));
         }
         Ok(out.stdout)
     }
 
-    /// What `path` holds, as ffprobe sees it.
-    pub async fn probe(&self, path: &Path) -> Result<MediaInfo, MediaError> {
-        let args: Vec<String> = [
-            "-v",
-            "error",
-            "-show_format",
-            "-show_streams",
-            "-of",
-            "json",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([path.display().to_string()])
-        .collect();
+    /// What `path` holds, read as `container`, as ffprobe sees it.
+    pub async fn probe(&self, path: &Path, container: Container) -> Result<MediaInfo, Failure> {
+        let args: Vec<String> = ["-v", "error"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(container.input_args(path, false))
+            .chain(
+                ["-show_format", "-show_streams", "-of", "json"]
+                    .iter()
+                    .map(|s| s.to_string()),
+            )
+            .collect();
         let out = self.run(&self.ffprobe, &args).await?;
-        let p: Probe = serde_json::from_slice(&out)
-            .map_err(|e| MediaError(format!("unreadable ffprobe output: {e}")))?;
+        let p: Probe = serde_json::from_slice(&out).map_err(|e| {
+            tracing::warn!(error = %e, "unreadable ffprobe output");
+            Failure::new(
+                FailureCode::MediaProcessingFailed,
+                "unreadable ffprobe output",
+            )
+        })?;
         let video = p
             .streams
             .iter()
@@ -106,9 +210,12 @@ impl Ffmpeg {
             .streams
             .iter()
             .find(|s| s.codec_type.as_deref() == Some("audio"));
-        let f = p
-            .format
-            .ok_or_else(|| MediaError("ffprobe found no container".into()))?;
+        let f = p.format.ok_or_else(|| {
+            Failure::new(
+                FailureCode::MediaProcessingFailed,
+                "ffprobe found no container",
+            )
+        })?;
         let size = match f.size.and_then(|s| s.parse().ok()) {
             Some(s) => s,
             None => tokio::fs::metadata(path)
@@ -149,9 +256,11 @@ fn fits(format: Format, src: &MediaInfo) -> bool {
     }
 }
 
-/// The ffmpeg arguments that make `output` from `input` (probed as `src`).
+/// The ffmpeg arguments that make `output` from `input` (read as
+/// `container`, probed as `src`). Subtitle and data streams are dropped.
 pub fn plan(
     input: &Path,
+    container: Container,
     output: &Path,
     format: Format,
     quality: Quality,
@@ -159,16 +268,18 @@ pub fn plan(
 ) -> Vec<String> {
     let p = quality.settings();
     let larger = src.width.unwrap_or(0) > p.width || src.height.unwrap_or(0) > p.height;
-    let mut a: Vec<String> = vec![
-        "-hide_banner".into(),
-        "-loglevel".into(),
-        "error".into(),
-        "-y".into(),
-        "-fflags".into(),
-        "+genpts".into(),
-        "-i".into(),
-        input.display().to_string(),
-    ];
+    let mut a: Vec<String> = [
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-fflags",
+        "+genpts",
+    ]
+    .map(String::from)
+    .into();
+    a.extend(container.input_args(input, true));
+    a.extend(["-sn".into(), "-dn".into()]);
     if fits(format, src) && !larger {
         a.extend(["-c".into(), "copy".into()]);
     } else {
@@ -219,58 +330,59 @@ impl Transcoder for Ffmpeg {
         output: &Path,
         format: Format,
         quality: Quality,
-    ) -> Result<MediaInfo, MediaError> {
-        let src = self.probe(input).await?;
+    ) -> Result<MediaInfo, Failure> {
+        let Some(container) = Container::of_file(input).await? else {
+            return Err(Failure::new(
+                FailureCode::UnsupportedMediaFormat,
+                "the upload is not a WebM, Matroska or MP4 recording",
+            ));
+        };
+        let src = self.probe(input, container).await?;
         if src.video_codec.is_none() && src.audio_codec.is_none() {
-            return Err(MediaError(
-                "the uploaded data holds no audio or video".into(),
+            return Err(Failure::new(
+                FailureCode::UnsupportedMediaFormat,
+                "the upload holds no audio or video",
             ));
         }
-        let args = plan(input, output, format, quality, &src);
+        let args = plan(input, container, output, format, quality, &src);
         tracing::debug!(?args, "ffmpeg");
         self.run(&self.ffmpeg, &args).await?;
-        self.probe(output).await
+        self.probe(output, Container::of(format)).await
     }
 
-    async fn thumbnail(&self, media: &Path, output: &Path) -> Result<(), MediaError> {
-        let info = self.probe(media).await?;
+    async fn thumbnail(&self, media: &Path, output: &Path) -> Result<(), Failure> {
+        // `media` is our own output; still read only as what it must be.
+        let container = Container::of_file(media).await?.ok_or_else(|| {
+            Failure::new(
+                FailureCode::MediaProcessingFailed,
+                "the converted file is unreadable",
+            )
+        })?;
+        let info = self.probe(media, container).await?;
         let out = output.display().to_string();
-        let args: Vec<String> = if info.video_codec.is_some() {
+        let mut args: Vec<String> = ["-hide_banner", "-loglevel", "error", "-y"]
+            .map(String::from)
+            .into();
+        if info.video_codec.is_some() {
             let at = (info.duration_ms as f64 / 2000.0).min(1.0);
-            vec![
-                "-hide_banner".into(),
-                "-loglevel".into(),
-                "error".into(),
-                "-y".into(),
-                "-ss".into(),
-                format!("{at:.3}"),
-                "-i".into(),
-                media.display().to_string(),
-                "-frames:v".into(),
-                "1".into(),
-                "-vf".into(),
-                "scale=320:-2".into(),
-                out,
-            ]
+            args.extend(["-ss".into(), format!("{at:.3}")]);
+            args.extend(container.input_args(media, true));
+            args.extend(["-frames:v", "1", "-vf", "scale=320:-2"].map(String::from));
         } else {
             // Audio only: a neutral still.
-            [
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
-                "-f",
-                "lavfi",
-                "-i",
-                "color=c=0x202020:s=320x180",
-                "-frames:v",
-                "1",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .chain([out])
-            .collect()
-        };
+            args.extend(
+                [
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "color=c=0x202020:s=320x180",
+                    "-frames:v",
+                    "1",
+                ]
+                .map(String::from),
+            );
+        }
+        args.push(out);
         self.run(&self.ffmpeg, &args).await.map(|_| ())
     }
 }
@@ -298,13 +410,14 @@ mod tests {
     #[test]
     fn remux_where_the_codec_allows_transcode_where_it_must() {
         let (i, o) = (Path::new("in"), Path::new("out"));
+        let m = Container::Matroska;
         let vp8 = info(Some("vp8"), Some("opus"), 1280, 720);
-        assert!(copies(&plan(i, o, Format::Webm, Quality::Medium, &vp8)));
-        assert!(copies(&plan(i, o, Format::Mkv, Quality::High, &vp8)));
-        let mp4 = plan(i, o, Format::Mp4, Quality::Medium, &vp8);
+        assert!(copies(&plan(i, m, o, Format::Webm, Quality::Medium, &vp8)));
+        assert!(copies(&plan(i, m, o, Format::Mkv, Quality::High, &vp8)));
+        let mp4 = plan(i, m, o, Format::Mp4, Quality::Medium, &vp8);
         assert!(!copies(&mp4), "VP8 cannot go into MP4 unchanged");
         assert!(mp4.iter().any(|a| a == "libx264") && mp4.iter().any(|a| a == "aac"));
-        let low = plan(i, o, Format::Webm, Quality::Low, &vp8);
+        let low = plan(i, m, o, Format::Webm, Quality::Low, &vp8);
         assert!(!copies(&low), "larger than the preset: scaled down");
         assert!(low.iter().any(|a| a.contains("min(854,iw)")));
     }

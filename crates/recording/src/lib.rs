@@ -136,12 +136,72 @@ pub struct Recording {
         skip_serializing_if = "Option::is_none"
     )]
     pub stopped_at: Option<OffsetDateTime>,
-    /// Why processing failed.
+    /// Why processing failed, for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Why processing failed, as a stable code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_code: Option<FailureCode>,
     /// The playable files, one per participant who uploaded media.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<RecordingOutput>,
+}
+
+/// Why processing failed, as a stable code a client can branch on
+/// (docs/errors.md, "Recording failures").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FailureCode {
+    /// No participant uploaded a chunk.
+    NoMedia,
+    /// The uploaded bytes are not a WebM/Matroska or MP4 recording (a
+    /// playlist, a concat list, anything else): never handed to a demuxer.
+    UnsupportedMediaFormat,
+    /// ffmpeg could not read, convert or thumbnail the media, or ran out of
+    /// time.
+    MediaProcessingFailed,
+    /// The chunks or the results could not be read from or written to
+    /// storage.
+    StorageUnavailable,
+}
+
+impl FailureCode {
+    /// The wire name, e.g. `UNSUPPORTED_MEDIA_FORMAT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCode::NoMedia => "NO_MEDIA",
+            FailureCode::UnsupportedMediaFormat => "UNSUPPORTED_MEDIA_FORMAT",
+            FailureCode::MediaProcessingFailed => "MEDIA_PROCESSING_FAILED",
+            FailureCode::StorageUnavailable => "STORAGE_UNAVAILABLE",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A failed processing job: a stable code and a message that is shown to
+/// the room (so it names no server paths and quotes no tool output).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct Failure {
+    /// The stable code.
+    pub code: FailureCode,
+    /// What happened, for people.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with `code` and `message`.
+    pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 /// One playable file of a recording.
@@ -198,6 +258,7 @@ impl Recording {
             paused_secs: 0,
             stopped_at: None,
             failure: None,
+            failure_code: None,
             outputs: Vec::new(),
         }
     }
@@ -274,7 +335,7 @@ impl Recording {
     /// Processing → Completed (with its files) or Failed (with a reason).
     pub fn finish(
         &mut self,
-        result: Result<Vec<RecordingOutput>, String>,
+        result: Result<Vec<RecordingOutput>, Failure>,
     ) -> Result<(), TransitionError> {
         if self.status != RecordingStatus::Processing {
             return Err(self.refuse("finish"));
@@ -284,9 +345,10 @@ impl Recording {
                 self.status = RecordingStatus::Completed;
                 self.outputs = outputs;
             }
-            Err(reason) => {
+            Err(f) => {
                 self.status = RecordingStatus::Failed;
-                self.failure = Some(reason);
+                self.failure = Some(f.message);
+                self.failure_code = Some(f.code);
             }
         }
         Ok(())
@@ -494,8 +556,13 @@ mod tests {
             );
         }
         assert_eq!(r, before);
-        r.finish(Err("ffmpeg exited 1".into())).unwrap();
+        r.finish(Err(Failure::new(FailureCode::NoMedia, "nothing uploaded")))
+            .unwrap();
         assert_eq!(r.status, RecordingStatus::Failed);
+        assert_eq!(r.failure_code, Some(FailureCode::NoMedia));
+        let wire = serde_json::to_value(&r).unwrap();
+        assert_eq!(wire["failure_code"], "NO_MEDIA");
+        assert_eq!(wire["failure"], "nothing uploaded");
         assert!(
             r.finish(Ok(vec![])).is_err(),
             "a failed recording stays failed"
@@ -545,7 +612,7 @@ mod tests {
                         2 => r.stop(at),
                         3 => r.cancel(at),
                         4 => r.finish(Ok(vec![])),
-                        _ => r.finish(Err("ffmpeg failed".into())),
+                        _ => r.finish(Err(Failure::new(FailureCode::MediaProcessingFailed, "ffmpeg failed"))),
                     };
                     if res.is_err() {
                         prop_assert_eq!(&r, &before);

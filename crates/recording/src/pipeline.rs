@@ -12,7 +12,7 @@ use futures_util::StreamExt as _;
 use storage::BlobStore;
 use tokio::io::AsyncWriteExt as _;
 
-use crate::{Format, MediaInfo, Quality, Recording, RecordingOutput};
+use crate::{Failure, FailureCode, Format, MediaInfo, Quality, Recording, RecordingOutput};
 
 /// Largest sequence number of a chunk.
 pub const MAX_SEQUENCE: u64 = 1_000_000;
@@ -45,12 +45,15 @@ pub fn mime(f: Format) -> &'static str {
     }
 }
 
-/// Why media work failed.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{0}")]
-pub struct MediaError(pub String);
-
 /// Turns assembled source media into the requested container and preset.
+///
+/// The source is what participants uploaded, so it is hostile: an
+/// implementation MUST NOT let its content choose how it is read (no
+/// format probing that could pick a playlist or concat demuxer, no
+/// protocols other than the local file it was given) and MUST return
+/// [`FailureCode::UnsupportedMediaFormat`] for a source that is not a
+/// recording container it reads. Failure messages are shown to the room:
+/// no server paths, no tool output.
 #[async_trait]
 pub trait Transcoder: Send + Sync {
     /// Writes `output` from `input`; returns what the output holds.
@@ -60,9 +63,9 @@ pub trait Transcoder: Send + Sync {
         output: &Path,
         format: Format,
         quality: Quality,
-    ) -> Result<MediaInfo, MediaError>;
+    ) -> Result<MediaInfo, Failure>;
     /// Writes a JPEG still of `media` to `output`.
-    async fn thumbnail(&self, media: &Path, output: &Path) -> Result<(), MediaError>;
+    async fn thumbnail(&self, media: &Path, output: &Path) -> Result<(), Failure>;
 }
 
 /// The received chunk sequences per participant.
@@ -102,6 +105,18 @@ impl Drop for Scratch {
     }
 }
 
+fn storage(message: String) -> Failure {
+    Failure::new(FailureCode::StorageUnavailable, message)
+}
+
+fn scratch(what: &str, e: std::io::Error) -> Failure {
+    tracing::warn!(error = %e, "recording scratch {what} failed");
+    Failure::new(
+        FailureCode::MediaProcessingFailed,
+        format!("the server could not {what} its working copy"),
+    )
+}
+
 /// Processes a stopped recording: for each participant who uploaded, the
 /// chunks in sequence order become one source file, which is transcoded
 /// and thumbnailed; file and thumbnail are stored next to the chunks,
@@ -112,16 +127,19 @@ pub async fn process(
     blobs: &dyn BlobStore,
     transcoder: &dyn Transcoder,
     scratch_dir: &Path,
-) -> Result<Vec<RecordingOutput>, String> {
+) -> Result<Vec<RecordingOutput>, Failure> {
     let id = &rec.recording_id;
-    let users = uploaded(blobs, id).await?;
+    let users = uploaded(blobs, id).await.map_err(storage)?;
     if users.is_empty() {
-        return Err("no media was uploaded for this recording".into());
+        return Err(Failure::new(
+            FailureCode::NoMedia,
+            "no media was uploaded for this recording",
+        ));
     }
     let dir = scratch_dir.join(format!("rec-{id}"));
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|e| format!("scratch dir: {e}"))?;
+        .map_err(|e| scratch("create", e))?;
     let _cleanup = Scratch(dir.clone());
     let ext = extension(rec.format);
     let mut outputs = Vec::new();
@@ -129,49 +147,50 @@ pub async fn process(
         let src = dir.join(format!("{user}.src"));
         let mut f = tokio::fs::File::create(&src)
             .await
-            .map_err(|e| format!("scratch file: {e}"))?;
+            .map_err(|e| scratch("create", e))?;
         for (seq, _) in seqs {
             let blob = blobs
                 .get(&chunk_key(id, user, *seq), None)
                 .await
-                .map_err(|e| format!("reading chunk {seq} of {user}: {e}"))?;
+                .map_err(|e| storage(format!("reading chunk {seq} of {user}: {e}")))?;
             let mut s = blob.stream;
             while let Some(part) = s.next().await {
-                let part = part.map_err(|e| format!("reading chunk {seq} of {user}: {e}"))?;
-                f.write_all(&part)
-                    .await
-                    .map_err(|e| format!("scratch write: {e}"))?;
+                let part =
+                    part.map_err(|e| storage(format!("reading chunk {seq} of {user}: {e}")))?;
+                f.write_all(&part).await.map_err(|e| scratch("write", e))?;
             }
         }
-        f.flush().await.map_err(|e| format!("scratch write: {e}"))?;
+        f.flush().await.map_err(|e| scratch("write", e))?;
         drop(f);
         let out = dir.join(format!("{user}.{ext}"));
+        let in_context =
+            |f: Failure| Failure::new(f.code, format!("media of {user}: {}", f.message));
         let media = transcoder
             .transcode(&src, &out, rec.format, rec.quality)
             .await
-            .map_err(|e| format!("media of {user}: {e}"))?;
+            .map_err(in_context)?;
         let thumb = dir.join(format!("{user}.jpg"));
         transcoder
             .thumbnail(&out, &thumb)
             .await
-            .map_err(|e| format!("thumbnail of {user}: {e}"))?;
+            .map_err(in_context)?;
         let key = format!("recordings/{id}/{user}.{ext}");
         let thumbnail_key = format!("recordings/{id}/{user}.jpg");
         let file = tokio::fs::File::open(&out)
             .await
-            .map_err(|e| format!("reading output: {e}"))?;
+            .map_err(|e| scratch("read", e))?;
         let stream = tokio_util::io::ReaderStream::with_capacity(file, 1 << 20).boxed();
         blobs
             .put_stream(&key, stream, None)
             .await
-            .map_err(|e| format!("storing {key}: {e}"))?;
+            .map_err(|e| storage(format!("storing {key}: {e}")))?;
         let jpg = tokio::fs::read(&thumb)
             .await
-            .map_err(|e| format!("reading thumbnail: {e}"))?;
+            .map_err(|e| scratch("read", e))?;
         blobs
             .put(&thumbnail_key, Bytes::from(jpg))
             .await
-            .map_err(|e| format!("storing {thumbnail_key}: {e}"))?;
+            .map_err(|e| storage(format!("storing {thumbnail_key}: {e}")))?;
         outputs.push(RecordingOutput {
             user_id: user.clone(),
             key,

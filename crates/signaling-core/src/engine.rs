@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 use crate::protocol::*;
 use crate::room::*;
 use crate::sanitize::{sanitize_name, sanitize_text};
+use crate::sdp;
 use crate::{ConnectionId, ErrorCode, RoomConfig, SignalError, UserId};
 
 /// Who receives a delivery. Audiences are resolved to explicit users by the
@@ -697,7 +698,14 @@ impl Engine {
         Ok(t)
     }
 
-    fn check_sdp(&self, from: &Participant, sdp: &str) -> Result<(), SignalError> {
+    /// Size and shape, then every `m=` section that would send media
+    /// against the sender's permissions (docs/protocol.md, "Media
+    /// permissions in SDP"): audio needs `can_share_audio`; video needs
+    /// `can_share_video`, or `can_share_screen` while the sender shares the
+    /// screen; a section marked `a=content:slides` needs `can_share_screen`
+    /// (and the room allowing it); data channels are always allowed; other
+    /// kinds need some publishing permission.
+    fn check_sdp(&self, room: &Room, from: &Participant, sdp: &str) -> Result<(), SignalError> {
         if sdp.len() > self.config.max_sdp_bytes {
             return Err(SignalError::new(
                 ErrorCode::InvalidSdp,
@@ -710,16 +718,34 @@ impl Engine {
                 "SDP must start with v=0",
             ));
         }
-        // Receive-only participants may negotiate, but never offer to send media.
-        if !from.permissions.can_publish()
-            && sdp
-                .lines()
-                .any(|l| matches!(l.trim_end(), "a=sendrecv" | "a=sendonly"))
-        {
-            return Err(SignalError::new(
-                ErrorCode::MediaNotAllowed,
-                "you may only receive media (recvonly)",
-            ));
+        let parsed = sdp::parse(sdp).map_err(|m| SignalError::new(ErrorCode::InvalidSdp, m))?;
+        let p = &from.permissions;
+        let screen = p.can_share_screen && room.settings.screen_share_allowed;
+        for (i, m) in parsed.media.iter().enumerate() {
+            if !m.sends() {
+                continue;
+            }
+            let (allowed, what) = match m.kind.as_str() {
+                "application" => (true, ""),
+                "audio" => (p.can_share_audio, "audio"),
+                "video" if m.slides => (screen, "your screen"),
+                "video" => (
+                    p.can_share_video || (screen && from.media.screen_sharing),
+                    "video",
+                ),
+                _ => (p.can_publish(), "media"),
+            };
+            if !allowed {
+                return Err(SignalError::new(
+                    ErrorCode::MediaNotAllowed,
+                    format!(
+                        "m={} (media section {}) would send ({}), but you may not share {what}; make it recvonly or inactive",
+                        m.kind,
+                        i + 1,
+                        m.direction
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -772,7 +798,7 @@ impl Engine {
         Ok(match msg {
             ClientMessage::Offer(o) => {
                 let t = self.peer(room, me, &o.target)?;
-                self.check_sdp(me, &o.sdp)?;
+                self.check_sdp(room, me, &o.sdp)?;
                 vec![deliver(
                     vec![t.user_id.clone()],
                     ServerMessage::Offer { from, sdp: o.sdp },
@@ -780,7 +806,7 @@ impl Engine {
             }
             ClientMessage::Answer(o) => {
                 let t = self.peer(room, me, &o.target)?;
-                self.check_sdp(me, &o.sdp)?;
+                self.check_sdp(room, me, &o.sdp)?;
                 vec![deliver(
                     vec![t.user_id.clone()],
                     ServerMessage::Answer { from, sdp: o.sdp },
@@ -2174,17 +2200,11 @@ mod tests {
         d.join_as("v", Some(Role::Viewer)).unwrap();
         let send = "v=0\r\nm=video 9 UDP 96\r\na=sendrecv\r\n";
         let recv = "v=0\r\nm=video 9 UDP 96\r\na=recvonly\r\n";
-        let msg = |sdp: &str| {
-            format!(
-                r#"{{"type":"answer","target":"a","sdp":{}}}"#,
-                serde_json::to_string(sdp).unwrap()
-            )
-        };
         assert_eq!(
-            d.send("v", &msg(send)).unwrap_err().code,
+            d.send("v", &sdp_msg("answer", send)).unwrap_err().code,
             ErrorCode::MediaNotAllowed
         );
-        assert!(d.send("v", &msg(recv)).is_ok());
+        assert!(d.send("v", &sdp_msg("answer", recv)).is_ok());
         assert_eq!(
             d.send(
                 "v",
@@ -2193,6 +2213,88 @@ mod tests {
             .unwrap_err()
             .code,
             ErrorCode::MediaNotAllowed
+        );
+    }
+
+    fn sdp_msg(ty: &str, sdp: &str) -> String {
+        sdp_to(ty, "a", sdp)
+    }
+
+    fn sdp_to(ty: &str, target: &str, sdp: &str) -> String {
+        format!(
+            r#"{{"type":"{ty}","target":"{target}","sdp":{}}}"#,
+            serde_json::to_string(sdp).unwrap()
+        )
+    }
+
+    /// Outcome of an offer and of an answer with `sdp` from `user`: `None`
+    /// when relayed, else the error's code and message.
+    fn try_sdp(d: &mut Driver, user: &str, sdp: &str) -> Option<(ErrorCode, String)> {
+        let to = if user == "a" { "v" } else { "a" };
+        let r = ["offer", "answer"].map(|ty| d.send(user, &sdp_to(ty, to, sdp)).err());
+        assert_eq!(r[0], r[1], "offers and answers are checked alike");
+        r[0].clone().map(|e| (e.code, e.message))
+    }
+
+    #[test]
+    fn each_media_section_is_held_to_the_senders_permissions() {
+        let mut d = Driver::new(10);
+        d.join("a").unwrap();
+        d.join_as("v", Some(Role::Viewer)).unwrap();
+        d.join("p").unwrap();
+        let p = d.room.participant_mut(&uid("p")).unwrap();
+        p.permissions.can_share_video = false; // audio and screen only
+        let audio = "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n";
+        let video = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+        let data = "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
+        let sdp = |parts: &[&str]| format!("v=0\r\n{}", parts.concat());
+        let refused = |r: Option<(ErrorCode, String)>, kind: &str| {
+            let (code, msg) = r.expect("refused");
+            assert_eq!(code, ErrorCode::MediaNotAllowed);
+            assert!(msg.contains(&format!("m={kind}")), "{msg}");
+        };
+        // No direction at all is sendrecv; so is a session-level one.
+        refused(try_sdp(&mut d, "v", &sdp(&[audio])), "audio");
+        refused(
+            try_sdp(&mut d, "v", &sdp(&["a=sendrecv\r\n", video])),
+            "video",
+        );
+        // Receive-only, inactive, rejected (port 0) and data channels pass.
+        let quiet = sdp(&[
+            audio,
+            "a=recvonly\r\n",
+            video,
+            "a=inactive\r\n",
+            "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=sendrecv\r\n",
+            data,
+        ]);
+        assert_eq!(try_sdp(&mut d, "v", &quiet), None);
+        // Audio allowed, video not: named by kind.
+        assert_eq!(try_sdp(&mut d, "p", &sdp(&[audio, "a=sendrecv\r\n"])), None);
+        refused(
+            try_sdp(
+                &mut d,
+                "p",
+                &sdp(&[audio, "a=sendrecv\r\n", video, "a=sendonly\r\n"]),
+            ),
+            "video",
+        );
+        // A screen share (a=content:slides) needs the screen permission and
+        // the room allowing it; plain video may be sent while sharing.
+        let slides = sdp(&[video, "a=content:slides\r\na=sendonly\r\n"]);
+        assert_eq!(try_sdp(&mut d, "p", &slides), None);
+        refused(try_sdp(&mut d, "p", &sdp(&[video])), "video");
+        d.send("p", r#"{"type":"screen-share-control","action":"start"}"#)
+            .unwrap();
+        assert_eq!(try_sdp(&mut d, "p", &sdp(&[video])), None);
+        d.room.settings.screen_share_allowed = false;
+        refused(try_sdp(&mut d, "p", &slides), "video");
+        // The host may send everything.
+        assert_eq!(try_sdp(&mut d, "a", &sdp(&[audio, video, data])), None);
+        // A malformed m= line is not SDP.
+        assert_eq!(
+            try_sdp(&mut d, "v", "v=0\r\nm=audio\r\n").map(|e| e.0),
+            Some(ErrorCode::InvalidSdp)
         );
     }
 

@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod ratelimit;
 pub mod room;
 pub mod sanitize;
+pub mod sdp;
 pub mod service;
 
 #[cfg(test)]
