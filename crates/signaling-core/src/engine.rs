@@ -14,6 +14,10 @@ use crate::room::*;
 use crate::sanitize::{sanitize_name, sanitize_text};
 use crate::{ConnectionId, ErrorCode, RoomConfig, SignalError, UserId};
 
+/// Largest `data` of a client's analytics event, serialized, in bytes
+/// (`MESSAGE_TOO_LARGE` above it).
+pub const MAX_ANALYTICS_DATA_BYTES: usize = 4096;
+
 /// Who receives a delivery. Audiences are resolved to explicit users by the
 /// engine, from the authoritative room state, so transport layers never
 /// need to know who is waiting, in which breakout room, or a moderator.
@@ -929,6 +933,17 @@ impl Engine {
                         "event_type must be 1-64 visible ASCII characters",
                     ));
                 }
+                // Stored per room (up to the analytics cap): a small,
+                // fixed size per event keeps a room's history bounded.
+                let size = serde_json::to_vec(&a.data).map_or(usize::MAX, |v| v.len());
+                if size > MAX_ANALYTICS_DATA_BYTES {
+                    return Err(SignalError::new(
+                        ErrorCode::MessageTooLarge,
+                        format!(
+                            "analytics data is {size} bytes; the limit is {MAX_ANALYTICS_DATA_BYTES}"
+                        ),
+                    ));
+                }
                 vec![self.analytics(room, &me.user_id, name, now, a.data)]
             }
             ClientMessage::FileShare(ty, f) => {
@@ -1623,8 +1638,13 @@ impl Engine {
                     "a recording is already running in this room",
                 ));
             }
+            // The service names it after the slot it took; else a new id.
+            let id = req
+                .recording_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             let r = recording::Recording::start(
-                uuid::Uuid::new_v4().to_string(),
+                id,
                 room.id.to_string(),
                 me.user_id.to_string(),
                 req.format.unwrap_or(recording::Format::Webm),
