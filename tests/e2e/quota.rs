@@ -300,3 +300,29 @@ async fn concurrent_starts_on_two_instances_never_pass_the_recording_limit() {
         .await;
     assert_eq!(st, 201, "a stopped recording frees its slot: {e}");
 }
+
+/// A `recording-control` start over the WebSocket takes a slot like REST
+/// (it used to skip the limit).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_start_counts_against_the_recording_limit() {
+    let mut settings = settings();
+    settings.recording_max_concurrent = 1;
+    let s = spawn_with(settings);
+    let mut a = s.connect("ws-a", "ha").await;
+    a.expect("room-state").await;
+    let mut b = s.connect("ws-b", "hb").await;
+    b.expect("room-state").await;
+    a.send(json!({"type": "recording-control", "action": "start"}))
+        .await;
+    let started = a.expect("recording_started").await;
+    b.send(json!({"type": "recording-control", "action": "start"}))
+        .await;
+    assert_eq!(b.expect_error().await, "RECORDING_LIMIT_REACHED");
+    let id = started["recording"]["recording_id"].as_str().unwrap();
+    a.send(json!({"type": "recording-control", "action": "cancel", "recording_id": id}))
+        .await;
+    a.expect("recording_cancelled").await;
+    b.send(json!({"type": "recording-control", "action": "start"}))
+        .await;
+    b.expect("recording_started").await;
+}

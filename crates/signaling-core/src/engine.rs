@@ -2443,6 +2443,28 @@ mod tests {
     }
 
     #[test]
+    fn analytics_events_are_bounded_in_size() {
+        let mut d = Driver::new(10);
+        d.join("a").unwrap();
+        let ok = d
+            .send(
+                "a",
+                r#"{"type":"analytics-event","event_type":"quality","data":{"rtt":42}}"#,
+            )
+            .unwrap();
+        assert!(ok.iter().any(|e| matches!(e, Effect::Analytics(_))));
+        let big = format!(
+            r#"{{"type":"analytics-event","event_type":"x","data":{{"blob":"{}"}}}}"#,
+            "A".repeat(MAX_ANALYTICS_DATA_BYTES)
+        );
+        assert_eq!(
+            d.send("a", &big).unwrap_err().code,
+            ErrorCode::MessageTooLarge,
+            "never stored: the room's history would hold it"
+        );
+    }
+
+    #[test]
     fn quality_classes() {
         let s = |l, p, j| NetworkStats {
             latency_ms: Some(l),
