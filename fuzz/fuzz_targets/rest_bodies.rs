@@ -49,6 +49,8 @@ fuzz_target!(|data: &[u8]| {
             max_per_user: 5,
             cleanup_after_secs: 3600,
             max_chunk_size: 1024,
+            quota_user_bytes: 1 << 20,
+            quota_room_bytes: 1 << 20,
         };
         let svc = TransferService::new(
             Arc::new(MemoryTransferStore::default()),
@@ -64,6 +66,11 @@ fuzz_target!(|data: &[u8]| {
         let Ok((t, _)) = svc.offer(&room, &alice, &bob, req).await else {
             return;
         };
+        if t.mode == file_transfer::TransferMode::Server {
+            svc.act(&t.transfer_id, &bob, file_transfer::TransferAction::Accept)
+                .await
+                .unwrap();
+        }
         let index = u64::from(chunk.first().copied().unwrap_or(0)) % (t.total_chunks + 1);
         let r = svc
             .put_chunk(

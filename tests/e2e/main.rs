@@ -8,6 +8,7 @@ mod hooks;
 mod limits;
 mod media;
 mod ops;
+mod quota;
 mod reconnect;
 mod rooms;
 mod security;

@@ -481,6 +481,14 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
         .await;
     assert_eq!(st, 201, "{t}");
     let tid = t["transfer_id"].as_str().unwrap().to_owned();
+    let (st, _) = s
+        .post(
+            &format!("/webrtc/rooms/s3/file-transfer/{tid}/accept"),
+            "guest",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200);
     for (i, c) in file.chunks(64 * 1024).enumerate() {
         let r = reqwest::Client::new()
             .put(s.http(&format!("/webrtc/rooms/s3/file-transfer/{tid}/chunks/{i}")))

@@ -305,6 +305,14 @@ async fn limits_bad_names_and_expiry() {
         (429, Some("TOO_MANY_TRANSFERS"))
     );
     // One chunk lands on disk; the transfer then expires with it.
+    let (st, _) = s
+        .post(
+            &format!("/webrtc/rooms/lim/file-transfer/{}/accept", ids[0]),
+            "bob",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200);
     let (st, _) = put_chunk(&s, "lim", &ids[0], 0, b"hello", &hex(b"hello")).await;
     assert_eq!(st, 200);
     assert!(dir.join("transfers").join(&ids[0]).exists());

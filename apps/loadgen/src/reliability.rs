@@ -372,6 +372,18 @@ pub async fn failover(
             .as_str()
             .with_context(|| format!("offer: {offer}"))?
             .to_owned();
+        // The server takes chunks only after the receiver accepted.
+        let r = http
+            .post(format!(
+                "{}/webrtc/rooms/{room}/file-transfer/{id}/accept",
+                cli.url
+            ))
+            .bearer_auth(&rt)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("accept: {}", r.text().await?);
+        }
         uploads.push(Upload {
             room,
             sender_token: st,

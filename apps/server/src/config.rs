@@ -263,6 +263,29 @@ pub struct Settings {
     /// this separate address (e.g. `127.0.0.1:9090`) instead of the main one.
     #[arg(long, env = "RTC_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Recording bytes one user may have uploaded and not yet processed
+    /// (3 GiB: a 2-hour 720p WebM at ~2.6 Mbit/s is ~2.2 GiB).
+    #[arg(long, env = "RTC_RECORDING_QUOTA_USER_BYTES", default_value_t = 3 << 30)]
+    pub recording_quota_user_bytes: u64,
+    /// Recording bytes all uploaders of one room may have uploaded and not
+    /// yet processed (16 GiB: five full-length 720p uploads).
+    #[arg(long, env = "RTC_RECORDING_QUOTA_ROOM_BYTES", default_value_t = 16 << 30)]
+    pub recording_quota_room_bytes: u64,
+    /// Bytes of server-mode transfers one sender may hold, finished ones
+    /// included until they expire (1 GiB: two files of the 500 MB limit).
+    #[arg(long, env = "RTC_TRANSFER_QUOTA_USER_BYTES", default_value_t = 1 << 30)]
+    pub transfer_quota_user_bytes: u64,
+    /// Bytes of server-mode transfers all senders of one room may hold.
+    #[arg(long, env = "RTC_TRANSFER_QUOTA_ROOM_BYTES", default_value_t = 5 << 30)]
+    pub transfer_quota_room_bytes: u64,
+    /// Chat messages kept per room in memory and Redis (the oldest go
+    /// first); MongoDB history is bounded by `RTC_CHAT_RETENTION_DAYS`.
+    #[arg(long, env = "RTC_CHAT_HISTORY_CAP", default_value_t = 10_000)]
+    pub chat_history_cap: usize,
+    /// Analytics events kept per room in memory and Redis (the oldest go
+    /// first); MongoDB keeps `RTC_ANALYTICS_RETENTION_DAYS`.
+    #[arg(long, env = "RTC_ANALYTICS_CAP", default_value_t = 10_000)]
+    pub analytics_cap: usize,
 }
 
 impl Settings {

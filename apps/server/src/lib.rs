@@ -158,13 +158,23 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     };
     let mut ports = Ports::in_memory();
     ports.log = Arc::new(reconnection::MemoryEventLog::new(buffer));
+    ports.chat = Arc::new(signaling_core::memory::MemoryChatHistory::new(
+        settings.chat_history_cap.max(1),
+    ));
+    ports.analytics = Arc::new(signaling_core::memory::MemoryAnalytics::new(
+        settings.analytics_cap,
+    ));
     let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
         Arc::new(file_transfer::MemoryTransferStore::default());
     let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
     if let Some(url) = &settings.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.clone());
         cfg.prefix = settings.redis_prefix.clone();
-        let r = redis_adapter::Redis::new(&cfg)?.ports_with(buffer);
+        let caps = redis_adapter::Caps {
+            chat_per_room: settings.chat_history_cap,
+            analytics_per_room: settings.analytics_cap,
+        };
+        let r = redis_adapter::Redis::new(&cfg)?.ports_with_caps(buffer, caps);
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
@@ -174,6 +184,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.instances = r.instances;
         ports.log = r.log;
         transfer_store = r.transfers;
+        ports.quotas = r.quotas;
         redis_outbox = Some(r.webhooks as Arc<dyn webhooks::Outbox>);
         tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
     }
@@ -235,13 +246,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         max_per_user: settings.transfer_max_per_user,
         cleanup_after_secs: settings.transfer_ttl_secs,
         max_chunk_size: settings.transfer_max_chunk_bytes,
+        quota_user_bytes: settings.transfer_quota_user_bytes,
+        quota_room_bytes: settings.transfer_quota_room_bytes,
     };
     let transfers = file_transfer::TransferService::new(
         transfer_store,
         blobs.clone(),
         ports.clock.clone(),
         limits,
-    );
+    )
+    .with_quotas(ports.quotas.clone());
     let links = match &settings.link_secret {
         Some(s) if s.expose().len() >= 32 => storage::LinkSigner::new(s.expose().as_bytes()),
         Some(_) => anyhow::bail!("RTC_LINK_SECRET must be at least 32 bytes"),
@@ -392,6 +406,14 @@ async fn liveness(state: web::Data<AppState>) {
         }
         if let Err(e) = service.stop_overlong_recordings().await {
             tracing::debug!(error = %e, "recording time-limit check failed");
+        }
+        match service.reconcile_recording_slots(60_000).await {
+            Ok(n) if n > 0 => tracing::warn!(
+                slots = n,
+                "freed recording slots of recordings no longer running"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "recording slot check failed"),
         }
         rounds += 1;
         if rounds.is_multiple_of(10) {

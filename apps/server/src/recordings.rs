@@ -11,6 +11,7 @@ use recording::{Recording, RecordingOutput, RecordingStatus};
 use serde::Deserialize;
 use serde_json::json;
 use signaling_core::protocol::{RecordingView, ServerMessage};
+use signaling_core::quota::{Budget, keys};
 use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
 use storage::BlobError;
 use tokio::sync::mpsc;
@@ -112,6 +113,37 @@ async fn store_chunk(
             true
         }
         Err(BlobError::NotFound(_)) => {
+            // Limits before work: the bytes are counted before they are
+            // written, and a chunk over the quota is never written.
+            let (user_key, room_key) = (
+                keys::recording_user(a.user_id.as_str()),
+                keys::recording_room(room_id.as_str()),
+            );
+            let budgets = [
+                Budget {
+                    key: &user_key,
+                    max: state.settings.recording_quota_user_bytes,
+                },
+                Budget {
+                    key: &room_key,
+                    max: state.settings.recording_quota_room_bytes,
+                },
+            ];
+            let quotas = &state.service.ports().quotas;
+            if !quotas
+                .reserve(&keys::recording_token(id), &budgets, data.len() as u64)
+                .await?
+            {
+                return err(
+                    ErrorCode::QuotaExceeded,
+                    format!(
+                        "chunk {seq} would pass the recording quota ({} bytes per user, {} per room) \
+                         of media waiting to be processed; it was not stored",
+                        state.settings.recording_quota_user_bytes,
+                        state.settings.recording_quota_room_bytes
+                    ),
+                );
+            }
             state.blobs.put(&key, data).await.map_err(blob_err)?;
             false
         }
@@ -410,6 +442,7 @@ async fn process_one(
             .await
             .map_err(|e| e.to_string())?;
         tracing::info!(recording = %id, objects = n, "cancelled recording's media deleted");
+        release_quota(state, id).await;
         return Ok(());
     }
     if rec.status != RecordingStatus::Processing {
@@ -431,6 +464,19 @@ async fn process_one(
         &state.settings.scratch_dir,
     )
     .await;
+    if result.is_err() {
+        // Nothing will read a failed recording's chunks again.
+        if let Err(e) = state
+            .blobs
+            .delete_prefix(&pipeline::chunks_prefix(id))
+            .await
+        {
+            tracing::warn!(recording = %id, error = %e, "deleting a failed recording's chunks failed");
+        }
+    }
+    // The chunks are gone (processing deletes them): their bytes no longer
+    // count. Outputs are not counted (docs/security.md).
+    release_quota(state, id).await;
     let mut rec = rec;
     match &result {
         Ok(o) => {
@@ -468,6 +514,15 @@ async fn process_one(
             .await;
     }
     Ok(())
+}
+
+/// Gives the recording's chunk bytes back to the uploaders' and the
+/// room's quotas; idempotent.
+async fn release_quota(state: &AppState, id: &str) {
+    let token = keys::recording_token(id);
+    if let Err(e) = state.service.ports().quotas.release(&token).await {
+        tracing::warn!(recording = %id, error = %e, "releasing the recording's quota failed");
+    }
 }
 
 /// Queues every recording still marked processing (at start-up, and

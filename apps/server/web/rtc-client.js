@@ -75,6 +75,8 @@ export class RtcClient extends EventTarget {
     this.closedByUser = false;
     this.acceptedFiles = new Set(); // server transfers we accepted
     this.completedFiles = new Map(); // server transfers complete before we accepted
+    this._acceptWaiters = new Map(); // our server transfers waiting for the receiver: id -> done(err)
+    this._acceptedOut = new Set(); // our server transfers accepted before we started waiting
     this._mediaResolve = null;
     this._media = new Promise((r) => (this._mediaResolve = r));
     if (opts.waitForMedia === false) this.setLocalStream(null);
@@ -246,7 +248,14 @@ export class RtcClient extends EventTarget {
         }
         return this._emit('file-transfer', msg);
       case 'file-share-accept':
-      case 'file-share-reject':
+      case 'file-share-reject': {
+        // The server takes chunks only once the receiver accepted.
+        const waiter = this._acceptWaiters.get(msg.transfer_id);
+        const accepted = msg.type === 'file-share-accept';
+        if (waiter) waiter(accepted ? null : new Error('the receiver declined the file'));
+        else if (accepted && msg.transfer) this._acceptedOut.add(msg.transfer_id);
+        return this._emit('file-transfer', msg);
+      }
       case 'file-share-progress':
         return this._emit('file-transfer', msg);
       default:
@@ -403,8 +412,9 @@ export class RtcClient extends EventTarget {
   // ------------------------------------------------------------ files
 
   /**
-   * Sends a file to `to`. `mode: 'server'` (default) uploads verified chunks
-   * through the server's transfer API, so the receiver may download later;
+   * Sends a file to `to`. `mode: 'server'` (default) offers it, waits for the
+   * receiver to accept (the server refuses chunks before that), then uploads
+   * verified chunks through the server's transfer API;
    * `mode: 'p2p'` streams it over the data channel of our peer connection.
    * Progress comes as `file-progress` events; resolves with the transfer id.
    */
@@ -421,6 +431,8 @@ export class RtcClient extends EventTarget {
       chunk_size: chunkSize,
     });
     const id = t.transfer_id;
+    this._emit('file-progress', { transferId: id, mode: 'server', direction: 'send', to, sent: 0, size: file.size, waiting: true });
+    await this._awaitAccept(base, id);
     const size = t.chunk_size ?? chunkSize;
     const total = Math.max(1, Math.ceil(file.size / size));
     for (let i = 0; i < total; i++) {
@@ -432,6 +444,35 @@ export class RtcClient extends EventTarget {
       this._emit('file-progress', { transferId: id, mode: 'server', direction: 'send', to, sent: Math.min(file.size, (i + 1) * size), size: file.size });
     }
     return id;
+  }
+
+  /**
+   * Resolves when the receiver accepted our server transfer `id`, rejects if
+   * they declined or it ended. The `file-share-accept` message settles it; a
+   * poll of the transfer every few seconds covers a message missed across a
+   * reconnect.
+   */
+  _awaitAccept(base, id) {
+    if (this._acceptedOut.delete(id)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let timer = null;
+      const done = (err) => {
+        clearInterval(timer);
+        this._acceptWaiters.delete(id);
+        if (err) reject(err);
+        else resolve();
+      };
+      this._acceptWaiters.set(id, done);
+      timer = setInterval(async () => {
+        try {
+          const t = await this.api('GET', `${base}/${id}/progress`);
+          if (t.state === 'active') done(null);
+          else if (['rejected', 'cancelled', 'failed'].includes(t.state)) done(new Error(`the transfer was ${t.state}`));
+        } catch {
+          // the next poll tries again
+        }
+      }, 5000);
+    });
   }
 
   /**

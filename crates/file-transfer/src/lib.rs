@@ -4,7 +4,10 @@
 //! verified before it is stored through the blob-store port, repeats are
 //! answered idempotently, the missing chunks can be listed at any time (so
 //! an interrupted upload resumes), and when the last chunk arrives the
-//! whole-file SHA-256 from the offer is checked. The receiver then
+//! whole-file SHA-256 from the offer is checked. Chunks are refused until
+//! the receiver accepts (`TRANSFER_NOT_ACCEPTED`), and each offer reserves
+//! its whole file size against the sender's and the room's byte quotas
+//! (`QUOTA_EXCEEDED`) until its bytes are deleted. The receiver then
 //! downloads the file, with byte ranges, straight from the stored chunks.
 //! In peer-to-peer mode the bytes travel over a WebRTC data channel and the
 //! server only records the progress the parties report.
@@ -24,6 +27,7 @@ use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
 use sha2::{Digest, Sha256};
 use signaling_core::ports::Clock;
+use signaling_core::quota::{Budget, MemoryQuotas, Quotas, keys};
 use signaling_core::{ErrorCode, PortError, RoomId, SignalError, UserId};
 use storage::{BlobError, BlobStore};
 use time::OffsetDateTime;
@@ -103,10 +107,12 @@ pub struct TransferService {
     blobs: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
     limits: TransferLimits,
+    quotas: Arc<dyn Quotas>,
 }
 
 impl TransferService {
-    /// A service over its ports.
+    /// A service over its ports, with quotas kept in this process (see
+    /// [`TransferService::with_quotas`]).
     pub fn new(
         store: Arc<dyn TransferStore>,
         blobs: Arc<dyn BlobStore>,
@@ -118,6 +124,22 @@ impl TransferService {
             blobs,
             clock,
             limits,
+            quotas: Arc::new(MemoryQuotas::default()),
+        }
+    }
+
+    /// The same service counting its byte quotas in `quotas` (shared by
+    /// every instance).
+    pub fn with_quotas(mut self, quotas: Arc<dyn Quotas>) -> Self {
+        self.quotas = quotas;
+        self
+    }
+
+    /// Gives back what transfer `id` reserved; idempotent, so every path
+    /// that deletes a transfer's bytes may call it.
+    async fn release(&self, id: &str) {
+        if let Err(e) = self.quotas.release(&keys::transfer_token(id)).await {
+            tracing::warn!(transfer = %id, error = %e, "releasing the transfer's quota failed");
         }
     }
 
@@ -215,8 +237,38 @@ impl TransferService {
             ));
         }
         let now = self.now();
+        let transfer_id = uuid::Uuid::new_v4().to_string();
+        if mode == TransferMode::Server {
+            // The whole file counts from the offer on: the bytes may all
+            // arrive, and must fit before any of them is written.
+            let (user_key, room_key) = (
+                keys::transfer_user(sender.as_str()),
+                keys::transfer_room(room.as_str()),
+            );
+            let budgets = [
+                Budget {
+                    key: &user_key,
+                    max: self.limits.quota_user_bytes,
+                },
+                Budget {
+                    key: &room_key,
+                    max: self.limits.quota_room_bytes,
+                },
+            ];
+            let token = keys::transfer_token(&transfer_id);
+            if !self.quotas.reserve(&token, &budgets, req.file_size).await? {
+                return Err(SignalError::new(
+                    ErrorCode::QuotaExceeded,
+                    format!(
+                        "{} more bytes would pass your transfer quota of {} bytes or the room's of {}; \
+                         finished files count until they expire",
+                        req.file_size, self.limits.quota_user_bytes, self.limits.quota_room_bytes
+                    ),
+                ));
+            }
+        }
         let t = Transfer {
-            transfer_id: uuid::Uuid::new_v4().to_string(),
+            transfer_id,
             room_id: room.clone(),
             sender: sender.clone(),
             receiver: receiver.clone(),
@@ -234,7 +286,10 @@ impl TransferService {
             expires_at: now + time::Duration::seconds(self.limits.cleanup_after_secs as i64),
             failure: None,
         };
-        self.store.put(&t).await?;
+        if let Err(e) = self.store.put(&t).await {
+            self.release(&t.transfer_id).await;
+            return Err(e.into());
+        }
         let notice = self.notice(&t, 0, NoticeKind::Offer);
         Ok((t, notice))
     }
@@ -293,6 +348,7 @@ impl TransferService {
         self.store.put(&t).await?;
         if t.state == TransferState::Cancelled || t.state == TransferState::Rejected {
             self.drop_chunks(&t.transfer_id).await;
+            self.release(&t.transfer_id).await;
         }
         let received = self.view(&t).await?.received_chunks;
         let notice = match action {
@@ -331,7 +387,13 @@ impl TransferService {
                 "a peer-to-peer transfer has no server upload",
             ));
         }
-        if !matches!(t.state, TransferState::Pending | TransferState::Active) {
+        if t.state == TransferState::Pending {
+            return Err(SignalError::new(
+                ErrorCode::TransferNotAccepted,
+                "the receiver has not accepted this transfer; upload after file-share-accept",
+            ));
+        }
+        if t.state != TransferState::Active {
             return Err(SignalError::new(
                 ErrorCode::InvalidStateTransition,
                 format!("the transfer is {:?}; no chunks are accepted", t.state),
@@ -392,6 +454,7 @@ impl TransferService {
                     t.failure = Some(reason.clone());
                     self.store.put(&t).await?;
                     self.drop_chunks(id).await;
+                    self.release(id).await;
                     return Err(SignalError::new(ErrorCode::FileChecksumMismatch, reason));
                 }
             }
@@ -555,7 +618,8 @@ impl TransferService {
 
     /// Deletes transfers (records and chunks) whose expiry passed:
     /// unfinished ones after an hour without progress, finished ones an hour
-    /// after their last change. Returns how many went.
+    /// after their last change, and gives their bytes back to the quotas.
+    /// Returns how many went.
     pub async fn sweep_expired(&self) -> Result<usize, SignalError> {
         let now = self.now();
         let mut n = 0;
@@ -563,6 +627,7 @@ impl TransferService {
             if t.expires_at <= now {
                 self.drop_chunks(&t.transfer_id).await;
                 self.store.delete(&t.transfer_id).await?;
+                self.release(&t.transfer_id).await;
                 n += 1;
             }
         }

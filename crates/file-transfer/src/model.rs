@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 /// Smallest chunk size a sender may choose (except for the last chunk).
 pub const MIN_CHUNK: u64 = 1024;
 
-/// Limits (seed defaults: 64 KiB chunks, 500 MB files, 5 per user, 1 hour).
+/// Limits (seed defaults: 64 KiB chunks, 500 MB files, 5 per user, 1 hour;
+/// quotas 1 GiB per sender and 5 GiB per room).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransferLimits {
     /// Chunk size in bytes.
@@ -20,6 +21,13 @@ pub struct TransferLimits {
     pub cleanup_after_secs: u64,
     /// Largest chunk size a sender may choose.
     pub max_chunk_size: u64,
+    /// Bytes of server-mode files one sender may hold at once: every
+    /// transfer counts with its whole declared size from its offer until
+    /// its bytes are deleted (rejected, cancelled, failed, or expired),
+    /// finished ones included.
+    pub quota_user_bytes: u64,
+    /// The same, for all senders of one room together.
+    pub quota_room_bytes: u64,
 }
 
 impl Default for TransferLimits {
@@ -30,6 +38,8 @@ impl Default for TransferLimits {
             max_per_user: 5,
             cleanup_after_secs: 3600,
             max_chunk_size: 8 * 1024 * 1024,
+            quota_user_bytes: 1 << 30,
+            quota_room_bytes: 5 << 30,
         }
     }
 }

@@ -23,6 +23,8 @@ fn fx() -> Fx {
         max_per_user: 5,
         cleanup_after_secs: 3600,
         max_chunk_size: 65536,
+        quota_user_bytes: 50_000,
+        quota_room_bytes: 80_000,
     };
     Fx {
         svc: TransferService::new(
@@ -81,6 +83,121 @@ async fn send(f: &Fx, t: &Transfer, data: &[u8], i: u64) -> Result<ChunkAck, Sig
         .map(|(a, _)| a)
 }
 
+async fn accept(f: &Fx, t: &Transfer) {
+    f.svc
+        .act(&t.transfer_id, &u("bob"), TransferAction::Accept)
+        .await
+        .unwrap();
+}
+
+async fn offer_as(f: &Fx, from: &str, to: &str, size: u64) -> Result<Transfer, SignalError> {
+    let req = OfferReq {
+        receiver: u(to),
+        file_name: "big.bin".into(),
+        file_size: size,
+        file_type: None,
+        sha256: Some(sha256_hex(b"x")),
+        chunk_size: None,
+        mode: None,
+    };
+    f.svc
+        .offer(&room(), &u(from), &u(to), req)
+        .await
+        .map(|(t, _)| t)
+}
+
+async fn used(f: &Fx, user: &str) -> (u64, u64) {
+    let q = &f.svc.quotas;
+    (
+        q.used(&keys::transfer_user(user)).await.unwrap(),
+        q.used(&keys::transfer_room("room")).await.unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn finished_transfers_count_against_the_quota_until_they_expire() {
+    let f = fx();
+    let data = file(30_000);
+    let t = offer(&f, &data).await;
+    assert_eq!(
+        used(&f, "alice").await,
+        (30_000, 30_000),
+        "reserved at offer"
+    );
+    accept(&f, &t).await;
+    for i in 0..t.total_chunks {
+        send(&f, &t, &data, i).await.unwrap();
+    }
+    assert_eq!(
+        f.svc
+            .get_for(&t.transfer_id, &u("bob"))
+            .await
+            .unwrap()
+            .state,
+        TransferState::Completed
+    );
+    // Finished, yet its bytes are still stored: 30,000 + 30,000 > 50,000.
+    let e = offer_as(&f, "alice", "bob", 30_000).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::QuotaExceeded);
+    assert_eq!(
+        used(&f, "alice").await,
+        (30_000, 30_000),
+        "a refusal holds nothing"
+    );
+    offer_as(&f, "alice", "bob", 20_000).await.unwrap();
+    // Another sender fills the room: 50,000 + 30,001 > 80,000.
+    let e = offer_as(&f, "carol", "bob", 30_001).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::QuotaExceeded, "the room's quota");
+    // Expiry deletes the bytes and gives the quota back.
+    f.clock.advance(time::Duration::minutes(61));
+    assert_eq!(f.svc.sweep_expired().await.unwrap(), 2);
+    assert_eq!(used(&f, "alice").await, (0, 0));
+    offer_as(&f, "alice", "bob", 50_000).await.unwrap();
+}
+
+#[tokio::test]
+async fn rejected_cancelled_and_failed_transfers_give_their_bytes_back() {
+    let f = fx();
+    let a = offer_as(&f, "alice", "bob", 20_000).await.unwrap();
+    let b = offer_as(&f, "alice", "bob", 20_000).await.unwrap();
+    assert_eq!(used(&f, "alice").await.0, 40_000);
+    f.svc
+        .act(&a.transfer_id, &u("bob"), TransferAction::Reject)
+        .await
+        .unwrap();
+    assert_eq!(used(&f, "alice").await.0, 20_000);
+    f.svc
+        .act(&b.transfer_id, &u("alice"), TransferAction::Cancel)
+        .await
+        .unwrap();
+    assert_eq!(used(&f, "alice").await, (0, 0));
+    // A whole-file mismatch fails the transfer and frees its bytes.
+    let data = file(5_000);
+    let mut req_hash = data.clone();
+    req_hash[0] ^= 1;
+    let t = offer(&f, &req_hash).await;
+    accept(&f, &t).await;
+    for i in 0..t.total_chunks {
+        let _ = send(&f, &t, &data, i).await;
+    }
+    assert_eq!(used(&f, "alice").await, (0, 0));
+    // Peer-to-peer bytes never touch the server: no quota.
+    let req = OfferReq {
+        receiver: u("bob"),
+        file_name: "p2p.bin".into(),
+        file_size: 1_000_000,
+        file_type: None,
+        sha256: None,
+        chunk_size: None,
+        mode: Some(TransferMode::PeerToPeer),
+    };
+    f.svc
+        .offer(&room(), &u("alice"), &u("bob"), req)
+        .await
+        .unwrap();
+    assert_eq!(used(&f, "alice").await, (0, 0));
+}
+
 #[tokio::test]
 async fn out_of_order_and_repeated_chunks_assemble_the_exact_file() {
     let f = fx();
@@ -135,6 +252,16 @@ async fn bad_chunks_are_refused_and_never_stored() {
     let id = &t.transfer_id;
     let code = |r: Result<(ChunkAck, Option<Notice>), SignalError>| r.unwrap_err().code;
     let c0 = Bytes::copy_from_slice(&data[..4096]);
+    assert_eq!(
+        code(
+            f.svc
+                .put_chunk(id, &u("alice"), 0, &sha256_hex(&c0), c0.clone())
+                .await
+        ),
+        ErrorCode::TransferNotAccepted,
+        "a good chunk before the receiver accepted"
+    );
+    accept(&f, &t).await;
     let wrong = sha256_hex(b"something else");
     assert_eq!(
         code(
@@ -205,6 +332,7 @@ async fn a_whole_file_mismatch_fails_the_transfer_and_drops_its_chunks() {
     let f = fx();
     let data = file(5_000);
     let mut t = offer(&f, &data).await;
+    accept(&f, &t).await;
     // The offer announced a different file than the chunks make up.
     let mut other = data.clone();
     other[0] ^= 1;
@@ -294,6 +422,7 @@ async fn expired_transfers_lose_their_chunks() {
     let f = fx();
     let data = file(10_000);
     let t = offer(&f, &data).await;
+    accept(&f, &t).await;
     send(&f, &t, &data, 0).await.unwrap();
     assert_eq!(f.blobs.list("transfers").await.unwrap().len(), 1);
     f.clock.advance(time::Duration::minutes(59));

@@ -25,8 +25,29 @@ use signaling_core::ratelimit::{Limit, RateLimiter, RateStatus, window};
 use signaling_core::room::Room;
 use signaling_core::{ConnectionId, PortError, RoomId};
 
+mod quota;
 mod webhooks;
+pub use self::quota::RedisQuotas;
 pub use self::webhooks::RedisWebhookOutbox;
+
+/// Per-room caps of the Redis collections (the newest are kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    /// Chat messages per room.
+    pub chat_per_room: usize,
+    /// Analytics events per room.
+    pub analytics_per_room: usize,
+}
+
+impl Default for Caps {
+    /// The in-memory adapters' defaults.
+    fn default() -> Self {
+        Caps {
+            chat_per_room: signaling_core::memory::CHAT_CAP,
+            analytics_per_room: signaling_core::memory::ANALYTICS_CAP,
+        }
+    }
+}
 
 /// How to reach Redis.
 #[derive(Debug, Clone)]
@@ -143,6 +164,14 @@ impl Redis {
         p
     }
 
+    /// Every port over this connection, with `buffer` and per-room `caps`.
+    pub fn ports_with_caps(&self, buffer: reconnection::BufferConfig, caps: Caps) -> RedisPorts {
+        let mut p = self.ports_with(buffer);
+        p.chat = Arc::new(RedisChatHistory(self.clone(), caps.chat_per_room.max(1)));
+        p.analytics = Arc::new(RedisAnalytics(self.clone(), caps.analytics_per_room.max(1)));
+        p
+    }
+
     /// The webhook outbox over this connection, keeping delivered events
     /// for replay as `retention` says.
     pub fn webhook_outbox(&self, retention: ::webhooks::Retention) -> Arc<RedisWebhookOutbox> {
@@ -154,8 +183,14 @@ impl Redis {
         RedisPorts {
             rooms: Arc::new(RedisRoomStore(self.clone())),
             bus: Arc::new(RedisBus(self.clone())),
-            chat: Arc::new(RedisChatHistory(self.clone())),
-            analytics: Arc::new(RedisAnalytics(self.clone())),
+            chat: Arc::new(RedisChatHistory(
+                self.clone(),
+                signaling_core::memory::CHAT_CAP,
+            )),
+            analytics: Arc::new(RedisAnalytics(
+                self.clone(),
+                signaling_core::memory::ANALYTICS_CAP,
+            )),
             limiter: Arc::new(RedisRateLimiter(self.clone())),
             recordings: Arc::new(RedisRecordingStore(self.clone())),
             instances: Arc::new(RedisInstanceRegistry(self.clone())),
@@ -165,6 +200,7 @@ impl Redis {
             )),
             transfers: Arc::new(RedisTransferStore(self.clone())),
             webhooks: self.webhook_outbox(::webhooks::Retention::default()),
+            quotas: Arc::new(RedisQuotas(self.clone())),
         }
     }
 }
@@ -192,6 +228,8 @@ pub struct RedisPorts {
     /// Webhook outbox, with the default retention (see
     /// [`Redis::webhook_outbox`] for another).
     pub webhooks: Arc<RedisWebhookOutbox>,
+    /// Byte budgets and slot sets.
+    pub quotas: Arc<RedisQuotas>,
 }
 
 // ------------------------------------------------------------------ rooms
@@ -408,14 +446,21 @@ impl RateLimiter for RedisRateLimiter {
 // ------------------------------------------------------------------- chat
 
 /// Per room: a sorted set of message ids scored by arrival order and a
-/// hash id -> JSON. Appends are idempotent on the id.
-pub struct RedisChatHistory(Redis);
+/// hash id -> JSON, holding the newest `.1` messages (the append script
+/// trims the oldest). Appends are idempotent on the id.
+pub struct RedisChatHistory(Redis, usize);
 
 const CHAT_APPEND: &str = r"
 if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
 local seq = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if over > 0 then
+  local old = redis.call('ZRANGE', KEYS[1], 0, over - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
 return seq
 ";
 
@@ -437,6 +482,7 @@ impl ChatHistory for RedisChatHistory {
                     .key(&seq)
                     .arg(&record.id)
                     .arg(&json)
+                    .arg(self.1)
                     .invoke_async::<i64>(c)
                     .await
             })
@@ -503,18 +549,28 @@ impl ChatHistory for RedisChatHistory {
 
 // -------------------------------------------------------------- analytics
 
-/// A list of JSON events per room.
-pub struct RedisAnalytics(Redis);
+/// A list of JSON events per room, the newest `.1` kept (push and trim in
+/// one transaction).
+pub struct RedisAnalytics(Redis, usize);
 
 #[async_trait]
 impl Analytics for RedisAnalytics {
     async fn record(&self, event: &AnalyticsRecord) -> Result<(), PortError> {
         let key = self.0.key(&["analytics", &event.room_id]);
         let json = serde_json::to_string(event).map_err(corrupt)?;
+        let keep = -(self.1 as isize);
         self.0
-            .run(async |c| c.rpush::<_, _, i64>(&key, &json).await)
+            .run(async |c| {
+                redis::pipe()
+                    .atomic()
+                    .rpush(&key, &json)
+                    .ignore()
+                    .ltrim(&key, keep, -1)
+                    .ignore()
+                    .query_async::<()>(c)
+                    .await
+            })
             .await
-            .map(|_| ())
     }
 
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError> {

@@ -653,3 +653,77 @@ mod webhook_outbox {
         assert_eq!(a.pending_count().await.unwrap(), 0);
     }
 }
+
+/// Quotas: the suite every implementation passes, and two instances (two
+/// pools) racing for recording slots.
+mod quotas {
+    use std::sync::Arc;
+
+    use signaling_core::quota::Quotas;
+
+    async fn make() -> Arc<dyn Quotas> {
+        super::redis().ports().quotas
+    }
+
+    signaling_core::quota_suite!(make);
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_instances_never_take_more_slots_than_max() {
+        let mut cfg = super::RedisConfig::new(super::url());
+        cfg.prefix = format!("t{}:", uuid::Uuid::new_v4().simple());
+        let a = super::Redis::new(&cfg).unwrap().ports().quotas;
+        let b = super::Redis::new(&cfg).unwrap().ports().quotas;
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let q = if i % 2 == 0 { a.clone() } else { b.clone() };
+            set.spawn(async move { q.acquire_slot("recordings", &format!("r{i}"), 10, i).await });
+        }
+        let mut ok = 0;
+        while let Some(r) = set.join_next().await {
+            ok += usize::from(r.unwrap().unwrap());
+        }
+        assert_eq!(ok, 10);
+        assert_eq!(b.slots("recordings").await.unwrap().len(), 10);
+    }
+}
+
+#[tokio::test]
+async fn chat_history_keeps_the_newest_per_room() {
+    let caps = Caps {
+        chat_per_room: 25,
+        analytics_per_room: 25,
+    };
+    let chat = redis()
+        .ports_with_caps(reconnection::BufferConfig::default(), caps)
+        .chat;
+    signaling_core::testing::chat_history_keeps_the_newest(chat, 25).await;
+}
+
+#[tokio::test]
+async fn analytics_keep_the_newest_per_room() {
+    let caps = Caps {
+        chat_per_room: 25,
+        analytics_per_room: 25,
+    };
+    let a = redis()
+        .ports_with_caps(reconnection::BufferConfig::default(), caps)
+        .analytics;
+    signaling_core::testing::analytics_keep_the_newest(a, 25).await;
+}
+
+#[tokio::test]
+async fn rate_limit_windows_expire_with_their_window() {
+    let r = redis();
+    let l = r.ports().limiter;
+    let lim = Limit {
+        max: 3,
+        window_secs: 60,
+    };
+    l.hit("chat_message:alice", lim, 600).await.unwrap();
+    let key = r.key(&["rl", "chat_message:alice", "600"]);
+    let ttl: i64 = r
+        .run(async |c| redis::cmd("TTL").arg(&key).query_async(c).await)
+        .await
+        .unwrap();
+    assert!((1..=61).contains(&ttl), "TTL {ttl}: the key must expire");
+}

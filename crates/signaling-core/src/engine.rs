@@ -15,6 +15,10 @@ use crate::sanitize::{sanitize_name, sanitize_text};
 use crate::sdp;
 use crate::{ConnectionId, ErrorCode, RoomConfig, SignalError, UserId};
 
+/// Largest `data` of a client's analytics event, serialized, in bytes
+/// (`MESSAGE_TOO_LARGE` above it).
+pub const MAX_ANALYTICS_DATA_BYTES: usize = 4096;
+
 /// Who receives a delivery. Audiences are resolved to explicit users by the
 /// engine, from the authoritative room state, so transport layers never
 /// need to know who is waiting, in which breakout room, or a moderator.
@@ -955,6 +959,17 @@ impl Engine {
                         "event_type must be 1-64 visible ASCII characters",
                     ));
                 }
+                // Stored per room (up to the analytics cap): a small,
+                // fixed size per event keeps a room's history bounded.
+                let size = serde_json::to_vec(&a.data).map_or(usize::MAX, |v| v.len());
+                if size > MAX_ANALYTICS_DATA_BYTES {
+                    return Err(SignalError::new(
+                        ErrorCode::MessageTooLarge,
+                        format!(
+                            "analytics data is {size} bytes; the limit is {MAX_ANALYTICS_DATA_BYTES}"
+                        ),
+                    ));
+                }
                 vec![self.analytics(room, &me.user_id, name, now, a.data)]
             }
             ClientMessage::FileShare(ty, f) => {
@@ -1649,8 +1664,13 @@ impl Engine {
                     "a recording is already running in this room",
                 ));
             }
+            // The service names it after the slot it took; else a new id.
+            let id = req
+                .recording_id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             let r = recording::Recording::start(
-                uuid::Uuid::new_v4().to_string(),
+                id,
                 room.id.to_string(),
                 me.user_id.to_string(),
                 req.format.unwrap_or(recording::Format::Webm),
@@ -2521,6 +2541,28 @@ mod tests {
         assert_eq!(
             d.send("a", &huge).unwrap_err().code,
             ErrorCode::InvalidE2eePayload
+        );
+    }
+
+    #[test]
+    fn analytics_events_are_bounded_in_size() {
+        let mut d = Driver::new(10);
+        d.join("a").unwrap();
+        let ok = d
+            .send(
+                "a",
+                r#"{"type":"analytics-event","event_type":"quality","data":{"rtt":42}}"#,
+            )
+            .unwrap();
+        assert!(ok.iter().any(|e| matches!(e, Effect::Analytics(_))));
+        let big = format!(
+            r#"{{"type":"analytics-event","event_type":"x","data":{{"blob":"{}"}}}}"#,
+            "A".repeat(MAX_ANALYTICS_DATA_BYTES)
+        );
+        assert_eq!(
+            d.send("a", &big).unwrap_err().code,
+            ErrorCode::MessageTooLarge,
+            "never stored: the room's history would hold it"
         );
     }
 

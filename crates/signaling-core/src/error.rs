@@ -181,6 +181,12 @@ codes! {
     ServiceUnavailable = ("SERVICE_UNAVAILABLE", 503, "Retry shortly; the server recovers by itself."),
     /// An unexpected server error.
     InternalError = ("INTERNAL_ERROR", 500, "Retry; report the request id if it persists."),
+    // Quotas (appended: codes are never reordered)
+    /// Storing this would take the user or the room over its byte quota
+    /// for recordings or transfers; nothing was stored.
+    QuotaExceeded = ("QUOTA_EXCEEDED", 413, "Wait until your stored files expire or your recordings are processed, or send less."),
+    /// Chunks of a transfer are accepted only after the receiver accepted it.
+    TransferNotAccepted = ("TRANSFER_NOT_ACCEPTED", 409, "Wait for the file-share-accept message, then upload."),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -13,11 +13,14 @@ mod ids;
 pub mod memory;
 pub mod ports;
 pub mod protocol;
+pub mod quota;
 pub mod ratelimit;
 pub mod room;
 pub mod sanitize;
 pub mod sdp;
 pub mod service;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(test)]
 mod invariants;

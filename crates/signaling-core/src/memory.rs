@@ -95,9 +95,12 @@ impl MemoryChatHistory {
     }
 }
 
+/// Messages kept per room by default (memory and Redis).
+pub const CHAT_CAP: usize = 10_000;
+
 impl Default for MemoryChatHistory {
     fn default() -> Self {
-        Self::new(10_000)
+        Self::new(CHAT_CAP)
     }
 }
 
@@ -149,13 +152,30 @@ impl ChatHistory for MemoryChatHistory {
     }
 }
 
-/// Analytics events per room, capped per room.
-#[derive(Default)]
+/// Analytics events per room, the newest `cap` kept per room.
 pub struct MemoryAnalytics {
-    rooms: Mutex<HashMap<RoomId, Vec<AnalyticsRecord>>>,
+    rooms: Mutex<HashMap<RoomId, std::collections::VecDeque<AnalyticsRecord>>>,
+    cap: usize,
 }
 
-const ANALYTICS_CAP: usize = 50_000;
+impl MemoryAnalytics {
+    /// Keeps at most `cap` events per room (oldest dropped first).
+    pub fn new(cap: usize) -> Self {
+        MemoryAnalytics {
+            rooms: Mutex::default(),
+            cap: cap.max(1),
+        }
+    }
+}
+
+/// Events kept per room by default (memory and Redis).
+pub const ANALYTICS_CAP: usize = 10_000;
+
+impl Default for MemoryAnalytics {
+    fn default() -> Self {
+        Self::new(ANALYTICS_CAP)
+    }
+}
 
 #[async_trait]
 impl Analytics for MemoryAnalytics {
@@ -163,9 +183,9 @@ impl Analytics for MemoryAnalytics {
         let room = RoomId::parse(&event.room_id).map_err(|e| PortError::Corrupt(e.to_string()))?;
         let mut rooms = self.rooms.lock().expect("lock");
         let list = rooms.entry(room).or_default();
-        list.push(event.clone());
-        if list.len() > ANALYTICS_CAP {
-            list.remove(0);
+        list.push_back(event.clone());
+        while list.len() > self.cap {
+            list.pop_front();
         }
         Ok(())
     }
@@ -180,8 +200,11 @@ impl Analytics for MemoryAnalytics {
 
     async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError> {
         let rooms = self.rooms.lock().expect("lock");
-        let list = rooms.get(room).map(Vec::as_slice).unwrap_or_default();
-        Ok(summarize(list))
+        let list: Vec<AnalyticsRecord> = rooms
+            .get(room)
+            .map(|l| l.iter().cloned().collect())
+            .unwrap_or_default();
+        Ok(summarize(&list))
     }
 }
 
@@ -306,36 +329,54 @@ impl InstanceRegistry for MemoryInstanceRegistry {
     }
 }
 
-/// Room sessions in memory.
+/// Sessions kept per room by [`MemoryRoomSessions`] (the oldest go first).
+pub const SESSIONS_PER_ROOM: usize = 100;
+
+/// Distinct participants listed per session by [`MemoryRoomSessions`];
+/// later joiners of a very long session are not listed.
+pub const PARTICIPANTS_PER_SESSION: usize = 10_000;
+
+/// Room sessions in memory, the newest [`SESSIONS_PER_ROOM`] per room.
 #[derive(Default)]
 pub struct MemoryRoomSessions {
-    sessions: Mutex<Vec<RoomSession>>,
+    rooms: Mutex<HashMap<RoomId, std::collections::VecDeque<RoomSession>>>,
+}
+
+fn open_session<'a>(
+    rooms: &'a mut HashMap<RoomId, std::collections::VecDeque<RoomSession>>,
+    room: &RoomId,
+) -> Option<&'a mut RoomSession> {
+    rooms
+        .get_mut(room)?
+        .back_mut()
+        .filter(|x| x.ended_at.is_none())
 }
 
 #[async_trait]
 impl RoomSessions for MemoryRoomSessions {
     async fn started(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError> {
-        let mut s = self.sessions.lock().expect("lock");
-        if !s
-            .iter()
-            .any(|x| x.room_id == room.as_str() && x.ended_at.is_none())
-        {
-            s.push(RoomSession {
-                room_id: room.to_string(),
-                started_at: at,
-                ended_at: None,
-                duration_seconds: None,
-                participants: Vec::new(),
-            });
+        let mut rooms = self.rooms.lock().expect("lock");
+        if open_session(&mut rooms, room).is_some() {
+            return Ok(());
+        }
+        let list = rooms.entry(room.clone()).or_default();
+        list.push_back(RoomSession {
+            room_id: room.to_string(),
+            started_at: at,
+            ended_at: None,
+            duration_seconds: None,
+            participants: Vec::new(),
+        });
+        while list.len() > SESSIONS_PER_ROOM {
+            list.pop_front();
         }
         Ok(())
     }
 
     async fn joined(&self, room: &RoomId, user: &crate::UserId) -> Result<(), PortError> {
-        let mut s = self.sessions.lock().expect("lock");
-        if let Some(x) = s
-            .iter_mut()
-            .find(|x| x.room_id == room.as_str() && x.ended_at.is_none())
+        let mut rooms = self.rooms.lock().expect("lock");
+        if let Some(x) = open_session(&mut rooms, room)
+            && x.participants.len() < PARTICIPANTS_PER_SESSION
             && !x.participants.iter().any(|p| p == user.as_str())
         {
             x.participants.push(user.to_string());
@@ -344,11 +385,8 @@ impl RoomSessions for MemoryRoomSessions {
     }
 
     async fn ended(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError> {
-        let mut s = self.sessions.lock().expect("lock");
-        if let Some(x) = s
-            .iter_mut()
-            .find(|x| x.room_id == room.as_str() && x.ended_at.is_none())
-        {
+        let mut rooms = self.rooms.lock().expect("lock");
+        if let Some(x) = open_session(&mut rooms, room) {
             x.ended_at = Some(at);
             x.duration_seconds = Some((at - x.started_at).whole_seconds());
         }
@@ -356,13 +394,11 @@ impl RoomSessions for MemoryRoomSessions {
     }
 
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<RoomSession>, PortError> {
-        let s = self.sessions.lock().expect("lock");
-        Ok(s.iter()
-            .rev()
-            .filter(|x| x.room_id == room.as_str())
-            .take(limit)
-            .cloned()
-            .collect())
+        let rooms = self.rooms.lock().expect("lock");
+        Ok(rooms
+            .get(room)
+            .map(|l| l.iter().rev().take(limit).cloned().collect())
+            .unwrap_or_default())
     }
 }
 
@@ -445,5 +481,49 @@ impl ChatHistory for OutboxChatHistory {
         limit: usize,
     ) -> Result<ChatPage, PortError> {
         self.inner.page(room, before, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    #[tokio::test]
+    async fn chat_history_keeps_the_newest_per_room() {
+        testing::chat_history_keeps_the_newest(Arc::new(MemoryChatHistory::new(25)), 25).await;
+    }
+
+    #[tokio::test]
+    async fn analytics_keep_the_newest_per_room() {
+        testing::analytics_keep_the_newest(Arc::new(MemoryAnalytics::new(25)), 25).await;
+    }
+
+    #[tokio::test]
+    async fn sessions_keep_the_newest_per_room_and_bound_participants() {
+        let s = MemoryRoomSessions::default();
+        let room = RoomId::parse("busy").unwrap();
+        let t0 = OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+        for i in 0..SESSIONS_PER_ROOM as i64 + 30 {
+            let at = t0 + time::Duration::minutes(i);
+            s.started(&room, at).await.unwrap();
+            s.ended(&room, at + time::Duration::seconds(10))
+                .await
+                .unwrap();
+        }
+        let list = s.list(&room, usize::MAX).await.unwrap();
+        assert_eq!(list.len(), SESSIONS_PER_ROOM);
+        assert_eq!(
+            list[0].started_at,
+            t0 + time::Duration::minutes(SESSIONS_PER_ROOM as i64 + 29),
+            "newest first"
+        );
+        s.started(&room, t0).await.unwrap();
+        for i in 0..PARTICIPANTS_PER_SESSION + 10 {
+            let u = crate::UserId::parse(&format!("u{i}")).unwrap();
+            s.joined(&room, &u).await.unwrap();
+        }
+        let open = &s.list(&room, 1).await.unwrap()[0];
+        assert_eq!(open.participants.len(), PARTICIPANTS_PER_SESSION);
     }
 }

@@ -175,10 +175,30 @@ pub trait RateLimiter: Send + Sync {
     async fn peek(&self, key: &str, limit: Limit, now_unix: i64) -> Result<RateStatus, PortError>;
 }
 
-/// In-memory fixed-window limiter.
+/// In-memory fixed-window limiter. Each key holds only its current window
+/// (`start`, `end`, count); windows that ended are evicted whenever the map
+/// has doubled since the last sweep, so the map stays about as large as
+/// the keys active within one window (Redis expires its keys with their
+/// window instead).
 #[derive(Default)]
 pub struct MemoryRateLimiter {
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    windows: Mutex<Windows>,
+}
+
+#[derive(Default)]
+struct Windows {
+    map: HashMap<String, (i64, i64, u32)>,
+    sweep_at: usize,
+}
+
+impl Windows {
+    fn evict_ended(&mut self, now: i64) {
+        if self.map.len() < self.sweep_at.max(1024) {
+            return;
+        }
+        self.map.retain(|_, (_, end, _)| *end > now);
+        self.sweep_at = self.map.len() * 2;
+    }
 }
 
 /// The start of the fixed window `now` falls in, and the seconds until it
@@ -193,33 +213,33 @@ pub fn window(limit: Limit, now: i64) -> (i64, u64) {
 impl RateLimiter for MemoryRateLimiter {
     async fn hit(&self, key: &str, limit: Limit, now: i64) -> Result<RateStatus, PortError> {
         let (start, reset) = window(limit, now);
-        let mut map = self.windows.lock().expect("lock");
-        if map.len() > 100_000 {
-            map.retain(|_, (s, _)| *s >= start - 3600);
-        }
-        let e = map.entry(key.to_owned()).or_insert((start, 0));
+        let end = start + limit.window_secs.max(1) as i64;
+        let mut w = self.windows.lock().expect("lock");
+        w.evict_ended(now);
+        let e = w.map.entry(key.to_owned()).or_insert((start, end, 0));
         if e.0 != start {
-            *e = (start, 0);
+            *e = (start, end, 0);
         }
-        let allowed = e.1 < limit.max;
+        let allowed = e.2 < limit.max;
         if allowed {
-            e.1 += 1;
+            e.2 += 1;
         }
         Ok(RateStatus {
             allowed,
-            used: e.1,
-            remaining: limit.max - e.1,
+            used: e.2,
+            remaining: limit.max.saturating_sub(e.2),
             reset_in_secs: reset,
         })
     }
 
     async fn peek(&self, key: &str, limit: Limit, now: i64) -> Result<RateStatus, PortError> {
         let (start, reset) = window(limit, now);
-        let map = self.windows.lock().expect("lock");
-        let used = map
+        let w = self.windows.lock().expect("lock");
+        let used = w
+            .map
             .get(key)
-            .filter(|(s, _)| *s == start)
-            .map(|(_, c)| *c)
+            .filter(|(s, _, _)| *s == start)
+            .map(|(_, _, c)| *c)
             .unwrap_or(0);
         Ok(RateStatus {
             allowed: used < limit.max,
@@ -280,6 +300,31 @@ mod tests {
         );
         assert!(l.hit("k", lim, 660).await.unwrap().allowed, "new window");
         assert_eq!(l.peek("k", lim, 661).await.unwrap().remaining, 1);
+    }
+
+    #[tokio::test]
+    async fn ended_windows_are_evicted() {
+        let l = MemoryRateLimiter::default();
+        let lim = Limit {
+            max: 5,
+            window_secs: 60,
+        };
+        for i in 0..5000 {
+            l.hit(&format!("user{i}"), lim, 600).await.unwrap();
+        }
+        // Within the window nothing may go: the counts are still in force.
+        l.hit("late", lim, 659).await.unwrap();
+        assert!(l.windows.lock().unwrap().map.len() > 5000);
+        for i in 0..5000 {
+            l.hit(&format!("next{i}"), lim, 660).await.unwrap();
+        }
+        let left = l.windows.lock().unwrap().map.len();
+        assert!(left <= 5000, "{left} windows kept after theirs ended");
+        assert_eq!(
+            l.peek("next1", lim, 661).await.unwrap().used,
+            1,
+            "live windows stay"
+        );
     }
 
     #[test]

@@ -80,6 +80,9 @@ pub struct Ports {
     pub sessions: Arc<dyn RoomSessions>,
     /// Lifecycle events for webhooks.
     pub events: Arc<dyn crate::ports::LifecycleEvents>,
+    /// Byte budgets and the running-recordings slot set, shared by every
+    /// instance.
+    pub quotas: Arc<dyn crate::quota::Quotas>,
 }
 
 impl Ports {
@@ -99,6 +102,7 @@ impl Ports {
             jobs: Arc::new(recording::NoJobs),
             sessions: Arc::new(MemoryRoomSessions::default()),
             events: Arc::new(crate::ports::NoEvents),
+            quotas: Arc::new(crate::quota::MemoryQuotas::default()),
         }
     }
 }
@@ -320,6 +324,18 @@ impl RoomService {
                     continue;
                 }
                 Effect::StoreRecording(record) => {
+                    if !record.is_active() {
+                        // Stopped or cancelled: its running slot is free.
+                        let slots = crate::quota::keys::RECORDING_SLOTS;
+                        if let Err(err) = self
+                            .ports
+                            .quotas
+                            .release_slot(slots, &record.recording_id)
+                            .await
+                        {
+                            tracing::warn!(%room_id, recording = %record.recording_id, error = %err, "freeing a recording slot failed");
+                        }
+                    }
                     if let Err(err) = self.ports.recordings.put(&record).await {
                         tracing::warn!(%room_id, recording = %record.recording_id, error = %err, "recording store put failed");
                     } else if matches!(
@@ -687,6 +703,16 @@ impl RoomService {
         for kind in LimitKind::for_message(msg.message_type()) {
             self.check_rate(*kind, &actor.user_id).await?;
         }
+        if let ClientMessage::RecordingControl(req) = &msg
+            && req.action == crate::protocol::RecordingAction::Start
+        {
+            // Through the same slot check as REST.
+            let req = req.clone();
+            return self
+                .recording_control(room_id, actor, req)
+                .await
+                .map(|_| ());
+        }
         if Engine::is_read_only(&msg) {
             let room = self.snapshot(room_id).await?;
             let effects = self
@@ -986,36 +1012,85 @@ impl RoomService {
     }
 
     /// Starts, stops, pauses, resumes, cancels or reports a recording. A
-    /// start is refused with `RECORDING_LIMIT_REACHED` when the deployment
-    /// already runs `max_concurrent_recordings`.
+    /// start first takes one of `max_concurrent_recordings` slots in one
+    /// atomic step of the [`Quotas`](crate::quota::Quotas) port (shared by
+    /// every instance), and is refused with `RECORDING_LIMIT_REACHED` when
+    /// none is free; the slot is named by the new recording's id and freed
+    /// when the recording stops or is cancelled (see
+    /// [`RoomService::run_effects`]), or at once if the start fails.
     pub async fn recording_control(
         &self,
         room_id: &RoomId,
         actor: &Actor,
         req: RecordingControlReq,
     ) -> Result<RecordingView, SignalError> {
-        if req.action == crate::protocol::RecordingAction::Start {
+        if req.action != crate::protocol::RecordingAction::Start {
+            return self
+                .mutate(room_id, false, |room, now| {
+                    let me = self.engine.require_member(room, actor)?.clone();
+                    self.engine.recording_control(room, now, &me, req.clone())
+                })
+                .await;
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let max = self.engine.config.max_concurrent_recordings;
+        let slots = crate::quota::keys::RECORDING_SLOTS;
+        if !self
+            .ports
+            .quotas
+            .acquire_slot(slots, &id, max, unix_ms(self.now()))
+            .await?
+        {
+            return Err(SignalError::new(
+                ErrorCode::RecordingLimitReached,
+                format!("{max} recordings are running (the limit)"),
+            ));
+        }
+        // The service names the recording (a client's id is never used), so
+        // the slot and the record share one id.
+        let req = RecordingControlReq {
+            recording_id: Some(id.clone()),
+            ..req
+        };
+        let started = self
+            .mutate(room_id, false, |room, now| {
+                let me = self.engine.require_member(room, actor)?.clone();
+                self.engine.recording_control(room, now, &me, req.clone())
+            })
+            .await;
+        if started.is_err()
+            && let Err(e) = self.ports.quotas.release_slot(slots, &id).await
+        {
+            tracing::warn!(recording = %id, error = %e, "freeing a recording slot failed");
+        }
+        started
+    }
+
+    /// Frees recording slots whose recording is no longer running (its
+    /// stop was never seen: the instance died between taking the slot and
+    /// storing the record, or the release failed). Slots younger than
+    /// `grace_ms` are left alone: their start may still be under way.
+    /// Returns how many were freed.
+    pub async fn reconcile_recording_slots(&self, grace_ms: i64) -> Result<usize, SignalError> {
+        let slots = crate::quota::keys::RECORDING_SLOTS;
+        let now = unix_ms(self.now());
+        let mut n = 0;
+        for (id, at) in self.ports.quotas.slots(slots).await? {
+            if now - at < grace_ms {
+                continue;
+            }
             let running = self
                 .ports
                 .recordings
-                .list_unfinished()
+                .get(&id)
                 .await?
-                .iter()
-                .filter(|r| r.is_active())
-                .count();
-            let max = self.engine.config.max_concurrent_recordings;
-            if running >= max {
-                return Err(SignalError::new(
-                    ErrorCode::RecordingLimitReached,
-                    format!("{running} recordings are running (limit {max})"),
-                ));
+                .is_some_and(|r| r.is_active());
+            if !running {
+                self.ports.quotas.release_slot(slots, &id).await?;
+                n += 1;
             }
         }
-        self.mutate(room_id, false, |room, now| {
-            let me = self.engine.require_member(room, actor)?.clone();
-            self.engine.recording_control(room, now, &me, req.clone())
-        })
-        .await
+        Ok(n)
     }
 
     /// Stops recordings that ran longer than the configured maximum.
