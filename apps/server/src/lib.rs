@@ -108,16 +108,13 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
     let algorithm: Algorithm = settings.jwt_algorithm.parse()?;
     let key = match algorithm {
         Algorithm::Hs256 => {
+            // Without a secret, `Settings::check_dev_secret` has allowed
+            // the public one (loopback or --insecure-dev) and said so loudly.
             let secret = settings
                 .jwt_secret
                 .as_ref()
                 .map(|s| s.expose().to_owned())
-                .unwrap_or_else(|| {
-                    tracing::warn!(
-                        "RTC_JWT_SECRET is not set: using the insecure development secret"
-                    );
-                    config::DEV_JWT_SECRET.to_owned()
-                });
+                .unwrap_or_else(|| config::DEV_JWT_SECRET.to_owned());
             KeyMaterial::Secret(secret.into_bytes())
         }
         _ => {
@@ -435,9 +432,12 @@ impl Application {
         Self::from_listener(listener, settings).await
     }
 
-    /// Builds the server on an already bound listener.
+    /// Builds the server on an already bound listener. Refuses the public
+    /// development JWT secret on a non-loopback address unless
+    /// `insecure_dev` is set ([`Settings::check_dev_secret`]).
     pub async fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
+        settings.check_dev_secret(addr)?;
         let workers = settings.workers;
         let handshake_secs = settings.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);

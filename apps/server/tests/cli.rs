@@ -136,3 +136,149 @@ fn secrets_never_print() {
     assert!(help.contains("--room-capacity"), "{help}");
     assert!(!help.contains("file-secret"), "{help}");
 }
+
+/// Runs `serve` until it prints "listening on" (then kills it) or exits;
+/// returns whether it was listening, and everything it printed.
+fn serve(c: &mut Command) -> (bool, String) {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+    let mut child = c
+        .env("RTC_STORAGE", "memory")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            let _ = tx.send(line);
+        }
+    });
+    let mut out = String::new();
+    let mut listening = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                out.push_str(&line);
+                out.push('\n');
+                if line.starts_with("listening on") {
+                    listening = true;
+                    break;
+                }
+            }
+            Err(_) => break, // exited (or the deadline passed)
+        }
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    out.push_str(&err);
+    (listening, out)
+}
+
+#[test]
+fn no_secret_on_a_public_address_refuses_to_start() {
+    let (listening, out) = serve(rtc().args(["--bind", "0.0.0.0:0", "serve"]));
+    assert!(!listening, "{out}");
+    assert!(
+        out.contains("refusing to listen on 0.0.0.0") && out.contains("RTC_JWT_SECRET"),
+        "{out}"
+    );
+    // `serve` is the default command; the exit status says it failed.
+    let out = rtc()
+        .args(["--bind", "0.0.0.0:0"])
+        .env("RTC_STORAGE", "memory")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // With a real secret it starts, without a word about development mode.
+    let (listening, out) = serve(
+        rtc()
+            .args(["--bind", "0.0.0.0:0", "serve"])
+            .env("RTC_JWT_SECRET", "a-real-secret-0123456789abcdef"),
+    );
+    assert!(listening, "{out}");
+    assert!(!out.contains("INSECURE"), "{out}");
+}
+
+#[test]
+fn no_secret_starts_on_loopback_or_with_insecure_dev_but_says_so_loudly() {
+    for args in [
+        &["--bind", "127.0.0.1:0", "serve"][..],
+        &["--bind", "0.0.0.0:0", "serve", "--insecure-dev"][..],
+    ] {
+        let (listening, out) = serve(rtc().args(args));
+        assert!(listening, "{args:?}: {out}");
+        assert!(out.contains("INSECURE DEVELOPMENT MODE"), "{out}");
+        assert!(out.contains("anyone can"), "{out}");
+        assert!(out.contains("forge"), "{out}");
+        assert!(out.contains("POST /webrtc/dev/token"), "{out}");
+    }
+    let (listening, out) = serve(
+        rtc()
+            .args(["--bind", "0.0.0.0:0", "serve"])
+            .env("RTC_INSECURE_DEV", "true"),
+    );
+    assert!(
+        listening && out.contains("INSECURE DEVELOPMENT MODE"),
+        "{out}"
+    );
+}
+
+#[test]
+fn mint_token_needs_a_secret_or_insecure_dev() {
+    let out = rtc().args(["mint-token", "--user", "a"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RTC_JWT_SECRET") && err.contains("--insecure-dev"),
+        "{err}"
+    );
+    let dev = auth::TokenVerifier::new(auth::VerifierConfig::hs256(server::config::DEV_JWT_SECRET))
+        .unwrap();
+    let now = time_now();
+    for c in [
+        rtc().args(["mint-token", "--user", "a", "--insecure-dev"]),
+        rtc().args(["--insecure-dev", "mint-token", "--user", "a"]),
+    ] {
+        let out = c.output().unwrap();
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("PUBLIC development secret"), "{err}");
+        let token = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(dev.verify(token.trim(), now).unwrap().user_id, "a");
+    }
+    let secret = "a-real-secret-0123456789abcdef";
+    let out = rtc()
+        .args(["mint-token", "--user", "b", "--insecure-dev"])
+        .env("RTC_JWT_SECRET", secret)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let real = auth::TokenVerifier::new(auth::VerifierConfig::hs256(secret)).unwrap();
+    let token = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(real.verify(token.trim(), now).unwrap().user_id, "b");
+}
+
+fn time_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
