@@ -2,7 +2,7 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 # Domain crates that must never depend on a web framework or a database driver.
-domain := "auth signaling-core reconnection file-transfer recording storage"
+domain := "auth redact signaling-core reconnection file-transfer recording storage"
 
 default: test
 

@@ -56,7 +56,7 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     }))
     .await;
     let mut settings = settings();
-    settings.webhook_url = Some(receiver.url());
+    settings.webhook_url = Some(receiver.url().into());
     settings.webhook_secret = Some(HOOK_SECRET.parse().unwrap());
     settings.webhook_retry_initial_ms = 50;
     settings.webhook_retry_max_secs = 1;

@@ -51,7 +51,7 @@ pub fn redis_url() -> String {
 /// Settings for one instance of a cluster sharing Redis under `prefix`.
 pub fn cluster_settings(url: &str, prefix: &str) -> Settings {
     let mut s = settings();
-    s.redis_url = Some(url.to_owned());
+    s.redis_url = Some(url.into());
     s.redis_prefix = prefix.to_owned();
     s
 }

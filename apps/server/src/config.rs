@@ -29,6 +29,50 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// A URL that may carry credentials (`redis://:password@host`): `Debug` and
+/// `Display` show it through [`redact::redact_url`], so the password and
+/// secret-looking query values never print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// The full URL, credentials included; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&redact::redact_url(&self.0), f)
+    }
+}
+
+impl std::fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact::redact_url(&self.0))
+    }
+}
+
+impl std::str::FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SecretUrl(s.to_owned()))
+    }
+}
+
+impl From<String> for SecretUrl {
+    fn from(s: String) -> Self {
+        SecretUrl(s)
+    }
+}
+
+impl From<&str> for SecretUrl {
+    fn from(s: &str) -> Self {
+        SecretUrl(s.to_owned())
+    }
+}
+
 /// The development JWT secret used when none is configured. It is public
 /// (it is in this source), so a server using it accepts tokens anyone can
 /// forge: it is only used on a loopback address or with `--insecure-dev`.
@@ -108,9 +152,10 @@ pub struct Settings {
     /// Redis URL (`redis://host:port/db`). When set, room state, the event
     /// bus, rate limits, chat history, analytics and recording records are
     /// shared through Redis so that any number of instances serve one room;
-    /// when unset, everything stays in this process.
-    #[arg(long, env = "REDIS_URL")]
-    pub redis_url: Option<String>,
+    /// when unset, everything stays in this process. Its password never
+    /// prints.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<SecretUrl>,
     /// Prefix of every Redis key and channel.
     #[arg(long, env = "RTC_REDIS_PREFIX", default_value = "rtc:")]
     pub redis_prefix: String,
@@ -193,9 +238,10 @@ pub struct Settings {
     #[arg(long, env = "RTC_SCRATCH_DIR", default_value_os_t = std::env::temp_dir())]
     pub scratch_dir: std::path::PathBuf,
     /// MongoDB URI. When set, chat history, analytics, recording records
-    /// and room sessions are kept there (durable across restarts).
-    #[arg(long, env = "MONGODB_URI")]
-    pub mongodb_uri: Option<String>,
+    /// and room sessions are kept there (durable across restarts). Its
+    /// password never prints.
+    #[arg(long, env = "MONGODB_URI", hide_env_values = true)]
+    pub mongodb_uri: Option<SecretUrl>,
     /// MongoDB database name.
     #[arg(long, env = "RTC_MONGODB_DB", default_value = "rtc")]
     pub mongodb_database: String,
@@ -233,9 +279,9 @@ pub struct Settings {
     #[arg(long, env = "RTC_ADMIN_API_SECRET", hide_env_values = true)]
     pub admin_api_secret: Option<Secret>,
     /// Where webhooks are POSTed (lifecycle events, docs/operations.md);
-    /// off when unset.
-    #[arg(long, env = "RTC_WEBHOOK_URL")]
-    pub webhook_url: Option<String>,
+    /// off when unset. Credentials in it never print.
+    #[arg(long, env = "RTC_WEBHOOK_URL", hide_env_values = true)]
+    pub webhook_url: Option<SecretUrl>,
     /// HMAC-SHA256 secret that signs webhooks (at least 16 bytes).
     #[arg(long, env = "RTC_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<Secret>,

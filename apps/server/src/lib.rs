@@ -155,9 +155,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         Arc::new(file_transfer::MemoryTransferStore::default());
     let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
     if let Some(url) = &settings.redis_url {
-        let mut cfg = redis_adapter::RedisConfig::new(url.clone());
+        let mut cfg = redis_adapter::RedisConfig::new(url.expose());
         cfg.prefix = settings.redis_prefix.clone();
-        let r = redis_adapter::Redis::new(&cfg)?.ports_with(buffer);
+        let r = redis_adapter::Redis::new(&cfg)
+            .with_context(|| format!("Redis at {url}"))?
+            .ports_with(buffer);
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
@@ -176,14 +178,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     }
     let mut outbox = None;
     if let Some(uri) = &settings.mongodb_uri {
-        let mut cfg = mongo_adapter::MongoConfig::new(uri.clone());
+        let mut cfg = mongo_adapter::MongoConfig::new(uri.expose());
         cfg.database = settings.mongodb_database.clone();
         let days = |d: u64| (d > 0).then(|| std::time::Duration::from_secs(d * 86_400));
         cfg.chat_retention = days(settings.chat_retention_days);
         cfg.analytics_retention = days(settings.analytics_retention_days);
         cfg.recording_retention =
             std::time::Duration::from_secs(settings.recording_retention_days.max(1) * 86_400);
-        let m = mongo_adapter::Mongo::new(cfg).await?;
+        let m = mongo_adapter::Mongo::new(cfg)
+            .await
+            .with_context(|| format!("MongoDB at {uri}"))?;
         let chat = Arc::new(signaling_core::memory::OutboxChatHistory::new(
             Arc::new(m.chat()),
             100_000,
