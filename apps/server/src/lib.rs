@@ -139,6 +139,7 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 
 /// Builds the shared state with the embedded (in-memory) adapters.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    admin::check_secret(&settings)?;
     // Installed before anything is counted: the facade drops what comes earlier.
     telemetry::prometheus();
     let mut room_config = RoomConfig::default();

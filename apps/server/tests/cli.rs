@@ -441,3 +441,23 @@ fn http_post(addr: &str, path: &str, basic: &str, body: &str) -> String {
     s.read_to_string(&mut reply).unwrap();
     reply
 }
+
+#[test]
+fn a_short_admin_secret_refuses_to_start() {
+    let short = "admin-secret-0123456789abcdef"; // 29 bytes
+    let out = rtc()
+        .env("RTC_JWT_SECRET", "a-real-secret-0123456789abcdef")
+        .env("RTC_STORAGE", "memory")
+        .env("RTC_ADMIN_API_KEY", "ops")
+        .env("RTC_ADMIN_API_SECRET", short)
+        .args(["--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let all = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("RTC_ADMIN_API_SECRET must be at least 32 bytes"),
+        "{all}"
+    );
+    assert!(!all.contains(short), "{all}");
+}
