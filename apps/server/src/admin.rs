@@ -18,6 +18,7 @@ use subtle::ConstantTimeEq;
 use crate::AppState;
 use crate::http_error::ApiError;
 use crate::openapi::Api;
+use crate::optional_json::OptionalJson;
 
 type Res = Result<HttpResponse, ApiError>;
 
@@ -221,12 +222,12 @@ pub(crate) struct RemoveReq {
 
 async fn remove_participant(
     path: web::Path<(String, String)>,
-    body: Option<web::Json<RemoveReq>>,
+    body: OptionalJson<RemoveReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let room_id = RoomId::parse(&path.0)?;
     let user = UserId::parse(&path.1)?;
-    let ban = body.map(|b| b.ban).unwrap_or(false);
+    let ban = body.into_inner().is_some_and(|b| b.ban);
     state
         .service
         .kick(&room_id, &Actor::admin(), &user, ban)

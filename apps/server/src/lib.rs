@@ -9,6 +9,7 @@ pub mod hooks;
 pub mod http_error;
 pub mod hub;
 pub mod openapi;
+pub mod optional_json;
 pub mod ranged;
 pub mod recordings;
 pub mod routes;
