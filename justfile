@@ -2,7 +2,7 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 # Domain crates that must never depend on a web framework or a database driver.
-domain := "auth signaling-core reconnection file-transfer recording storage"
+domain := "auth redact signaling-core reconnection file-transfer recording storage"
 
 default: test
 
@@ -58,9 +58,10 @@ bench-smoke:
 fuzz-smoke:
     ./fuzz/run.sh 20
 
-# Print a development token (HS256 with RTC_JWT_SECRET or the dev secret).
+# Print a development token (HS256 with RTC_JWT_SECRET, else the public
+# development secret of a server started without one: --insecure-dev, which warns).
 token user room="" role="":
-    cargo run -q -p server -- mint-token --user {{user}} {{ if room != "" { "--room " + room } else { "" } }} {{ if role != "" { "--role " + role } else { "" } }}
+    cargo run -q -p server -- mint-token --insecure-dev --user {{user}} {{ if room != "" { "--room " + room } else { "" } }} {{ if role != "" { "--role " + role } else { "" } }}
 
 # Fuzz every target for SECS seconds each (cargo-fuzz; installs it if missing).
 fuzz secs="300":

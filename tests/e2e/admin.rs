@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 const KEY: &str = "ops-backend";
-const SECRET_: &str = "admin-secret-0123456789";
+const SECRET_: &str = "admin-secret-0123456789abcdef-0123456789";
 
 fn admin_settings() -> server::Settings {
     let mut s = settings();
@@ -38,6 +38,75 @@ async fn admin(
 }
 
 use reqwest::Method;
+
+/// Every admin route that takes a body (optional for `remove`, where a
+/// body that is there must parse all the same).
+const BODY_ROUTES: [&str; 6] = [
+    "/webrtc/admin/rooms",
+    "/webrtc/admin/rooms/r1/participants/u1/remove",
+    "/webrtc/admin/rooms/r1/participants/u1/mute",
+    "/webrtc/admin/rooms/r1/data",
+    "/webrtc/admin/rooms/r1/metadata",
+    "/webrtc/admin/webhooks/replay",
+];
+
+/// POSTs a raw JSON body; the status and the error code.
+async fn post_raw(s: &TestServer, path: &str, auth: Option<&str>, body: &str) -> (u16, String) {
+    let mut r = reqwest::Client::new()
+        .post(s.http(path))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(a) = auth {
+        r = r.header("authorization", a);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or("").to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn credentials_are_checked_before_the_body_is_read() {
+    let small = |mut s: server::Settings| {
+        s.max_body_bytes = 1024;
+        s
+    };
+    let s = spawn_with(small(admin_settings()));
+    let off = spawn_with(small(settings()));
+    let big = format!(r#"{{"room_id":"{}"}}"#, "a".repeat(4096));
+    let good = basic(KEY, SECRET_);
+    let wrong = basic(KEY, "wrong-secret");
+    for path in BODY_ROUTES {
+        for body in ["{not json", big.as_str()] {
+            // With the credentials, these bodies are refused for what they are...
+            let (st, code) = post_raw(&s, path, Some(&good), body).await;
+            assert!(
+                matches!(
+                    (st, code.as_str()),
+                    (422, "VALIDATION_ERROR") | (413, "MESSAGE_TOO_LARGE")
+                ),
+                "{path} {st} {code}"
+            );
+            // ... without them, the caller learns only that it is not allowed.
+            for auth in [None, Some(wrong.as_str())] {
+                assert_eq!(
+                    post_raw(&s, path, auth, body).await,
+                    (401, "UNAUTHORIZED".into()),
+                    "{path} {auth:?} {}",
+                    &body[..8]
+                );
+            }
+            assert_eq!(
+                post_raw(&off, path, Some(&good), body).await,
+                (404, "NOT_FOUND".into()),
+                "{path}"
+            );
+        }
+    }
+}
 
 #[tokio::test]
 async fn admin_api_refuses_without_key_and_is_off_by_default() {

@@ -11,7 +11,7 @@ use crate::support::*;
 
 fn mongo_settings(uri: &str, db: &str) -> server::Settings {
     let mut s = settings();
-    s.mongodb_uri = Some(uri.to_owned());
+    s.mongodb_uri = Some(uri.into());
     s.mongodb_database = db.to_owned();
     s.instance_ttl_secs = 1;
     s

@@ -56,7 +56,7 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     }))
     .await;
     let mut settings = settings();
-    settings.webhook_url = Some(receiver.url());
+    settings.webhook_url = Some(receiver.url().into());
     settings.webhook_secret = Some(HOOK_SECRET.parse().unwrap());
     settings.webhook_retry_initial_ms = 50;
     settings.webhook_retry_max_secs = 1;
@@ -64,7 +64,7 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     settings.empty_room_ttl_secs = 0;
     settings.instance_ttl_secs = 1;
     settings.admin_api_key = Some("ops".into());
-    settings.admin_api_secret = Some("ops-secret-0123456789".parse().unwrap());
+    settings.admin_api_secret = Some("ops-secret-0123456789abcdef-0123456789".parse().unwrap());
     let s = spawn_with(settings);
 
     let mut a = s.connect("hooks", "alice").await;
@@ -148,7 +148,7 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     // A replay needs a point to start from.
     let bad = reqwest::Client::new()
         .post(s.http("/webrtc/admin/webhooks/replay"))
-        .basic_auth("ops", Some("ops-secret-0123456789"))
+        .basic_auth("ops", Some("ops-secret-0123456789abcdef-0123456789"))
         .json(&json!({"from_seq": 8}))
         .send()
         .await
@@ -161,7 +161,7 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     let before = receiver.hits().len();
     let r = reqwest::Client::new()
         .post(s.http("/webrtc/admin/webhooks/replay"))
-        .basic_auth("ops", Some("ops-secret-0123456789"))
+        .basic_auth("ops", Some("ops-secret-0123456789abcdef-0123456789"))
         .json(&json!({"room_id": "hooks", "from_seq": 8}))
         .send()
         .await

@@ -331,3 +331,58 @@ async fn rest_calls_and_room_creation_have_their_own_limits() {
     a3.expect("room-state").await;
     a.ping().await;
 }
+
+#[tokio::test]
+async fn malformed_optional_bodies_are_refused_not_ignored() {
+    let s = spawn();
+    let mut host = s.connect("mb", "host").await;
+    host.expect("room-state").await;
+    let mut bob = s.connect("mb", "bob").await;
+    bob.expect("room-state").await;
+    let kick = "/webrtc/rooms/mb/participants/bob/kick";
+    let json = Some("application/json");
+    // A body that is there must parse: none of these is "no ban".
+    for (ct, body) in [
+        (json, r#"{"ban":"yes"}"#),
+        (json, "{not json"),
+        (json, "null"),
+        (Some("text/plain"), r#"{"ban":true}"#),
+    ] {
+        let (st, e) = s.post_raw(kick, "host", ct, Some(body)).await;
+        assert_eq!(
+            (st, e["error"]["code"].as_str()),
+            (422, Some("VALIDATION_ERROR")),
+            "{body}: {e}"
+        );
+    }
+    let (_, people) = s.get("/webrtc/rooms/mb/participants", "host").await;
+    assert!(people.to_string().contains("\"bob\""), "{people}");
+    // No body, or an empty one, still means "remove without a ban".
+    for body in [None, Some("")] {
+        let (st, r) = s.post_raw(kick, "host", json, body).await;
+        assert_eq!((st, r["status"].as_str()), (200, Some("removed")), "{r}");
+        assert_eq!(bob.expect_error().await, "KICKED");
+        bob = s.connect("mb", "bob").await;
+        bob.expect("room-state").await;
+    }
+    let (st, r) = s
+        .post_raw(kick, "host", json, Some(r#"{"ban":true}"#))
+        .await;
+    assert_eq!((st, r["status"].as_str()), (200, Some("banned")), "{r}");
+    // The same for starting a live stream or a recording: a malformed body
+    // is an error, not the defaults.
+    for (path, body) in [
+        ("/webrtc/rooms/mb/live-streams/start", r#"{"title":5}"#),
+        ("/webrtc/rooms/mb/recordings/start", r#"{"format":"avi"}"#),
+        ("/webrtc/rooms/mb/recordings/start", "{"),
+    ] {
+        let (st, e) = s.post_raw(path, "host", json, Some(body)).await;
+        assert_eq!(
+            (st, e["error"]["code"].as_str()),
+            (422, Some("VALIDATION_ERROR")),
+            "{path} {body}: {e}"
+        );
+    }
+    let (_, streams) = s.get("/webrtc/rooms/mb/live-streams", "host").await;
+    assert_eq!(streams["live_streams"], json!([]), "{streams}");
+}

@@ -55,7 +55,7 @@ pub fn redis_url() -> String {
 /// Settings for one instance of a cluster sharing Redis under `prefix`.
 pub fn cluster_settings(url: &str, prefix: &str) -> Settings {
     let mut s = settings();
-    s.redis_url = Some(url.to_owned());
+    s.redis_url = Some(url.into());
     s.redis_prefix = prefix.to_owned();
     s
 }
@@ -148,6 +148,29 @@ impl TestServer {
             .send()
             .await
             .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POSTs `body` as it is (none at all when `None`) with an optional
+    /// content type, as `user`.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        user: &str,
+        content_type: Option<&str>,
+        body: Option<&str>,
+    ) -> (u16, Value) {
+        let mut r = reqwest::Client::new()
+            .post(self.http(path))
+            .bearer_auth(token(user, None, None));
+        if let Some(t) = content_type {
+            r = r.header("content-type", t);
+        }
+        if let Some(b) = body {
+            r = r.body(b.to_owned());
+        }
+        let r = r.send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }

@@ -2,6 +2,9 @@
 //! rooms with an API key and secret (HTTP Basic). Every call acts as
 //! `#admin`, a host of every room who is in none of them.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use serde::Deserialize;
@@ -10,56 +13,106 @@ use sha2::{Digest, Sha256};
 use signaling_core::protocol::{ClientMessage, MediaControlReq};
 use signaling_core::room::{MediaKind, RoomSettingsPatch};
 use signaling_core::{Actor, ErrorCode, RoomId, SignalError, UserId};
+use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::http_error::ApiError;
 use crate::openapi::Api;
+use crate::optional_json::OptionalJson;
 
 type Res = Result<HttpResponse, ApiError>;
 
-/// Registers the admin routes.
+/// Registers the admin routes, each behind [`require_admin`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api("GET", "/webrtc/admin/rooms", web::get().to(list_rooms))
-        .api("POST", "/webrtc/admin/rooms", web::post().to(create_room))
-        .api(
-            "GET",
-            "/webrtc/admin/rooms/{room_id}",
-            web::get().to(get_room),
-        )
-        .api(
-            "DELETE",
-            "/webrtc/admin/rooms/{room_id}",
-            web::delete().to(close_room),
-        )
-        .api(
-            "POST",
-            "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
-            web::post().to(remove_participant),
-        )
-        .api(
-            "POST",
-            "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
-            web::post().to(mute_participant),
-        )
-        .api(
-            "POST",
-            "/webrtc/admin/rooms/{room_id}/data",
-            web::post().to(send_data),
-        )
-        .api(
-            "POST",
-            "/webrtc/admin/rooms/{room_id}/metadata",
-            web::post().to(set_metadata),
-        )
-        .api(
-            "POST",
-            "/webrtc/admin/webhooks/replay",
-            web::post().to(replay_webhooks),
+    cfg.api(
+        "GET",
+        "/webrtc/admin/rooms",
+        guarded(web::get().to(list_rooms)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/rooms",
+        guarded(web::post().to(create_room)),
+    )
+    .api(
+        "GET",
+        "/webrtc/admin/rooms/{room_id}",
+        guarded(web::get().to(get_room)),
+    )
+    .api(
+        "DELETE",
+        "/webrtc/admin/rooms/{room_id}",
+        guarded(web::delete().to(close_room)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
+        guarded(web::post().to(remove_participant)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
+        guarded(web::post().to(mute_participant)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/rooms/{room_id}/data",
+        guarded(web::post().to(send_data)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/rooms/{room_id}/metadata",
+        guarded(web::post().to(set_metadata)),
+    )
+    .api(
+        "POST",
+        "/webrtc/admin/webhooks/replay",
+        guarded(web::post().to(replay_webhooks)),
+    );
+}
+
+/// `route` behind [`require_admin`].
+fn guarded(route: actix_web::Route) -> actix_web::Route {
+    route.wrap(actix_web::middleware::from_fn(require_admin))
+}
+
+/// Authenticates an admin request on its head alone, before any extractor
+/// runs: a caller without the credentials gets `401` (or `404` while the
+/// admin API is off) and its body is never read or parsed, so it learns
+/// nothing from body errors and costs no parsing.
+async fn require_admin(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("AppState is registered")
+        .clone();
+    if let Err(e) = authorize(req.request(), &state) {
+        let res = actix_web::ResponseError::error_response(&e);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Shortest admin secret accepted, in bytes.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Refuses an admin secret shorter than [`MIN_SECRET_BYTES`].
+pub fn check_secret(settings: &crate::Settings) -> anyhow::Result<()> {
+    if let Some(s) = &settings.admin_api_secret
+        && s.expose().len() < MIN_SECRET_BYTES
+    {
+        anyhow::bail!(
+            "RTC_ADMIN_API_SECRET must be at least {MIN_SECRET_BYTES} bytes (e.g. `openssl rand -hex 32`)"
         );
+    }
+    Ok(())
 }
 
 /// Checks `Authorization: Basic base64(key:secret)` against the configured
 /// pair. The admin API answers `404 NOT_FOUND` while no pair is configured.
+/// Only [`require_admin`] calls it, before the handler's extractors.
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     let s = &state.settings;
     let (Some(key), Some(secret)) = (&s.admin_api_key, &s.admin_api_secret) else {
@@ -81,9 +134,10 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
         })
         .unwrap_or_default();
     let expected = format!("{key}:{}", secret.expose());
-    // Comparing digests: equal length, and an early mismatch tells an
-    // attacker nothing about the secret.
-    if Sha256::digest(&given) != Sha256::digest(expected.as_bytes()) {
+    // Digests have equal lengths whatever was sent, and `ct_eq` takes the
+    // same time wherever they differ: timing tells nothing about the pair.
+    let same = Sha256::digest(&given).ct_eq(&Sha256::digest(expected.as_bytes()));
+    if !bool::from(same) {
         return Err(SignalError::new(
             ErrorCode::Unauthorized,
             "admin API: send Authorization: Basic base64(key:secret)",
@@ -93,13 +147,7 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn room_id(req: &HttpRequest, state: &AppState, raw: &str) -> Result<RoomId, ApiError> {
-    authorize(req, state)?;
-    Ok(RoomId::parse(raw)?)
-}
-
-async fn list_rooms(req: HttpRequest, state: web::Data<AppState>) -> Res {
-    authorize(&req, &state)?;
+async fn list_rooms(state: web::Data<AppState>) -> Res {
     let mut rooms = Vec::new();
     for id in state.service.ports().rooms.list().await? {
         let Ok(r) = state.service.room(&id).await else {
@@ -118,8 +166,8 @@ async fn list_rooms(req: HttpRequest, state: web::Data<AppState>) -> Res {
     Ok(HttpResponse::Ok().json(json!({ "count": rooms.len(), "rooms": rooms })))
 }
 
-async fn get_room(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let room_id = room_id(&req, &state, &path)?;
+async fn get_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let room_id = RoomId::parse(&path)?;
     let room = state.service.room(&room_id).await?;
     let last = state.service.latest_sequence(&room_id).await.unwrap_or(0);
     let view = state
@@ -143,12 +191,7 @@ pub(crate) struct CreateRoomReq {
     metadata: Option<String>,
 }
 
-async fn create_room(
-    req: HttpRequest,
-    body: web::Json<CreateRoomReq>,
-    state: web::Data<AppState>,
-) -> Res {
-    authorize(&req, &state)?;
+async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>) -> Res {
     let body = body.into_inner();
     let room_id = RoomId::parse(&body.room_id)?;
     let room = state
@@ -162,8 +205,8 @@ async fn create_room(
     Ok(HttpResponse::Created().json(json!({ "room": view })))
 }
 
-async fn close_room(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
-    let room_id = room_id(&req, &state, &path)?;
+async fn close_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let room_id = RoomId::parse(&path)?;
     let removed = state.service.close_room(&room_id).await?;
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "closed": true, "removed": removed })))
 }
@@ -178,14 +221,13 @@ pub(crate) struct RemoveReq {
 }
 
 async fn remove_participant(
-    req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<RemoveReq>>,
+    body: OptionalJson<RemoveReq>,
     state: web::Data<AppState>,
 ) -> Res {
-    let room_id = room_id(&req, &state, &path.0)?;
+    let room_id = RoomId::parse(&path.0)?;
     let user = UserId::parse(&path.1)?;
-    let ban = body.map(|b| b.ban).unwrap_or(false);
+    let ban = body.into_inner().is_some_and(|b| b.ban);
     state
         .service
         .kick(&room_id, &Actor::admin(), &user, ban)
@@ -202,12 +244,11 @@ pub(crate) struct MuteReq {
 }
 
 async fn mute_participant(
-    req: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<MuteReq>,
     state: web::Data<AppState>,
 ) -> Res {
-    let room_id = room_id(&req, &state, &path.0)?;
+    let room_id = RoomId::parse(&path.0)?;
     let user = UserId::parse(&path.1)?;
     let msg = ClientMessage::MediaControl(MediaControlReq {
         kind: body.kind,
@@ -236,12 +277,11 @@ pub(crate) struct DataReq {
 const MAX_DATA_BYTES: usize = 16 * 1024;
 
 async fn send_data(
-    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<DataReq>,
     state: web::Data<AppState>,
 ) -> Res {
-    let room_id = room_id(&req, &state, &path)?;
+    let room_id = RoomId::parse(&path)?;
     let body = body.into_inner();
     if body.data.to_string().len() > MAX_DATA_BYTES
         || body.topic.as_ref().is_some_and(|t| t.len() > 128)
@@ -272,12 +312,7 @@ pub(crate) struct ReplayReq {
 
 /// Sends delivered webhooks again from a point, in order, with their
 /// original ids (receivers deduplicate by `Webhook-Id`).
-async fn replay_webhooks(
-    req: HttpRequest,
-    body: web::Json<ReplayReq>,
-    state: web::Data<AppState>,
-) -> Res {
-    authorize(&req, &state)?;
+async fn replay_webhooks(body: web::Json<ReplayReq>, state: web::Data<AppState>) -> Res {
     let Some(w) = &state.webhooks else {
         return Err(
             SignalError::new(ErrorCode::NotFound, "webhooks are off: set RTC_WEBHOOK_URL").into(),
@@ -311,12 +346,11 @@ pub(crate) struct MetadataReq {
 }
 
 async fn set_metadata(
-    req: HttpRequest,
     path: web::Path<String>,
     body: web::Json<MetadataReq>,
     state: web::Data<AppState>,
 ) -> Res {
-    let room_id = room_id(&req, &state, &path)?;
+    let room_id = RoomId::parse(&path)?;
     state
         .service
         .set_metadata(&room_id, &Actor::admin(), body.into_inner().metadata)

@@ -29,7 +29,53 @@ impl std::str::FromStr for Secret {
     }
 }
 
-/// The development JWT secret used when none is configured.
+/// A URL that may carry credentials (`redis://:password@host`): `Debug` and
+/// `Display` show it through [`redact::redact_url`], so the password and
+/// secret-looking query values never print.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretUrl(String);
+
+impl SecretUrl {
+    /// The full URL, credentials included; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&redact::redact_url(&self.0), f)
+    }
+}
+
+impl std::fmt::Display for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&redact::redact_url(&self.0))
+    }
+}
+
+impl std::str::FromStr for SecretUrl {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(SecretUrl(s.to_owned()))
+    }
+}
+
+impl From<String> for SecretUrl {
+    fn from(s: String) -> Self {
+        SecretUrl(s)
+    }
+}
+
+impl From<&str> for SecretUrl {
+    fn from(s: &str) -> Self {
+        SecretUrl(s.to_owned())
+    }
+}
+
+/// The development JWT secret used when none is configured. It is public
+/// (it is in this source), so a server using it accepts tokens anyone can
+/// forge: it is only used on a loopback address or with `--insecure-dev`.
 pub const DEV_JWT_SECRET: &str = "dev-only-insecure-secret-change-me";
 
 /// Server settings.
@@ -46,9 +92,16 @@ pub struct Settings {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "RTC_WORKERS")]
     pub workers: Option<usize>,
-    /// HS256 secret for verifying tokens (at least 16 bytes). Defaults to an insecure development secret.
+    /// HS256 secret for verifying tokens (at least 16 bytes). Required unless
+    /// the server listens on a loopback address or `--insecure-dev` is given;
+    /// then a public development secret is used.
     #[arg(long, env = "RTC_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<Secret>,
+    /// Allow the public development JWT secret on a non-loopback address
+    /// (and let `mint-token` sign with it). Anyone can then forge tokens:
+    /// never in production.
+    #[arg(long, env = "RTC_INSECURE_DEV", default_value_t = false, global = true)]
+    pub insecure_dev: bool,
     /// Token algorithm: HS256, RS256 or EdDSA.
     #[arg(long, env = "RTC_JWT_ALGORITHM", default_value = "HS256")]
     pub jwt_algorithm: String,
@@ -99,9 +152,10 @@ pub struct Settings {
     /// Redis URL (`redis://host:port/db`). When set, room state, the event
     /// bus, rate limits, chat history, analytics and recording records are
     /// shared through Redis so that any number of instances serve one room;
-    /// when unset, everything stays in this process.
-    #[arg(long, env = "REDIS_URL")]
-    pub redis_url: Option<String>,
+    /// when unset, everything stays in this process. Its password never
+    /// prints.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<SecretUrl>,
     /// Prefix of every Redis key and channel.
     #[arg(long, env = "RTC_REDIS_PREFIX", default_value = "rtc:")]
     pub redis_prefix: String,
@@ -184,9 +238,10 @@ pub struct Settings {
     #[arg(long, env = "RTC_SCRATCH_DIR", default_value_os_t = std::env::temp_dir())]
     pub scratch_dir: std::path::PathBuf,
     /// MongoDB URI. When set, chat history, analytics, recording records
-    /// and room sessions are kept there (durable across restarts).
-    #[arg(long, env = "MONGODB_URI")]
-    pub mongodb_uri: Option<String>,
+    /// and room sessions are kept there (durable across restarts). Its
+    /// password never prints.
+    #[arg(long, env = "MONGODB_URI", hide_env_values = true)]
+    pub mongodb_uri: Option<SecretUrl>,
     /// MongoDB database name.
     #[arg(long, env = "RTC_MONGODB_DB", default_value = "rtc")]
     pub mongodb_database: String,
@@ -224,9 +279,9 @@ pub struct Settings {
     #[arg(long, env = "RTC_ADMIN_API_SECRET", hide_env_values = true)]
     pub admin_api_secret: Option<Secret>,
     /// Where webhooks are POSTed (lifecycle events, docs/operations.md);
-    /// off when unset.
-    #[arg(long, env = "RTC_WEBHOOK_URL")]
-    pub webhook_url: Option<String>,
+    /// off when unset. Credentials in it never print.
+    #[arg(long, env = "RTC_WEBHOOK_URL", hide_env_values = true)]
+    pub webhook_url: Option<SecretUrl>,
     /// HMAC-SHA256 secret that signs webhooks (at least 16 bytes).
     #[arg(long, env = "RTC_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<Secret>,
@@ -293,6 +348,69 @@ impl Settings {
     pub fn dev_tokens_enabled(&self) -> bool {
         let hs256 = self.jwt_algorithm.eq_ignore_ascii_case("HS256");
         hs256 && self.dev_tokens.unwrap_or(self.jwt_secret.is_none())
+    }
+
+    /// The HS256 secret `mint-token` signs with: the configured one, or the
+    /// public development secret only when `insecure_dev` is set (with a
+    /// warning on stderr).
+    pub fn minting_secret(&self) -> anyhow::Result<String> {
+        if let Some(s) = &self.jwt_secret {
+            return Ok(s.expose().to_owned());
+        }
+        if !self.insecure_dev {
+            anyhow::bail!(
+                "no RTC_JWT_SECRET: set it to the server's secret, or pass --insecure-dev to sign \
+                 with the public development secret (accepted only by a server that runs without \
+                 RTC_JWT_SECRET)"
+            );
+        }
+        eprintln!(
+            "warning: signing with the PUBLIC development secret (no RTC_JWT_SECRET); anyone \
+             can forge such tokens"
+        );
+        Ok(DEV_JWT_SECRET.to_owned())
+    }
+
+    /// Whether tokens are verified with the public development secret
+    /// (HS256 and no `RTC_JWT_SECRET`).
+    pub fn uses_dev_secret(&self) -> bool {
+        self.jwt_algorithm.eq_ignore_ascii_case("HS256") && self.jwt_secret.is_none()
+    }
+
+    /// Refuses the public development secret on a non-loopback address
+    /// unless `insecure_dev` is set; where it is allowed, prints a loud
+    /// warning to stderr and the log.
+    pub fn check_dev_secret(&self, addr: std::net::SocketAddr) -> anyhow::Result<()> {
+        if !self.uses_dev_secret() {
+            return Ok(());
+        }
+        if !addr.ip().to_canonical().is_loopback() && !self.insecure_dev {
+            anyhow::bail!(
+                "refusing to listen on {addr} without RTC_JWT_SECRET: the built-in development \
+                 secret is public, so anyone could forge tokens. Set RTC_JWT_SECRET (at least \
+                 16 random bytes, e.g. `openssl rand -base64 32`), or bind a loopback address \
+                 (127.0.0.1), or pass --insecure-dev (RTC_INSECURE_DEV=true) for a throwaway \
+                 development server"
+            );
+        }
+        let dev_tokens = if self.dev_tokens_enabled() {
+            "!!  POST /webrtc/dev/token hands a token to anyone who asks.\n"
+        } else {
+            ""
+        };
+        let banner = format!(
+            "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+             !!  INSECURE DEVELOPMENT MODE: RTC_JWT_SECRET is not set.\n\
+             !!  Tokens are verified with a PUBLIC development secret: anyone can\n\
+             !!  forge a token for any user, room and role, and anyone can mint\n\
+             !!  development tokens (`rtc-server mint-token --insecure-dev`).\n\
+             {dev_tokens}\
+             !!  Listening on {addr}. Never expose this server; set RTC_JWT_SECRET.\n\
+             !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
+        );
+        eprintln!("{banner}");
+        tracing::warn!(%addr, "INSECURE DEVELOPMENT MODE: no RTC_JWT_SECRET, anyone can forge tokens");
+        Ok(())
     }
 
     /// Defaults as if no flag or variable were given, bound to `bind`.

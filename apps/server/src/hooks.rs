@@ -51,7 +51,7 @@ impl Webhooks {
                 Arc::new(webhooks::FileOutbox::open(&dir, Retention::default())?)
             }
         };
-        let mut cfg = DispatcherConfig::new(url.clone(), secret.into_bytes());
+        let mut cfg = DispatcherConfig::new(url.expose().to_owned(), secret.into_bytes());
         cfg.timeout = Duration::from_secs(s.webhook_timeout_secs.max(1));
         cfg.lease = cfg.timeout * 3;
         cfg.backoff.initial = Duration::from_millis(s.webhook_retry_initial_ms.max(1));
@@ -62,7 +62,7 @@ impl Webhooks {
         cfg.poll_interval = Duration::from_millis(s.webhook_retry_initial_ms.clamp(50, 1000));
         let client = reqwest::Client::builder().timeout(cfg.timeout).build()?;
         let dispatcher = Dispatcher::new(outbox.clone(), client, cfg)?;
-        tracing::info!(url = %url, "webhooks on");
+        tracing::info!(%url, "webhooks on"); // redacted by SecretUrl's Display
         Ok(Some(Webhooks { outbox, dispatcher }))
     }
 

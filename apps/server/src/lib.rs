@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod http_error;
 pub mod hub;
 pub mod openapi;
+pub mod optional_json;
 pub mod origin;
 pub mod ranged;
 pub mod recordings;
@@ -112,16 +113,13 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
     let algorithm: Algorithm = settings.jwt_algorithm.parse()?;
     let key = match algorithm {
         Algorithm::Hs256 => {
+            // Without a secret, `Settings::check_dev_secret` has allowed
+            // the public one (loopback or --insecure-dev) and said so loudly.
             let secret = settings
                 .jwt_secret
                 .as_ref()
                 .map(|s| s.expose().to_owned())
-                .unwrap_or_else(|| {
-                    tracing::warn!(
-                        "RTC_JWT_SECRET is not set: using the insecure development secret"
-                    );
-                    config::DEV_JWT_SECRET.to_owned()
-                });
+                .unwrap_or_else(|| config::DEV_JWT_SECRET.to_owned());
             KeyMaterial::Secret(secret.into_bytes())
         }
         _ => {
@@ -146,6 +144,7 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
 
 /// Builds the shared state with the embedded (in-memory) adapters.
 pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
+    admin::check_secret(&settings)?;
     // Installed before anything is counted: the facade drops what comes earlier.
     telemetry::prometheus();
     let mut room_config = RoomConfig::default();
@@ -168,13 +167,15 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         Arc::new(file_transfer::MemoryTransferStore::default());
     let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
     if let Some(url) = &settings.redis_url {
-        let mut cfg = redis_adapter::RedisConfig::new(url.clone());
+        let mut cfg = redis_adapter::RedisConfig::new(url.expose());
         cfg.prefix = settings.redis_prefix.clone();
         let caps = redis_adapter::Caps {
             chat_per_room: settings.chat_history_cap,
             analytics_per_room: settings.analytics_cap,
         };
-        let r = redis_adapter::Redis::new(&cfg)?.ports_with_caps(buffer, caps);
+        let r = redis_adapter::Redis::new(&cfg)
+            .with_context(|| format!("Redis at {url}"))?
+            .ports_with_caps(buffer, caps);
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
@@ -194,14 +195,16 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     }
     let mut outbox = None;
     if let Some(uri) = &settings.mongodb_uri {
-        let mut cfg = mongo_adapter::MongoConfig::new(uri.clone());
+        let mut cfg = mongo_adapter::MongoConfig::new(uri.expose());
         cfg.database = settings.mongodb_database.clone();
         let days = |d: u64| (d > 0).then(|| std::time::Duration::from_secs(d * 86_400));
         cfg.chat_retention = days(settings.chat_retention_days);
         cfg.analytics_retention = days(settings.analytics_retention_days);
         cfg.recording_retention =
             std::time::Duration::from_secs(settings.recording_retention_days.max(1) * 86_400);
-        let m = mongo_adapter::Mongo::new(cfg).await?;
+        let m = mongo_adapter::Mongo::new(cfg)
+            .await
+            .with_context(|| format!("MongoDB at {uri}"))?;
         let chat = Arc::new(signaling_core::memory::OutboxChatHistory::new(
             Arc::new(m.chat()),
             100_000,
@@ -467,9 +470,12 @@ impl Application {
         Self::from_listener(listener, settings).await
     }
 
-    /// Builds the server on an already bound listener.
+    /// Builds the server on an already bound listener. Refuses the public
+    /// development JWT secret on a non-loopback address unless
+    /// `insecure_dev` is set ([`Settings::check_dev_secret`]).
     pub async fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
+        settings.check_dev_secret(addr)?;
         let workers = settings.workers;
         let handshake_secs = settings.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);

@@ -23,7 +23,8 @@ enum Command {
     /// Print the effective settings (config file < environment < flags;
     /// secrets redacted) and exit: checks a configuration before a deploy.
     CheckConfig,
-    /// Print a signed token for development (uses the configured HS256 secret).
+    /// Print a signed token (HS256 with RTC_JWT_SECRET; the public
+    /// development secret only with --insecure-dev).
     MintToken {
         /// User id (`sub`).
         #[arg(long)]
@@ -66,12 +67,7 @@ fn main() -> anyhow::Result<()> {
             role,
             ttl,
         }) => {
-            let secret = cli
-                .settings
-                .jwt_secret
-                .as_ref()
-                .map(|s| s.expose().to_owned());
-            let secret = secret.unwrap_or_else(|| server::config::DEV_JWT_SECRET.to_owned());
+            let secret = cli.settings.minting_secret()?;
             let role = match role {
                 Some(r) => Some(r.parse().map_err(|_| anyhow::anyhow!("unknown role {r}"))?),
                 None => None,

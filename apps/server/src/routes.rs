@@ -16,6 +16,7 @@ use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
 use crate::openapi::Api;
+use crate::optional_json::OptionalJson;
 
 type Res = Result<HttpResponse, ApiError>;
 
@@ -410,12 +411,12 @@ pub(crate) struct KickBody {
 async fn kick(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<KickBody>>,
+    body: OptionalJson<KickBody>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    let ban = body.map(|b| b.ban).unwrap_or(false);
+    let ban = body.into_inner().is_some_and(|b| b.ban);
     state.service.kick(&room_id, &a, &user, ban).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": if ban { "banned" } else { "removed" } })))
 }
@@ -759,17 +760,13 @@ async fn breakout_close(
 async fn stream_start(
     req: HttpRequest,
     path: web::Path<String>,
-    body: Option<web::Json<LiveStreamStartReq>>,
+    body: OptionalJson<LiveStreamStartReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let s = state
         .service
-        .stream_start(
-            &room_id,
-            &a,
-            body.map(|b| b.into_inner()).unwrap_or_default(),
-        )
+        .stream_start(&room_id, &a, body.into_inner().unwrap_or_default())
         .await?;
     Ok(HttpResponse::Created().json(s))
 }
@@ -822,11 +819,11 @@ async fn recording_start(
     req: HttpRequest,
     path: web::Path<String>,
     q: web::Query<RecordingStartQuery>,
-    body: Option<web::Json<RecordingStartQuery>>,
+    body: OptionalJson<RecordingStartQuery>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    let body = body.map(|b| b.into_inner()).unwrap_or_default();
+    let body = body.into_inner().unwrap_or_default();
     let r = state
         .service
         .recording_control(

@@ -118,7 +118,7 @@ async fn dev_token(
         nbf: None,
         iat: Some(now),
         iss: s.jwt_issuer.clone(),
-        aud: s.jwt_audience.clone(),
+        aud: s.jwt_audience.clone().map(auth::Audience::One),
         name,
         room: Some(room.to_string()),
         role: None,

@@ -13,5 +13,5 @@ pub mod turn;
 pub use error::AuthError;
 pub use grants::{Permissions, PermissionsPatch, Role, RoomGrant};
 pub use token::{
-    Algorithm, Claims, Identity, KeyMaterial, TokenMinter, TokenVerifier, VerifierConfig,
+    Algorithm, Audience, Claims, Identity, KeyMaterial, TokenMinter, TokenVerifier, VerifierConfig,
 };

@@ -108,9 +108,9 @@ pub struct Claims {
     /// Issuer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iss: Option<String>,
-    /// Audience.
+    /// Audience: one string or, as RFC 7519 §4.1.3 allows, an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
+    pub aud: Option<Audience>,
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -123,6 +123,38 @@ pub struct Claims {
     /// Permission overrides on top of the role defaults.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<PermissionsPatch>,
+}
+
+/// The `aud` claim: RFC 7519 allows a single string or an array of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    /// `"aud": "rtc"`.
+    One(String),
+    /// `"aud": ["rtc", "other"]`.
+    Many(Vec<String>),
+}
+
+impl Audience {
+    /// Whether `want` is (one of) the audience(s).
+    pub fn contains(&self, want: &str) -> bool {
+        match self {
+            Audience::One(a) => a == want,
+            Audience::Many(all) => all.iter().any(|a| a == want),
+        }
+    }
+}
+
+impl From<String> for Audience {
+    fn from(s: String) -> Self {
+        Audience::One(s)
+    }
+}
+
+impl From<&str> for Audience {
+    fn from(s: &str) -> Self {
+        Audience::One(s.to_owned())
+    }
 }
 
 /// A verified token holder.
@@ -219,12 +251,14 @@ impl TokenVerifier {
         let data = decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| AuthError::Invalid(e.to_string()))?;
         let c = data.claims;
-        let leeway = self.config.leeway_secs as i64;
-        if c.exp + leeway < now_unix {
+        // Claims are attacker-chosen numbers: saturate rather than overflow
+        // (a panic in debug builds, a wrong answer in release ones).
+        let leeway = i64::try_from(self.config.leeway_secs).unwrap_or(i64::MAX);
+        if c.exp.saturating_add(leeway) < now_unix {
             return Err(AuthError::Expired);
         }
         if let Some(nbf) = c.nbf
-            && nbf - leeway > now_unix
+            && nbf.saturating_sub(leeway) > now_unix
         {
             return Err(AuthError::NotYetValid);
         }
@@ -234,7 +268,7 @@ impl TokenVerifier {
             return Err(AuthError::Invalid("issuer mismatch".into()));
         }
         if let Some(want) = &self.config.audience
-            && c.aud.as_deref() != Some(want.as_str())
+            && !c.aud.as_ref().is_some_and(|a| a.contains(want))
         {
             return Err(AuthError::Invalid("audience mismatch".into()));
         }
@@ -302,7 +336,7 @@ impl TokenMinter {
     ) -> Result<String, AuthError> {
         self.mint(&Claims {
             sub: user.to_owned(),
-            exp: now_unix + ttl_secs,
+            exp: now_unix.saturating_add(ttl_secs),
             nbf: None,
             iat: Some(now_unix),
             iss: None,
@@ -419,6 +453,92 @@ mod tests {
         c.iss = Some("me".into());
         c.aud = None;
         assert!(v.verify(&m.mint(&c).unwrap(), NOW).is_err());
+    }
+
+    /// Signs raw JSON claims, so a test can put in what `Claims` cannot
+    /// express or an attacker would send.
+    fn raw(claims: &str) -> String {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let body = b64.encode(claims);
+        let input = format!("{header}.{body}");
+        let sig = jsonwebtoken::crypto::sign(
+            input.as_bytes(),
+            &EncodingKey::from_secret(SECRET),
+            jsonwebtoken::Algorithm::HS256,
+        )
+        .unwrap();
+        format!("{input}.{sig}")
+    }
+
+    #[test]
+    fn audience_may_be_an_array_that_must_contain_ours() {
+        let mut cfg = VerifierConfig::hs256(SECRET);
+        cfg.audience = Some("rtc".into());
+        let v = TokenVerifier::new(cfg).unwrap();
+        let exp = NOW + 60;
+        let ok = raw(&format!(
+            r#"{{"sub":"a","exp":{exp},"aud":["other","rtc"]}}"#
+        ));
+        assert_eq!(v.verify(&ok, NOW).unwrap().user_id, "a");
+        let ok = raw(&format!(r#"{{"sub":"a","exp":{exp},"aud":"rtc"}}"#));
+        assert!(v.verify(&ok, NOW).is_ok());
+        for bad in [r#"["other","rtc2"]"#, "[]", r#""other""#, "null"] {
+            let t = raw(&format!(r#"{{"sub":"a","exp":{exp},"aud":{bad}}}"#));
+            assert_eq!(
+                v.verify(&t, NOW),
+                Err(AuthError::Invalid("audience mismatch".into())),
+                "aud {bad}"
+            );
+        }
+        // Without a configured audience, any well-formed claim passes.
+        let t = raw(&format!(r#"{{"sub":"a","exp":{exp},"aud":["x"]}}"#));
+        assert!(verifier().verify(&t, NOW).is_ok());
+        // A minted array round-trips.
+        let c = Claims {
+            sub: "a".into(),
+            exp,
+            nbf: None,
+            iat: None,
+            iss: None,
+            aud: Some(Audience::Many(vec!["x".into(), "rtc".into()])),
+            name: None,
+            room: None,
+            role: None,
+            permissions: None,
+        };
+        assert!(
+            v.verify(&TokenMinter::hs256(SECRET).mint(&c).unwrap(), NOW)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn extreme_exp_and_nbf_do_not_overflow() {
+        let v = verifier(); // 30 s leeway
+        let at = |exp: i64, nbf: Option<i64>| {
+            let nbf = nbf.map(|n| format!(r#","nbf":{n}"#)).unwrap_or_default();
+            v.verify(&raw(&format!(r#"{{"sub":"a","exp":{exp}{nbf}}}"#)), NOW)
+        };
+        // exp + leeway and nbf - leeway would overflow here.
+        assert_eq!(at(i64::MAX, None).unwrap().expires_at, i64::MAX);
+        assert!(at(i64::MAX, Some(i64::MIN)).is_ok());
+        assert_eq!(at(i64::MAX, Some(i64::MAX)), Err(AuthError::NotYetValid));
+        assert_eq!(at(NOW - 31, Some(i64::MIN)), Err(AuthError::Expired));
+        assert!(at(NOW - 29, Some(i64::MIN)).is_ok());
+        // A negative exp is refused (jsonwebtoken reads exp as unsigned).
+        assert!(matches!(at(i64::MIN, None), Err(AuthError::Invalid(_))));
+        // A leeway beyond i64 saturates too: everything is in time.
+        let mut cfg = VerifierConfig::hs256(SECRET);
+        cfg.leeway_secs = u64::MAX;
+        let lax = TokenVerifier::new(cfg).unwrap();
+        let t = raw(&format!(r#"{{"sub":"a","exp":1,"nbf":{}}}"#, i64::MAX));
+        assert!(lax.verify(&t, NOW).is_ok());
+        // Minting with a huge lifetime saturates instead of panicking.
+        let t = TokenMinter::hs256(SECRET)
+            .mint_for("a", None, None, NOW, i64::MAX)
+            .unwrap();
+        assert_eq!(verifier().verify(&t, NOW).unwrap().expires_at, i64::MAX);
     }
 
     #[test]

@@ -19,8 +19,9 @@ use signaling_core::protocol::ChatRecord;
 use signaling_core::{PortError, RoomId, UserId};
 use time::OffsetDateTime;
 
-/// How to reach MongoDB and what to keep.
-#[derive(Debug, Clone)]
+/// How to reach MongoDB and what to keep. `Debug` shows the URI with its
+/// credentials redacted.
+#[derive(Clone)]
 pub struct MongoConfig {
     /// `mongodb://…`.
     pub uri: String,
@@ -37,6 +38,19 @@ pub struct MongoConfig {
     /// Server selection and connect timeout: how fast a call fails when
     /// the database is away.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for MongoConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MongoConfig")
+            .field("uri", &redact::redact_url(&self.uri))
+            .field("database", &self.database)
+            .field("chat_retention", &self.chat_retention)
+            .field("analytics_retention", &self.analytics_retention)
+            .field("recording_retention", &self.recording_retention)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl MongoConfig {
@@ -119,12 +133,17 @@ impl Mongo {
     /// Builds the client. Connects lazily; `ensure_indexes` is the first
     /// round trip.
     pub async fn new(cfg: MongoConfig) -> Result<Self, PortError> {
-        let mut opts = ClientOptions::parse(&cfg.uri).await.map_err(unavailable)?;
+        // The driver's messages may quote the URI: scrub its credentials.
+        let scrubbed = |e: mongodb::error::Error| match unavailable(e) {
+            PortError::Unavailable(m) => PortError::Unavailable(redact::scrub(&m, &cfg.uri)),
+            other => other,
+        };
+        let mut opts = ClientOptions::parse(&cfg.uri).await.map_err(scrubbed)?;
         opts.server_selection_timeout = Some(cfg.timeout);
         opts.connect_timeout = Some(cfg.timeout);
         opts.app_name = Some("rtc-server".into());
         opts.command_event_handler = Some(observe_commands());
-        let client = Client::with_options(opts).map_err(unavailable)?;
+        let client = Client::with_options(opts).map_err(scrubbed)?;
         Ok(Mongo {
             db: client.database(&cfg.database),
             cfg,

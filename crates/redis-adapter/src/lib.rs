@@ -49,8 +49,8 @@ impl Default for Caps {
     }
 }
 
-/// How to reach Redis.
-#[derive(Debug, Clone)]
+/// How to reach Redis. `Debug` shows the URL with its credentials redacted.
+#[derive(Clone)]
 pub struct RedisConfig {
     /// `redis://host:port/db`.
     pub url: String,
@@ -61,6 +61,17 @@ pub struct RedisConfig {
     /// How long a request waits for a connection or an answer before
     /// failing with `SERVICE_UNAVAILABLE`.
     pub timeout: Duration,
+}
+
+impl std::fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("url", &redact::redact_url(&self.url))
+            .field("prefix", &self.prefix)
+            .field("pool_size", &self.pool_size)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 impl RedisConfig {
@@ -106,11 +117,12 @@ impl Redis {
             },
             ..PoolConfig::default()
         });
-        let pool = c
-            .create_pool(Some(Runtime::Tokio1))
-            .map_err(|e| PortError::Unavailable(format!("redis config: {e}")))?;
-        let client = redis::Client::open(cfg.url.as_str())
-            .map_err(|e| PortError::Unavailable(format!("redis url: {e}")))?;
+        let pool = c.create_pool(Some(Runtime::Tokio1)).map_err(|e| {
+            PortError::Unavailable(redact::scrub(&format!("redis config: {e}"), &cfg.url))
+        })?;
+        let client = redis::Client::open(cfg.url.as_str()).map_err(|e| {
+            PortError::Unavailable(redact::scrub(&format!("redis url: {e}"), &cfg.url))
+        })?;
         Ok(Redis {
             pool,
             client,

@@ -100,7 +100,7 @@ pub struct DispatcherConfig {
 impl std::fmt::Debug for DispatcherConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DispatcherConfig")
-            .field("url", &self.url)
+            .field("url", &redact::redact_url(&self.url))
             .field("secret", &"<redacted>")
             .field("timeout", &self.timeout)
             .field("backoff", &self.backoff)
@@ -204,8 +204,8 @@ impl Dispatcher {
         cfg: DispatcherConfig,
     ) -> Result<Self, ConfigError> {
         let bad_url = |reason: String| ConfigError::Url {
-            url: cfg.url.clone(),
-            reason,
+            url: redact::redact_url(&cfg.url),
+            reason: redact::scrub(&reason, &cfg.url),
         };
         let url = reqwest::Url::parse(&cfg.url).map_err(|e| bad_url(e.to_string()))?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -286,7 +286,8 @@ impl Dispatcher {
         let max = self.inner.cfg.max_in_flight;
         let mut tasks: JoinSet<()> = JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
-        tracing::info!(url = %self.inner.url, max_in_flight = max, "webhook dispatcher started");
+        let url = redact::redact_url(self.inner.url.as_str());
+        tracing::info!(%url, max_in_flight = max, "webhook dispatcher started");
         loop {
             let free = max.saturating_sub(tasks.len());
             if free > 0 {
@@ -342,7 +343,8 @@ impl Dispatcher {
         let failure = match result {
             Ok(resp) if resp.status().is_success() => None,
             Ok(resp) => Some(format!("HTTP {}", resp.status())),
-            Err(e) => Some(error_chain(&e)),
+            // reqwest's message quotes the URL, credentials and all.
+            Err(e) => Some(redact::scrub(&error_chain(&e), inner.url.as_str())),
         };
         let Some(why) = failure else {
             inner.stats.delivered.fetch_add(1, Ordering::Relaxed);

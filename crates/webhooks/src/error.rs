@@ -50,7 +50,7 @@ pub enum ConfigError {
     /// The endpoint is not an absolute `http` or `https` URL.
     #[error("invalid webhook url {url:?}: {reason}")]
     Url {
-        /// What was configured.
+        /// What was configured, with its credentials redacted.
         url: String,
         /// Why it was refused.
         reason: String,
