@@ -24,3 +24,18 @@ pub enum AuthError {
     #[error("key configuration: {0}")]
     Config(String),
 }
+
+/// A refused token as the caller sees it, through the one code table.
+impl From<AuthError> for kernel::SignalError {
+    fn from(e: AuthError) -> Self {
+        use kernel::ErrorCode;
+        let code = match &e {
+            AuthError::Missing => ErrorCode::Unauthorized,
+            AuthError::Invalid(_) | AuthError::Config(_) => ErrorCode::InvalidToken,
+            AuthError::Expired => ErrorCode::TokenExpired,
+            AuthError::NotYetValid => ErrorCode::TokenNotYetValid,
+            AuthError::WrongRoom(_) => ErrorCode::RoomAccessDenied,
+        };
+        kernel::SignalError::new(code, e.to_string())
+    }
+}

@@ -69,11 +69,11 @@ impl MongoConfig {
 }
 
 fn unavailable(e: mongodb::error::Error) -> PortError {
-    PortError::Unavailable(format!("mongodb: {e}"))
+    PortError::unavailable(format!("mongodb: {e}"))
 }
 
 fn corrupt(e: impl std::fmt::Display) -> PortError {
-    PortError::Corrupt(format!("mongodb: {e}"))
+    PortError::corrupt(format!("mongodb: {e}"))
 }
 
 fn is_duplicate(e: &mongodb::error::Error) -> bool {
@@ -134,9 +134,8 @@ impl Mongo {
     /// round trip.
     pub async fn new(cfg: MongoConfig) -> Result<Self, PortError> {
         // The driver's messages may quote the URI: scrub its credentials.
-        let scrubbed = |e: mongodb::error::Error| match unavailable(e) {
-            PortError::Unavailable(m) => PortError::Unavailable(redact::scrub(&m, &cfg.uri)),
-            other => other,
+        let scrubbed = |e: mongodb::error::Error| {
+            PortError::unavailable(redact::scrub(unavailable(e).message(), &cfg.uri))
         };
         let mut opts = ClientOptions::parse(&cfg.uri).await.map_err(scrubbed)?;
         opts.server_selection_timeout = Some(cfg.timeout);
@@ -419,13 +418,6 @@ pub struct MongoRecordingStore {
     jobs: Collection<Document>,
 }
 
-fn meta(e: PortError) -> recording::MetaError {
-    match e {
-        PortError::Unavailable(m) => recording::MetaError::Unavailable(m),
-        PortError::Corrupt(m) => recording::MetaError::Corrupt(m),
-    }
-}
-
 impl MongoRecordingStore {
     async fn find(&self, filter: Document) -> Result<Vec<recording::Recording>, PortError> {
         let docs: Vec<Document> = self
@@ -443,8 +435,8 @@ impl MongoRecordingStore {
 
 #[async_trait]
 impl recording::RecordingStore for MongoRecordingStore {
-    async fn put(&self, r: &recording::Recording) -> Result<(), recording::MetaError> {
-        let status = bson::to_bson(&r.status).map_err(|e| meta(corrupt(e)))?;
+    async fn put(&self, r: &recording::Recording) -> Result<(), PortError> {
+        let status = bson::to_bson(&r.status).map_err(corrupt)?;
         let d = doc! {
             "_id": &r.recording_id,
             "room_id": &r.room_id,
@@ -452,54 +444,42 @@ impl recording::RecordingStore for MongoRecordingStore {
             "status": status,
             "started": ns(r.started_at),
             "at": bson::DateTime::now(),
-            "r": to_doc(r).map_err(meta)?,
+            "r": to_doc(r)?,
         };
         self.records
             .replace_one(doc! {"_id": &r.recording_id}, d)
             .upsert(true)
             .await
             .map(|_| ())
-            .map_err(|e| meta(unavailable(e)))
+            .map_err(unavailable)
     }
 
-    async fn get(&self, id: &str) -> Result<Option<recording::Recording>, recording::MetaError> {
+    async fn get(&self, id: &str) -> Result<Option<recording::Recording>, PortError> {
         let d = self
             .records
             .find_one(doc! {"_id": id})
             .await
-            .map_err(|e| meta(unavailable(e)))?;
-        d.as_ref().map(from_doc).transpose().map_err(meta)
+            .map_err(unavailable)?;
+        d.as_ref().map(from_doc).transpose()
     }
 
-    async fn list_room(
-        &self,
-        room_id: &str,
-    ) -> Result<Vec<recording::Recording>, recording::MetaError> {
-        self.find(doc! {"room_id": room_id}).await.map_err(meta)
+    async fn list_room(&self, room_id: &str) -> Result<Vec<recording::Recording>, PortError> {
+        self.find(doc! {"room_id": room_id}).await
     }
 
-    async fn list_user(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<recording::Recording>, recording::MetaError> {
-        self.find(doc! {"started_by": user_id}).await.map_err(meta)
+    async fn list_user(&self, user_id: &str) -> Result<Vec<recording::Recording>, PortError> {
+        self.find(doc! {"started_by": user_id}).await
     }
 
-    async fn list_unfinished(&self) -> Result<Vec<recording::Recording>, recording::MetaError> {
+    async fn list_unfinished(&self) -> Result<Vec<recording::Recording>, PortError> {
         self.find(doc! {"status": {"$in": ["recording", "paused", "processing"]}})
             .await
-            .map_err(meta)
     }
 
     /// A lease: taken when free, expired, or already the caller's. The
     /// database cannot see instance liveness, so a dead owner's lease
     /// lapses after `ttl_secs`.
-    async fn claim_job(
-        &self,
-        id: &str,
-        owner: &str,
-        ttl_secs: u64,
-    ) -> Result<bool, recording::MetaError> {
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, PortError> {
         let now = bson::DateTime::now();
         let until = bson::DateTime::from_millis(now.timestamp_millis() + ttl_secs as i64 * 1000);
         let r = self
@@ -515,7 +495,7 @@ impl recording::RecordingStore for MongoRecordingStore {
             Ok(Some(_)) => Ok(true),
             Ok(None) => Ok(false),
             Err(e) if is_duplicate(&e) => Ok(false),
-            Err(e) => Err(meta(unavailable(e))),
+            Err(e) => Err(unavailable(e)),
         }
     }
 }

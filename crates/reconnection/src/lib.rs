@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 
 use async_trait::async_trait;
+pub use kernel::PortError;
 use serde::{Deserialize, Serialize};
 
 /// One sequenced room event.
@@ -134,14 +135,6 @@ impl ReplayBuffer {
     }
 }
 
-/// Errors of the event-log port.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum LogError {
-    /// The backing store is unreachable.
-    #[error("event log unavailable: {0}")]
-    Unavailable(String),
-}
-
 /// The per-room event log shared by all instances (in memory or Redis).
 #[async_trait]
 pub trait EventLog: Send + Sync {
@@ -153,13 +146,13 @@ pub trait EventLog: Send + Sync {
         now_ms: i64,
         audience: Vec<String>,
         payload: String,
-    ) -> Result<u64, LogError>;
+    ) -> Result<u64, PortError>;
     /// Events after `last_seen`, or a resync verdict.
-    async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, LogError>;
+    async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, PortError>;
     /// The newest sequence number of a room (0 if none).
-    async fn latest(&self, room: &str) -> Result<u64, LogError>;
+    async fn latest(&self, room: &str) -> Result<u64, PortError>;
     /// Forgets a room's log (when the room is cleaned up).
-    async fn clear(&self, room: &str) -> Result<(), LogError>;
+    async fn clear(&self, room: &str) -> Result<(), PortError>;
 }
 
 /// The in-memory [`EventLog`]: the embedded default and the unit-test fake.
@@ -187,7 +180,7 @@ impl EventLog for MemoryEventLog {
         now_ms: i64,
         audience: Vec<String>,
         payload: String,
-    ) -> Result<u64, LogError> {
+    ) -> Result<u64, PortError> {
         let mut rooms = self.rooms.lock().expect("log lock");
         Ok(rooms
             .entry(room.to_owned())
@@ -195,7 +188,7 @@ impl EventLog for MemoryEventLog {
             .push(self.cfg, now_ms, audience, payload))
     }
 
-    async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, LogError> {
+    async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, PortError> {
         let mut rooms = self.rooms.lock().expect("log lock");
         Ok(rooms
             .entry(room.to_owned())
@@ -203,12 +196,12 @@ impl EventLog for MemoryEventLog {
             .since(self.cfg, now_ms, last_seen))
     }
 
-    async fn latest(&self, room: &str) -> Result<u64, LogError> {
+    async fn latest(&self, room: &str) -> Result<u64, PortError> {
         let rooms = self.rooms.lock().expect("log lock");
         Ok(rooms.get(room).map(ReplayBuffer::latest).unwrap_or(0))
     }
 
-    async fn clear(&self, room: &str) -> Result<(), LogError> {
+    async fn clear(&self, room: &str) -> Result<(), PortError> {
         self.rooms.lock().expect("log lock").remove(room);
         Ok(())
     }

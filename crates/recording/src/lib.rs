@@ -2,6 +2,7 @@
 //! the port that stores recording metadata. Media goes through `storage`.
 
 use async_trait::async_trait;
+pub use kernel::PortError;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -355,35 +356,24 @@ impl Recording {
     }
 }
 
-/// Errors of the metadata port.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum MetaError {
-    /// The backing store is unreachable.
-    #[error("recording store unavailable: {0}")]
-    Unavailable(String),
-    /// A stored record could not be read.
-    #[error("recording store corrupt: {0}")]
-    Corrupt(String),
-}
-
 /// Where recording records live (memory, Redis, MongoDB). Records outlive
 /// the room they were made in (7 days by default).
 #[async_trait]
 pub trait RecordingStore: Send + Sync {
     /// Inserts or replaces a record by its id.
-    async fn put(&self, record: &Recording) -> Result<(), MetaError>;
+    async fn put(&self, record: &Recording) -> Result<(), PortError>;
     /// Loads a record.
-    async fn get(&self, id: &str) -> Result<Option<Recording>, MetaError>;
+    async fn get(&self, id: &str) -> Result<Option<Recording>, PortError>;
     /// Records of a room, oldest first.
-    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, MetaError>;
+    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, PortError>;
     /// Records a user started, oldest first.
-    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, MetaError>;
+    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, PortError>;
     /// Records not yet completed, failed or cancelled.
-    async fn list_unfinished(&self) -> Result<Vec<Recording>, MetaError>;
+    async fn list_unfinished(&self) -> Result<Vec<Recording>, PortError>;
     /// Takes the processing job of a recording for instance `owner` for
     /// `ttl_secs`. MUST return `true` to one owner at a time; a claim whose
     /// owner instance is no longer alive may be taken over.
-    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, MetaError>;
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, PortError>;
 }
 
 /// Hands a stopped recording to the processing worker (and a cancelled one
@@ -411,7 +401,7 @@ pub struct MemoryRecordingStore {
 
 #[async_trait]
 impl RecordingStore for MemoryRecordingStore {
-    async fn put(&self, record: &Recording) -> Result<(), MetaError> {
+    async fn put(&self, record: &Recording) -> Result<(), PortError> {
         let mut all = self.records.lock().expect("recording store lock");
         match all
             .iter_mut()
@@ -423,12 +413,12 @@ impl RecordingStore for MemoryRecordingStore {
         Ok(())
     }
 
-    async fn get(&self, id: &str) -> Result<Option<Recording>, MetaError> {
+    async fn get(&self, id: &str) -> Result<Option<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
         Ok(all.iter().find(|r| r.recording_id == id).cloned())
     }
 
-    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, MetaError> {
+    async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
         Ok(all
             .iter()
@@ -437,7 +427,7 @@ impl RecordingStore for MemoryRecordingStore {
             .collect())
     }
 
-    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, MetaError> {
+    async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
         Ok(all
             .iter()
@@ -446,7 +436,7 @@ impl RecordingStore for MemoryRecordingStore {
             .collect())
     }
 
-    async fn list_unfinished(&self) -> Result<Vec<Recording>, MetaError> {
+    async fn list_unfinished(&self) -> Result<Vec<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
         Ok(all
             .iter()
@@ -455,7 +445,7 @@ impl RecordingStore for MemoryRecordingStore {
             .collect())
     }
 
-    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, MetaError> {
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, PortError> {
         // One process: every owner is alive, so only expiry frees a claim.
         let now = std::time::Instant::now();
         let mut jobs = self.jobs.lock().expect("recording store lock");

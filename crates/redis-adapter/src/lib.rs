@@ -95,12 +95,13 @@ pub struct Redis {
     timeout: Duration,
 }
 
-fn unavailable(e: impl std::fmt::Display) -> PortError {
-    PortError::Unavailable(format!("redis: {e}"))
+/// A Redis call failed; the driver's error is kept as the source.
+fn unavailable<E: std::error::Error + Send + Sync + 'static>(e: E) -> PortError {
+    PortError::unavailable(format!("redis: {e}")).with_source(e)
 }
 
 fn corrupt(e: impl std::fmt::Display) -> PortError {
-    PortError::Corrupt(format!("redis: {e}"))
+    PortError::corrupt(format!("redis: {e}"))
 }
 
 impl Redis {
@@ -118,10 +119,10 @@ impl Redis {
             ..PoolConfig::default()
         });
         let pool = c.create_pool(Some(Runtime::Tokio1)).map_err(|e| {
-            PortError::Unavailable(redact::scrub(&format!("redis config: {e}"), &cfg.url))
+            PortError::unavailable(redact::scrub(&format!("redis config: {e}"), &cfg.url))
         })?;
         let client = redis::Client::open(cfg.url.as_str()).map_err(|e| {
-            PortError::Unavailable(redact::scrub(&format!("redis url: {e}"), &cfg.url))
+            PortError::unavailable(redact::scrub(&format!("redis url: {e}"), &cfg.url))
         })?;
         Ok(Redis {
             pool,
@@ -153,7 +154,7 @@ impl Redis {
         let started = std::time::Instant::now();
         let result = tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(|_| unavailable("timed out"))
+            .map_err(unavailable)
             .and_then(|r| r);
         // Through the `metrics` facade: the server exports it at /metrics.
         let outcome = if result.is_ok() { "ok" } else { "error" };
@@ -618,15 +619,8 @@ return 1
 /// How long a recording's record is kept after its last change.
 pub const RECORDING_TTL_SECS: u64 = 7 * 24 * 3600;
 
-fn meta_err(e: PortError) -> recording::MetaError {
-    match e {
-        PortError::Unavailable(m) => recording::MetaError::Unavailable(m),
-        PortError::Corrupt(m) => recording::MetaError::Corrupt(m),
-    }
-}
-
 impl RedisRecordingStore {
-    async fn load_ids(&self, set: &str) -> Result<Vec<recording::Recording>, recording::MetaError> {
+    async fn load_ids(&self, set: &str) -> Result<Vec<recording::Recording>, PortError> {
         let prefix = self.0.key(&["rec", ""]);
         let raw: Vec<Option<String>> = self
             .0
@@ -638,14 +632,13 @@ impl RedisRecordingStore {
                 let keys: Vec<String> = ids.iter().map(|i| format!("{prefix}{i}")).collect();
                 redis::cmd("MGET").arg(&keys).query_async(c).await
             })
-            .await
-            .map_err(meta_err)?;
+            .await?;
         let mut out = raw
             .into_iter()
             .flatten()
             .map(|r| serde_json::from_str::<recording::Recording>(&r))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| meta_err(corrupt(e)))?;
+            .map_err(corrupt)?;
         out.sort_by_key(|r| r.started_at);
         Ok(out)
     }
@@ -653,13 +646,13 @@ impl RedisRecordingStore {
 
 #[async_trait]
 impl recording::RecordingStore for RedisRecordingStore {
-    async fn put(&self, r: &recording::Recording) -> Result<(), recording::MetaError> {
+    async fn put(&self, r: &recording::Recording) -> Result<(), PortError> {
         let key = self.0.key(&["rec", &r.recording_id]);
         let room = self.0.key(&["rec", "room", &r.room_id]);
         let user = self.0.key(&["rec", "user", &r.started_by]);
         let unfinished = self.0.key(&["rec", "unfinished"]);
         let open = r.is_active() || r.status == recording::RecordingStatus::Processing;
-        let json = serde_json::to_string(r).map_err(|e| meta_err(corrupt(e)))?;
+        let json = serde_json::to_string(r).map_err(corrupt)?;
         self.0
             .run(async |c| {
                 let mut p = redis::pipe();
@@ -677,35 +670,24 @@ impl recording::RecordingStore for RedisRecordingStore {
                 p.query_async::<()>(c).await
             })
             .await
-            .map_err(meta_err)
     }
 
-    async fn get(&self, id: &str) -> Result<Option<recording::Recording>, recording::MetaError> {
+    async fn get(&self, id: &str) -> Result<Option<recording::Recording>, PortError> {
         let key = self.0.key(&["rec", id]);
-        let raw: Option<String> = self
-            .0
-            .run(async |c| c.get(&key).await)
-            .await
-            .map_err(meta_err)?;
-        raw.map(|r| serde_json::from_str(&r).map_err(|e| meta_err(corrupt(e))))
+        let raw: Option<String> = self.0.run(async |c| c.get(&key).await).await?;
+        raw.map(|r| serde_json::from_str(&r).map_err(corrupt))
             .transpose()
     }
 
-    async fn list_room(
-        &self,
-        room_id: &str,
-    ) -> Result<Vec<recording::Recording>, recording::MetaError> {
+    async fn list_room(&self, room_id: &str) -> Result<Vec<recording::Recording>, PortError> {
         self.load_ids(&self.0.key(&["rec", "room", room_id])).await
     }
 
-    async fn list_user(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<recording::Recording>, recording::MetaError> {
+    async fn list_user(&self, user_id: &str) -> Result<Vec<recording::Recording>, PortError> {
         self.load_ids(&self.0.key(&["rec", "user", user_id])).await
     }
 
-    async fn list_unfinished(&self) -> Result<Vec<recording::Recording>, recording::MetaError> {
+    async fn list_unfinished(&self) -> Result<Vec<recording::Recording>, PortError> {
         Ok(self
             .load_ids(&self.0.key(&["rec", "unfinished"]))
             .await?
@@ -714,12 +696,7 @@ impl recording::RecordingStore for RedisRecordingStore {
             .collect())
     }
 
-    async fn claim_job(
-        &self,
-        id: &str,
-        owner: &str,
-        ttl_secs: u64,
-    ) -> Result<bool, recording::MetaError> {
+    async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, PortError> {
         let key = self.0.key(&["rec", id, "job"]);
         let instance_prefix = self.0.key(&["instance", ""]);
         let won: u8 = self
@@ -733,8 +710,7 @@ impl recording::RecordingStore for RedisRecordingStore {
                     .invoke_async(c)
                     .await
             })
-            .await
-            .map_err(meta_err)?;
+            .await?;
         Ok(won == 1)
     }
 }
@@ -840,10 +816,6 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return seq
 "#;
 
-fn log_err(e: PortError) -> reconnection::LogError {
-    reconnection::LogError::Unavailable(e.to_string())
-}
-
 #[async_trait]
 impl reconnection::EventLog for RedisEventLog {
     async fn append(
@@ -852,7 +824,7 @@ impl reconnection::EventLog for RedisEventLog {
         now_ms: i64,
         audience: Vec<String>,
         payload: String,
-    ) -> Result<u64, reconnection::LogError> {
+    ) -> Result<u64, PortError> {
         let (seq_key, list) = (
             self.0.key(&["log", room, "seq"]),
             self.0.key(&["log", room, "events"]),
@@ -864,7 +836,7 @@ impl reconnection::EventLog for RedisEventLog {
             payload,
         };
         // The script prepends the sequence it assigns: send the rest.
-        let json = serde_json::to_string(&ev).map_err(|e| log_err(corrupt(e)))?;
+        let json = serde_json::to_string(&ev).map_err(corrupt)?;
         let json = json
             .strip_prefix(r#"{"seq":0,"#)
             .expect("seq is the first field")
@@ -884,7 +856,6 @@ impl reconnection::EventLog for RedisEventLog {
                     .await
             })
             .await
-            .map_err(log_err)
     }
 
     async fn since(
@@ -892,7 +863,7 @@ impl reconnection::EventLog for RedisEventLog {
         room: &str,
         now_ms: i64,
         last_seen: u64,
-    ) -> Result<reconnection::Replay, reconnection::LogError> {
+    ) -> Result<reconnection::Replay, PortError> {
         let (seq_key, list) = (
             self.0.key(&["log", room, "seq"]),
             self.0.key(&["log", room, "events"]),
@@ -906,28 +877,23 @@ impl reconnection::EventLog for RedisEventLog {
                     .query_async(c)
                     .await
             })
-            .await
-            .map_err(log_err)?;
+            .await?;
         let events = raw
             .iter()
             .map(|r| serde_json::from_str::<reconnection::SequencedEvent>(r))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| log_err(corrupt(e)))?;
+            .map_err(corrupt)?;
         let mut buf = reconnection::ReplayBuffer::from_parts(latest.unwrap_or(0), events);
         Ok(buf.since(self.1, now_ms, last_seen))
     }
 
-    async fn latest(&self, room: &str) -> Result<u64, reconnection::LogError> {
+    async fn latest(&self, room: &str) -> Result<u64, PortError> {
         let seq_key = self.0.key(&["log", room, "seq"]);
-        let v: Option<u64> = self
-            .0
-            .run(async |c| c.get(&seq_key).await)
-            .await
-            .map_err(log_err)?;
+        let v: Option<u64> = self.0.run(async |c| c.get(&seq_key).await).await?;
         Ok(v.unwrap_or(0))
     }
 
-    async fn clear(&self, room: &str) -> Result<(), reconnection::LogError> {
+    async fn clear(&self, room: &str) -> Result<(), PortError> {
         let (seq_key, list) = (
             self.0.key(&["log", room, "seq"]),
             self.0.key(&["log", room, "events"]),
@@ -936,7 +902,6 @@ impl reconnection::EventLog for RedisEventLog {
             .run(async |c| c.del::<_, i64>(&[&seq_key, &list]).await)
             .await
             .map(|_| ())
-            .map_err(log_err)
     }
 }
 

@@ -26,7 +26,7 @@ use ::webhooks::{
 };
 use async_trait::async_trait;
 use deadpool_redis::redis::{self, Script};
-use signaling_core::PortError;
+use signaling_core::{PortError, PortErrorKind};
 
 use crate::Redis;
 
@@ -37,9 +37,9 @@ pub struct RedisWebhookOutbox {
 }
 
 fn outbox_err(e: PortError) -> OutboxError {
-    match e {
-        PortError::Unavailable(m) => OutboxError::Unavailable(m),
-        PortError::Corrupt(m) => OutboxError::Corrupt(m),
+    match e.kind() {
+        PortErrorKind::Unavailable => OutboxError::Unavailable(e.message().to_owned()),
+        PortErrorKind::Corrupt => OutboxError::Corrupt(e.message().to_owned()),
     }
 }
 

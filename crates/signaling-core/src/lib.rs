@@ -8,8 +8,6 @@
 
 mod config;
 pub mod engine;
-mod error;
-mod ids;
 pub mod memory;
 pub mod ports;
 pub mod protocol;
@@ -27,6 +25,9 @@ mod invariants;
 
 pub use config::RoomConfig;
 pub use engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
-pub use error::{ErrorCode, PortError, SignalError};
-pub use ids::{ConnectionId, RoomId, UserId};
+// The shared basics live in the kernel crate; re-exported here so
+// `signaling_core::RoomId` and friends keep working.
+pub use kernel::{
+    ADMIN_USER, ConnectionId, ErrorCode, PortError, PortErrorKind, RoomId, SignalError, UserId,
+};
 pub use service::{Ports, ReplayOutcome, RoomService};

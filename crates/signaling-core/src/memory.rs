@@ -107,7 +107,7 @@ impl Default for MemoryChatHistory {
 #[async_trait]
 impl ChatHistory for MemoryChatHistory {
     async fn append(&self, record: &ChatRecord) -> Result<(), PortError> {
-        let room = RoomId::parse(&record.room_id).map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let room = RoomId::parse(&record.room_id).map_err(|e| PortError::corrupt(e.to_string()))?;
         let mut rooms = self.rooms.lock().expect("lock");
         let list = rooms.entry(room).or_default();
         if list.iter().rev().take(64).any(|r| r.id == record.id) {
@@ -180,7 +180,7 @@ impl Default for MemoryAnalytics {
 #[async_trait]
 impl Analytics for MemoryAnalytics {
     async fn record(&self, event: &AnalyticsRecord) -> Result<(), PortError> {
-        let room = RoomId::parse(&event.room_id).map_err(|e| PortError::Corrupt(e.to_string()))?;
+        let room = RoomId::parse(&event.room_id).map_err(|e| PortError::corrupt(e.to_string()))?;
         let mut rooms = self.rooms.lock().expect("lock");
         let list = rooms.entry(room).or_default();
         list.push_back(event.clone());
@@ -243,26 +243,8 @@ pub fn summarize(events: &[AnalyticsRecord]) -> AnalyticsSummary {
     }
 }
 
-/// A clock moved by hand, for deterministic tests.
-pub struct ManualClock(Mutex<OffsetDateTime>);
-
-impl ManualClock {
-    /// Starts at `t`.
-    pub fn new(t: OffsetDateTime) -> Self {
-        ManualClock(Mutex::new(t))
-    }
-
-    /// Moves time forward.
-    pub fn advance(&self, d: time::Duration) {
-        *self.0.lock().expect("lock") += d;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().expect("lock")
-    }
-}
+/// A clock that moves only when told (the kernel's).
+pub use kernel::ManualClock;
 
 /// One process's registry: heartbeats expire on the system clock.
 #[derive(Default)]
@@ -456,9 +438,9 @@ impl ChatHistory for OutboxChatHistory {
         if self.pending() == 0 {
             match self.inner.append(record).await {
                 Ok(()) => return Ok(()),
-                Err(PortError::Corrupt(m)) => return Err(PortError::Corrupt(m)),
-                Err(PortError::Unavailable(m)) => {
-                    tracing::warn!(error = %m, "chat history unavailable; keeping messages in the outbox");
+                Err(e) if !e.is_unavailable() => return Err(e),
+                Err(e) => {
+                    tracing::warn!(error = %e, "chat history unavailable; keeping messages in the outbox");
                 }
             }
         }

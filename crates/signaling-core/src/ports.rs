@@ -230,18 +230,5 @@ impl LifecycleEvents for NoEvents {
     async fn emit(&self, _room: &RoomId, _event: &str, _data: serde_json::Value) {}
 }
 
-/// The time source. Production uses the system clock; tests move time by hand.
-pub trait Clock: Send + Sync {
-    /// Now.
-    fn now(&self) -> OffsetDateTime;
-}
-
-/// The system clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
-    }
-}
+/// The time source (the kernel's).
+pub use kernel::{Clock, SystemClock};

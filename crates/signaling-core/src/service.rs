@@ -24,8 +24,10 @@ fn unix_ms(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
-fn log_unavailable(e: reconnection::LogError) -> SignalError {
-    SignalError::new(ErrorCode::ServiceUnavailable, e.to_string())
+fn log_unavailable(e: crate::PortError) -> SignalError {
+    // The event log failing, for whatever reason, is the log being
+    // unavailable to the caller.
+    SignalError::new(ErrorCode::ServiceUnavailable, e.message().to_owned())
 }
 
 /// The answer to a resuming client.

@@ -2,6 +2,8 @@
 //! messages. Each code has a stable wire name, an HTTP status and a recovery
 //! hint. Codes are never renamed; new ones are appended.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 macro_rules! codes {
@@ -228,45 +230,94 @@ impl SignalError {
     }
 }
 
-impl From<auth::AuthError> for SignalError {
-    fn from(e: auth::AuthError) -> Self {
-        use auth::AuthError as A;
-        let code = match &e {
-            A::Missing => ErrorCode::Unauthorized,
-            A::Invalid(_) | A::Config(_) => ErrorCode::InvalidToken,
-            A::Expired => ErrorCode::TokenExpired,
-            A::NotYetValid => ErrorCode::TokenNotYetValid,
-            A::WrongRoom(_) => ErrorCode::RoomAccessDenied,
-        };
-        SignalError::new(code, e.to_string())
-    }
-}
-
-/// Errors a port adapter may return.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum PortError {
+/// What kind of failure a port reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PortErrorKind {
     /// The backing service cannot be reached or timed out.
-    #[error("backend unavailable: {0}")]
-    Unavailable(String),
+    Unavailable,
     /// Stored data could not be decoded.
-    #[error("corrupt data: {0}")]
-    Corrupt(String),
+    Corrupt,
 }
 
-impl From<recording::MetaError> for SignalError {
-    fn from(e: recording::MetaError) -> Self {
-        // As before this conversion existed: the recording store failing,
-        // for whatever reason, is the store being unavailable.
-        SignalError::new(ErrorCode::ServiceUnavailable, e.to_string())
+/// The error every port returns (room store, bus, histories, logs,
+/// recording records, quotas…): a kind, a message, and the underlying
+/// cause (a driver or decoding error) kept as [`std::error::Error::source`]
+/// so logs can show the whole chain.
+#[derive(Debug, Clone)]
+pub struct PortError {
+    kind: PortErrorKind,
+    message: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl PortError {
+    /// The backing service cannot be reached or timed out.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        PortError {
+            kind: PortErrorKind::Unavailable,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Stored data could not be decoded.
+    pub fn corrupt(message: impl Into<String>) -> Self {
+        PortError {
+            kind: PortErrorKind::Corrupt,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Keeps `cause` as this error's source.
+    pub fn with_source(mut self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Arc::new(cause));
+        self
+    }
+
+    /// The kind of failure.
+    pub fn kind(&self) -> PortErrorKind {
+        self.kind
+    }
+
+    /// Whether the backing service was unavailable.
+    pub fn is_unavailable(&self) -> bool {
+        self.kind == PortErrorKind::Unavailable
+    }
+
+    /// The message, without the cause.
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
+impl std::fmt::Display for PortError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            PortErrorKind::Unavailable => write!(f, "backend unavailable: {}", self.message),
+            PortErrorKind::Corrupt => write!(f, "corrupt data: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for PortError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// A port failure as the caller sees it: `SERVICE_UNAVAILABLE` or
+/// `INTERNAL_ERROR`, with the message but not the cause (which may name
+/// internal addresses; the server logs it).
 impl From<PortError> for SignalError {
     fn from(e: PortError) -> Self {
-        match e {
-            PortError::Unavailable(m) => SignalError::new(ErrorCode::ServiceUnavailable, m),
-            PortError::Corrupt(m) => SignalError::new(ErrorCode::InternalError, m),
-        }
+        let code = match e.kind {
+            PortErrorKind::Unavailable => ErrorCode::ServiceUnavailable,
+            PortErrorKind::Corrupt => ErrorCode::InternalError,
+        };
+        SignalError::new(code, e.message)
     }
 }
 
@@ -305,5 +356,28 @@ mod doc_tests {
             let row = format!("| `{}` | {} |", c.as_str(), c.http_status());
             assert!(doc.contains(&row), "docs/errors.md lacks {row}");
         }
+    }
+}
+
+#[cfg(test)]
+mod port_error_tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn a_port_error_keeps_its_cause_and_maps_to_a_code() {
+        let cause = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let e = PortError::unavailable("redis GET").with_source(cause);
+        assert_eq!(e.to_string(), "backend unavailable: redis GET");
+        assert_eq!(
+            e.source().map(|s| s.to_string()).as_deref(),
+            Some("refused")
+        );
+        assert!(e.is_unavailable());
+        let s: SignalError = e.clone().into();
+        assert_eq!(s.code, ErrorCode::ServiceUnavailable);
+        assert_eq!(s.message, "redis GET");
+        let c: SignalError = PortError::corrupt("bad json").into();
+        assert_eq!(c.code, ErrorCode::InternalError);
     }
 }
