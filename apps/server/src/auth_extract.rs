@@ -1,4 +1,5 @@
-//! Reads the bearer token from `Authorization: Bearer …` or `?token=…`.
+//! Reads the bearer token from `Authorization: Bearer …` or `?token=…`
+//! and verifies it at the service clock's time.
 
 use actix_web::HttpRequest;
 use auth::Identity;
@@ -7,36 +8,18 @@ use signaling_core::{ErrorCode, SignalError};
 use crate::AppState;
 use crate::http_error::ApiError;
 
-/// A query-string parameter, percent-decoded.
-pub fn query_param(q: &str, name: &str) -> Option<String> {
-    q.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == name).then(|| percent_decode(v))
-    })
+/// The query parameters a request may authenticate with.
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
 }
 
-fn token_from_query(q: &str) -> Option<String> {
-    query_param(q, "token")
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(if b[i] == b'+' { b' ' } else { b[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// `?token=…`, percent-decoded by actix's query parser; a malformed query
+/// carries no token.
+fn token_from_query(req: &HttpRequest) -> Option<String> {
+    actix_web::web::Query::<TokenQuery>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.into_inner().token)
 }
 
 /// Verifies the request's token and returns the identity.
@@ -56,8 +39,8 @@ pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Iden
         })
         .map(str::to_owned);
     let token = header
-        .or_else(|| token_from_query(req.query_string()))
+        .or_else(|| token_from_query(req))
         .ok_or_else(|| ApiError(SignalError::new(ErrorCode::Unauthorized, "no token")))?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.now_unix();
     Ok(state.verifier.verify(&token, now)?)
 }

@@ -70,6 +70,14 @@ pub struct AppState {
     pub origins: origin::OriginPolicy,
 }
 
+impl AppState {
+    /// Now, in seconds since the Unix epoch, from the service's clock port
+    /// (token expiry, link expiry, TURN credentials).
+    pub fn now_unix(&self) -> i64 {
+        self.service.now().unix_timestamp()
+    }
+}
+
 /// The blob store the settings name.
 pub fn blob_store_from(settings: &Settings) -> anyhow::Result<Arc<dyn storage::BlobStore>> {
     use storage::{ObjectBlobStore, S3Config, StorageConfig};

@@ -72,7 +72,7 @@ fn main() -> anyhow::Result<()> {
                 Some(r) => Some(r.parse().map_err(|_| anyhow::anyhow!("unknown role {r}"))?),
                 None => None,
             };
-            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let now = kernel::Clock::unix(&kernel::SystemClock);
             let token = auth::TokenMinter::hs256(secret.as_bytes()).mint_for(
                 &user,
                 room.as_deref(),

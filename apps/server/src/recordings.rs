@@ -352,7 +352,7 @@ async fn link(
     {
         Some(u) => u,
         None => {
-            let expires = time::OffsetDateTime::now_utc().unix_timestamp() + ttl as i64;
+            let expires = state.now_unix() + ttl as i64;
             format!(
                 "/webrtc/links/{}?{}",
                 out.key,
@@ -376,7 +376,7 @@ async fn serve_link(
     state: web::Data<AppState>,
 ) -> Res {
     let key = path.into_inner();
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.now_unix();
     if let Err(e) = state.links.verify(&key, q.expires, &q.sig, now) {
         return err(ErrorCode::Forbidden, e.to_string());
     }

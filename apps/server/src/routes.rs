@@ -278,10 +278,6 @@ pub(crate) async fn actor(
     ))
 }
 
-fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let s = &state.settings;
     let mut servers = vec![];
@@ -298,7 +294,7 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
                 let c = auth::turn::credentials(
                     secret.expose().as_bytes(),
                     &identity.user_id,
-                    now_unix(),
+                    state.now_unix(),
                     s.turn_ttl_secs,
                 );
                 servers.push(json!({ "urls": s.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));

@@ -110,7 +110,7 @@ async fn dev_token(
         .ok_or_else(|| SignalError::new(ErrorCode::ValidationError, "room is required"))?;
     let user = format!("guest-{}", uuid::Uuid::new_v4().simple());
     let name = body.name.filter(|n| !n.trim().is_empty());
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now = state.now_unix();
     let s = &state.settings;
     let token = minter.mint(&auth::Claims {
         sub: user.clone(),

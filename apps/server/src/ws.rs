@@ -26,6 +26,12 @@ fn close_reason(code: ErrorCode) -> CloseReason {
     }
 }
 
+/// `?last_sequence=N` of a resuming client (the token may be there too).
+#[derive(serde::Deserialize)]
+struct ResumeQuery {
+    last_sequence: Option<u64>,
+}
+
 /// `GET /webrtc/ws/{room_id}`: token errors are refused before the upgrade
 /// with an HTTP error; room refusals (full, locked, banned) are sent as an
 /// `error` message followed by a close with code `4000 + status`.
@@ -38,15 +44,15 @@ pub async fn ws_entry(
     let room_id = RoomId::parse(&path)?;
     let identity = identity_from_request(&req, &state)?;
     // A client resuming after a drop says what it saw last.
-    let resume_after = match crate::auth_extract::query_param(req.query_string(), "last_sequence") {
-        Some(v) => Some(v.parse::<u64>().map_err(|_| {
+    let resume_after = web::Query::<ResumeQuery>::from_query(req.query_string())
+        .map_err(|_| {
             ApiError(SignalError::new(
                 ErrorCode::ValidationError,
                 "last_sequence must be a non-negative integer",
             ))
-        })?),
-        None => None,
-    };
+        })?
+        .into_inner()
+        .last_sequence;
     let grant = identity.grant_for(room_id.as_str())?;
     let user_id = UserId::parse(&grant.user_id)?;
     let admitted = state.admission.admit(
@@ -241,7 +247,7 @@ pub async fn ws_entry(
                                 // client can tell a live server from a dead
                                 // one even while Redis is away.
                                 Ok(protocol::ClientMessage::Ping(p)) => {
-                                    let pong = ServerMessage::Pong { ts: p.ts, server_time: time::OffsetDateTime::now_utc() };
+                                    let pong = ServerMessage::Pong { ts: p.ts, server_time: state.service.now() };
                                     if session.text(pong.to_json()).await.is_err() { break None; }
                                     Ok(())
                                 }
