@@ -17,6 +17,8 @@
 
 mod memory;
 mod model;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -35,7 +37,8 @@ use time::OffsetDateTime;
 pub use memory::MemoryTransferStore;
 pub use model::*;
 
-/// Where transfer records and their received-chunk sets live.
+/// Where transfer records and their received-chunk sets live. Suite:
+/// `transfer_store_suite!`.
 #[async_trait]
 pub trait TransferStore: Send + Sync {
     /// Inserts or replaces a record.
@@ -51,7 +54,7 @@ pub trait TransferStore: Send + Sync {
     async fn mark_chunk(&self, id: &str, index: u64) -> Result<u64, PortError>;
     /// The received chunk indexes, ascending.
     async fn chunks(&self, id: &str) -> Result<Vec<u64>, PortError>;
-    /// Forgets a record and its chunk set.
+    /// Forgets a record and its chunk set; an unknown id is fine.
     async fn delete(&self, id: &str) -> Result<(), PortError>;
 }
 

@@ -74,3 +74,12 @@ impl TransferStore for MemoryTransferStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    async fn store() -> std::sync::Arc<dyn crate::TransferStore> {
+        std::sync::Arc::new(super::MemoryTransferStore::default())
+    }
+
+    crate::transfer_store_suite!(store);
+}

@@ -349,17 +349,21 @@ impl Analytics for MongoAnalytics {
     }
 
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // The newest `limit`, read newest first, handed back oldest first.
         let docs: Vec<Document> = self
             .0
             .find(doc! {"room_id": room.as_str()})
-            .sort(doc! {"ts": 1})
+            .sort(doc! {"ts": -1, "_id": -1})
             .limit(limit.min(i64::MAX as usize) as i64)
             .await
             .map_err(unavailable)?
             .try_collect()
             .await
             .map_err(unavailable)?;
-        docs.iter().map(from_doc).collect()
+        docs.iter().rev().map(from_doc).collect()
     }
 
     async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError> {

@@ -136,6 +136,11 @@ impl ReplayBuffer {
 }
 
 /// The per-room event log shared by all instances (in memory or Redis).
+/// Rooms are numbered apart, from 1; the log keeps at most
+/// `BufferConfig::max_events` events of a room and none older than
+/// `BufferConfig::ttl_ms`, and [`EventLog::since`] answers as
+/// [`ReplayBuffer::since`] does. Suite:
+/// `event_log_suite!`.
 #[async_trait]
 pub trait EventLog: Send + Sync {
     /// Appends and returns the new sequence number. MUST assign gap-free,
@@ -151,7 +156,8 @@ pub trait EventLog: Send + Sync {
     async fn since(&self, room: &str, now_ms: i64, last_seen: u64) -> Result<Replay, PortError>;
     /// The newest sequence number of a room (0 if none).
     async fn latest(&self, room: &str) -> Result<u64, PortError>;
-    /// Forgets a room's log (when the room is cleaned up).
+    /// Forgets a room's log (when the room is cleaned up): its numbering
+    /// starts again at 1.
     async fn clear(&self, room: &str) -> Result<(), PortError>;
 }
 
@@ -206,6 +212,9 @@ impl EventLog for MemoryEventLog {
         Ok(())
     }
 }
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(test)]
 mod tests {
@@ -276,15 +285,9 @@ mod tests {
         assert!(matches!(b.since(CFG, 1500, 1), Replay::Events(e) if e.len() == 1));
     }
 
-    #[tokio::test]
-    async fn memory_log_numbers_rooms_independently_and_clears() {
-        let log = MemoryEventLog::new(CFG);
-        assert_eq!(log.append("a", 0, vec![], "x".into()).await.unwrap(), 1);
-        assert_eq!(log.append("a", 0, vec![], "y".into()).await.unwrap(), 2);
-        assert_eq!(log.append("b", 0, vec![], "z".into()).await.unwrap(), 1);
-        assert_eq!(log.latest("a").await.unwrap(), 2);
-        log.clear("a").await.unwrap();
-        assert_eq!(log.latest("a").await.unwrap(), 0);
-        assert_eq!(log.latest("b").await.unwrap(), 1);
+    async fn memory(cfg: BufferConfig) -> std::sync::Arc<dyn EventLog> {
+        std::sync::Arc::new(MemoryEventLog::new(cfg))
     }
+
+    crate::event_log_suite!(memory);
 }

@@ -357,22 +357,27 @@ impl Recording {
 }
 
 /// Where recording records live (memory, Redis, MongoDB). Records outlive
-/// the room they were made in (7 days by default).
+/// the room they were made in (7 days by default). Suite:
+/// `recording_store_suite!`.
 #[async_trait]
 pub trait RecordingStore: Send + Sync {
     /// Inserts or replaces a record by its id.
     async fn put(&self, record: &Recording) -> Result<(), PortError>;
     /// Loads a record.
     async fn get(&self, id: &str) -> Result<Option<Recording>, PortError>;
-    /// Records of a room, oldest first.
+    /// Records of a room, oldest first (by `started_at`).
     async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, PortError>;
-    /// Records a user started, oldest first.
+    /// Records a user started, oldest first (by `started_at`).
     async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, PortError>;
-    /// Records not yet completed, failed or cancelled.
+    /// Records not yet completed, failed or cancelled (recording, paused or
+    /// processing), in no particular order.
     async fn list_unfinished(&self) -> Result<Vec<Recording>, PortError>;
     /// Takes the processing job of a recording for instance `owner` for
-    /// `ttl_secs`. MUST return `true` to one owner at a time; a claim whose
-    /// owner instance is no longer alive may be taken over.
+    /// `ttl_secs`. MUST return `true` to one owner at a time, also under
+    /// concurrent claims; the owner may renew its claim; once `ttl_secs`
+    /// pass without renewal anyone may take it. A claim whose owner
+    /// instance is no longer alive may be taken over earlier (Redis knows
+    /// liveness; memory and MongoDB wait for the lease to lapse).
     async fn claim_job(&self, id: &str, owner: &str, ttl_secs: u64) -> Result<bool, PortError>;
 }
 
@@ -420,20 +425,24 @@ impl RecordingStore for MemoryRecordingStore {
 
     async fn list_room(&self, room_id: &str) -> Result<Vec<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
-        Ok(all
+        let mut out: Vec<Recording> = all
             .iter()
             .filter(|r| r.room_id == room_id)
             .cloned()
-            .collect())
+            .collect();
+        out.sort_by_key(|r| r.started_at);
+        Ok(out)
     }
 
     async fn list_user(&self, user_id: &str) -> Result<Vec<Recording>, PortError> {
         let all = self.records.lock().expect("recording store lock");
-        Ok(all
+        let mut out: Vec<Recording> = all
             .iter()
             .filter(|r| r.started_by == user_id)
             .cloned()
-            .collect())
+            .collect();
+        out.sort_by_key(|r| r.started_at);
+        Ok(out)
     }
 
     async fn list_unfinished(&self) -> Result<Vec<Recording>, PortError> {
@@ -466,6 +475,8 @@ impl RecordingStore for MemoryRecordingStore {
 }
 
 pub mod pipeline;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 #[cfg(test)]
 mod tests {
@@ -559,21 +570,17 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn memory_store_replaces_by_id_and_lists_by_room() {
-        let s = MemoryRecordingStore::default();
-        let mut r = rec();
-        s.put(&r).await.unwrap();
-        r.stop(t(120)).unwrap();
-        s.put(&r).await.unwrap();
-        let mut other = rec();
-        other.recording_id = "r2".into();
-        other.room_id = "elsewhere".into();
-        s.put(&other).await.unwrap();
-        let listed = s.list_room("room").await.unwrap();
-        assert_eq!(listed, vec![r.clone()]);
-        assert_eq!(s.get("r2").await.unwrap(), Some(other));
-        assert_eq!(s.get("nope").await.unwrap(), None);
+    mod memory_store {
+        async fn store() -> (
+            std::sync::Arc<dyn crate::RecordingStore>,
+            std::sync::Arc<dyn crate::testing::Liveness>,
+        ) {
+            (
+                std::sync::Arc::new(crate::MemoryRecordingStore::default()),
+                std::sync::Arc::new(crate::testing::EveryoneAlive),
+            )
+        }
+        crate::recording_store_suite!(store);
     }
 
     mod props {

@@ -587,9 +587,16 @@ impl Analytics for RedisAnalytics {
     }
 
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let key = self.0.key(&["analytics", room.as_str()]);
-        let end = limit as isize - 1;
-        let raw: Vec<String> = self.0.run(async |c| c.lrange(&key, 0, end).await).await?;
+        // The newest `limit`: the list's tail.
+        let start = -(limit.min(isize::MAX as usize) as isize);
+        let raw: Vec<String> = self
+            .0
+            .run(async |c| c.lrange(&key, start, -1).await)
+            .await?;
         raw.iter()
             .map(|r| serde_json::from_str(r).map_err(corrupt))
             .collect()

@@ -13,10 +13,43 @@ use crate::protocol::ChatRecord;
 use crate::room::Room;
 use crate::{PortError, RoomId};
 
-/// Rooms in a map, versioned like any other store.
+/// Rooms in a map, versioned like any other store. A deleted room's
+/// version is kept for a day (as Redis does), so a recreated room
+/// continues from it and a stale writer never matches.
 #[derive(Default)]
 pub struct MemoryRoomStore {
     rooms: RwLock<HashMap<RoomId, Versioned>>,
+    deleted: Mutex<Tombstones>,
+}
+
+/// Versions of deleted rooms, with when they were deleted.
+#[derive(Default)]
+struct Tombstones {
+    versions: HashMap<RoomId, (u64, std::time::Instant)>,
+    sweep_at: usize,
+}
+
+/// How long a deleted room's version is remembered.
+const TOMBSTONE_TTL: std::time::Duration = std::time::Duration::from_secs(86_400);
+
+impl Tombstones {
+    fn take(&mut self, id: &RoomId) -> u64 {
+        match self.versions.remove(id) {
+            Some((v, at)) if at.elapsed() < TOMBSTONE_TTL => v,
+            _ => 0,
+        }
+    }
+
+    fn put(&mut self, id: RoomId, version: u64) {
+        self.versions
+            .insert(id, (version, std::time::Instant::now()));
+        // Forget lapsed ones whenever the map has doubled since the last sweep.
+        if self.versions.len() >= self.sweep_at.max(1024) {
+            self.versions
+                .retain(|_, (_, at)| at.elapsed() < TOMBSTONE_TTL);
+            self.sweep_at = self.versions.len() * 2;
+        }
+    }
 }
 
 #[async_trait]
@@ -31,7 +64,10 @@ impl RoomStore for MemoryRoomStore {
         if current != expected {
             return Ok(Saved::Conflict);
         }
-        let version = expected.unwrap_or(0) + 1;
+        let version = match expected {
+            Some(v) => v + 1,
+            None => self.deleted.lock().expect("lock").take(&room.id) + 1,
+        };
         rooms.insert(
             room.id.clone(),
             Versioned {
@@ -47,6 +83,7 @@ impl RoomStore for MemoryRoomStore {
         match rooms.get(id) {
             Some(v) if v.version == expected => {
                 rooms.remove(id);
+                self.deleted.lock().expect("lock").put(id.clone(), expected);
                 Ok(Saved::Ok)
             }
             None => Ok(Saved::Ok),
@@ -81,8 +118,16 @@ impl EventBus for MemoryBus {
 
 /// Chat history kept per room, oldest first, capped per room.
 pub struct MemoryChatHistory {
-    rooms: Mutex<HashMap<RoomId, Vec<ChatRecord>>>,
+    rooms: Mutex<HashMap<RoomId, RoomChat>>,
     cap: usize,
+}
+
+/// One room's messages, oldest first, and their ids (appends are
+/// idempotent on the id however old the first append).
+#[derive(Default)]
+struct RoomChat {
+    list: Vec<ChatRecord>,
+    ids: HashSet<String>,
 }
 
 impl MemoryChatHistory {
@@ -109,14 +154,16 @@ impl ChatHistory for MemoryChatHistory {
     async fn append(&self, record: &ChatRecord) -> Result<(), PortError> {
         let room = RoomId::parse(&record.room_id).map_err(|e| PortError::corrupt(e.to_string()))?;
         let mut rooms = self.rooms.lock().expect("lock");
-        let list = rooms.entry(room).or_default();
-        if list.iter().rev().take(64).any(|r| r.id == record.id) {
+        let chat = rooms.entry(room).or_default();
+        if !chat.ids.insert(record.id.clone()) {
             return Ok(());
         }
-        list.push(record.clone());
-        if list.len() > self.cap {
-            let excess = list.len() - self.cap;
-            list.drain(..excess);
+        chat.list.push(record.clone());
+        if chat.list.len() > self.cap {
+            let excess = chat.list.len() - self.cap;
+            for old in chat.list.drain(..excess) {
+                chat.ids.remove(&old.id);
+            }
         }
         Ok(())
     }
@@ -128,7 +175,7 @@ impl ChatHistory for MemoryChatHistory {
         limit: usize,
     ) -> Result<ChatPage, PortError> {
         let rooms = self.rooms.lock().expect("lock");
-        let Some(list) = rooms.get(room) else {
+        let Some(RoomChat { list, .. }) = rooms.get(room) else {
             return Ok(ChatPage {
                 messages: Vec::new(),
                 next_cursor: None,
@@ -469,16 +516,75 @@ impl ChatHistory for OutboxChatHistory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing;
 
-    #[tokio::test]
-    async fn chat_history_keeps_the_newest_per_room() {
-        testing::chat_history_keeps_the_newest(Arc::new(MemoryChatHistory::new(25)), 25).await;
-    }
+    /// The port suites of `crate::testing`, on the memory implementations.
+    mod suites {
+        use std::sync::Arc;
 
-    #[tokio::test]
-    async fn analytics_keep_the_newest_per_room() {
-        testing::analytics_keep_the_newest(Arc::new(MemoryAnalytics::new(25)), 25).await;
+        use crate::memory::*;
+
+        async fn rooms() -> Arc<dyn RoomStore> {
+            Arc::new(MemoryRoomStore::default())
+        }
+        crate::room_store_suite!(rooms);
+
+        mod bus {
+            use super::*;
+            async fn bus() -> (Arc<dyn EventBus>, Arc<dyn EventBus>) {
+                let b: Arc<dyn EventBus> = Arc::new(MemoryBus::default());
+                (b.clone(), b)
+            }
+            crate::event_bus_suite!(bus);
+        }
+
+        mod chat {
+            use super::*;
+            async fn chat() -> Arc<dyn ChatHistory> {
+                Arc::new(MemoryChatHistory::default())
+            }
+            async fn capped() -> Arc<dyn ChatHistory> {
+                Arc::new(MemoryChatHistory::new(crate::testing::chat::CAP))
+            }
+            crate::chat_history_suite!(chat, cap: capped);
+
+            async fn outbox() -> Arc<dyn ChatHistory> {
+                Arc::new(OutboxChatHistory::new(
+                    Arc::new(MemoryChatHistory::default()),
+                    100,
+                ))
+            }
+            /// The outbox wrapper is a `ChatHistory` like any other.
+            mod through_the_outbox {
+                crate::chat_history_suite!(super::outbox);
+            }
+        }
+
+        mod analytics {
+            use super::*;
+            async fn analytics() -> Arc<dyn Analytics> {
+                Arc::new(MemoryAnalytics::default())
+            }
+            async fn capped() -> Arc<dyn Analytics> {
+                Arc::new(MemoryAnalytics::new(crate::testing::analytics::CAP))
+            }
+            crate::analytics_suite!(analytics, cap: capped);
+        }
+
+        mod sessions {
+            use super::*;
+            async fn sessions() -> Arc<dyn RoomSessions> {
+                Arc::new(MemoryRoomSessions::default())
+            }
+            crate::room_sessions_suite!(sessions);
+        }
+
+        mod instances {
+            use super::*;
+            async fn instances() -> Arc<dyn InstanceRegistry> {
+                Arc::new(MemoryInstanceRegistry::default())
+            }
+            crate::instance_registry_suite!(instances);
+        }
     }
 
     #[tokio::test]

@@ -1,6 +1,8 @@
 //! Ports: what the signaling domain needs from the outside world.
 //! Each has an in-memory implementation in [`crate::memory`], which is both
-//! the embedded default and the fake for tests.
+//! the embedded default and the fake for tests. Each trait's contract is
+//! checked by one suite in `crate::testing` (feature `testing`), run
+//! against memory and against every adapter.
 
 use std::sync::Arc;
 
@@ -34,18 +36,28 @@ pub enum Saved {
 /// Shared room state with optimistic concurrency: every change is a
 /// compare-and-swap on the room's version, so check-capacity-and-join,
 /// hand-raise ordering and role changes are atomic across instances.
+///
+/// Versions of one room id never repeat: a deleted room's version is
+/// remembered (at least a day), and recreating the room continues from it,
+/// so a writer holding a version read before the delete can match neither
+/// the deleted room nor its successor. Suite:
+/// `room_store_suite!`.
 #[async_trait]
 pub trait RoomStore: Send + Sync {
     /// The room and its version, or `None` if it does not exist.
     async fn load(&self, id: &RoomId) -> Result<Option<Versioned>, PortError>;
     /// Writes `room` if the stored version is `expected` (`None`: the room must
     /// not exist). MUST return [`Saved::Conflict`], not an error, on a version
-    /// mismatch. On success the new version is `expected + 1` (or 1).
+    /// mismatch, and then change nothing. On success the new version is
+    /// `expected + 1`; a created room gets one more than the version it was
+    /// deleted at, or 1 if it never existed.
     async fn save(&self, room: &Room, expected: Option<u64>) -> Result<Saved, PortError>;
     /// Deletes the room if its version is `expected`; MUST return
-    /// [`Saved::Conflict`] on a mismatch.
+    /// [`Saved::Conflict`] on a mismatch. Deleting a room that does not
+    /// exist is [`Saved::Ok`] (it is deleted already).
     async fn delete(&self, id: &RoomId, expected: u64) -> Result<Saved, PortError>;
-    /// Ids of all rooms.
+    /// Ids of the rooms that exist (deleted ones are not listed), in no
+    /// particular order.
     async fn list(&self) -> Result<Vec<RoomId>, PortError>;
 }
 
@@ -84,7 +96,12 @@ pub trait EventSink: Send + Sync {
     fn deliver(&self, event: &BusEvent);
 }
 
-/// Fan-out of room events to every instance.
+/// Fan-out of room events to every instance. An event reaches every sink
+/// subscribed on any instance (the publisher's own included) once, equal to
+/// what was published, and one publisher's events arrive in the order it
+/// published them. Delivery is live only: an instance cut off from the bus
+/// misses what was published meanwhile (the replay log covers clients).
+/// Suite: `event_bus_suite!`.
 #[async_trait]
 pub trait EventBus: Send + Sync {
     /// Publishes to all instances (including this one).
@@ -102,12 +119,21 @@ pub struct ChatPage {
     pub next_cursor: Option<String>,
 }
 
-/// Chat history.
+/// Chat history. Message ids are unique across rooms; messages are
+/// appended in the order they were sent, and "newest" means appended last.
+/// A store may bound each room to its newest messages (memory and Redis:
+/// a per-room cap) or by age (MongoDB: retention). Suite:
+/// `chat_history_suite!`.
 #[async_trait]
 pub trait ChatHistory: Send + Sync {
-    /// Appends a message. MUST be idempotent on `record.id`.
+    /// Appends a message. MUST be idempotent on `record.id`: appending an id
+    /// the room still holds, however long ago it was first appended,
+    /// changes nothing.
     async fn append(&self, record: &ChatRecord) -> Result<(), PortError>;
     /// Newest first, at most `limit`, strictly older than the `before` cursor.
+    /// `next_cursor` is the id of the page's oldest message when older ones
+    /// remain, else `None`. A cursor that names no message of the room, or
+    /// a room without history, gives an empty page with no cursor.
     async fn page(
         &self,
         room: &RoomId,
@@ -133,14 +159,19 @@ pub struct AnalyticsSummary {
     pub events_by_type: std::collections::BTreeMap<String, u64>,
 }
 
-/// Analytics events.
+/// Analytics events, recorded in the order they happen. A store may bound
+/// each room to its newest events (memory and Redis: a per-room cap) or by
+/// age (MongoDB: retention). Suite:
+/// `analytics_suite!`.
 #[async_trait]
 pub trait Analytics: Send + Sync {
     /// Records an event.
     async fn record(&self, event: &AnalyticsRecord) -> Result<(), PortError>;
-    /// Events of a room, oldest first, at most `limit`.
+    /// The newest `limit` events of a room, oldest first.
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<AnalyticsRecord>, PortError>;
-    /// Summary of a room's events, computed where the data lives.
+    /// Summary of a room's events, computed where the data lives: events
+    /// per type, distinct users, joins, leaves, and the mean of the leaves'
+    /// `duration_seconds`; all zeros for a room without events.
     async fn summary(&self, room: &RoomId) -> Result<AnalyticsSummary, PortError>;
 }
 
@@ -157,7 +188,9 @@ pub struct TrackedConnection {
 
 /// Liveness of server instances. Each instance heartbeats and records the
 /// connections it holds; when one stops heartbeating, a live instance
-/// claims its connections and announces their users as left.
+/// claims its connections and announces their users as left. An instance
+/// is dead once `ttl_secs` of its last heartbeat have passed. Suite:
+/// `instance_registry_suite!`.
 #[async_trait]
 pub trait InstanceRegistry: Send + Sync {
     /// Marks `instance` alive for `ttl_secs` more seconds.
@@ -167,8 +200,8 @@ pub trait InstanceRegistry: Send + Sync {
     /// Forgets a connection of `instance`.
     async fn untrack(&self, instance: &str, connection: ConnectionId) -> Result<(), PortError>;
     /// Instances other than `me` whose heartbeat lapsed, with the
-    /// connections they held. MUST hand each dead instance to exactly one
-    /// caller across all instances, and forget it.
+    /// connections they still tracked. MUST hand each dead instance to
+    /// exactly one caller across all instances, and forget it.
     async fn claim_dead(
         &self,
         me: &str,
@@ -197,14 +230,17 @@ pub struct RoomSession {
     pub participants: Vec<String>,
 }
 
-/// The record of room sessions (seed 003's `webrtc_sessions`).
+/// The record of room sessions (seed 003's `webrtc_sessions`). Suite:
+/// `room_sessions_suite!`.
 #[async_trait]
 pub trait RoomSessions: Send + Sync {
-    /// A room came to exist. At most one session per room is open.
+    /// A room came to exist. At most one session per room is open: while
+    /// one is, this changes nothing.
     async fn started(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError>;
-    /// Someone joined the open session.
+    /// Someone joined the open session; each user is listed once, in order
+    /// of first join. Without an open session, nothing changes.
     async fn joined(&self, room: &RoomId, user: &UserId) -> Result<(), PortError>;
-    /// The room was cleaned up.
+    /// The room was cleaned up: the open session (if any) ends at `at`.
     async fn ended(&self, room: &RoomId, at: OffsetDateTime) -> Result<(), PortError>;
     /// Sessions of a room, newest first.
     async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<RoomSession>, PortError>;

@@ -165,7 +165,10 @@ pub struct RateStatus {
     pub reset_in_secs: u64,
 }
 
-/// Counts actions per key in fixed windows, shared by all instances.
+/// Counts actions per key in fixed windows, shared by all instances. The
+/// window `now` falls in is the one [`window`] computes; a hit past `max`
+/// is refused and not counted; keys are independent. Suite:
+/// `rate_limiter_suite!`.
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
     /// Counts one action at `now_unix` if the window has room. MUST be atomic
@@ -282,25 +285,11 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn window_fills_refuses_then_resets() {
-        let l = MemoryRateLimiter::default();
-        let lim = Limit {
-            max: 2,
-            window_secs: 60,
-        };
-        assert!(l.hit("k", lim, 600).await.unwrap().allowed);
-        assert!(l.hit("k", lim, 601).await.unwrap().allowed);
-        let s = l.hit("k", lim, 602).await.unwrap();
-        assert!(!s.allowed);
-        assert_eq!(s.reset_in_secs, 58);
-        assert!(
-            l.hit("other", lim, 602).await.unwrap().allowed,
-            "keys are independent"
-        );
-        assert!(l.hit("k", lim, 660).await.unwrap().allowed, "new window");
-        assert_eq!(l.peek("k", lim, 661).await.unwrap().remaining, 1);
+    async fn memory() -> std::sync::Arc<dyn RateLimiter> {
+        std::sync::Arc::new(MemoryRateLimiter::default())
     }
+
+    crate::rate_limiter_suite!(memory);
 
     #[tokio::test]
     async fn ended_windows_are_evicted() {

@@ -197,8 +197,11 @@ impl RoomService {
     }
 
     /// Runs `step` on the current room (a fresh one if `create` and absent)
-    /// and stores the result atomically; retries on conflicting writes.
-    /// Empty rooms are deleted. Effects are carried out after the write.
+    /// and stores the result atomically; on a `Conflict` it reloads and runs
+    /// `step` again (up to `MAX_CAS_ATTEMPTS`, then `CONFLICT`). A store
+    /// error fails the call (`SERVICE_UNAVAILABLE`) with no effect carried
+    /// out. Effects are carried out once, after the write that landed
+    /// (`tests/service` proves all three with mocked ports).
     async fn mutate<R>(
         &self,
         room_id: &RoomId,
@@ -279,6 +282,10 @@ impl RoomService {
     /// a client has seen is already in history), then publish deliveries and
     /// disconnects, then record analytics. Storage failures are logged,
     /// never fail the action: live delivery matters more than history.
+    /// A failed publish is logged too and does not fail the action either:
+    /// the room change is already written and stands, and a replayable
+    /// delivery was appended to the replay log before the publish, so a
+    /// client that missed it gets it when it resumes.
     pub async fn run_effects(&self, room_id: &RoomId, mut effects: Vec<Effect>) {
         effects.sort_by_key(|e| match e {
             Effect::StoreChat(_) | Effect::StoreRecording(_) => 0,

@@ -1,39 +1,24 @@
-//! Contract suites shared by every adapter (feature `testing`): the
-//! [`Quotas`] suite and the per-room caps of [`ChatHistory`] and
-//! [`Analytics`], run against memory here and against a real Redis in
-//! `redis-adapter` via [`quota_suite!`](crate::quota_suite).
-//!
-//! Suite functions panic on the first broken expectation, like tests do.
+//! The [`Quotas`] suite: run against memory here and against a real Redis
+//! in `redis-adapter` via [`quota_suite!`](crate::quota_suite).
 
 use std::sync::Arc;
 
-use crate::RoomId;
-use crate::engine::AnalyticsRecord;
-use crate::ports::{Analytics, ChatHistory};
-use crate::protocol::ChatRecord;
 use crate::quota::{Budget, Quotas};
 
 /// Generates one `#[tokio::test]` per quota case, each on a fresh store
 /// from `$make` (an `async fn() -> Arc<dyn Quotas>`). The calling crate
-/// needs `tokio` with `macros` and `rt` among its dev-dependencies.
+/// needs `tokio` with `macros` and `rt-multi-thread` among its
+/// dev-dependencies.
 #[macro_export]
 macro_rules! quota_suite {
     ($make:path) => {
-        $crate::quota_suite!(@cases $make;
+        $crate::__port_suite_cases!(quota, $make;
             reserve_is_all_or_nothing_across_budgets,
             release_gives_back_exactly_the_token_once,
             concurrent_reserves_never_pass_the_max,
             slots_are_bounded_idempotent_and_freed,
             concurrent_slot_acquires_take_exactly_max,
         );
-    };
-    (@cases $make:path; $($case:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $case() {
-                $crate::testing::$case($make().await).await;
-            }
-        )*
     };
 }
 
@@ -179,66 +164,4 @@ pub async fn concurrent_slot_acquires_take_exactly_max(q: Arc<dyn Quotas>) {
     }
     assert_eq!(ok, 4);
     assert_eq!(q.slots("race").await.unwrap().len(), 4);
-}
-
-fn at(i: usize) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(1_700_000_000).expect("valid")
-        + time::Duration::milliseconds(i as i64)
-}
-
-/// A chat message for the cap suites.
-pub fn chat(room: &str, i: usize) -> ChatRecord {
-    ChatRecord {
-        id: format!("m{i:05}"),
-        room_id: room.to_owned(),
-        from: "alice".into(),
-        from_name: "Alice".into(),
-        message: format!("message {i}"),
-        to: None,
-        breakout_room_id: None,
-        timestamp: at(i),
-    }
-}
-
-/// A history built with a cap of `cap` messages per room keeps exactly the
-/// newest `cap`, in order, and rooms do not share the cap.
-pub async fn chat_history_keeps_the_newest(h: Arc<dyn ChatHistory>, cap: usize) {
-    let room = RoomId::parse("capped").unwrap();
-    for i in 0..cap + 7 {
-        h.append(&chat("capped", i)).await.unwrap();
-    }
-    h.append(&chat("other", 0)).await.unwrap();
-    let page = h.page(&room, None, cap * 2).await.unwrap();
-    let ids: Vec<String> = page.messages.iter().map(|m| m.id.clone()).collect();
-    let want: Vec<String> = (7..cap + 7).rev().map(|i| format!("m{i:05}")).collect();
-    assert_eq!(ids, want, "the newest {cap}, newest first");
-    assert_eq!(page.next_cursor, None, "nothing older is left");
-    let other = h.page(&RoomId::parse("other").unwrap(), None, 10).await;
-    assert_eq!(other.unwrap().messages.len(), 1);
-}
-
-/// An analytics event for the cap suites.
-pub fn event(room: &str, i: usize) -> AnalyticsRecord {
-    let mut data = serde_json::Map::new();
-    data.insert("i".into(), i.into());
-    AnalyticsRecord {
-        room_id: room.to_owned(),
-        user_id: "alice".into(),
-        event_type: "custom".into(),
-        timestamp: at(i),
-        data,
-    }
-}
-
-/// Analytics built with a cap of `cap` events per room keep the newest.
-pub async fn analytics_keep_the_newest(a: Arc<dyn Analytics>, cap: usize) {
-    let room = RoomId::parse("capped").unwrap();
-    for i in 0..cap + 5 {
-        a.record(&event("capped", i)).await.unwrap();
-    }
-    let list = a.list(&room, cap * 2).await.unwrap();
-    let got: Vec<u64> = list.iter().map(|e| e.data["i"].as_u64().unwrap()).collect();
-    let want: Vec<u64> = (5..cap as u64 + 5).collect();
-    assert_eq!(got, want, "the newest {cap}, oldest first");
-    assert_eq!(a.summary(&room).await.unwrap().total_events, cap as u64);
 }

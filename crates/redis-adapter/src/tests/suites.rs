@@ -1,0 +1,112 @@
+//! The port suites of the domain crates, each case on a fresh key prefix
+//! of the real Redis: the same cases the in-memory implementations pass.
+
+use std::sync::Arc;
+
+use signaling_core::ports::*;
+use signaling_core::ratelimit::RateLimiter;
+
+use super::{config, redis};
+use crate::{Caps, Redis};
+
+async fn rooms() -> Arc<dyn RoomStore> {
+    redis().ports().rooms
+}
+signaling_core::room_store_suite!(rooms);
+
+mod bus {
+    use super::*;
+    /// Two instances: two pools and two subscriber connections on one
+    /// prefix.
+    async fn two() -> (Arc<dyn EventBus>, Arc<dyn EventBus>) {
+        let cfg = config();
+        let a = Redis::new(&cfg).unwrap().ports().bus;
+        let b = Redis::new(&cfg).unwrap().ports().bus;
+        (a, b)
+    }
+    signaling_core::event_bus_suite!(two);
+}
+
+fn capped() -> crate::RedisPorts {
+    let caps = Caps {
+        chat_per_room: signaling_core::testing::chat::CAP,
+        analytics_per_room: signaling_core::testing::analytics::CAP,
+    };
+    redis().ports_with_caps(reconnection::BufferConfig::default(), caps)
+}
+
+mod chat {
+    use super::*;
+    async fn chat() -> Arc<dyn ChatHistory> {
+        redis().ports().chat
+    }
+    async fn capped_chat() -> Arc<dyn ChatHistory> {
+        capped().chat
+    }
+    signaling_core::chat_history_suite!(chat, cap: capped_chat);
+}
+
+mod analytics {
+    use super::*;
+    async fn analytics() -> Arc<dyn Analytics> {
+        redis().ports().analytics
+    }
+    async fn capped_analytics() -> Arc<dyn Analytics> {
+        capped().analytics
+    }
+    signaling_core::analytics_suite!(analytics, cap: capped_analytics);
+}
+
+mod instances {
+    use super::*;
+    async fn instances() -> Arc<dyn InstanceRegistry> {
+        redis().ports().instances
+    }
+    signaling_core::instance_registry_suite!(instances);
+}
+
+mod rate_limiter {
+    use super::*;
+    async fn limiter() -> Arc<dyn RateLimiter> {
+        redis().ports().limiter
+    }
+    signaling_core::rate_limiter_suite!(limiter);
+}
+
+mod recordings {
+    use super::*;
+    use recording::testing::Liveness;
+
+    /// Redis decides a claim by its owner's liveness key: the suite's
+    /// owners heartbeat through the registry on the same prefix.
+    struct Heartbeat(Arc<crate::RedisInstanceRegistry>);
+
+    #[async_trait::async_trait]
+    impl Liveness for Heartbeat {
+        async fn alive(&self, owner: &str, ttl_secs: u64) {
+            self.0.heartbeat(owner, ttl_secs).await.unwrap();
+        }
+    }
+
+    async fn store() -> (Arc<dyn recording::RecordingStore>, Arc<dyn Liveness>) {
+        let p = redis().ports();
+        (p.recordings, Arc::new(Heartbeat(p.instances)))
+    }
+    recording::recording_store_suite!(store);
+}
+
+mod event_log {
+    use super::*;
+    async fn log(cfg: reconnection::BufferConfig) -> Arc<dyn reconnection::EventLog> {
+        redis().ports_with(cfg).log
+    }
+    reconnection::event_log_suite!(log);
+}
+
+mod transfers {
+    use super::*;
+    async fn store() -> Arc<dyn file_transfer::TransferStore> {
+        redis().ports().transfers
+    }
+    file_transfer::transfer_store_suite!(store);
+}

@@ -1,0 +1,155 @@
+//! The [`ChatHistory`] suite: idempotent appends, newest-first pages with
+//! cursors, rooms kept apart, and (for capped histories) the per-room cap.
+
+use std::sync::Arc;
+
+use crate::RoomId;
+use crate::ports::ChatHistory;
+use crate::protocol::ChatRecord;
+
+/// The cap a capped history under test must be built with.
+pub const CAP: usize = 25;
+
+/// Generates the [`ChatHistory`] suite; `$make` is an
+/// `async fn() -> Arc<dyn ChatHistory>` giving an empty history. With
+/// `cap: $capped`, also the cap case on a history from `$capped` built to
+/// keep [`CAP`] messages per room (memory and Redis; MongoDB bounds chat by
+/// retention instead).
+#[macro_export]
+macro_rules! chat_history_suite {
+    ($make:path) => {
+        $crate::__port_suite_cases!(chat, $make;
+            pages_are_newest_first_and_cursors_walk_the_rest,
+            append_is_idempotent_on_the_id,
+            an_unknown_cursor_or_room_gives_an_empty_page,
+            records_round_trip_and_rooms_are_apart,
+        );
+    };
+    ($make:path, cap: $capped:path) => {
+        $crate::chat_history_suite!($make);
+        $crate::__port_suite_cases!(chat, $capped; a_capped_history_keeps_the_newest);
+    };
+}
+
+/// Message `i` of `room`: id `m{i:05}`, sent `i` ms after the suite's epoch.
+pub fn chat(room: &str, i: usize) -> ChatRecord {
+    ChatRecord {
+        id: format!("m{i:05}"),
+        room_id: room.to_owned(),
+        from: "alice".into(),
+        from_name: "Alice".into(),
+        message: format!("message {i}"),
+        to: None,
+        breakout_room_id: None,
+        timestamp: super::at_ms(i as i64),
+    }
+}
+
+fn rid(s: &str) -> RoomId {
+    RoomId::parse(s).expect("valid")
+}
+
+async fn walk(h: &dyn ChatHistory, room: &RoomId, size: usize) -> Vec<String> {
+    let mut seen = vec![];
+    let mut cursor: Option<String> = None;
+    loop {
+        let p = h.page(room, cursor.as_deref(), size).await.unwrap();
+        assert!(p.messages.len() <= size, "at most `limit`");
+        seen.extend(p.messages.iter().map(|m| m.id.clone()));
+        match p.next_cursor {
+            Some(c) => {
+                assert_eq!(Some(&c), p.messages.last().map(|m| &m.id));
+                cursor = Some(c);
+            }
+            None => return seen,
+        }
+    }
+}
+
+fn ids(range: impl DoubleEndedIterator<Item = usize>) -> Vec<String> {
+    range.rev().map(|i| format!("m{i:05}")).collect()
+}
+
+/// A page holds at most `limit` messages, newest first; its cursor is its
+/// oldest message's id, and the last page has none.
+pub async fn pages_are_newest_first_and_cursors_walk_the_rest(h: Arc<dyn ChatHistory>) {
+    for i in 0..7 {
+        h.append(&chat("r", i)).await.unwrap();
+    }
+    let first = h.page(&rid("r"), None, 3).await.unwrap();
+    assert_eq!(
+        first
+            .messages
+            .iter()
+            .map(|m| m.id.clone())
+            .collect::<Vec<_>>(),
+        ids(4..7)
+    );
+    assert_eq!(first.next_cursor.as_deref(), Some("m00004"));
+    for size in [1, 2, 3, 7, 50] {
+        assert_eq!(
+            walk(&*h, &rid("r"), size).await,
+            ids(0..7),
+            "pages of {size}"
+        );
+    }
+    let all = h.page(&rid("r"), None, 7).await.unwrap();
+    assert_eq!(all.next_cursor, None, "exactly everything: no next page");
+}
+
+/// Appending a message id again, however late, stores it once.
+pub async fn append_is_idempotent_on_the_id(h: Arc<dyn ChatHistory>) {
+    h.append(&chat("r", 0)).await.unwrap();
+    h.append(&chat("r", 0)).await.unwrap();
+    for i in 1..100 {
+        h.append(&chat("r", i)).await.unwrap();
+    }
+    h.append(&chat("r", 0)).await.unwrap();
+    h.append(&chat("r", 50)).await.unwrap();
+    assert_eq!(walk(&*h, &rid("r"), 40).await, ids(0..100));
+}
+
+/// A cursor that names no message of the room, and a room without
+/// history, both give an empty last page.
+pub async fn an_unknown_cursor_or_room_gives_an_empty_page(h: Arc<dyn ChatHistory>) {
+    for i in 0..3 {
+        h.append(&chat("r", i)).await.unwrap();
+    }
+    h.append(&chat("other", 9)).await.unwrap();
+    for (room, cursor) in [("r", Some("nope")), ("r", Some("m00009")), ("empty", None)] {
+        let p = h.page(&rid(room), cursor, 10).await.unwrap();
+        assert!(p.messages.is_empty(), "{room} {cursor:?}");
+        assert_eq!(p.next_cursor, None);
+    }
+}
+
+/// What is read back equals what was appended, private fields included,
+/// and each room has only its own messages.
+pub async fn records_round_trip_and_rooms_are_apart(h: Arc<dyn ChatHistory>) {
+    let mut private = chat("a", 1);
+    private.to = Some("bob".into());
+    private.breakout_room_id = Some("b1".into());
+    private.message = "<b>héllo</b>\n".into();
+    h.append(&chat("a", 0)).await.unwrap();
+    h.append(&private).await.unwrap();
+    h.append(&chat("b", 2)).await.unwrap();
+    let a = h.page(&rid("a"), None, 10).await.unwrap().messages;
+    assert_eq!(a, vec![private, chat("a", 0)]);
+    let b = h.page(&rid("b"), None, 10).await.unwrap().messages;
+    assert_eq!(b, vec![chat("b", 2)]);
+}
+
+/// A history built with a cap of [`CAP`] messages per room keeps exactly
+/// the newest [`CAP`], in order, and rooms do not share the cap.
+pub async fn a_capped_history_keeps_the_newest(h: Arc<dyn ChatHistory>) {
+    for i in 0..CAP + 7 {
+        h.append(&chat("capped", i)).await.unwrap();
+    }
+    h.append(&chat("other", CAP * 10)).await.unwrap();
+    let page = h.page(&rid("capped"), None, CAP * 2).await.unwrap();
+    let got: Vec<String> = page.messages.iter().map(|m| m.id.clone()).collect();
+    assert_eq!(got, ids(7..CAP + 7), "the newest {CAP}, newest first");
+    assert_eq!(page.next_cursor, None, "nothing older is left");
+    let other = h.page(&rid("other"), None, 10).await.unwrap();
+    assert_eq!(other.messages.len(), 1);
+}

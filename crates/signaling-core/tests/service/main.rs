@@ -1,0 +1,186 @@
+//! `RoomService` in isolation: the room store and the event bus are
+//! `mockall` mocks that assert the calls the service makes (the retry on a
+//! `Conflict`, no publish before or without the write); every other port
+//! is the real in-memory one.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use auth::Role;
+use mockall::{Sequence, mock};
+use signaling_core::engine::JoinRequest;
+use signaling_core::ports::{BusEvent, BusKind, EventBus, EventSink, RoomStore, Saved, Versioned};
+use signaling_core::room::Room;
+use signaling_core::{
+    Actor, ConnectionId, Engine, ErrorCode, PortError, Ports, RoomConfig, RoomId, RoomService,
+    UserId,
+};
+
+mock! {
+    Store {}
+    #[async_trait]
+    impl RoomStore for Store {
+        async fn load(&self, id: &RoomId) -> Result<Option<Versioned>, PortError>;
+        async fn save(&self, room: &Room, expected: Option<u64>) -> Result<Saved, PortError>;
+        async fn delete(&self, id: &RoomId, expected: u64) -> Result<Saved, PortError>;
+        async fn list(&self) -> Result<Vec<RoomId>, PortError>;
+    }
+}
+
+mock! {
+    Bus {}
+    #[async_trait]
+    impl EventBus for Bus {
+        async fn publish(&self, event: BusEvent) -> Result<(), PortError>;
+        fn subscribe(&self, sink: Arc<dyn EventSink>);
+    }
+}
+
+fn rid() -> RoomId {
+    RoomId::parse("mocked").unwrap()
+}
+
+fn alice() -> UserId {
+    UserId::parse("alice").unwrap()
+}
+
+fn host() -> Actor {
+    Actor {
+        user_id: alice(),
+        connection: None,
+    }
+}
+
+/// The adapter's failure; one place, so a change of `PortError`'s shape
+/// touches one line.
+fn down() -> PortError {
+    PortError::unavailable("store down")
+}
+
+/// A stored room with alice in it as host, made by a real service on
+/// memory ports: what the mocked store will hand out.
+async fn stored_room() -> Versioned {
+    let real = RoomService::new(Engine::new(RoomConfig::default()), Ports::in_memory());
+    let req = JoinRequest {
+        user_id: alice(),
+        name: Some("Alice".into()),
+        role: Some(Role::Host),
+        permissions: None,
+        connection: ConnectionId::new(),
+    };
+    real.join(&rid(), req).await.unwrap();
+    real.ports().rooms.load(&rid()).await.unwrap().unwrap()
+}
+
+fn service(store: impl RoomStore + 'static, bus: impl EventBus + 'static) -> RoomService {
+    let mut ports = Ports::in_memory();
+    ports.rooms = Arc::new(store);
+    ports.bus = Arc::new(bus);
+    RoomService::new(Engine::new(RoomConfig::default()), ports)
+}
+
+fn is_metadata_update(e: &BusEvent, text: &str) -> bool {
+    matches!(&e.kind, BusKind::Deliver { payload, .. }
+        if payload.contains("room-metadata-update") && payload.contains(text))
+}
+
+/// Two conflicting writes, then one that lands: the step is run again on
+/// a fresh load each time, and the one delivery goes out exactly once,
+/// after the write that landed.
+#[tokio::test]
+async fn a_conflict_twice_retries_the_step_and_publishes_once_after_the_write() {
+    let v = stored_room().await;
+    let version = v.version;
+    let mut store = MockStore::new();
+    let mut bus = MockBus::new();
+    let mut order = Sequence::new();
+    let written: Arc<Mutex<Vec<Room>>> = Arc::default();
+    for attempt in 0..3 {
+        let v = v.clone();
+        store
+            .expect_load()
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(move |_| Ok(Some(v.clone())));
+        let written = written.clone();
+        store
+            .expect_save()
+            .withf(move |room, expected| room.metadata == "agenda" && *expected == Some(version))
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(move |room, _| {
+                written.lock().unwrap().push(room.clone());
+                Ok(if attempt < 2 {
+                    Saved::Conflict
+                } else {
+                    Saved::Ok
+                })
+            });
+    }
+    bus.expect_publish()
+        .withf(|e| is_metadata_update(e, "agenda"))
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|_| Ok(()));
+    let s = service(store, bus);
+
+    s.set_metadata(&rid(), &host(), "agenda".into())
+        .await
+        .expect("the third write lands");
+
+    let attempts = written.lock().unwrap().len();
+    assert_eq!(attempts, 3, "the engine step ran once per attempt");
+    assert_eq!(s.latest_sequence(&rid()).await.unwrap(), 1, "logged once");
+    // The mocks verify on drop: three loads and saves, then one publish.
+}
+
+/// A store that cannot write: the caller gets `SERVICE_UNAVAILABLE` and
+/// nothing is published, logged for replay, or retried.
+#[tokio::test]
+async fn a_failed_write_is_service_unavailable_and_publishes_nothing() {
+    let v = stored_room().await;
+    let mut store = MockStore::new();
+    let mut bus = MockBus::new();
+    store
+        .expect_load()
+        .times(1)
+        .returning(move |_| Ok(Some(v.clone())));
+    store.expect_save().times(1).returning(|_, _| Err(down()));
+    bus.expect_publish().never();
+    let s = service(store, bus);
+
+    let e = s
+        .set_metadata(&rid(), &host(), "agenda".into())
+        .await
+        .unwrap_err();
+
+    assert_eq!(e.code, ErrorCode::ServiceUnavailable);
+    assert_eq!(
+        s.latest_sequence(&rid()).await.unwrap(),
+        0,
+        "nothing logged"
+    );
+}
+
+/// The bus fails after the write: the change stands (a later read shows
+/// it), the caller is told the action succeeded, and the delivery is in
+/// the replay log, so a client that resumes still gets it.
+#[tokio::test]
+async fn a_bus_failure_after_the_write_leaves_the_change_standing() {
+    let v = stored_room().await;
+    let store = signaling_core::memory::MemoryRoomStore::default();
+    store.save(&v.room, None).await.unwrap();
+    let mut bus = MockBus::new();
+    bus.expect_publish()
+        .withf(|e| is_metadata_update(e, "agenda"))
+        .times(1)
+        .returning(|_| Err(down()));
+    let s = service(store, bus);
+
+    s.set_metadata(&rid(), &host(), "agenda".into())
+        .await
+        .expect("a lost publish does not fail the action");
+
+    assert_eq!(s.room(&rid()).await.unwrap().metadata, "agenda");
+    assert_eq!(s.latest_sequence(&rid()).await.unwrap(), 1, "replayable");
+}
