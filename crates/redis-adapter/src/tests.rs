@@ -5,6 +5,9 @@ use recording::RecordingStore as _;
 use signaling_core::ErrorCode;
 
 use super::*;
+use signaling_core::RoomId;
+use signaling_core::ports::*;
+use signaling_core::ratelimit::{Limit, RateLimiter as _};
 
 fn url() -> String {
     std::env::var("REDIS_URL").expect(

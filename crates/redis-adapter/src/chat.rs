@@ -1,0 +1,111 @@
+//! Chat history: a sorted set of ids and a hash of records; idempotent, capped appends.
+
+use async_trait::async_trait;
+use deadpool_redis::redis::{self, AsyncCommands as _, Script};
+use signaling_core::ports::*;
+use signaling_core::protocol::ChatRecord;
+use signaling_core::{PortError, RoomId};
+
+use crate::{Redis, corrupt};
+
+/// Per room: a sorted set of message ids scored by arrival order and a
+/// hash id -> JSON, holding the newest `.1` messages (the append script
+/// trims the oldest). Appends are idempotent on the id.
+pub struct RedisChatHistory(pub(crate) Redis, pub(crate) usize);
+
+const CHAT_APPEND: &str = r"
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return 0 end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('ZADD', KEYS[1], seq, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if over > 0 then
+  local old = redis.call('ZRANGE', KEYS[1], 0, over - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+return seq
+";
+
+#[async_trait]
+impl ChatHistory for RedisChatHistory {
+    async fn append(&self, record: &ChatRecord) -> Result<(), PortError> {
+        let room = record.room_id.as_str();
+        let (order, msgs, seq) = (
+            self.0.key(&["chat", room, "order"]),
+            self.0.key(&["chat", room, "msgs"]),
+            self.0.key(&["chat", room, "seq"]),
+        );
+        let json = serde_json::to_string(record).map_err(corrupt)?;
+        self.0
+            .run(async |c| {
+                Script::new(CHAT_APPEND)
+                    .key(&order)
+                    .key(&msgs)
+                    .key(&seq)
+                    .arg(&record.id)
+                    .arg(&json)
+                    .arg(self.1)
+                    .invoke_async::<i64>(c)
+                    .await
+            })
+            .await
+            .map(|_| ())
+    }
+
+    async fn page(
+        &self,
+        room: &RoomId,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        let (order, msgs) = (
+            self.0.key(&["chat", room.as_str(), "order"]),
+            self.0.key(&["chat", room.as_str(), "msgs"]),
+        );
+        let (ids, records): (Vec<String>, Vec<Option<String>>) = self
+            .0
+            .run(async |c| {
+                let max = match before {
+                    Some(id) => match c.zscore::<_, _, Option<f64>>(&order, id).await? {
+                        Some(score) => format!("({score}"),
+                        None => return Ok((vec![], vec![])),
+                    },
+                    None => "+inf".to_owned(),
+                };
+                let ids: Vec<String> = redis::cmd("ZREVRANGEBYSCORE")
+                    .arg(&order)
+                    .arg(&max)
+                    .arg("-inf")
+                    .arg("LIMIT")
+                    .arg(0)
+                    .arg(limit + 1)
+                    .query_async(c)
+                    .await?;
+                if ids.is_empty() {
+                    return Ok((ids, vec![]));
+                }
+                let recs: Vec<Option<String>> = redis::cmd("HMGET")
+                    .arg(&msgs)
+                    .arg(&ids)
+                    .query_async(c)
+                    .await?;
+                Ok((ids, recs))
+            })
+            .await?;
+        let more = ids.len() > limit;
+        let mut messages = Vec::with_capacity(limit);
+        for r in records.into_iter().take(limit).flatten() {
+            messages.push(serde_json::from_str::<ChatRecord>(&r).map_err(corrupt)?);
+        }
+        let next_cursor = if more {
+            messages.last().map(|m| m.id.clone())
+        } else {
+            None
+        };
+        Ok(ChatPage {
+            messages,
+            next_cursor,
+        })
+    }
+}
