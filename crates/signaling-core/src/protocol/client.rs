@@ -1,0 +1,321 @@
+//! The bodies of the messages clients send.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::UserId;
+use crate::room::{DeviceInfo, MediaKind, NetworkStats, VirtualBackground};
+
+/// `offer` / `answer`: an SDP for one peer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SdpRelay {
+    /// The peer to deliver to.
+    #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
+    pub target: UserId,
+    /// The SDP text (`RTCSessionDescription.sdp`).
+    pub sdp: String,
+}
+
+/// An ICE candidate as the browser's `RTCIceCandidate.toJSON()` produces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IceCandidateInit {
+    /// The `candidate:` line; empty signals end of candidates.
+    pub candidate: String,
+    /// Media stream id.
+    #[serde(
+        rename = "sdpMid",
+        alias = "sdp_mid",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sdp_mid: Option<String>,
+    /// Media line index.
+    #[serde(
+        rename = "sdpMLineIndex",
+        alias = "sdp_m_line_index",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sdp_m_line_index: Option<u32>,
+    /// ICE ufrag.
+    #[serde(
+        rename = "usernameFragment",
+        alias = "username_fragment",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub username_fragment: Option<String>,
+}
+
+/// `ice-candidate` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct IceRelay {
+    /// The peer to deliver to.
+    #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
+    pub target: UserId,
+    /// The candidate.
+    pub candidate: IceCandidateInit,
+}
+
+/// `media-control`: mute or unmute oneself, or (moderators) mute someone.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MediaControlReq {
+    /// Audio or video.
+    pub kind: MediaKind,
+    /// The new state.
+    pub muted: bool,
+    /// Someone else (moderators only, mute only); `None` is oneself.
+    #[serde(default)]
+    pub target: Option<UserId>,
+}
+
+/// Start or stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartStop {
+    /// Start.
+    Start,
+    /// Stop.
+    Stop,
+}
+
+/// `screen-share-control`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ScreenShareReq {
+    /// Start or stop sharing.
+    pub action: StartStop,
+    /// Someone else (moderators only, stop only).
+    #[serde(default)]
+    pub target: Option<UserId>,
+}
+
+/// `chat-message` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ChatSend {
+    /// The text; markup is neutralized by the server.
+    #[serde(alias = "text", alias = "content")]
+    pub message: String,
+    /// A private message to one participant.
+    #[serde(default, alias = "target")]
+    pub to: Option<UserId>,
+}
+
+/// `reaction` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReactionSend {
+    /// A short emoji or reaction name.
+    #[serde(alias = "reaction")]
+    pub emoji: String,
+}
+
+/// `hand-raise` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HandRaiseReq {
+    /// Raise (true) or lower (false).
+    pub raised: bool,
+    /// Someone else's hand (moderators, lowering only).
+    #[serde(default)]
+    pub target: Option<UserId>,
+}
+
+/// `participant-update` from a client (its own info).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParticipantUpdateReq {
+    /// New display name.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// Device details.
+    #[serde(default)]
+    pub device_info: Option<DeviceInfo>,
+    /// Sending video quality label, e.g. `720p`.
+    #[serde(default)]
+    pub video_quality: Option<String>,
+    /// Network statistics.
+    #[serde(default)]
+    pub network_stats: Option<NetworkStats>,
+}
+
+/// A message naming one user (`waiting-room-admit`, `waiting-room-reject`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TargetUser {
+    /// The user.
+    #[serde(alias = "target")]
+    pub user_id: UserId,
+}
+
+/// `breakout-room-create`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BreakoutCreate {
+    /// Name shown to participants.
+    pub name: String,
+}
+
+/// `breakout-room-assign`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BreakoutAssign {
+    /// Target breakout room; `null` moves the user back to the main room.
+    #[serde(default)]
+    pub breakout_room_id: Option<String>,
+    /// The user to move.
+    pub user_id: UserId,
+}
+
+/// `breakout-room-close`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BreakoutRef {
+    /// The breakout room.
+    pub breakout_room_id: String,
+}
+
+/// `virtual-background-update` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct VirtualBackgroundReq {
+    /// The new background.
+    pub background: VirtualBackground,
+}
+
+/// `live-stream-start`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LiveStreamStartReq {
+    /// Title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Target platform label, e.g. `youtube`.
+    #[serde(default)]
+    pub platform: Option<String>,
+}
+
+/// `live-stream-stop`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LiveStreamRef {
+    /// The stream.
+    pub stream_id: String,
+}
+
+/// `e2ee-key-exchange`: a public key for one peer. Relayed, never interpreted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct E2eeKeyExchange {
+    /// The peer (in client messages); the sender (in server messages, as `from`).
+    #[serde(alias = "to")]
+    pub target: UserId,
+    /// Key identifier chosen by the sender.
+    pub key_id: u32,
+    /// Base64 public key.
+    pub public_key: String,
+    /// Optional base64 signature over the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+    /// Optional algorithm label such as `X25519`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+}
+
+/// `e2ee-ratchet-update`: a new encrypted sender key. Relayed, never interpreted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct E2eeRatchetUpdate {
+    /// One peer, or everyone in the sender's group when absent.
+    #[serde(default, alias = "to", skip_serializing_if = "Option::is_none")]
+    pub target: Option<UserId>,
+    /// Key identifier.
+    pub key_id: u32,
+    /// Ratchet generation, increasing.
+    pub generation: u64,
+    /// Base64 ciphertext of the new key.
+    pub encrypted_key: String,
+}
+
+/// `analytics-event` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AnalyticsEventReq {
+    /// Event name, e.g. `quality`, `screen-share`.
+    pub event_type: String,
+    /// Free-form data (bounded by the frame size).
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `network-stats` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NetworkStatsReq {
+    /// The statistics.
+    #[serde(flatten)]
+    pub stats: NetworkStats,
+}
+
+/// `ping`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct PingReq {
+    /// Echoed back in the `pong`.
+    #[serde(default)]
+    pub ts: Option<serde_json::Value>,
+}
+
+/// P2P file-transfer signaling (`file-share-*`) relayed between sender and receiver.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FileShareSignal {
+    /// The other party.
+    #[serde(alias = "to")]
+    pub target: UserId,
+    /// The transfer this is about.
+    pub transfer_id: String,
+    /// Bytes acknowledged so far (progress).
+    #[serde(default)]
+    pub bytes_transferred: Option<u64>,
+}
+
+/// `recording-control` from a client.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordingControlReq {
+    /// What to do.
+    pub action: RecordingAction,
+    /// Which recording, for all but start.
+    #[serde(default)]
+    pub recording_id: Option<String>,
+    /// Container for `start` (default webm).
+    #[serde(default)]
+    pub format: Option<recording::Format>,
+    /// Quality preset for `start` (default medium).
+    #[serde(default)]
+    pub quality: Option<recording::Quality>,
+}
+
+/// What a `recording-control` message or recording endpoint asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordingAction {
+    /// Start a new recording.
+    Start,
+    /// Stop and process.
+    Stop,
+    /// Pause.
+    Pause,
+    /// Resume after a pause.
+    Resume,
+    /// Cancel and discard.
+    Cancel,
+    /// Report the state.
+    Status,
+}
+
+/// A recording as clients see it: the record plus its running duration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordingView {
+    /// The record.
+    #[serde(flatten)]
+    pub recording: recording::Recording,
+    /// Seconds recorded so far, pauses excluded.
+    pub duration: i64,
+}
+
+impl RecordingView {
+    /// The view of `r` at `now`.
+    pub fn of(r: &recording::Recording, now: OffsetDateTime) -> Self {
+        RecordingView {
+            recording: r.clone(),
+            duration: r.duration_secs(now),
+        }
+    }
+}

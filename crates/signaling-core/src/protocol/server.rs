@@ -1,0 +1,481 @@
+//! The messages the server sends.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::room::{
+    BreakoutRoom, HandRaiseEntry, LiveStream, MediaKind, NetworkStats, ParticipantView,
+    RoomSettings, VirtualBackground,
+};
+use crate::{ErrorCode, SignalError};
+use auth::{Permissions, Role};
+
+use super::*;
+
+/// Why a participant left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaveReason {
+    /// Closed the connection.
+    Left,
+    /// Connection lost and not back within the grace period.
+    Disconnected,
+    /// Removed by a moderator.
+    Kicked,
+    /// Removed and banned by a moderator.
+    Banned,
+    /// Sent to the waiting room by a moderator.
+    MovedToWaitingRoom,
+    /// The room was closed through the admin API.
+    RoomClosed,
+}
+
+/// The full state of a room as one participant sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoomStateView {
+    /// The room.
+    pub room_id: String,
+    /// The receiving participant's own id.
+    pub you: String,
+    /// Everyone in the room, in join order.
+    pub participants: Vec<ParticipantView>,
+    /// Room settings.
+    pub settings: RoomSettings,
+    /// Raised hands, oldest first.
+    pub hand_raise_queue: Vec<HandRaiseEntry>,
+    /// Breakout rooms.
+    pub breakout_rooms: Vec<BreakoutRoom>,
+    /// Live streams (active and ended).
+    pub live_streams: Vec<LiveStream>,
+    /// Users waiting for admission (moderators only; empty for others).
+    pub waiting_room: Vec<WaitingView>,
+    /// Sequence number of the last room event (for resuming).
+    pub last_sequence: u64,
+    /// Application data set through the admin API (empty when none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub metadata: String,
+}
+
+/// A waiting user, as moderators see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingView {
+    /// The user.
+    pub user_id: String,
+    /// Display name.
+    pub name: String,
+    /// Since when.
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+}
+
+/// A chat message as delivered and stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatRecord {
+    /// Unique id.
+    pub id: String,
+    /// The room.
+    pub room_id: String,
+    /// Sender.
+    pub from: String,
+    /// Sender's display name.
+    pub from_name: String,
+    /// Sanitized text.
+    pub message: String,
+    /// Private recipient, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Breakout group it was sent in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakout_room_id: Option<String>,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub timestamp: OffsetDateTime,
+}
+
+impl ChatRecord {
+    /// Whether `user`, now in breakout group `group` (`None`: the main
+    /// room), could have received this message live: a private message
+    /// only by its sender and recipient, a public one by its group; the
+    /// sender always sees their own.
+    pub fn visible_to(&self, user: &str, group: Option<&str>) -> bool {
+        if self.from == user {
+            return true;
+        }
+        match &self.to {
+            Some(to) => to == user,
+            None => self.breakout_room_id.as_deref() == group,
+        }
+    }
+}
+
+/// Messages the server sends. Serialized with a `type` tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ServerMessage {
+    /// A relayed offer.
+    Offer {
+        /// Sender.
+        from: String,
+        /// SDP text.
+        sdp: String,
+    },
+    /// A relayed answer.
+    Answer {
+        /// Sender.
+        from: String,
+        /// SDP text.
+        sdp: String,
+    },
+    /// A relayed ICE candidate.
+    IceCandidate {
+        /// Sender.
+        from: String,
+        /// The candidate.
+        candidate: IceCandidateInit,
+    },
+    /// Someone joined.
+    UserJoined {
+        /// Who.
+        participant: ParticipantView,
+    },
+    /// Someone left.
+    UserLeft {
+        /// Who.
+        user_id: String,
+        /// Why.
+        reason: LeaveReason,
+    },
+    /// The full room state (on join and on resync).
+    RoomState(RoomStateView),
+    /// An error caused by the receiving client.
+    Error {
+        /// Stable code.
+        code: ErrorCode,
+        /// Human-readable detail.
+        message: String,
+        /// What to do.
+        hint: &'static str,
+        /// Seconds before retrying (rate limits).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after: Option<u64>,
+        /// The type of the message that caused it, if known.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        in_reply_to: Option<&'static str>,
+    },
+    /// Someone's microphone or camera was muted or unmuted.
+    MediaControl {
+        /// Whose.
+        user_id: String,
+        /// Audio or video.
+        kind: MediaKind,
+        /// New state.
+        muted: bool,
+        /// Who did it.
+        by: String,
+    },
+    /// Someone started or stopped sharing their screen.
+    ScreenShareControl {
+        /// Whose.
+        user_id: String,
+        /// Whether sharing now.
+        active: bool,
+        /// Who did it.
+        by: String,
+    },
+    /// A chat message.
+    ChatMessage(ChatRecord),
+    /// A role changed.
+    RoleUpdated {
+        /// Whose.
+        user_id: String,
+        /// New role.
+        role: Role,
+        /// New effective permissions.
+        permissions: Permissions,
+        /// Who did it (`system` for automatic promotion).
+        by: String,
+    },
+    /// Permissions changed.
+    PermissionUpdated {
+        /// Whose.
+        user_id: String,
+        /// New effective permissions.
+        permissions: Permissions,
+        /// Who did it.
+        by: String,
+    },
+    /// A participant's info changed.
+    ParticipantUpdate {
+        /// The new view.
+        participant: ParticipantView,
+    },
+    /// A participant's connection quality, classified.
+    QualityUpdate {
+        /// Whose.
+        user_id: String,
+        /// excellent, good, poor or lost.
+        quality: String,
+        /// The figures.
+        stats: NetworkStats,
+    },
+    /// Data from the operator's backend (admin API), to the room or to
+    /// some participants.
+    DataMessage {
+        /// Always `#admin`.
+        from: String,
+        /// The application's label for the data, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        topic: Option<String>,
+        /// Any JSON.
+        data: serde_json::Value,
+    },
+    /// The room's metadata changed.
+    RoomMetadataUpdate {
+        /// The new metadata.
+        metadata: String,
+        /// Who changed it.
+        by: String,
+    },
+    /// Settings changed.
+    RoomSettingsUpdate {
+        /// The new settings.
+        settings: RoomSettings,
+        /// Who did it.
+        by: String,
+    },
+    /// A hand was raised or lowered.
+    HandRaise {
+        /// Whose.
+        user_id: String,
+        /// New state.
+        raised: bool,
+        /// Who did it.
+        by: String,
+    },
+    /// The hand-raise queue, oldest first.
+    HandRaiseQueue {
+        /// The queue.
+        queue: Vec<HandRaiseEntry>,
+    },
+    /// To moderators: someone is waiting. To the waiting user: you are waiting.
+    WaitingRoomJoin {
+        /// Who.
+        user_id: String,
+        /// Display name.
+        name: String,
+        /// 1-based place in the waiting line.
+        position: usize,
+    },
+    /// A waiting user was admitted.
+    WaitingRoomAdmit {
+        /// Who.
+        user_id: String,
+        /// Who did it.
+        by: String,
+    },
+    /// A waiting user was rejected.
+    WaitingRoomReject {
+        /// Who.
+        user_id: String,
+        /// Who did it.
+        by: String,
+    },
+    /// A reaction.
+    Reaction {
+        /// Sender.
+        from: String,
+        /// The emoji.
+        emoji: String,
+        /// When.
+        #[serde(with = "time::serde::rfc3339")]
+        timestamp: OffsetDateTime,
+    },
+    /// A breakout room was created.
+    BreakoutRoomCreate {
+        /// The new room.
+        breakout_room: BreakoutRoom,
+    },
+    /// A user was moved into (or out of, when `null`) a breakout room.
+    BreakoutRoomAssign {
+        /// Who.
+        user_id: String,
+        /// Where; `null` is the main room.
+        breakout_room_id: Option<String>,
+    },
+    /// A breakout room was closed and its members returned to the main room.
+    BreakoutRoomClose {
+        /// Which.
+        breakout_room_id: String,
+        /// Who returned.
+        returned: Vec<String>,
+    },
+    /// A participant's virtual background changed.
+    VirtualBackgroundUpdate {
+        /// Whose.
+        user_id: String,
+        /// The background.
+        background: VirtualBackground,
+    },
+    /// A recording started (seed 004 name).
+    #[serde(rename = "recording_started")]
+    RecordingStarted {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording stopped and is being processed.
+    #[serde(rename = "recording_stopped")]
+    RecordingStopped {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was paused.
+    #[serde(rename = "recording_paused")]
+    RecordingPaused {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was resumed.
+    #[serde(rename = "recording_resumed")]
+    RecordingResumed {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A recording was cancelled.
+    #[serde(rename = "recording_cancelled")]
+    RecordingCancelled {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// The state of a recording (answer to `recording-control` `status`, and
+    /// on processing results).
+    RecordingStatus {
+        /// The recording.
+        recording: RecordingView,
+    },
+    /// A live stream started.
+    LiveStreamStart {
+        /// The stream.
+        stream: LiveStream,
+    },
+    /// A live stream stopped.
+    LiveStreamStop {
+        /// The stream.
+        stream: LiveStream,
+    },
+    /// Relayed E2EE public key.
+    E2eeKeyExchange {
+        /// Sender.
+        from: String,
+        /// Key id.
+        key_id: u32,
+        /// Base64 public key.
+        public_key: String,
+        /// Base64 signature.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
+        /// Algorithm label.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        algorithm: Option<String>,
+    },
+    /// Relayed E2EE ratchet update.
+    E2eeRatchetUpdate {
+        /// Sender.
+        from: String,
+        /// Key id.
+        key_id: u32,
+        /// Generation.
+        generation: u64,
+        /// Base64 ciphertext.
+        encrypted_key: String,
+    },
+    /// Relayed `file-share-offer` (peer-to-peer mode).
+    FileShareOffer(FileShareOut),
+    /// Relayed `file-share-accept`.
+    FileShareAccept(FileShareOut),
+    /// Relayed `file-share-reject`.
+    FileShareReject(FileShareOut),
+    /// Relayed `file-share-progress`.
+    FileShareProgress(FileShareOut),
+    /// Relayed `file-share-complete`.
+    FileShareComplete(FileShareOut),
+    /// Sent first on a connection that resumed with `last_sequence`: the
+    /// missed events follow, in order, each with its `seq`.
+    ReconnectionDetected {
+        /// How many events follow.
+        missed_message_count: usize,
+        /// The newest sequence number of the room.
+        last_sequence: u64,
+    },
+    /// The gap is older than the replay buffer: a full `room-state` follows.
+    ResyncRequired {
+        /// The sequence the client asked to resume after.
+        requested_sequence: u64,
+        /// The newest sequence number of the room.
+        last_sequence: u64,
+    },
+    /// A participant lost its connection and may come back.
+    ParticipantReconnecting {
+        /// Who.
+        user_id: String,
+    },
+    /// Reply to `ping`.
+    Pong {
+        /// The client's `ts`, echoed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ts: Option<serde_json::Value>,
+        /// Server time.
+        #[serde(with = "time::serde::rfc3339")]
+        server_time: OffsetDateTime,
+    },
+}
+
+/// Relayed `file-share-*` message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileShareOut {
+    /// Sender.
+    pub from: String,
+    /// Transfer id.
+    pub transfer_id: String,
+    /// Progress, if reported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes_transferred: Option<u64>,
+    /// The transfer record with its progress, for server-tracked transfers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<serde_json::Value>,
+}
+
+impl ServerMessage {
+    /// Whether the message goes into the room's replay log and carries a
+    /// `seq`. Offers, answers and ICE candidates do not: after a reconnect
+    /// the client restarts ICE, and a stale SDP would do harm. Replies to one
+    /// connection (pong, error, room-state, replay notices) do not either.
+    pub fn is_replayable(&self) -> bool {
+        !matches!(
+            self,
+            ServerMessage::Offer { .. }
+                | ServerMessage::Answer { .. }
+                | ServerMessage::IceCandidate { .. }
+                | ServerMessage::RoomState(_)
+                | ServerMessage::Error { .. }
+                | ServerMessage::ReconnectionDetected { .. }
+                | ServerMessage::ResyncRequired { .. }
+                | ServerMessage::Pong { .. }
+        )
+    }
+
+    /// The `error` message for a domain error.
+    pub fn error(e: &SignalError, in_reply_to: Option<MessageType>) -> Self {
+        ServerMessage::Error {
+            code: e.code,
+            message: e.message.clone(),
+            hint: e.code.hint(),
+            retry_after: e.retry_after,
+            in_reply_to: in_reply_to.map(MessageType::as_str),
+        }
+    }
+
+    /// Serializes to JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("server messages always serialize")
+    }
+}
