@@ -11,8 +11,8 @@ const SECRET_: &str = "admin-secret-0123456789abcdef-0123456789";
 
 fn admin_settings() -> server::Settings {
     let mut s = settings();
-    s.admin_api_key = Some(KEY.into());
-    s.admin_api_secret = Some(SECRET_.parse().unwrap());
+    s.admin.admin_api_key = Some(KEY.into());
+    s.admin.admin_api_secret = Some(SECRET_.parse().unwrap());
     s
 }
 
@@ -71,7 +71,7 @@ async fn post_raw(s: &TestServer, path: &str, auth: Option<&str>, body: &str) ->
 #[tokio::test]
 async fn credentials_are_checked_before_the_body_is_read() {
     let small = |mut s: server::Settings| {
-        s.max_body_bytes = 1024;
+        s.http.max_body_bytes = 1024;
         s
     };
     let s = spawn_with(small(admin_settings()));
@@ -334,8 +334,8 @@ async fn an_admin_ban_holds_on_every_instance() {
     let url = redis_url();
     let prefix = format!("adm{}:", uuid::Uuid::new_v4().simple());
     let mut one = cluster_settings(&url, &prefix);
-    one.admin_api_key = Some(KEY.into());
-    one.admin_api_secret = Some(SECRET_.parse().unwrap());
+    one.admin.admin_api_key = Some(KEY.into());
+    one.admin.admin_api_secret = Some(SECRET_.parse().unwrap());
     let s1 = spawn_with(one);
     let s2 = spawn_with(cluster_settings(&url, &prefix));
     let mut host = s2.connect("banned", "host").await;

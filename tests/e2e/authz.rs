@@ -520,6 +520,6 @@ async fn every_message_type_allows_and_denies_by_role() {
 /// otherwise reach (the cap has its own test in media.rs).
 fn authz_settings() -> server::Settings {
     let mut s = settings();
-    s.recording_max_concurrent = 1_000_000;
+    s.recording.recording_max_concurrent = 1_000_000;
     s
 }

@@ -101,7 +101,7 @@ async fn twenty_concurrent_joins_across_instances_admit_exactly_ten() {
     let (url, p) = (redis_url(), prefix());
     let mk = || {
         let mut s = cluster_settings(&url, &p);
-        s.room_capacity = 10;
+        s.rooms.room_capacity = 10;
         spawn_with(s)
     };
     let (a, b) = (mk(), mk());
@@ -139,7 +139,7 @@ async fn participants_of_a_dead_instance_leave_after_the_grace_period() {
     let (url, p) = (redis_url(), prefix());
     let mk = || {
         let mut s = cluster_settings(&url, &p);
-        s.instance_ttl_secs = 1;
+        s.redis.instance_ttl_secs = 1;
         spawn_with(s)
     };
     let (a, b) = (mk(), mk());
@@ -310,7 +310,7 @@ fn wipe(url: &str, prefix: &str) {
 async fn clients_whose_seats_the_store_lost_are_told_to_rejoin_and_can() {
     let (url, p) = (redis_url(), prefix());
     let mut settings = cluster_settings(&url, &p);
-    settings.instance_ttl_secs = 1;
+    settings.redis.instance_ttl_secs = 1;
     let s = spawn_with(settings);
     let mut a = s.connect("wiped", "alice").await;
     a.expect("room-state").await;

@@ -11,9 +11,9 @@ use crate::support::*;
 
 fn mongo_settings(uri: &str, db: &str) -> server::Settings {
     let mut s = settings();
-    s.mongodb_uri = Some(uri.into());
-    s.mongodb_database = db.to_owned();
-    s.instance_ttl_secs = 1;
+    s.mongo.mongodb_uri = Some(uri.into());
+    s.mongo.mongodb_database = db.to_owned();
+    s.redis.instance_ttl_secs = 1;
     s
 }
 

@@ -56,15 +56,16 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
     }))
     .await;
     let mut settings = settings();
-    settings.webhook_url = Some(receiver.url().into());
-    settings.webhook_secret = Some(HOOK_SECRET.parse().unwrap());
-    settings.webhook_retry_initial_ms = 50;
-    settings.webhook_retry_max_secs = 1;
-    settings.webhook_timeout_secs = 2;
-    settings.empty_room_ttl_secs = 0;
-    settings.instance_ttl_secs = 1;
-    settings.admin_api_key = Some("ops".into());
-    settings.admin_api_secret = Some("ops-secret-0123456789abcdef-0123456789".parse().unwrap());
+    settings.webhooks.webhook_url = Some(receiver.url().into());
+    settings.webhooks.webhook_secret = Some(HOOK_SECRET.parse().unwrap());
+    settings.webhooks.webhook_retry_initial_ms = 50;
+    settings.webhooks.webhook_retry_max_secs = 1;
+    settings.webhooks.webhook_timeout_secs = 2;
+    settings.rooms.empty_room_ttl_secs = 0;
+    settings.redis.instance_ttl_secs = 1;
+    settings.admin.admin_api_key = Some("ops".into());
+    settings.admin.admin_api_secret =
+        Some("ops-secret-0123456789abcdef-0123456789".parse().unwrap());
     let s = spawn_with(settings);
 
     let mut a = s.connect("hooks", "alice").await;
@@ -192,8 +193,8 @@ async fn lifecycle_webhooks_survive_failures_and_an_outage_in_order() {
 #[tokio::test]
 async fn webhooks_need_a_real_secret() {
     let mut settings = settings();
-    settings.webhook_url = Some("http://127.0.0.1:9/hook".into());
-    settings.webhook_secret = Some("short".parse().unwrap());
+    settings.webhooks.webhook_url = Some("http://127.0.0.1:9/hook".into());
+    settings.webhooks.webhook_secret = Some("short".parse().unwrap());
     let err = server::build_state(settings).await.err().expect("refused");
     assert!(err.to_string().contains("RTC_WEBHOOK_SECRET"), "{err}");
 }

@@ -21,8 +21,8 @@ fn offer(target: &str, pad: usize) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_is_cut_off_and_its_room_keeps_flowing() {
     let mut settings = settings();
-    settings.send_queue = 16;
-    settings.rate_limits = "signaling=1000000/60".into();
+    settings.ws.send_queue = 16;
+    settings.rooms.rate_limits = "signaling=1000000/60".into();
     let s = spawn_with(settings);
     let mut tx = s.connect("slow", "sender").await;
     tx.expect("room-state").await;
@@ -93,8 +93,8 @@ async fn a_slow_consumer_is_cut_off_and_its_room_keeps_flowing() {
 #[tokio::test]
 async fn an_idle_connection_is_closed_with_idle_timeout() {
     let mut settings = settings();
-    settings.heartbeat_secs = 1;
-    settings.idle_timeout_secs = 2;
+    settings.ws.heartbeat_secs = 1;
+    settings.ws.idle_timeout_secs = 2;
     let s = spawn_with(settings);
     let mut c = s.connect("idle", "sleepy").await;
     c.expect("room-state").await;
@@ -114,7 +114,7 @@ async fn an_idle_connection_is_closed_with_idle_timeout() {
 #[tokio::test]
 async fn a_connection_that_never_sends_a_request_is_dropped() {
     let mut settings = settings();
-    settings.handshake_timeout_secs = 1;
+    settings.http.handshake_timeout_secs = 1;
     let s = spawn_with(settings);
     let mut sock = tokio::net::TcpStream::connect(s.addr).await.unwrap();
     let started = Instant::now();

@@ -308,9 +308,9 @@ async fn every_format_and_preset_becomes_a_playable_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn limits_owners_viewers_and_the_time_limit() {
     let mut settings = settings();
-    settings.recording_max_concurrent = 1;
-    settings.recording_max_secs = 2;
-    settings.instance_ttl_secs = 1;
+    settings.recording.recording_max_concurrent = 1;
+    settings.recording.recording_max_secs = 2;
+    settings.redis.instance_ttl_secs = 1;
     let s = spawn_with(settings);
     let mut host = s.connect("rl-a", "host").await;
     host.expect("room-state").await;
@@ -382,11 +382,11 @@ async fn a_recording_left_processing_by_a_dead_server_is_picked_up() {
     Command::new("chmod").arg("+x").arg(&hang).status().unwrap();
     let mk = |probe: Option<&Path>| {
         let mut st = cluster_settings(&url, &prefix);
-        st.storage = "local".into();
-        st.data_dir = dir.clone();
-        st.instance_ttl_secs = 1;
+        st.store.storage = server::config::StorageKind::Local;
+        st.store.data_dir = dir.clone();
+        st.redis.instance_ttl_secs = 1;
         if let Some(p) = probe {
-            st.ffprobe = p.to_owned();
+            st.recording.ffprobe = p.to_owned();
         }
         spawn_with(st)
     };
@@ -457,9 +457,9 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
     use sha2::{Digest, Sha256};
     let (_, src) = source();
     let mut settings = settings();
-    settings.storage = "s3".into();
+    settings.store.storage = server::config::StorageKind::S3;
     assert!(
-        settings.s3_endpoint.is_some(),
+        settings.store.s3_endpoint.is_some(),
         "S3_ENDPOINT must be set (tests/services.sh)"
     );
     let s = spawn_with(settings.clone());
@@ -527,10 +527,10 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
     // Both are in the bucket, seen by an independent S3 client.
     let bucket =
         storage::ObjectBlobStore::from_config(&storage::StorageConfig::S3(storage::S3Config {
-            endpoint: settings.s3_endpoint.clone(),
-            bucket: settings.s3_bucket.clone().unwrap(),
-            region: settings.s3_region.clone(),
-            access_key: settings.s3_access_key.clone().unwrap(),
+            endpoint: settings.store.s3_endpoint.clone(),
+            bucket: settings.store.s3_bucket.clone().unwrap(),
+            region: settings.store.s3_region.clone(),
+            access_key: settings.store.s3_access_key.clone().unwrap(),
             secret_key: std::env::var("S3_SECRET_KEY").unwrap(),
         }))
         .unwrap();
@@ -563,8 +563,8 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
 async fn a_cancelled_recording_leaves_no_media_behind() {
     let mut settings = settings();
     let dir = std::env::temp_dir().join(format!("rtc-cancel-{}", uuid::Uuid::new_v4()));
-    settings.storage = "local".into();
-    settings.data_dir = dir.clone();
+    settings.store.storage = server::config::StorageKind::Local;
+    settings.store.data_dir = dir.clone();
     let s = spawn_with(settings);
     let mut host = s.connect("cx", "host").await;
     host.expect("room-state").await;

@@ -87,8 +87,8 @@ async fn mongodb_call_latency_is_exported() {
         "MONGODB_URI must name a MongoDB server: run `just test`, or `tests/services.sh up`",
     );
     let mut settings = settings();
-    settings.mongodb_uri = Some(uri.into());
-    settings.mongodb_database = format!("ops_{}", uuid::Uuid::new_v4().simple());
+    settings.mongo.mongodb_uri = Some(uri.into());
+    settings.mongo.mongodb_database = format!("ops_{}", uuid::Uuid::new_v4().simple());
     let s = spawn_with(settings);
     let mut a = s.connect("mlat", "a").await;
     a.expect("room-state").await;

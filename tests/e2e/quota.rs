@@ -42,16 +42,16 @@ async fn put(
 
 fn local(mut settings: server::Settings) -> (server::Settings, std::path::PathBuf) {
     let dir = std::env::temp_dir().join(format!("rtc-quota-{}", uuid::Uuid::new_v4()));
-    settings.storage = "local".into();
-    settings.data_dir = dir.clone();
+    settings.store.storage = server::config::StorageKind::Local;
+    settings.store.data_dir = dir.clone();
     (settings, dir)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chunk_over_the_recording_quota_is_refused_and_never_written() {
     let mut settings = settings();
-    settings.recording_quota_user_bytes = 100_000;
-    settings.recording_quota_room_bytes = 150_000;
+    settings.recording.recording_quota_user_bytes = 100_000;
+    settings.recording.recording_quota_room_bytes = 150_000;
     let (settings, dir) = local(settings);
     let s = spawn_with(settings);
     let mut host = s.connect("rq", "host").await;
@@ -164,7 +164,7 @@ async fn a_chunk_for_an_unaccepted_transfer_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finished_transfers_keep_counting_against_the_quota() {
     let mut settings = settings();
-    settings.transfer_quota_user_bytes = 300_000;
+    settings.transfers.transfer_quota_user_bytes = 300_000;
     let s = spawn_with(settings);
     let mut alice = s.connect("fq", "alice").await;
     alice.expect("room-state").await;
@@ -215,7 +215,7 @@ async fn finished_transfers_keep_counting_against_the_quota() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_history_keeps_only_the_newest_messages() {
     let mut settings = settings();
-    settings.chat_history_cap = 5;
+    settings.rooms.chat_history_cap = 5;
     let s = spawn_with(settings);
     let mut alice = s.connect("cap", "alice").await;
     alice.expect("room-state").await;
@@ -248,7 +248,7 @@ async fn concurrent_starts_on_two_instances_never_pass_the_recording_limit() {
     );
     let with_limit = || {
         let mut s = cluster_settings(&url, &prefix);
-        s.recording_max_concurrent = N;
+        s.recording.recording_max_concurrent = N;
         s
     };
     let (a, b) = (spawn_with(with_limit()), spawn_with(with_limit()));
@@ -306,7 +306,7 @@ async fn concurrent_starts_on_two_instances_never_pass_the_recording_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_websocket_start_counts_against_the_recording_limit() {
     let mut settings = settings();
-    settings.recording_max_concurrent = 1;
+    settings.recording.recording_max_concurrent = 1;
     let s = spawn_with(settings);
     let mut a = s.connect("ws-a", "ha").await;
     a.expect("room-state").await;

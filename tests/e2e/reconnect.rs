@@ -130,7 +130,7 @@ async fn replay_works_when_the_client_returns_to_another_instance() {
 #[tokio::test]
 async fn a_gap_older_than_the_buffer_gets_a_resync_and_the_full_state() {
     let mut settings = settings();
-    settings.replay_buffer_events = 10;
+    settings.rooms.replay_buffer_events = 10;
     let s = spawn_with(settings);
     let mut alice = s.connect("rs", "alice").await;
     alice.expect("room-state").await;
@@ -204,7 +204,7 @@ async fn inside_the_grace_period_a_participant_keeps_role_and_hand_raise_place()
 #[tokio::test]
 async fn after_the_grace_period_a_participant_is_announced_as_left() {
     let mut settings = settings();
-    settings.reconnect_grace_secs = 1;
+    settings.rooms.reconnect_grace_secs = 1;
     let s = spawn_with(settings);
     let mut alice = s.connect("rl2", "alice").await;
     alice.expect("room-state").await;
@@ -269,8 +269,8 @@ async fn quality_reports_are_classified_stored_and_shared() {
 #[tokio::test]
 async fn empty_rooms_are_cleaned_up_after_the_delay() {
     let mut settings = settings();
-    settings.empty_room_ttl_secs = 2;
-    settings.instance_ttl_secs = 1;
+    settings.rooms.empty_room_ttl_secs = 2;
+    settings.redis.instance_ttl_secs = 1;
     let s = spawn_with(settings);
     let mut alice = s.connect("re", "alice").await;
     alice.expect("room-state").await;

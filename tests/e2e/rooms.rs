@@ -304,7 +304,7 @@ async fn recording_lifecycle_is_broadcast_and_outlives_the_room() {
 #[tokio::test]
 async fn rest_calls_and_room_creation_have_their_own_limits() {
     let mut settings = settings();
-    settings.rate_limits = "api_call=3/60,room_create=1/3600".into();
+    settings.rooms.rate_limits = "api_call=3/60,room_create=1/3600".into();
     let s = spawn_with(settings);
     let mut a = s.connect("lim-1", "a").await;
     a.expect("room-state").await;

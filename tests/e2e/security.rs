@@ -344,7 +344,7 @@ async fn uploads_are_refused_on_their_head_before_the_body_is_read() {
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_gets_408() {
     let mut settings = settings();
-    settings.body_timeout_secs = 1;
+    settings.http.body_timeout_secs = 1;
     let srv = spawn_with(settings);
     let room = "sec-slow";
     let mut host = srv.connect(room, "host").await;
@@ -369,7 +369,7 @@ async fn a_body_that_does_not_arrive_in_time_gets_408() {
 #[tokio::test]
 async fn origins_outside_the_policy_are_refused_for_rest_and_websocket() {
     let mut settings = settings();
-    settings.allowed_origins = vec!["https://app.example.com".into()];
+    settings.http.allowed_origins = vec!["https://app.example.com".into()];
     let srv = spawn_with(settings);
     let room = "sec-origin";
     let mut host = srv.connect(room, "host").await;
@@ -512,7 +512,7 @@ async fn client_chosen_http_methods_do_not_become_metric_labels() {
 #[tokio::test]
 async fn operations_endpoints_take_a_token_or_their_own_address() {
     let mut with_token = settings();
-    with_token.metrics_token = Some("ops-token-0123456789".parse().unwrap());
+    with_token.ops.metrics_token = Some("ops-token-0123456789".parse().unwrap());
     let srv = spawn_with(with_token);
     let http = reqwest::Client::new();
     for path in ["/metrics", "/webrtc/stats", "/webrtc/webrtc-metrics"] {
@@ -535,7 +535,7 @@ async fn operations_endpoints_take_a_token_or_their_own_address() {
     }
 
     let mut with_bind = settings();
-    with_bind.metrics_bind = Some("127.0.0.1:0".into());
+    with_bind.ops.metrics_bind = Some("127.0.0.1:0".into());
     let srv = spawn_with(with_bind);
     let ops = srv.ops_addr.expect("a metrics address");
     for path in ["/metrics", "/webrtc/stats", "/webrtc/webrtc-metrics"] {
@@ -560,7 +560,7 @@ async fn operations_endpoints_take_a_token_or_their_own_address() {
 #[tokio::test]
 async fn a_returning_member_gets_their_seat_and_a_new_connection_passes_every_gate() {
     let mut s = settings();
-    s.reconnect_grace_secs = 30;
+    s.rooms.reconnect_grace_secs = 30;
     let srv = spawn_with(s);
     let room = "sec-gates";
     let mut host = srv.connect(room, "host").await;

@@ -53,7 +53,7 @@ async fn two_peers_negotiate_and_see_join_and_leave() {
 #[tokio::test]
 async fn third_peer_is_refused_when_capacity_is_two() {
     let mut cfg = settings();
-    cfg.room_capacity = 2;
+    cfg.rooms.room_capacity = 2;
     let s = spawn_with(cfg);
     let mut a = s.connect("small", "a").await;
     a.expect("room-state").await;
@@ -170,9 +170,9 @@ async fn token_problems_are_refused_before_upgrade() {
 #[tokio::test]
 async fn ice_config_includes_coturn_compatible_turn_credentials() {
     let mut cfg = settings();
-    cfg.turn_urls = vec!["turn:turn.example.org:3478".into()];
-    cfg.turn_secret = Some("north".parse().unwrap());
-    cfg.turn_ttl_secs = 600;
+    cfg.ice.turn_urls = vec!["turn:turn.example.org:3478".into()];
+    cfg.ice.turn_secret = Some("north".parse().unwrap());
+    cfg.ice.turn_ttl_secs = 600;
     let s = spawn_with(cfg);
     let (status, body) = s.get("/webrtc/config", "alice").await;
     assert_eq!(status, 200);
@@ -214,8 +214,8 @@ async fn same_user_reconnecting_replaces_the_old_connection() {
 #[tokio::test]
 async fn connections_per_user_and_per_address_are_limited() {
     let mut settings = settings();
-    settings.max_connections_per_user = 2;
-    settings.max_connections_per_ip = 3;
+    settings.ws.max_connections_per_user = 2;
+    settings.ws.max_connections_per_ip = 3;
     let s = spawn_with(settings);
     let status = |e: tokio_tungstenite::tungstenite::Error| match e {
         tokio_tungstenite::tungstenite::Error::Http(r) => {

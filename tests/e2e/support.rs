@@ -23,8 +23,8 @@ pub struct TestServer {
 pub fn spawn_with(mut settings: Settings) -> TestServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    settings.jwt_secret = Some(SECRET.parse().unwrap());
-    settings.workers = Some(2);
+    settings.auth.jwt_secret = Some(SECRET.parse().unwrap());
+    settings.http.workers = Some(2);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         actix_rt::System::new().block_on(async move {
@@ -55,8 +55,8 @@ pub fn redis_url() -> String {
 /// Settings for one instance of a cluster sharing Redis under `prefix`.
 pub fn cluster_settings(url: &str, prefix: &str) -> Settings {
     let mut s = settings();
-    s.redis_url = Some(url.into());
-    s.redis_prefix = prefix.to_owned();
+    s.redis.redis_url = Some(url.into());
+    s.redis.redis_prefix = prefix.to_owned();
     s
 }
 

@@ -196,8 +196,8 @@ async fn after_a_restart_mid_upload_only_the_missing_chunks_are_sent() {
     let dir = std::env::temp_dir().join(format!("rtc-ft-{}", uuid::Uuid::new_v4()));
     let mk = || {
         let mut st = cluster_settings(&url, &prefix);
-        st.storage = "local".into();
-        st.data_dir = dir.clone();
+        st.store.storage = server::config::StorageKind::Local;
+        st.store.data_dir = dir.clone();
         spawn_with(st)
     };
     let a = mk();
@@ -261,12 +261,12 @@ async fn after_a_restart_mid_upload_only_the_missing_chunks_are_sent() {
 #[tokio::test]
 async fn limits_bad_names_and_expiry() {
     let mut settings = settings();
-    settings.transfer_ttl_secs = 1;
-    settings.instance_ttl_secs = 1;
-    settings.transfer_max_bytes = 10_000_000;
+    settings.transfers.transfer_ttl_secs = 1;
+    settings.redis.instance_ttl_secs = 1;
+    settings.transfers.transfer_max_bytes = 10_000_000;
     let dir = std::env::temp_dir().join(format!("rtc-ft-{}", uuid::Uuid::new_v4()));
-    settings.storage = "local".into();
-    settings.data_dir = dir.clone();
+    settings.store.storage = server::config::StorageKind::Local;
+    settings.store.data_dir = dir.clone();
     let s = spawn_with(settings);
     let (_alice, _bob) = two_in(&s, "lim").await;
     let path = "/webrtc/rooms/lim/file-transfer/offer";

@@ -51,7 +51,7 @@ async fn the_page_and_its_module_are_served_from_the_binary() {
 #[tokio::test]
 async fn dev_tokens_join_rooms_when_enabled() {
     let mut settings = settings();
-    settings.dev_tokens = Some(true);
+    settings.auth.dev_tokens = Some(true);
     let s = spawn_with(settings);
     let (status, body) = post_token(&s, json!({"name": "Ann", "room": "dev-room"})).await;
     assert_eq!(status, 200, "{body}");

@@ -100,7 +100,7 @@ pub const MIN_SECRET_BYTES: usize = 32;
 
 /// Refuses an admin secret shorter than [`MIN_SECRET_BYTES`].
 pub fn check_secret(settings: &crate::Settings) -> anyhow::Result<()> {
-    if let Some(s) = &settings.admin_api_secret
+    if let Some(s) = &settings.admin.admin_api_secret
         && s.expose().len() < MIN_SECRET_BYTES
     {
         anyhow::bail!(
@@ -115,7 +115,7 @@ pub fn check_secret(settings: &crate::Settings) -> anyhow::Result<()> {
 /// Only [`require_admin`] calls it, before the handler's extractors.
 fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     let s = &state.settings;
-    let (Some(key), Some(secret)) = (&s.admin_api_key, &s.admin_api_secret) else {
+    let (Some(key), Some(secret)) = (&s.admin.admin_api_key, &s.admin.admin_api_secret) else {
         return Err(SignalError::new(
             ErrorCode::NotFound,
             "the admin API is off: set RTC_ADMIN_API_KEY and RTC_ADMIN_API_SECRET",

@@ -94,7 +94,7 @@ pub async fn guard(
         let deadline = Deadline {
             inner,
             sleep: Box::pin(tokio::time::sleep(Duration::from_secs(
-                state.settings.body_timeout_secs.max(1),
+                state.settings.http.body_timeout_secs.max(1),
             ))),
             fired: timed_out.clone(),
         };
@@ -109,7 +109,7 @@ pub async fn guard(
             ErrorCode::RequestTimeout,
             format!(
                 "the body did not arrive within {} s",
-                state.settings.body_timeout_secs
+                state.settings.http.body_timeout_secs
             ),
         ));
         let mut res = ServiceResponse::new(req, e.error_response()).map_into_right_body();
@@ -192,14 +192,14 @@ fn is_recording_read(tail: &str) -> bool {
 fn check_ops(req: &ServiceRequest, state: &AppState) -> Result<(), ApiError> {
     let s = &state.settings;
     let on_ops_listener = req.app_data::<web::Data<OpsListener>>().is_some();
-    if s.metrics_bind.is_some() && !on_ops_listener {
+    if s.ops.metrics_bind.is_some() && !on_ops_listener {
         return Err(SignalError::new(
             ErrorCode::NotFound,
             "served on the metrics address (RTC_METRICS_BIND)",
         )
         .into());
     }
-    let Some(want) = &s.metrics_token else {
+    let Some(want) = &s.ops.metrics_token else {
         return Ok(());
     };
     let given = req

@@ -29,10 +29,11 @@ impl Webhooks {
         s: &Settings,
         redis: Option<Arc<dyn Outbox>>,
     ) -> anyhow::Result<Option<Self>> {
-        let Some(url) = &s.webhook_url else {
+        let Some(url) = &s.webhooks.webhook_url else {
             return Ok(None);
         };
         let secret = s
+            .webhooks
             .webhook_secret
             .as_ref()
             .map(|x| x.expose().to_owned())
@@ -42,24 +43,25 @@ impl Webhooks {
             })?;
         let outbox: Arc<dyn Outbox> = match redis {
             Some(r) => r,
-            None if s.storage == "memory" => {
+            None if s.store.storage == crate::config::StorageKind::Memory => {
                 Arc::new(webhooks::MemoryOutbox::new(Retention::default()))
             }
             None => {
-                let dir = s.data_dir.join("webhooks");
+                let dir = s.store.data_dir.join("webhooks");
                 std::fs::create_dir_all(&dir)?;
                 Arc::new(webhooks::FileOutbox::open(&dir, Retention::default())?)
             }
         };
         let mut cfg = DispatcherConfig::new(url.expose().to_owned(), secret.into_bytes());
-        cfg.timeout = Duration::from_secs(s.webhook_timeout_secs.max(1));
+        cfg.timeout = Duration::from_secs(s.webhooks.webhook_timeout_secs.max(1));
         cfg.lease = cfg.timeout * 3;
-        cfg.backoff.initial = Duration::from_millis(s.webhook_retry_initial_ms.max(1));
-        cfg.backoff.max = Duration::from_secs(s.webhook_retry_max_secs.max(1));
+        cfg.backoff.initial = Duration::from_millis(s.webhooks.webhook_retry_initial_ms.max(1));
+        cfg.backoff.max = Duration::from_secs(s.webhooks.webhook_retry_max_secs.max(1));
         if cfg.backoff.max < cfg.backoff.initial {
             cfg.backoff.max = cfg.backoff.initial;
         }
-        cfg.poll_interval = Duration::from_millis(s.webhook_retry_initial_ms.clamp(50, 1000));
+        cfg.poll_interval =
+            Duration::from_millis(s.webhooks.webhook_retry_initial_ms.clamp(50, 1000));
         let client = reqwest::Client::builder().timeout(cfg.timeout).build()?;
         let dispatcher = Dispatcher::new(outbox.clone(), client, cfg)?;
         tracing::info!(%url, "webhooks on"); // redacted by SecretUrl's Display

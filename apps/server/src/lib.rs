@@ -80,50 +80,54 @@ impl AppState {
 
 /// The blob store the settings name.
 pub fn blob_store_from(settings: &Settings) -> anyhow::Result<Arc<dyn storage::BlobStore>> {
+    use config::StorageKind;
     use storage::{ObjectBlobStore, S3Config, StorageConfig};
-    let cfg = match settings.storage.as_str() {
-        "memory" => StorageConfig::Memory,
-        "local" => StorageConfig::Local {
-            dir: settings.data_dir.clone(),
+    let cfg = match &settings.store.storage {
+        StorageKind::Memory => StorageConfig::Memory,
+        StorageKind::Local => StorageConfig::Local {
+            dir: settings.store.data_dir.clone(),
         },
-        "s3" => StorageConfig::S3(S3Config {
-            endpoint: settings.s3_endpoint.clone(),
+        StorageKind::S3 => StorageConfig::S3(S3Config {
+            endpoint: settings.store.s3_endpoint.clone(),
             bucket: settings
+                .store
                 .s3_bucket
                 .clone()
                 .context("RTC_STORAGE=s3 needs S3_BUCKET")?,
-            region: settings.s3_region.clone(),
+            region: settings.store.s3_region.clone(),
             access_key: settings
+                .store
                 .s3_access_key
                 .clone()
                 .context("RTC_STORAGE=s3 needs S3_ACCESS_KEY")?,
             secret_key: settings
+                .store
                 .s3_secret_key
                 .as_ref()
                 .context("RTC_STORAGE=s3 needs S3_SECRET_KEY")?
                 .expose()
                 .to_owned(),
         }),
-        url if url.contains("://") => StorageConfig::Url {
-            url: url.to_owned(),
+        StorageKind::Url(url) => StorageConfig::Url {
+            url: url.clone(),
             options: std::env::vars()
                 .filter(|(k, _)| k.starts_with("GOOGLE_") || k.starts_with("AZURE_"))
                 .map(|(k, v)| (k.to_ascii_lowercase(), v))
                 .collect(),
         },
-        other => anyhow::bail!("unknown RTC_STORAGE {other:?}: use local, memory, s3 or a URL"),
     };
     Ok(Arc::new(ObjectBlobStore::from_config(&cfg)?))
 }
 
 /// Builds the token verifier from settings.
 pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
-    let algorithm: Algorithm = settings.jwt_algorithm.parse()?;
+    let algorithm: Algorithm = settings.auth.jwt_algorithm;
     let key = match algorithm {
         Algorithm::Hs256 => {
             // Without a secret, `Settings::check_dev_secret` has allowed
             // the public one (loopback or --insecure-dev) and said so loudly.
             let secret = settings
+                .auth
                 .jwt_secret
                 .as_ref()
                 .map(|s| s.expose().to_owned())
@@ -132,6 +136,7 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
         }
         _ => {
             let path = settings
+                .auth
                 .jwt_public_key_file
                 .as_ref()
                 .context("RS256/EdDSA need --jwt-public-key-file")?;
@@ -144,8 +149,8 @@ pub fn verifier_from(settings: &Settings) -> anyhow::Result<TokenVerifier> {
     Ok(TokenVerifier::new(VerifierConfig {
         algorithm,
         key,
-        issuer: settings.jwt_issuer.clone(),
-        audience: settings.jwt_audience.clone(),
+        issuer: settings.auth.jwt_issuer.clone(),
+        audience: settings.auth.jwt_audience.clone(),
         leeway_secs: 30,
     })?)
 }
@@ -156,30 +161,30 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     // Installed before anything is counted: the facade drops what comes earlier.
     telemetry::prometheus();
     let mut room_config = RoomConfig::default();
-    room_config.default_settings.max_participants = settings.room_capacity;
-    room_config.max_concurrent_recordings = settings.recording_max_concurrent;
-    room_config.max_recording_secs = settings.recording_max_secs;
+    room_config.default_settings.max_participants = settings.rooms.room_capacity;
+    room_config.max_concurrent_recordings = settings.recording.recording_max_concurrent;
+    room_config.max_recording_secs = settings.recording.recording_max_secs;
     let buffer = reconnection::BufferConfig {
-        max_events: settings.replay_buffer_events.max(1),
-        ttl_ms: settings.replay_buffer_secs as i64 * 1000,
+        max_events: settings.rooms.replay_buffer_events.max(1),
+        ttl_ms: settings.rooms.replay_buffer_secs as i64 * 1000,
     };
     let mut ports = Ports::in_memory();
     ports.log = Arc::new(reconnection::MemoryEventLog::new(buffer));
     ports.chat = Arc::new(signaling_core::memory::MemoryChatHistory::new(
-        settings.chat_history_cap.max(1),
+        settings.rooms.chat_history_cap.max(1),
     ));
     ports.analytics = Arc::new(signaling_core::memory::MemoryAnalytics::new(
-        settings.analytics_cap,
+        settings.rooms.analytics_cap,
     ));
     let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
         Arc::new(file_transfer::MemoryTransferStore::default());
     let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
-    if let Some(url) = &settings.redis_url {
+    if let Some(url) = &settings.redis.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.expose());
-        cfg.prefix = settings.redis_prefix.clone();
+        cfg.prefix = settings.redis.redis_prefix.clone();
         let caps = redis_adapter::Caps {
-            chat_per_room: settings.chat_history_cap,
-            analytics_per_room: settings.analytics_cap,
+            chat_per_room: settings.rooms.chat_history_cap,
+            analytics_per_room: settings.rooms.analytics_cap,
         };
         let r = redis_adapter::Redis::new(&cfg)
             .with_context(|| format!("Redis at {url}"))?
@@ -195,21 +200,21 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         transfer_store = r.transfers;
         ports.quotas = r.quotas;
         redis_outbox = Some(r.webhooks as Arc<dyn webhooks::Outbox>);
-        tracing::info!(prefix = %settings.redis_prefix, "shared state in Redis");
+        tracing::info!(prefix = %settings.redis.redis_prefix, "shared state in Redis");
     }
     let webhooks = hooks::Webhooks::from_settings(&settings, redis_outbox)?;
     if let Some(w) = &webhooks {
         ports.events = Arc::new(hooks::WebhookSink(w.clone()));
     }
     let mut outbox = None;
-    if let Some(uri) = &settings.mongodb_uri {
+    if let Some(uri) = &settings.mongo.mongodb_uri {
         let mut cfg = mongo_adapter::MongoConfig::new(uri.expose());
-        cfg.database = settings.mongodb_database.clone();
+        cfg.database = settings.mongo.mongodb_database.clone();
         let days = |d: u64| (d > 0).then(|| std::time::Duration::from_secs(d * 86_400));
-        cfg.chat_retention = days(settings.chat_retention_days);
-        cfg.analytics_retention = days(settings.analytics_retention_days);
+        cfg.chat_retention = days(settings.mongo.chat_retention_days);
+        cfg.analytics_retention = days(settings.mongo.analytics_retention_days);
         cfg.recording_retention =
-            std::time::Duration::from_secs(settings.recording_retention_days.max(1) * 86_400);
+            std::time::Duration::from_secs(settings.mongo.recording_retention_days.max(1) * 86_400);
         let m = mongo_adapter::Mongo::new(cfg)
             .await
             .with_context(|| format!("MongoDB at {uri}"))?;
@@ -244,7 +249,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
             }
         });
-        tracing::info!(database = %settings.mongodb_database, "history and records in MongoDB");
+        tracing::info!(database = %settings.mongo.mongodb_database, "history and records in MongoDB");
     }
     let (job_tx, job_rx) = tokio::sync::mpsc::unbounded_channel();
     ports.jobs = Arc::new(recordings::ChannelJobs(job_tx));
@@ -252,13 +257,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     ports.bus.subscribe(hub.clone());
     let blobs = blob_store_from(&settings)?;
     let limits = file_transfer::TransferLimits {
-        chunk_size: settings.transfer_chunk_bytes,
-        max_file_size: settings.transfer_max_bytes,
-        max_per_user: settings.transfer_max_per_user,
-        cleanup_after_secs: settings.transfer_ttl_secs,
-        max_chunk_size: settings.transfer_max_chunk_bytes,
-        quota_user_bytes: settings.transfer_quota_user_bytes,
-        quota_room_bytes: settings.transfer_quota_room_bytes,
+        chunk_size: settings.transfers.transfer_chunk_bytes,
+        max_file_size: settings.transfers.transfer_max_bytes,
+        max_per_user: settings.transfers.transfer_max_per_user,
+        cleanup_after_secs: settings.transfers.transfer_ttl_secs,
+        max_chunk_size: settings.transfers.transfer_max_chunk_bytes,
+        quota_user_bytes: settings.transfers.transfer_quota_user_bytes,
+        quota_room_bytes: settings.transfers.transfer_quota_room_bytes,
     };
     let transfers = file_transfer::TransferService::new(
         transfer_store,
@@ -267,21 +272,25 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         limits,
     )
     .with_quotas(ports.quotas.clone());
-    let links = match &settings.link_secret {
+    let links = match &settings.store.link_secret {
         Some(s) if s.expose().len() >= 32 => storage::LinkSigner::new(s.expose().as_bytes()),
         Some(_) => anyhow::bail!("RTC_LINK_SECRET must be at least 32 bytes"),
         None => storage::LinkSigner::new(uuid::Uuid::new_v4().as_bytes().repeat(2).as_slice()),
     };
     let mut policy = signaling_core::ratelimit::RatePolicy::default();
     policy
-        .apply_overrides(&settings.rate_limits)
+        .apply_overrides(&settings.rooms.rate_limits)
         .map_err(anyhow::Error::msg)?;
-    let settings_origins = settings.allowed_origins.clone();
+    let settings_origins = settings.http.allowed_origins.clone();
     Ok(AppState {
         service: RoomService::with_policy(Engine::new(room_config), ports, policy),
         verifier: verifier_from(&settings)?,
         dev_minter: settings.dev_tokens_enabled().then(|| {
-            let secret = settings.jwt_secret.as_ref().map(|s| s.expose().to_owned());
+            let secret = settings
+                .auth
+                .jwt_secret
+                .as_ref()
+                .map(|s| s.expose().to_owned());
             auth::TokenMinter::hs256(
                 secret
                     .as_deref()
@@ -348,9 +357,9 @@ async fn request_context(
 /// Registers all routes and limits on an actix `App`; `main` and tests share it.
 pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
-        let max_body = state.settings.max_body_bytes;
-        let max_chunk =
-            usize::try_from(state.settings.transfer_max_chunk_bytes).unwrap_or(usize::MAX);
+        let max_body = state.settings.http.max_body_bytes;
+        let max_chunk = usize::try_from(state.settings.transfers.transfer_max_chunk_bytes)
+            .unwrap_or(usize::MAX);
         cfg.app_data(state)
             .app_data(
                 web::JsonConfig::default()
@@ -384,7 +393,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
 /// Heartbeats this instance and releases the connections of instances
 /// whose heartbeat lapsed, every third of the TTL.
 async fn liveness(state: web::Data<AppState>) {
-    let ttl = state.settings.instance_ttl_secs.max(1);
+    let ttl = state.settings.redis.instance_ttl_secs.max(1);
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(ttl * 1000 / 3));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut failing = false;
@@ -401,7 +410,7 @@ async fn liveness(state: web::Data<AppState>) {
             Ok(()) => service.reap_dead_instances(&state.instance_id).await,
             Err(e) => Err(e.into()),
         };
-        let delay = time::Duration::seconds(state.settings.empty_room_ttl_secs as i64);
+        let delay = time::Duration::seconds(state.settings.rooms.empty_room_ttl_secs as i64);
         if reaped.is_ok()
             && let Err(e) = service.sweep_empty_rooms(delay).await
         {
@@ -473,8 +482,8 @@ pub struct Application {
 impl Application {
     /// Binds `settings.bind` (port 0 allowed) and builds the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(&settings.bind)
-            .with_context(|| format!("binding {}", settings.bind))?;
+        let listener = TcpListener::bind(&settings.http.bind)
+            .with_context(|| format!("binding {}", settings.http.bind))?;
         Self::from_listener(listener, settings).await
     }
 
@@ -484,8 +493,8 @@ impl Application {
     pub async fn from_listener(listener: TcpListener, settings: Settings) -> anyhow::Result<Self> {
         let addr = listener.local_addr()?;
         settings.check_dev_secret(addr)?;
-        let workers = settings.workers;
-        let handshake_secs = settings.handshake_timeout_secs.max(1);
+        let workers = settings.http.workers;
+        let handshake_secs = settings.http.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);
         actix_rt::spawn(liveness(state.clone()));
         actix_rt::spawn(telemetry::upkeep());
@@ -496,9 +505,9 @@ impl Application {
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
             let s = &state.settings;
             let ffmpeg = media_ffmpeg::Ffmpeg::new(
-                &s.ffmpeg,
-                &s.ffprobe,
-                std::time::Duration::from_secs(s.recording_max_secs.max(600)),
+                &s.recording.ffmpeg,
+                &s.recording.ffprobe,
+                std::time::Duration::from_secs(s.recording.recording_max_secs.max(600)),
             );
             actix_rt::spawn(recordings::worker(state.clone(), rx, Arc::new(ffmpeg)));
             let st = state.clone();
@@ -518,7 +527,7 @@ impl Application {
         if let Some(w) = workers {
             server = server.workers(w);
         }
-        let ops_addr = match state.settings.metrics_bind.clone() {
+        let ops_addr = match state.settings.ops.metrics_bind.clone() {
             Some(bind) => Some(Self::serve_ops(state, &bind)?),
             None => None,
         };

@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
         std::process::exit(2)
     });
     let cli = Cli::from_arg_matches(&command.get_matches_from(&args)).unwrap_or_else(|e| e.exit());
-    init_tracing(cli.settings.log_json);
+    init_tracing(cli.settings.ops.log_json);
     match cli.command {
         Some(Command::CheckConfig) => {
             println!("{:#?}", cli.settings);

@@ -122,11 +122,11 @@ async fn store_chunk(
             let budgets = [
                 Budget {
                     key: &user_key,
-                    max: state.settings.recording_quota_user_bytes,
+                    max: state.settings.recording.recording_quota_user_bytes,
                 },
                 Budget {
                     key: &room_key,
-                    max: state.settings.recording_quota_room_bytes,
+                    max: state.settings.recording.recording_quota_room_bytes,
                 },
             ];
             let quotas = &state.service.ports().quotas;
@@ -139,8 +139,8 @@ async fn store_chunk(
                     format!(
                         "chunk {seq} would pass the recording quota ({} bytes per user, {} per room) \
                          of media waiting to be processed; it was not stored",
-                        state.settings.recording_quota_user_bytes,
-                        state.settings.recording_quota_room_bytes
+                        state.settings.recording.recording_quota_user_bytes,
+                        state.settings.recording.recording_quota_room_bytes
                     ),
                 );
             }
@@ -461,7 +461,7 @@ async fn process_one(
         &rec,
         state.blobs.as_ref(),
         transcoder,
-        &state.settings.scratch_dir,
+        &state.settings.recording.scratch_dir,
     )
     .await;
     if result.is_err() {

@@ -282,35 +282,35 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let s = &state.settings;
     let mut servers = vec![];
     // `RTC_STUN_URLS=""` turns STUN off (a LAN or loopback-only setup).
-    let stun: Vec<&String> = s.stun_urls.iter().filter(|u| !u.is_empty()).collect();
+    let stun: Vec<&String> = s.ice.stun_urls.iter().filter(|u| !u.is_empty()).collect();
     if !stun.is_empty() {
         servers.push(json!({ "urls": stun }));
     }
-    if !s.turn_urls.is_empty() {
+    if !s.ice.turn_urls.is_empty() {
         // TURN credentials are bound to an authenticated user.
         let identity = identity_from_request(&req, &state)?;
-        match &s.turn_secret {
+        match &s.ice.turn_secret {
             Some(secret) => {
                 let c = auth::turn::credentials(
                     secret.expose().as_bytes(),
                     &identity.user_id,
                     state.now_unix(),
-                    s.turn_ttl_secs,
+                    s.ice.turn_ttl_secs,
                 );
-                servers.push(json!({ "urls": s.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));
+                servers.push(json!({ "urls": s.ice.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));
             }
-            None => servers.push(json!({ "urls": s.turn_urls })),
+            None => servers.push(json!({ "urls": s.ice.turn_urls })),
         }
     }
     Ok(HttpResponse::Ok().json(json!({
         "iceServers": servers,
         "limits": {
-            "max_message_bytes": s.max_message_bytes,
+            "max_message_bytes": s.ws.max_message_bytes,
             "max_chat_chars": state.service.engine().config.max_chat_chars,
-            "room_capacity": s.room_capacity,
+            "room_capacity": s.rooms.room_capacity,
         },
-        "heartbeat_secs": s.heartbeat_secs,
-        "idle_timeout_secs": s.idle_timeout_secs,
+        "heartbeat_secs": s.ws.heartbeat_secs,
+        "idle_timeout_secs": s.ws.idle_timeout_secs,
     })))
 }
 

@@ -58,8 +58,8 @@ pub async fn ws_entry(
     let admitted = state.admission.admit(
         &user_id,
         req.peer_addr().map(|a| a.ip()),
-        state.settings.max_connections_per_user,
-        state.settings.max_connections_per_ip,
+        state.settings.ws.max_connections_per_user,
+        state.settings.ws.max_connections_per_ip,
     )?;
     let (response, mut session, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError(SignalError::new(
@@ -68,15 +68,16 @@ pub async fn ws_entry(
         ))
     })?;
     let settings = state.settings.clone();
-    let max = settings.max_message_bytes;
+    let max = settings.ws.max_message_bytes;
     let mut stream = stream
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
     let connection = ConnectionId::new();
-    let (handle, mut rx) = state
-        .hub
-        .register(&room_id, &user_id, connection, settings.send_queue);
+    let (handle, mut rx) =
+        state
+            .hub
+            .register(&room_id, &user_id, connection, settings.ws.send_queue);
 
     let state = state.into_inner();
     state.metrics.connection_opened();
@@ -198,9 +199,9 @@ pub async fn ws_entry(
         // Whether the client is gone for good (a goodbye, or the server closed
         // it for misbehaving) or may come back (a drop).
         let mut goodbye = false;
-        let idle = Duration::from_secs(settings.idle_timeout_secs);
+        let idle = Duration::from_secs(settings.ws.idle_timeout_secs);
         let mut heartbeat =
-            tokio::time::interval(Duration::from_secs(settings.heartbeat_secs.max(1)));
+            tokio::time::interval(Duration::from_secs(settings.ws.heartbeat_secs.max(1)));
         heartbeat.tick().await;
         let mut last_seen = Instant::now();
         // The hub notifies only when this connection's queue overflowed. One
@@ -330,7 +331,7 @@ pub async fn ws_entry(
         drop(admitted);
         // A client that does not read cannot take the close frame either.
         let _ = tokio::time::timeout(Duration::from_secs(2), session.close(close)).await;
-        if goodbye || settings.reconnect_grace_secs == 0 {
+        if goodbye || settings.rooms.reconnect_grace_secs == 0 {
             if let Err(e) = service.leave(&room_id, &user_id, connection).await {
                 tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
             }
@@ -372,7 +373,7 @@ fn schedule_grace(
     user_id: UserId,
     connection: ConnectionId,
 ) {
-    let grace = Duration::from_secs(state.settings.reconnect_grace_secs);
+    let grace = Duration::from_secs(state.settings.rooms.reconnect_grace_secs);
     actix_rt::spawn(async move {
         tokio::time::sleep(grace).await;
         if let Err(e) = state

@@ -58,7 +58,7 @@ fn file_then_environment_then_flags() {
     assert!(base.contains("room_capacity: 7,"), "{base}");
     assert!(base.contains("heartbeat_secs: 9,"), "{base}");
     assert!(
-        base.contains("\"stun:a:1\",\n        \"stun:b:2\","),
+        base.contains("\"stun:a:1\",\n            \"stun:b:2\","),
         "{base}"
     );
     // The environment beats the file; a flag beats both.
