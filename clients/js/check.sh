@@ -37,7 +37,7 @@ generated=(apps/server/web/rtc-client.js apps/server/web/rtc-client.d.ts docs/cl
 if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   git --no-pager diff --stat -- "${generated[@]}"
   git status --short -- "${generated[@]}"
-  echo "the committed build differs from clients/js/src: run \`just js\` and commit the result" >&2
+  echo "the committed build differs from clients/js/src; this run rewrote it (\`just js-build\` does only that): commit it" >&2
   exit 1
 fi
 

@@ -888,8 +888,17 @@ export class RtcClient extends RoomRestClient {
         if (TERMINAL_CLOSE.has(code) || (this.status === 'connecting' && this.lastSequence === null)) {
             this.stopNetworkStats();
             this.setStatus('closed', { code, reason });
-            this.joinWaiter?.reject(new RtcError(0, this.lastError?.code ?? 'CONNECTION_CLOSED', reason || `closed ${code}`));
+            const waiter = this.joinWaiter;
             this.joinWaiter = null;
+            const closed = new RtcError(0, this.lastError?.code ?? 'CONNECTION_CLOSED', this.lastError?.message ?? (reason || `closed ${code}`));
+            if (!waiter)
+                return;
+            if (this.lastError || code !== 1006)
+                return waiter.reject(closed);
+            // A refused handshake hides its HTTP answer from WebSocket clients:
+            // ask the same question over REST to learn the code (INVALID_TOKEN,
+            // ROOM_ACCESS_DENIED…).
+            this.roomState().then(() => waiter.reject(closed), (e) => waiter.reject(e instanceof RtcError && e.code !== 'USER_NOT_IN_ROOM' ? e : closed));
             return;
         }
         this.attempt += 1;

@@ -88,11 +88,18 @@ test('REST calls carry the token and refusals come back as RtcError with the cod
   assert.equal(guest.participant(dev.user_id).name, 'Dev');
 });
 
-test('a refused connection rejects with the server code', async () => {
+test('a refused handshake rejects connect() with the server code', async () => {
   const c = new RtcClient({ room: roomName('bad'), baseUrl: base, token: 'not-a-jwt' });
   const e = await c.connect().catch((e) => e);
   assert.ok(e instanceof RtcError, String(e));
+  assert.equal(e.code, 'INVALID_TOKEN');
+  assert.equal(e.status, 401);
   assert.equal(c.status, 'closed');
+  // A token for another room.
+  const other = new RtcClient({ room: roomName('bad'), baseUrl: base, token: token('eve', { room: 'elsewhere' }) });
+  const denied = await other.connect().catch((e) => e);
+  assert.equal(denied.code, 'ROOM_ACCESS_DENIED');
+  assert.equal(denied.status, 403);
 });
 
 test('files go through the server both ways, each chunk with its SHA-256', async () => {
@@ -136,9 +143,9 @@ test('files go through the server both ways, each chunk with its SHA-256', async
   assert.deepEqual((await alice.missingChunks(t.transfer_id)).missing, [0]);
   // Declining ends the sender's wait with an error.
   const declined = bob.once('file-offer');
-  const sending = alice.sendFile(new File([Buffer.alloc(5)], 'no.bin'), { to: 'bob' });
+  const sending = alice.sendFile(new File([Buffer.alloc(5)], 'no.bin'), { to: 'bob' }).catch((e) => e);
   await bob.rejectFile((await declined).transferId);
-  assert.equal((await sending.catch((e) => e)).code, 'FILE_REJECTED');
+  assert.equal((await sending).code, 'FILE_REJECTED');
 });
 
 test('a recording: chunks uploaded, pause refuses chunks, status and events', async () => {
