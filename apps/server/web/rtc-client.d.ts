@@ -1144,7 +1144,7 @@ export declare class RtcClient extends RoomRestClient {
     /** Peer connections by user id. */
     readonly peers: Map<string, Peer>;
     /** Each participant's latest quality class (`quality-update`). */
-    readonly quality: Map<string, string>;
+    readonly quality: Map<string, Quality>;
     /** The stream we publish. */
     localStream: MediaStream | null;
     /** The screen we share, while sharing. */

@@ -9,6 +9,7 @@ import type {
   MediaKind,
   NetworkStats,
   Participant,
+  Quality,
   RecordingFormat,
   RecordingQuality,
   Recording,
@@ -79,7 +80,7 @@ export class RtcClient extends RoomRestClient {
   /** Peer connections by user id. */
   readonly peers = new Map<string, Peer>();
   /** Each participant's latest quality class (`quality-update`). */
-  readonly quality = new Map<string, string>();
+  readonly quality = new Map<string, Quality>();
   /** The stream we publish. */
   localStream: MediaStream | null = null;
   /** The screen we share, while sharing. */
