@@ -21,6 +21,16 @@ test crate="": services
 browser:
     ./tests/browser/run.sh
 
+# The JavaScript client package (clients/js): npm ci, tsc --noEmit, rebuild
+# the committed module, its .d.ts and docs/client-api.md (fails if they
+# differ from the source), then its Node tests against the real server.
+js:
+    ./clients/js/check.sh
+
+# Rebuild the committed client module and API reference from clients/js/src.
+js-build:
+    cd clients/js && { [ -d node_modules/typescript ] || npm ci --no-audit --no-fund; } && node scripts/build.mjs && node scripts/api-doc.mjs
+
 # Install (if needed) and start private Redis etc. for the tests.
 services:
     ./tests/services.sh up
@@ -61,7 +71,7 @@ bench:
     ./apps/loadgen/bench.sh
 
 # Everything CI checks.
-ci: lint layering test fuzz-smoke bench-smoke
+ci: lint layering test js fuzz-smoke bench-smoke
 
 # The whole benchmark for a second per scenario on debug builds: proves it
 # still runs (figures come from `just bench`, never from CI).

@@ -50,7 +50,20 @@ window.result = (async () => {
     await client.connect();
     const r = await fetch('${base}/webrtc/rooms/${room}/participants', { headers: { Authorization: 'Bearer ' + token } });
     const body = await r.json();
-    return { status: r.status, count: body.count, joinedAs: client.userId === user_id };
+    // Record the fake camera through the package: chunks up, stop, processed.
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    const rec = await client.startRecording({ stream, timeslice: 500 });
+    await new Promise((res) => setTimeout(res, 2000));
+    await rec.stop();
+    const up = await client.recordingUploadStatus(rec.id);
+    const done = await client.waitForRecording(rec.id, { timeoutMs: 60000 });
+    return {
+      status: r.status,
+      count: body.count,
+      joinedAs: client.userId === user_id,
+      chunks: up.participants[user_id].chunks > 0,
+      recording: done.status,
+    };
   } catch (e) {
     return { error: String(e) };
   }
@@ -183,7 +196,7 @@ test('a page on an allowed origin uses the module; other origins are refused', a
     };
   };
   const ok = await open(otherOrigins.allowed.origin);
-  assert.deepEqual(ok.result, { status: 200, count: 1, joinedAs: true }, JSON.stringify(ok.result));
+  assert.deepEqual(ok.result, { status: 200, count: 1, joinedAs: true, chunks: true, recording: 'completed' }, JSON.stringify(ok.result));
   const refused = await open(otherOrigins.refused.origin);
   assert.ok(refused.result.error, `a refused origin imported the module and called the API: ${JSON.stringify(refused.result)}`);
   assert.equal(refused.ws, 'error', 'a refused origin opened the WebSocket');
@@ -221,6 +234,58 @@ test('two browsers make a call through the server', async (t) => {
   await t.test('hand raise shows in the other page', async () => {
     await pages.bob.click('#hand-btn');
     await pages.alice.locator(`#participants li.hand[data-user="${bob}"]`).waitFor({ timeout: 5_000 });
+  });
+
+  await t.test('each page shows the quality the server derives from its getStats() reports', async () => {
+    for (const [page, other] of [
+      [pages.alice, bob],
+      [pages.bob, alice],
+    ]) {
+      const li = page.locator(`#participants li[data-user="${other}"][data-quality]`);
+      await li.waitFor({ timeout: 15_000 });
+      assert.ok(['excellent', 'good', 'poor', 'lost'].includes(await li.getAttribute('data-quality')));
+    }
+    // What the server stored came from real WebRTC statistics.
+    const own = await pages.bob.evaluate(() => window.rtc.client.reconnectionState());
+    assert.ok(own.quality, JSON.stringify(own));
+    assert.equal(typeof own.network_stats.latency_ms, 'number', JSON.stringify(own.network_stats));
+    assert.equal(typeof own.network_stats.packet_loss_percent, 'number');
+  });
+
+  await t.test('screen sharing: refused while the room disallows it, then shown to the other page', async () => {
+    const screenTile = `#videos .tile.screen[data-user="${bob}"] video`;
+    await pages.alice.evaluate(() => window.rtc.client.updateSettings({ screen_share_allowed: false }));
+    await pages.bob.click('#screen-btn');
+    await pages.bob.locator('#media-error', { hasText: 'SCREEN_SHARE_NOT_ALLOWED' }).waitFor({ timeout: 10_000 });
+    assert.equal(await pages.bob.getAttribute('#screen-btn', 'data-sharing'), 'false');
+    await pages.alice.evaluate(() => window.rtc.client.updateSettings({ screen_share_allowed: true }));
+    // Bob may share his screen but no longer his camera: the screen's
+    // m=video section passes only because the page announced the share
+    // before adding the track (docs/protocol.md, media permissions).
+    await pages.alice.evaluate((bob) => window.rtc.client.setPermissions(bob, { can_share_video: false }), bob);
+    await pages.bob.click('#screen-btn');
+    await pages.bob.locator('#screen-btn[data-sharing="true"]').waitFor({ timeout: 10_000 });
+    await pages.alice.locator(`#participants li[data-user="${bob}"][data-screen="true"]`).waitFor({ timeout: 10_000 });
+    await pages.alice.waitForFunction(
+      (sel) => {
+        const v = document.querySelector(sel);
+        return v && v.videoWidth > 0 && v.readyState >= 2;
+      },
+      screenTile,
+      { timeout: 20_000 },
+    );
+    // The fake screen is 16:9; the fake camera 4:3.
+    const ratio = await pages.alice.evaluate((sel) => {
+      const v = document.querySelector(sel);
+      return v.videoWidth / v.videoHeight;
+    }, screenTile);
+    assert.ok(Math.abs(ratio - 16 / 9) < 0.05, `screen tile ratio ${ratio}`);
+    await screenshots('screen');
+    await pages.alice.evaluate((bob) => window.rtc.client.setPermissions(bob, { can_share_video: true }), bob);
+    await pages.bob.click('#screen-btn');
+    await pages.bob.locator('#screen-btn[data-sharing="false"]').waitFor({ timeout: 10_000 });
+    await pages.alice.locator(`#participants li[data-user="${bob}"][data-screen="false"]`).waitFor({ timeout: 10_000 });
+    await pages.alice.locator(screenTile).waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   const sendFile = async (from, to, toId, mode, size) => {

@@ -29,6 +29,11 @@ async fn the_page_and_its_module_are_served_from_the_binary() {
             "export class RtcClient",
         ),
         (
+            "/client/rtc-client.d.ts",
+            "application/typescript",
+            "export declare class RtcClient extends RoomRestClient",
+        ),
+        (
             "/client/app.js",
             "text/javascript",
             "from '/client/rtc-client.js'",

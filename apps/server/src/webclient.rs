@@ -10,7 +10,10 @@ use crate::AppState;
 use crate::http_error::ApiError;
 use crate::openapi::Api;
 
-/// The files under `apps/server/web/`, by URL path.
+/// The files under `apps/server/web/`, by URL path. `rtc-client.js` and
+/// `rtc-client.d.ts` are built from `clients/js` (TypeScript) and committed,
+/// so building the server needs no Node; `clients/js/check.sh` fails when
+/// they differ from the source.
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "/",
@@ -26,6 +29,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         "/client/rtc-client.js",
         "text/javascript; charset=utf-8",
         include_str!("../web/rtc-client.js"),
+    ),
+    (
+        "/client/rtc-client.d.ts",
+        "application/typescript; charset=utf-8",
+        include_str!("../web/rtc-client.d.ts"),
     ),
     (
         "/client/style.css",

@@ -22,11 +22,11 @@ function setStatus(status, text) {
   $('status').textContent = text;
 }
 
-function tile(userId) {
-  let fig = document.querySelector(`#videos .tile[data-user="${CSS.escape(userId)}"]`);
+function tile(userId, kind = 'remote') {
+  let fig = document.querySelector(`#videos .tile.${kind}[data-user="${CSS.escape(userId)}"]`);
   if (!fig) {
     fig = document.createElement('figure');
-    fig.className = 'tile remote';
+    fig.className = `tile ${kind}`;
     fig.dataset.user = userId;
     const video = document.createElement('video');
     video.autoplay = true;
@@ -35,8 +35,22 @@ function tile(userId) {
     fig.append(video, cap);
     $('videos').append(fig);
   }
-  fig.querySelector('figcaption').textContent = client.participant(userId)?.name ?? userId;
+  const name = client.participant(userId)?.name ?? userId;
+  fig.querySelector('figcaption').textContent = kind === 'screen' ? `${name}'s screen` : name;
   return fig;
+}
+
+// Each participant's camera in its tile, their screen share in another.
+function renderStreams(userId) {
+  const { camera, screen } = client.remoteStreams(userId);
+  const cam = tile(userId).querySelector('video');
+  if (camera && cam.srcObject !== camera) cam.srcObject = camera;
+  if (screen) {
+    const v = tile(userId, 'screen').querySelector('video');
+    if (v.srcObject !== screen) v.srcObject = screen;
+  } else {
+    document.querySelector(`#videos .tile.screen[data-user="${CSS.escape(userId)}"]`)?.remove();
+  }
 }
 
 function renderParticipants() {
@@ -53,7 +67,21 @@ function renderParticipants() {
     li.dataset.user = p.user_id;
     li.className = [raised.has(p.user_id) ? 'hand' : '', p.presence === 'reconnecting' ? 'reconnecting' : ''].join(' ');
     const muted = p.media?.audio_muted ? ' 🔇' : '';
-    li.textContent = `${p.name}${p.user_id === client.userId ? ' (you)' : ''} · ${p.role}${muted}`;
+    const screen = p.media?.screen_sharing ? ' 🖥' : '';
+    li.dataset.screen = String(Boolean(p.media?.screen_sharing));
+    li.textContent = `${p.name}${p.user_id === client.userId ? ' (you)' : ''} · ${p.role}${muted}${screen}`;
+    const quality = client.quality.get(p.user_id);
+    if (quality) {
+      // The server's class of this participant's own network-stats reports.
+      li.dataset.quality = quality;
+      const q = document.createElement('span');
+      q.className = 'quality';
+      q.dataset.quality = quality;
+      const s = p.network_stats ?? {};
+      q.title = `rtt ${s.latency_ms ?? '?'} ms, loss ${s.packet_loss_percent ?? '?'} %, jitter ${s.jitter_ms ?? '?'} ms`;
+      q.textContent = quality;
+      li.append(q);
+    }
     ul.append(li);
     if (p.user_id !== client.userId) {
       const opt = document.createElement('option');
@@ -137,7 +165,7 @@ function wire(c) {
     log(text);
   });
   c.addEventListener('state', renderParticipants);
-  for (const t of ['participant-joined', 'participant-left', 'participant-reconnecting', 'hand-raise-queue', 'media-control', 'role-updated']) {
+  for (const t of ['participant-joined', 'participant-left', 'participant-reconnecting', 'hand-raise-queue', 'media-control', 'role-updated', 'quality-update', 'screen-share-control']) {
     c.addEventListener(t, (e) => {
       renderParticipants();
       if (t === 'participant-joined') log(`${e.detail.participant.name} joined`);
@@ -145,11 +173,15 @@ function wire(c) {
     });
   }
   c.addEventListener('peer-closed', ({ detail }) => {
-    if (!c.participant(detail.userId)) tile(detail.userId).remove();
+    if (!c.participant(detail.userId)) {
+      for (const t of document.querySelectorAll(`#videos .tile[data-user="${CSS.escape(detail.userId)}"]:not(.local)`)) t.remove();
+    }
   });
-  c.addEventListener('remote-stream', ({ detail }) => {
-    const v = tile(detail.userId).querySelector('video');
-    if (v.srcObject !== detail.stream) v.srcObject = detail.stream;
+  c.addEventListener('remote-stream', ({ detail }) => renderStreams(detail.userId));
+  c.addEventListener('screen-share-control', ({ detail }) => {
+    if (!detail.active && detail.user_id !== c.userId) renderStreams(detail.user_id);
+    if (!detail.active && detail.user_id === c.userId) showSharing(false);
+    log(`${c.participant(detail.user_id)?.name ?? detail.user_id} ${detail.active ? 'shares' : 'stopped sharing'} their screen`);
   });
   c.addEventListener('peer-state', ({ detail }) => {
     tile(detail.userId).dataset.peerState = detail.state;
@@ -200,6 +232,9 @@ async function join(ev) {
     const stream = await media;
     $('local-video').srcObject = stream;
     client.setLocalStream(stream);
+    // Our connection figures from getStats(), every few seconds; the
+    // server classifies them and tells the room (quality-update).
+    client.startNetworkStats({ intervalMs: Number(params.get('statsMs') ?? 3000) });
     document.querySelector('.tile.local').dataset.user = client.userId;
   } catch (e) {
     $('join-error').textContent = e.message;
@@ -245,6 +280,40 @@ $('mute-video').onclick = () => {
   videoMuted = !videoMuted;
   client.setMuted('video', videoMuted);
   $('mute-video').textContent = videoMuted ? 'Start camera' : 'Stop camera';
+};
+function showSharing(on) {
+  $('screen-btn').dataset.sharing = String(on);
+  $('screen-btn').textContent = on ? 'Stop sharing' : 'Share screen';
+  if (!on) document.querySelector('#videos .tile.local-screen')?.remove();
+}
+$('screen-btn').onclick = async () => {
+  $('media-error').textContent = '';
+  if (client.screenStream) {
+    await client.stopScreenShare();
+    return showSharing(false);
+  }
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getDisplayMedia({ video: true });
+  } catch (e) {
+    $('media-error').textContent = `screen capture: ${e.message}`;
+    return;
+  }
+  try {
+    // Announced first; the server refuses it without the permission or
+    // when the room disallows screen sharing.
+    await client.shareScreen(stream);
+  } catch (e) {
+    for (const t of stream.getTracks()) t.stop();
+    $('media-error').textContent = `screen sharing refused: ${e.code ?? ''} ${e.message}`;
+    return;
+  }
+  showSharing(true);
+  const preview = tile(client.userId, 'local-screen');
+  preview.querySelector('video').muted = true;
+  preview.querySelector('video').srcObject = stream;
+  preview.querySelector('figcaption').textContent = 'Your screen';
+  stream.getVideoTracks()[0]?.addEventListener('ended', () => showSharing(false));
 };
 $('file-form').addEventListener('submit', async (e) => {
   e.preventDefault();
