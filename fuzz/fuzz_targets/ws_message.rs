@@ -41,7 +41,14 @@ fuzz_target!(|data: &[u8]| {
             user_id: UserId::parse(user).unwrap(),
             connection,
         };
-        let _ = engine.handle(&mut room, now, &actor, msg.clone());
+        // As the service applies it: the room changes only on success.
+        let mut next = std::borrow::Cow::Borrowed(&room);
+        if engine
+            .apply(&mut next, now, &actor, msg.clone().into())
+            .is_ok()
+        {
+            room = next.into_owned();
+        }
         assert!(room.participants.len() <= room.settings.max_participants.max(4) as usize);
         let mut ids: Vec<_> = room
             .participants

@@ -10,9 +10,9 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use signaling_core::protocol::{ClientMessage, MediaControlReq};
+use signaling_core::protocol::MediaControlReq;
 use signaling_core::room::{MediaKind, RoomSettingsPatch};
-use signaling_core::{Actor, ErrorCode, RoomId, SignalError, UserId};
+use signaling_core::{Actor, Command, ErrorCode, RoomId, SignalError, UserId};
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
@@ -207,7 +207,10 @@ async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>)
 
 async fn close_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let room_id = RoomId::parse(&path)?;
-    let removed = state.service.close_room(&room_id).await?;
+    let removed = state
+        .service
+        .execute(&room_id, &Actor::admin(), Command::CloseRoom)
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "closed": true, "removed": removed })))
 }
 
@@ -228,9 +231,13 @@ async fn remove_participant(
     let room_id = RoomId::parse(&path.0)?;
     let user = UserId::parse(&path.1)?;
     let ban = body.into_inner().is_some_and(|b| b.ban);
+    let cmd = Command::Kick {
+        user: user.clone(),
+        ban,
+    };
     state
         .service
-        .kick(&room_id, &Actor::admin(), &user, ban)
+        .execute(&room_id, &Actor::admin(), cmd)
         .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "room_id": room_id, "user_id": user, "removed": true, "banned": ban })))
@@ -250,12 +257,15 @@ async fn mute_participant(
 ) -> Res {
     let room_id = RoomId::parse(&path.0)?;
     let user = UserId::parse(&path.1)?;
-    let msg = ClientMessage::MediaControl(MediaControlReq {
+    let cmd = Command::MediaControl(MediaControlReq {
         kind: body.kind,
         muted: true,
         target: Some(user.clone()),
     });
-    state.service.handle(&room_id, &Actor::admin(), msg).await?;
+    state
+        .service
+        .execute(&room_id, &Actor::admin(), cmd)
+        .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "room_id": room_id, "user_id": user, "kind": body.kind, "muted": true })))
 }
@@ -293,9 +303,14 @@ async fn send_data(
         .into());
     }
     let recipients = body.to.as_ref().map(Vec::len);
+    let cmd = Command::SendData {
+        to: body.to,
+        topic: body.topic,
+        data: body.data,
+    };
     state
         .service
-        .send_data(&room_id, &Actor::admin(), body.to, body.topic, body.data)
+        .execute(&room_id, &Actor::admin(), cmd)
         .await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "room_id": room_id, "sent": true, "recipients": recipients })))
@@ -351,9 +366,10 @@ async fn set_metadata(
     state: web::Data<AppState>,
 ) -> Res {
     let room_id = RoomId::parse(&path)?;
+    let cmd = Command::SetMetadata(body.into_inner().metadata);
     state
         .service
-        .set_metadata(&room_id, &Actor::admin(), body.into_inner().metadata)
+        .execute(&room_id, &Actor::admin(), cmd)
         .await?;
     let room = state.service.room(&room_id).await?;
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "metadata": room.metadata })))

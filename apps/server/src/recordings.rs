@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 use signaling_core::protocol::{RecordingView, ServerMessage};
 use signaling_core::quota::{Budget, keys};
-use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
+use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 use storage::BlobError;
 use tokio::sync::mpsc;
 
@@ -87,10 +87,10 @@ async fn store_chunk(
     data: bytes::Bytes,
 ) -> Res {
     let (room_id, a) = actor(req, state, room).await?;
-    state
-        .service
-        .check_recording_upload(&room_id, &a, id)
-        .await?;
+    let check = Command::AuthorizeRecordingUpload {
+        recording_id: id.to_owned(),
+    };
+    state.service.execute(&room_id, &a, check).await?;
     if seq > MAX_SEQUENCE {
         return err(
             ErrorCode::InvalidChunk,

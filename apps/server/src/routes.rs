@@ -10,7 +10,7 @@ use signaling_core::protocol::{
 };
 use signaling_core::ratelimit::LimitKind;
 use signaling_core::room::RoomSettingsPatch;
-use signaling_core::{Actor, ErrorCode, RoomId, UserId};
+use signaling_core::{Actor, Command, ErrorCode, RoomId, UserId};
 
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
@@ -391,10 +391,12 @@ async fn update_info(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state
-        .service
-        .update_info(&room_id, &a, &user, body.into_inner())
-        .await?;
+    let update = body.into_inner();
+    let cmd = Command::ParticipantUpdate {
+        user: Some(user),
+        update,
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "updated" })))
 }
 
@@ -413,7 +415,8 @@ async fn kick(
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
     let ban = body.into_inner().is_some_and(|b| b.ban);
-    state.service.kick(&room_id, &a, &user, ban).await?;
+    let cmd = Command::Kick { user, ban };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": if ban { "banned" } else { "removed" } })))
 }
 
@@ -463,7 +466,11 @@ async fn set_role(
             format!("unknown role {:?}", body.role),
         );
     };
-    state.service.set_role(&room_id, &a, &user, role).await?;
+    let cmd = Command::SetRole {
+        user: user.clone(),
+        role,
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "user_id": user, "role": role })))
 }
 
@@ -484,10 +491,9 @@ async fn set_permissions(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state
-        .service
-        .set_permissions(&room_id, &a, &user, &body)
-        .await?;
+    let patch = body.into_inner();
+    let cmd = Command::SetPermissions { user, patch };
+    state.service.execute(&room_id, &a, cmd).await?;
     let p = member_view(&req, &state, &path.0, &path.1).await?;
     Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
 }
@@ -510,10 +516,8 @@ async fn set_settings(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    state
-        .service
-        .update_settings(&room_id, &a, body.into_inner())
-        .await?;
+    let cmd = Command::UpdateSettings(body.into_inner());
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(state.service.room(&room_id).await?.settings))
 }
 
@@ -584,10 +588,12 @@ async fn hand_raise(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    state
-        .service
-        .hand_raise(&room_id, &a, body.raised, body.user_id.as_ref())
-        .await?;
+    let body = body.into_inner();
+    let cmd = Command::HandRaise {
+        raised: body.raised,
+        target: body.user_id,
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     hand_queue_of(&state, &room_id).await
 }
 
@@ -605,13 +611,19 @@ async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<
 
 async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    state.service.lower_all_hands(&room_id, &a).await?;
+    state
+        .service
+        .execute(&room_id, &a, Command::LowerAllHands)
+        .await?;
     hand_queue_of(&state, &room_id).await
 }
 
 async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    state.service.mute_all(&room_id, &a).await?;
+    state
+        .service
+        .execute(&room_id, &a, Command::MuteAll)
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "muted" })))
 }
 
@@ -634,13 +646,17 @@ async fn admit(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state.service.admit(&room_id, &a, &user).await?;
+    let cmd = Command::Admit(user.clone());
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted", "user_id": user })))
 }
 
 async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    state.service.admit_all(&room_id, &a).await?;
+    state
+        .service
+        .execute(&room_id, &a, Command::AdmitAll)
+        .await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted" })))
 }
 
@@ -651,7 +667,8 @@ async fn reject(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state.service.reject(&room_id, &a, &user).await?;
+    let cmd = Command::Reject(user.clone());
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "rejected", "user_id": user })))
 }
 
@@ -662,10 +679,8 @@ async fn to_waiting(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state
-        .service
-        .send_to_waiting_room(&room_id, &a, &user)
-        .await?;
+    let cmd = Command::ReturnToWaitingRoom(user.clone());
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "waiting", "user_id": user })))
 }
 
@@ -681,9 +696,10 @@ async fn breakout_create(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
+    let name = body.into_inner().name;
     let b = state
         .service
-        .breakout_create(&room_id, &a, &body.name)
+        .execute(&room_id, &a, Command::BreakoutCreate { name })
         .await?;
     Ok(HttpResponse::Created().json(b))
 }
@@ -721,10 +737,11 @@ async fn breakout_assign(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.2)?;
-    state
-        .service
-        .breakout_assign(&room_id, &a, &user, Some(&path.1))
-        .await?;
+    let cmd = Command::BreakoutAssign {
+        user: user.clone(),
+        breakout_room_id: Some(path.1.clone()),
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "status": "assigned", "user_id": user, "breakout_room_id": path.1 })))
 }
@@ -736,10 +753,11 @@ async fn breakout_return(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
     let user = UserId::parse(&path.1)?;
-    state
-        .service
-        .breakout_assign(&room_id, &a, &user, None)
-        .await?;
+    let cmd = Command::BreakoutAssign {
+        user: user.clone(),
+        breakout_room_id: None,
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "returned", "user_id": user })))
 }
 
@@ -749,7 +767,10 @@ async fn breakout_close(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
-    state.service.breakout_close(&room_id, &a, &path.1).await?;
+    let cmd = Command::BreakoutClose {
+        breakout_room_id: path.1.clone(),
+    };
+    state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "closed", "breakout_room_id": path.1 })))
 }
 
@@ -760,10 +781,8 @@ async fn stream_start(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    let s = state
-        .service
-        .stream_start(&room_id, &a, body.into_inner().unwrap_or_default())
-        .await?;
+    let cmd = Command::StreamStart(body.into_inner().unwrap_or_default());
+    let s = state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Created().json(s))
 }
 
@@ -773,7 +792,10 @@ async fn stream_stop(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
-    Ok(HttpResponse::Ok().json(state.service.stream_stop(&room_id, &a, &path.1).await?))
+    let cmd = Command::StreamStop {
+        stream_id: path.1.clone(),
+    };
+    Ok(HttpResponse::Ok().json(state.service.execute(&room_id, &a, cmd).await?))
 }
 
 async fn stream_list(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
@@ -820,19 +842,13 @@ async fn recording_start(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let body = body.into_inner().unwrap_or_default();
-    let r = state
-        .service
-        .recording_control(
-            &room_id,
-            &a,
-            RecordingControlReq {
-                action: RecordingAction::Start,
-                recording_id: None,
-                format: body.format.or(q.format),
-                quality: body.quality.or(q.quality),
-            },
-        )
-        .await?;
+    let cmd = Command::Recording(RecordingControlReq {
+        action: RecordingAction::Start,
+        recording_id: None,
+        format: body.format.or(q.format),
+        quality: body.quality.or(q.quality),
+    });
+    let r = state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Created().json(r))
 }
 
@@ -873,19 +889,13 @@ async fn recording_do(
     id: &str,
     action: RecordingAction,
 ) -> Res {
-    let r = state
-        .service
-        .recording_control(
-            room_id,
-            a,
-            RecordingControlReq {
-                action,
-                recording_id: Some(id.to_owned()),
-                format: None,
-                quality: None,
-            },
-        )
-        .await?;
+    let cmd = Command::Recording(RecordingControlReq {
+        action,
+        recording_id: Some(id.to_owned()),
+        format: None,
+        quality: None,
+    });
+    let r = state.service.execute(room_id, a, cmd).await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -997,7 +1007,11 @@ async fn quality(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let stats = body.into_inner();
-    let quality = state.service.report_quality(&room_id, &a, stats).await?;
+    state
+        .service
+        .execute(&room_id, &a, Command::NetworkStats(stats))
+        .await?;
+    let quality = signaling_core::engine::classify_quality(&stats);
     Ok(
         HttpResponse::Ok()
             .json(json!({ "user_id": a.user_id, "quality": quality, "stats": stats })),

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use file_transfer::{Notice, OfferReq, TransferAction};
 use serde::Deserialize;
 use serde_json::json;
-use signaling_core::{ErrorCode, RoomId, SignalError, UserId};
+use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
@@ -134,10 +134,10 @@ async fn offer(
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let body = body.into_inner();
-    state
-        .service
-        .check_file_offer(&room_id, &a, &body.receiver)
-        .await?;
+    let check = Command::AuthorizeFileOffer {
+        receiver: body.receiver.clone(),
+    };
+    state.service.execute(&room_id, &a, check).await?;
     state
         .service
         .check_rate(signaling_core::ratelimit::LimitKind::FileShare, &a.user_id)

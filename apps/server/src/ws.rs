@@ -255,9 +255,9 @@ pub async fn ws_entry(
                                 Ok(msg) => {
                                     let ty = msg.message_type();
                                     let started = Instant::now();
-                                    let r = service.handle(&room_id, &actor, msg).await;
+                                    let r = service.execute(&room_id, &actor, msg.into()).await;
                                     metrics.message_handled(ty, started.elapsed());
-                                    r.map_err(|e| (e, Some(ty)))
+                                    r.map(drop).map_err(|e| (e, Some(ty)))
                                 }
                                 Err(e) => Err((e, None)),
                             };

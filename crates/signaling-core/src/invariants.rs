@@ -6,7 +6,7 @@ use auth::Role;
 use proptest::prelude::*;
 use time::OffsetDateTime;
 
-use crate::engine::{Actor, Engine, JoinRequest};
+use crate::engine::{Actor, Command, Engine, JoinRequest};
 use crate::protocol::LeaveReason;
 use crate::room::{Room, RoomSettingsPatch};
 use crate::{ConnectionId, RoomConfig, RoomId, UserId};
@@ -35,6 +35,21 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (0u8..12, any::<bool>()).prop_map(|(u, r)| Op::Hand(u, r)),
         1 => (0u8..12, 0u8..12).prop_map(|(a, b)| Op::Promote(a, b)),
     ]
+}
+
+/// Applies a command as the service does: the room changes only if the
+/// command succeeds.
+fn apply(
+    engine: &Engine,
+    room: &mut Room,
+    now: OffsetDateTime,
+    actor: &Actor,
+    cmd: Command,
+) -> Result<(), crate::SignalError> {
+    let mut next = std::borrow::Cow::Borrowed(&*room);
+    engine.apply(&mut next, now, actor, cmd)?;
+    *room = next.into_owned();
+    Ok(())
 }
 
 fn uid(n: u8) -> UserId {
@@ -96,17 +111,19 @@ proptest! {
                 Op::Capacity(n) => {
                     if let Some(host) = room.participants.iter().find(|p| p.role.is_moderator()).cloned() {
                         let patch = RoomSettingsPatch { max_participants: Some(n as u32), ..Default::default() };
-                        let _ = engine.update_settings(&mut room, &host, patch);
+                        let host = Actor { user_id: host.user_id, connection: None };
+                        let _ = apply(&engine, &mut room, now, &host, Command::UpdateSettings(patch));
                     }
                 }
                 Op::Hand(u, raised) => {
-                    if let Some(me) = room.participant(&uid(u)).cloned() {
-                        let _ = engine.hand_raise(&mut room, now, &me, raised, None);
+                    if room.participant(&uid(u)).is_some() {
+                        let me = Actor { user_id: uid(u), connection: None };
+                        let _ = apply(&engine, &mut room, now, &me, Command::HandRaise { raised, target: None });
                     }
                 }
                 Op::Promote(a, b) => {
                     let actor = Actor { user_id: uid(a), connection: None };
-                    let _ = engine.set_role(&mut room, &actor, &uid(b), Role::Moderator);
+                    let _ = apply(&engine, &mut room, now, &actor, Command::SetRole { user: uid(b), role: Role::Moderator });
                 }
             }
             // One seat per user.

@@ -24,7 +24,9 @@ pub mod testing;
 mod invariants;
 
 pub use config::RoomConfig;
-pub use engine::{Actor, Audience, Effect, Engine, JoinOutcome, JoinRequest};
+pub use engine::{
+    Actor, Applied, Audience, Command, Effect, Engine, JoinOutcome, JoinRequest, Reply,
+};
 // The shared basics live in the kernel crate; re-exported here so
 // `signaling_core::RoomId` and friends keep working.
 pub use kernel::{

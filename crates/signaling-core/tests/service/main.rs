@@ -12,8 +12,8 @@ use signaling_core::engine::JoinRequest;
 use signaling_core::ports::{BusEvent, BusKind, EventBus, EventSink, RoomStore, Saved, Versioned};
 use signaling_core::room::Room;
 use signaling_core::{
-    Actor, ConnectionId, Engine, ErrorCode, PortError, Ports, RoomConfig, RoomId, RoomService,
-    UserId,
+    Actor, Command, ConnectionId, Engine, ErrorCode, PortError, Ports, RoomConfig, RoomId,
+    RoomService, UserId,
 };
 
 mock! {
@@ -124,7 +124,7 @@ async fn a_conflict_twice_retries_the_step_and_publishes_once_after_the_write() 
         .returning(|_| Ok(()));
     let s = service(store, bus);
 
-    s.set_metadata(&rid(), &host(), "agenda".into())
+    s.execute(&rid(), &host(), Command::SetMetadata("agenda".into()))
         .await
         .expect("the third write lands");
 
@@ -150,7 +150,7 @@ async fn a_failed_write_is_service_unavailable_and_publishes_nothing() {
     let s = service(store, bus);
 
     let e = s
-        .set_metadata(&rid(), &host(), "agenda".into())
+        .execute(&rid(), &host(), Command::SetMetadata("agenda".into()))
         .await
         .unwrap_err();
 
@@ -177,7 +177,7 @@ async fn a_bus_failure_after_the_write_leaves_the_change_standing() {
         .returning(|_| Err(down()));
     let s = service(store, bus);
 
-    s.set_metadata(&rid(), &host(), "agenda".into())
+    s.execute(&rid(), &host(), Command::SetMetadata("agenda".into()))
         .await
         .expect("a lost publish does not fail the action");
 

@@ -1,0 +1,128 @@
+//! Messages between people: chat (to the sender's group or one peer, stored
+//! in history before it is delivered), reactions, and the operator's
+//! application data messages. None of them changes the room.
+
+use time::OffsetDateTime;
+
+use super::{Actor, Effect, Engine, deliver, everyone};
+use crate::protocol::*;
+use crate::room::Room;
+use crate::sanitize::sanitize_text;
+use crate::{ErrorCode, SignalError, UserId};
+
+impl Engine {
+    /// A chat message to the sender's group, or privately to one peer.
+    pub(super) fn chat_message(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        c: ChatSend,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.member(room, actor)?;
+        let from = me.user_id.to_string();
+        if !room.settings.chat_enabled {
+            return Err(SignalError::new(
+                ErrorCode::ChatDisabled,
+                "chat is disabled in this room",
+            ));
+        }
+        if !me.permissions.can_chat {
+            return Err(SignalError::denied("you may not chat"));
+        }
+        let text = sanitize_text(&c.message);
+        if text.is_empty() {
+            return Err(SignalError::new(ErrorCode::EmptyMessage, "empty message"));
+        }
+        if text.chars().count() > self.config.max_chat_chars {
+            return Err(SignalError::new(
+                ErrorCode::MessageTooLong,
+                format!(
+                    "messages are limited to {} characters",
+                    self.config.max_chat_chars
+                ),
+            ));
+        }
+        let to = match &c.to {
+            Some(t) => vec![self.peer(room, me, t)?.user_id.clone(), me.user_id.clone()],
+            None => room.group_members(me.breakout_room_id.as_deref()),
+        };
+        let record = ChatRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            room_id: room.id.to_string(),
+            from,
+            from_name: me.name.clone(),
+            message: text,
+            to: c.to.map(|u| u.to_string()),
+            breakout_room_id: me.breakout_room_id.clone(),
+            timestamp: now,
+        };
+        Ok(vec![
+            Effect::StoreChat(record.clone()),
+            deliver(to, ServerMessage::ChatMessage(record)),
+        ])
+    }
+
+    /// An emoji reaction to the sender's group.
+    pub(super) fn reaction(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        r: ReactionSend,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.member(room, actor)?;
+        let from = me.user_id.to_string();
+        if !me.permissions.can_react {
+            return Err(SignalError::denied("you may not react"));
+        }
+        let emoji = sanitize_text(&r.emoji);
+        if emoji.is_empty() || emoji.chars().count() > 16 {
+            return Err(SignalError::invalid("a reaction is 1 to 16 characters"));
+        }
+        let to = room.group_members(me.breakout_room_id.as_deref());
+        Ok(vec![deliver(
+            to,
+            ServerMessage::Reaction {
+                from,
+                emoji,
+                timestamp: now,
+            },
+        )])
+    }
+
+    /// Sends application data to the room, or to `to` (moderators; the
+    /// admin API). Every recipient must be in the room.
+    pub(super) fn send_data(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        to: Option<Vec<UserId>>,
+        topic: Option<String>,
+        data: serde_json::Value,
+    ) -> Result<Vec<Effect>, SignalError> {
+        self.moderator(room, actor)?;
+        let audience = match to {
+            Some(users) => {
+                for u in &users {
+                    if room.participant(u).is_none() {
+                        return Err(SignalError::new(
+                            ErrorCode::UserNotInRoom,
+                            format!("{u} is not in this room"),
+                        ));
+                    }
+                }
+                users
+            }
+            None => everyone(room),
+        };
+        Ok(vec![deliver(
+            audience,
+            ServerMessage::DataMessage {
+                from: actor.user_id.to_string(),
+                topic,
+                data,
+            },
+        )])
+    }
+}

@@ -1,0 +1,123 @@
+//! The one door for commands: [`RoomService::execute`]. WebSocket frames,
+//! REST handlers and the admin API all come through here.
+
+use super::*;
+
+impl RoomService {
+    /// Executes one command from `actor` on a room: counts it against its
+    /// rate limits ([`Command::rate_limits`]; over a WebSocket when the
+    /// actor has a connection), then applies it with [`Engine::apply`]. A
+    /// command that does not mutate runs on the stored room without a
+    /// write; one that does runs in a compare-and-swap retry loop. Effects
+    /// go out only after the write that landed.
+    ///
+    /// Two commands do more around the engine step: a recording start takes
+    /// a running-recording slot first (see [`RoomService::start_recording`]),
+    /// and closing a room deletes it afterwards.
+    pub async fn execute(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        cmd: Command,
+    ) -> Result<Reply, SignalError> {
+        for kind in cmd.rate_limits(actor.connection.is_some()) {
+            self.check_rate(*kind, &actor.user_id).await?;
+        }
+        match &cmd {
+            Command::Recording(req) if req.action == RecordingAction::Start => {
+                return self.start_recording(room_id, actor, req.clone()).await;
+            }
+            Command::CloseRoom => {
+                let removed = self.apply(room_id, actor, cmd).await?;
+                self.delete_closed_room(room_id).await?;
+                return Ok(removed);
+            }
+            _ => {}
+        }
+        self.apply(room_id, actor, cmd).await
+    }
+
+    /// The engine step of [`RoomService::execute`], without the extras.
+    async fn apply(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        cmd: Command,
+    ) -> Result<Reply, SignalError> {
+        if !cmd.mutates() {
+            let room = self.snapshot(room_id).await?;
+            let mut view = Cow::Borrowed(&*room);
+            let applied = self.engine.apply(&mut view, self.now(), actor, cmd)?;
+            debug_assert!(
+                matches!(view, Cow::Borrowed(_)),
+                "a command that does not mutate changed the room"
+            );
+            self.run_effects(room_id, applied.effects).await;
+            return Ok(applied.reply);
+        }
+        self.mutate(room_id, false, |room, now| {
+            let applied = self.engine.apply(room, now, actor, cmd.clone())?;
+            Ok((applied.reply, applied.effects))
+        })
+        .await
+    }
+
+    /// A recording start first takes one of `max_concurrent_recordings`
+    /// slots in one atomic step of the [`Quotas`](crate::quota::Quotas)
+    /// port (shared by every instance), and is refused with
+    /// `RECORDING_LIMIT_REACHED` when none is free; the slot is named by the
+    /// new recording's id and freed when the recording stops or is
+    /// cancelled (see [`RoomService::run_effects`]), or at once if the
+    /// start fails.
+    async fn start_recording(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        req: RecordingControlReq,
+    ) -> Result<Reply, SignalError> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let max = self.engine.config.max_concurrent_recordings;
+        let slots = crate::quota::keys::RECORDING_SLOTS;
+        if !self
+            .ports
+            .quotas
+            .acquire_slot(slots, &id, max, unix_ms(self.now()))
+            .await?
+        {
+            return Err(SignalError::new(
+                ErrorCode::RecordingLimitReached,
+                format!("{max} recordings are running (the limit)"),
+            ));
+        }
+        // The service names the recording (a client's id is never used), so
+        // the slot and the record share one id.
+        let req = RecordingControlReq {
+            recording_id: Some(id.clone()),
+            ..req
+        };
+        let started = self.apply(room_id, actor, Command::Recording(req)).await;
+        if started.is_err()
+            && let Err(e) = self.ports.quotas.release_slot(slots, &id).await
+        {
+            tracing::warn!(recording = %id, error = %e, "freeing a recording slot failed");
+        }
+        started
+    }
+
+    /// After [`Command::CloseRoom`] removed everyone: deletes the room, its
+    /// session and replay log at once (unless someone joined meanwhile).
+    async fn delete_closed_room(&self, room_id: &RoomId) -> Result<(), SignalError> {
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            match self.ports.rooms.load(room_id).await? {
+                None => break,
+                Some(v) if !v.room.is_empty() => break, // someone joined again meanwhile
+                Some(v) => {
+                    if self.delete_room(room_id, v.version).await? {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
