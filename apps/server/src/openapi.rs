@@ -279,6 +279,7 @@ static OPERATIONS: &[Op] = &[
     op!("GET" "/", "Web client", None, "The bundled web client", ok = 200 "text/html"),
     op!("GET" "/client/app.js", "Web client", None, "The web client's page script", ok = 200 "text/javascript"),
     op!("GET" "/client/rtc-client.js", "Web client", None, "The signaling client module (docs/client.md)", ok = 200 "text/javascript"),
+    op!("GET" "/client/rtc-client.d.ts", "Web client", None, "TypeScript declarations of the client module (clients/js)", ok = 200 "application/typescript"),
     op!("GET" "/client/style.css", "Web client", None, "The web client's style sheet", ok = 200 "text/css"),
     op!("POST" "/webrtc/dev/token", "Web client", None, "A development token for a server-picked id, valid in one room (only while RTC_DEV_TOKENS is on)", body = json_body!(DevTokenReq), ok = 200 "{token, user_id, expires_in}"),
     // ---- admin
