@@ -78,6 +78,9 @@ impl Webhooks {
         if let Ok(n) = self.outbox.pending_count().await {
             metrics::gauge!("rtc_webhooks_pending").set(n as f64);
         }
+        if let Ok(n) = self.outbox.dropped_count().await {
+            metrics::counter!("rtc_webhooks_dropped_total").absolute(n);
+        }
     }
 }
 

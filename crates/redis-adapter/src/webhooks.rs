@@ -13,6 +13,8 @@
 //!   holder dies.
 //! - `wh:rooms` — set of every room (for a replay of all rooms).
 //! - `wh:pending` — count of pending events.
+//! - `wh:dropped` — count of pending events skipped by the per-room cap
+//!   (`Retention::max_pending`).
 //!
 //! Every operation is one Lua script, so two instances polling the same
 //! outbox never claim the same room twice and can never move a room's head
@@ -43,8 +45,10 @@ fn outbox_err(e: PortError) -> OutboxError {
     }
 }
 
-/// KEYS: room, events, due, rooms, pending.
-/// ARGV: room id, JSON before the seq, JSON after it, now, oldest kept.
+/// KEYS: room, events, due, rooms, pending, dropped.
+/// ARGV: room id, JSON before the seq, JSON after it, now, oldest kept,
+/// max pending per room (0: no cap), delivered kept per room.
+/// Returns `{seq, skipped}`.
 const APPEND: &str = r#"
 local seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
 redis.call('HSETNX', KEYS[1], 'first', 1)
@@ -56,6 +60,23 @@ if cur + 1 == seq then
 end
 redis.call('SADD', KEYS[4], ARGV[1])
 redis.call('INCR', KEYS[5])
+local maxp = tonumber(ARGV[6])
+local skipped = 0
+if maxp > 0 and seq - cur > maxp then
+  skipped = seq - cur - maxp
+  cur = cur + skipped
+  redis.call('HSET', KEYS[1], 'cur', cur, 'att', 0)
+  redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+  redis.call('DECRBY', KEYS[5], skipped)
+  redis.call('INCRBY', KEYS[6], skipped)
+  local first = tonumber(redis.call('HGET', KEYS[1], 'first'))
+  local keep_from = cur - tonumber(ARGV[7]) + 1
+  while first < keep_from do
+    redis.call('HDEL', KEYS[2], first)
+    first = first + 1
+  end
+  redis.call('HSET', KEYS[1], 'first', first)
+end
 local first = tonumber(redis.call('HGET', KEYS[1], 'first'))
 local oldest = tonumber(ARGV[5])
 while first <= cur do
@@ -66,7 +87,7 @@ while first <= cur do
   first = first + 1
 end
 redis.call('HSET', KEYS[1], 'first', first)
-return seq
+return {seq, skipped}
 "#;
 
 /// KEYS: due. ARGV: key prefix (`{prefix}wh:`), now, limit, lease end.
@@ -208,13 +229,14 @@ impl Outbox for RedisWebhookOutbox {
         );
         let tail = format!(r#","created_at":{now_ms},"data":{data}}}"#);
         let (rk, ek) = self.room_keys(room_id);
-        let (due, rooms, pending) = (
+        let (due, rooms, pending, dropped) = (
             self.redis.key(&["wh", "due"]),
             self.redis.key(&["wh", "rooms"]),
             self.redis.key(&["wh", "pending"]),
+            self.redis.key(&["wh", "dropped"]),
         );
         let oldest = now_ms.saturating_sub(self.retention.max_age_ms);
-        let seq: u64 = self
+        let (seq, skipped): (u64, u64) = self
             .redis
             .run(async |c| {
                 Script::new(APPEND)
@@ -223,16 +245,20 @@ impl Outbox for RedisWebhookOutbox {
                     .key(&due)
                     .key(&rooms)
                     .key(&pending)
+                    .key(&dropped)
                     .arg(room_id)
                     .arg(&head)
                     .arg(&tail)
                     .arg(now_ms)
                     .arg(oldest)
+                    .arg(self.retention.max_pending)
+                    .arg(self.retention.keep_delivered)
                     .invoke_async(c)
                     .await
             })
             .await
             .map_err(outbox_err)?;
+        ::webhooks::warn_dropped(room_id, skipped);
         Ok(WebhookEvent {
             id,
             event: event.to_owned(),
@@ -359,6 +385,16 @@ impl Outbox for RedisWebhookOutbox {
 
     async fn pending_count(&self) -> Result<u64, OutboxError> {
         let key = self.redis.key(&["wh", "pending"]);
+        let n: Option<u64> = self
+            .redis
+            .run(async |c| redis::cmd("GET").arg(&key).query_async(c).await)
+            .await
+            .map_err(outbox_err)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    async fn dropped_count(&self) -> Result<u64, OutboxError> {
+        let key = self.redis.key(&["wh", "dropped"]);
         let n: Option<u64> = self
             .redis
             .run(async |c| redis::cmd("GET").arg(&key).query_async(c).await)

@@ -253,7 +253,9 @@ impl Outbox for FileOutbox {
         let (room_id, event) = (room_id.to_owned(), event.to_owned());
         self.with(move |l| {
             let ev = l.state.next_event(&room_id, &event, data, now_ms);
+            let dropped = l.state.dropped_count();
             l.commit(&[Record::Append { event: ev.clone() }])?;
+            crate::warn_dropped(&room_id, l.state.dropped_count() - dropped);
             Ok(ev)
         })
         .await
@@ -330,6 +332,10 @@ impl Outbox for FileOutbox {
 
     async fn pending_count(&self) -> Result<u64, OutboxError> {
         self.with(|l| Ok(l.state.pending_count())).await
+    }
+
+    async fn dropped_count(&self) -> Result<u64, OutboxError> {
+        self.with(|l| Ok(l.state.dropped_count())).await
     }
 
     async fn room_state(&self, room_id: &str) -> Result<Option<RoomState>, OutboxError> {

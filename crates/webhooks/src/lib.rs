@@ -36,3 +36,16 @@ pub use signing::{
 
 #[cfg(test)]
 mod tests;
+
+/// Logs that an append skipped `n` undelivered events of `room` because of
+/// the pending cap; adapters call it after an append (`n` may be 0).
+pub fn warn_dropped(room: &str, n: u64) {
+    if n > 0 {
+        tracing::warn!(
+            room,
+            skipped = n,
+            "webhook outbox: too many undelivered events in this room; the oldest were skipped \
+             (replayable while retained)"
+        );
+    }
+}

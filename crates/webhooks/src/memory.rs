@@ -48,7 +48,9 @@ impl Outbox for MemoryOutbox {
         check_append(room_id, event)?;
         let mut s = self.state();
         let ev = s.next_event(room_id, event, data, now_ms);
+        let dropped = s.dropped_count();
         s.apply(&Record::Append { event: ev.clone() })?;
+        crate::warn_dropped(room_id, s.dropped_count() - dropped);
         Ok(ev)
     }
 
@@ -101,6 +103,10 @@ impl Outbox for MemoryOutbox {
 
     async fn pending_count(&self) -> Result<u64, OutboxError> {
         Ok(self.state().pending_count())
+    }
+
+    async fn dropped_count(&self) -> Result<u64, OutboxError> {
+        Ok(self.state().dropped_count())
     }
 
     async fn room_state(&self, room_id: &str) -> Result<Option<RoomState>, OutboxError> {

@@ -50,14 +50,22 @@ pub struct Retention {
     /// Delivered events older than this (by `created_at`) are neither
     /// replayed nor kept, milliseconds.
     pub max_age_ms: i64,
+    /// Undelivered events kept per room: when an append would leave more
+    /// pending, the oldest pending ones are skipped (treated as delivered,
+    /// so they stay replayable while retained) and counted in
+    /// [`Outbox::dropped_count`](crate::Outbox::dropped_count). 0: no cap.
+    pub max_pending: usize,
 }
 
 impl Default for Retention {
-    /// The last 1000 delivered events per room, for at most 24 hours.
+    /// The last 1000 delivered events per room, for at most 24 hours; at
+    /// most 10,000 undelivered events per room (a receiver that is down
+    /// for long cannot fill the store).
     fn default() -> Self {
         Retention {
             keep_delivered: 1000,
             max_age_ms: 24 * 3600 * 1000,
+            max_pending: 10_000,
         }
     }
 }

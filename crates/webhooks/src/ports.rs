@@ -88,6 +88,12 @@ pub trait Outbox: Send + Sync {
     /// Events pending in all rooms (appended or replayed, not delivered).
     async fn pending_count(&self) -> Result<u64, OutboxError>;
 
+    /// Undelivered events skipped so far because a room had more than
+    /// [`Retention::max_pending`](crate::Retention::max_pending) pending
+    /// (an append that goes over the cap skips the room's oldest pending
+    /// events and MUST count them here, atomically with the append).
+    async fn dropped_count(&self) -> Result<u64, OutboxError>;
+
     /// One room's state; `None` for a room that never had an event.
     async fn room_state(&self, room_id: &str) -> Result<Option<RoomState>, OutboxError>;
 }

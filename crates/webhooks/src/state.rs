@@ -115,6 +115,8 @@ pub(crate) struct State {
     retention: Retention,
     pending: u64,
     retained: usize,
+    /// Pending events skipped by the cap (`Retention::max_pending`).
+    dropped: u64,
 }
 
 impl State {
@@ -124,6 +126,7 @@ impl State {
             retention,
             pending: 0,
             retained: 0,
+            dropped: 0,
         }
     }
 
@@ -186,6 +189,21 @@ impl State {
                 r.trim_age(event.created_at.saturating_sub(self.retention.max_age_ms));
                 self.retained = self.retained + 1 + r.events.len() - before;
                 self.pending += 1;
+                // The cap on undelivered events: skip the oldest pending
+                // ones (as if delivered: still replayable while retained).
+                let max = self.retention.max_pending as u64;
+                if max > 0 && r.last_seq - r.cursor > max {
+                    let skipped = r.last_seq - r.cursor - max;
+                    r.cursor += skipped;
+                    r.attempts = 0;
+                    r.next_at = event.created_at;
+                    r.lease_until = 0;
+                    let before = r.events.len();
+                    r.trim_count(keep);
+                    self.retained -= before - r.events.len();
+                    self.pending -= skipped;
+                    self.dropped += skipped;
+                }
                 Ok(true)
             }
             Record::Delivered { room, seq, at } => {
@@ -360,6 +378,10 @@ impl State {
 
     pub(crate) fn pending_count(&self) -> u64 {
         self.pending
+    }
+
+    pub(crate) fn dropped_count(&self) -> u64 {
+        self.dropped
     }
 
     pub(crate) fn room_state(&self, room_id: &str) -> Option<RoomState> {

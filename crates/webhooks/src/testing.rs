@@ -21,6 +21,7 @@ use crate::{Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent,
 pub const RETENTION: Retention = Retention {
     keep_delivered: 3,
     max_age_ms: 3_600_000,
+    max_pending: 50,
 };
 
 /// The suite's "now" (unix ms); tests move time by adding to it.
@@ -48,6 +49,7 @@ macro_rules! outbox_suite {
             replay_since_a_time_covers_every_room,
             retention_bounds_what_is_kept_and_replayed,
             concurrent_polls_never_hand_out_a_room_twice,
+            undelivered_events_are_capped_per_room_and_counted,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -391,7 +393,8 @@ pub async fn replay_since_a_time_covers_every_room(o: Arc<dyn Outbox>) {
 }
 
 /// Delivered events beyond `keep_delivered` per room, or older than
-/// `max_age_ms`, are gone; pending ones are never dropped.
+/// `max_age_ms`, are gone; pending ones are dropped only by the
+/// `max_pending` cap (see `undelivered_events_are_capped_per_room_and_counted`).
 pub async fn retention_bounds_what_is_kept_and_replayed(o: Arc<dyn Outbox>) {
     let o = &*o;
     let keep = RETENTION.keep_delivered as u64;
@@ -852,4 +855,28 @@ pub fn check_deliveries(
         requests: hits.len(),
         acked,
     })
+}
+
+/// A room never holds more than `max_pending` undelivered events: the
+/// append that goes over skips the room's oldest pending events (counted
+/// in `dropped_count`); the head moves to the oldest one kept; other rooms
+/// are untouched.
+pub async fn undelivered_events_are_capped_per_room_and_counted(o: Arc<dyn Outbox>) {
+    let o = &*o;
+    let max = RETENTION.max_pending as u64;
+    add(o, "quiet", T).await;
+    for i in 0..max + 3 {
+        add(o, "busy", T + i as i64).await;
+    }
+    assert_eq!(o.dropped_count().await.unwrap(), 3);
+    assert_eq!(o.pending_count().await.unwrap(), max + 1);
+    let busy = o.room_state("busy").await.unwrap().unwrap();
+    assert_eq!((busy.last_seq, busy.delivered_upto), (max + 3, 3));
+    let due = o.next_due(T + 10_000, 10, LONG).await.unwrap();
+    assert_eq!(
+        heads(&due),
+        vec![("busy".to_owned(), 4, 0), ("quiet".to_owned(), 1, 0)]
+    );
+    let quiet = o.room_state("quiet").await.unwrap().unwrap();
+    assert_eq!((quiet.last_seq, quiet.delivered_upto), (1, 0));
 }

@@ -82,6 +82,10 @@ impl Outbox for ScratchFileOutbox {
     async fn pending_count(&self) -> Result<u64, OutboxError> {
         self.outbox.pending_count().await
     }
+
+    async fn dropped_count(&self) -> Result<u64, OutboxError> {
+        self.outbox.dropped_count().await
+    }
     async fn room_state(&self, room_id: &str) -> Result<Option<RoomState>, OutboxError> {
         self.outbox.room_state(room_id).await
     }
