@@ -2,7 +2,7 @@
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
 # Domain crates that must never depend on a web framework or a database driver.
-domain := "kernel auth redact signaling-core reconnection file-transfer recording storage"
+domain := "kernel auth redact signaling-core reconnection file-transfer recording storage app"
 
 default: test
 
@@ -55,13 +55,13 @@ layering:
       if cargo tree -p "$c" -e normal --prefix none | grep -Eq '^(actix|actix-web|actix-ws|awc|redis|deadpool-redis|mongodb) '; then \
         echo "layering violation: $c depends on I/O it must reach through a port"; exit 1; fi; \
     done; \
-    if cargo tree -p kernel -e normal --prefix none --depth 1 | tail -n +2 | grep -Eq '^(auth|signaling-core|reconnection|file-transfer|recording|storage|webhooks|redact|redis-adapter|mongo-adapter|media-ffmpeg|server) '; then \
+    if cargo tree -p kernel -e normal --prefix none --depth 1 | tail -n +2 | grep -Eq '^(auth|signaling-core|reconnection|file-transfer|recording|storage|webhooks|redact|redis-adapter|mongo-adapter|media-ffmpeg|app|server) '; then \
       echo "layering violation: kernel depends on a workspace crate"; exit 1; fi; \
     for c in reconnection recording; do \
       if cargo tree -p "$c" -e normal --prefix none | grep -Eq '^signaling-core '; then \
         echo "layering violation: $c depends on the room crate; shared basics come from kernel"; exit 1; fi; \
     done; \
-    for c in kernel auth redact signaling-core reconnection file-transfer recording media-ffmpeg; do \
+    for c in kernel auth redact signaling-core reconnection file-transfer recording media-ffmpeg app; do \
       if cargo tree -p "$c" -e normal --prefix none --depth 1 | tail -n +2 | grep -Eq '^(reqwest|object_store|redis|deadpool-redis|mongodb) '; then \
         echo "layering violation: $c uses an HTTP, object-store or database client directly (only adapters may)"; exit 1; fi; \
     done; echo "layering ok"

@@ -43,11 +43,6 @@ impl ResponseError for ApiError {
     }
 }
 
-/// The WebSocket close code for an error: `4000 + HTTP status` (e.g. 4403).
-pub fn close_code(code: ErrorCode) -> u16 {
-    4000 + code.http_status()
-}
-
 /// Shorthand for an error result.
 pub fn err<T>(code: ErrorCode, message: impl Into<String>) -> Result<T, ApiError> {
     Err(ApiError(SignalError::new(code, message)))

@@ -11,14 +11,8 @@ use signaling_core::ports::{BusEvent, BusKind, EventSink};
 use signaling_core::{Audience, ConnectionId, ErrorCode, RoomId, UserId};
 use tokio::sync::{Notify, mpsc};
 
-/// What a session task receives.
-#[derive(Debug)]
-pub enum Outbound {
-    /// A JSON text frame, shared between recipients.
-    Text(Arc<str>),
-    /// Close with this code.
-    Close(ErrorCode),
-}
+/// What a session task receives (the session's input type).
+pub use app::Outbound;
 
 /// The hub's handle on one connection.
 #[derive(Clone)]
@@ -130,6 +124,19 @@ impl Hub {
     /// Number of live connections on this instance.
     pub fn connection_count(&self) -> usize {
         self.inner.read().expect("lock").conns.len()
+    }
+}
+
+impl app::maintenance::LocalSeats for Hub {
+    fn settled_seats(
+        &self,
+        min_age: std::time::Duration,
+    ) -> Vec<(RoomId, Vec<(UserId, ConnectionId)>)> {
+        Hub::settled_seats(self, min_age)
+    }
+
+    fn close(&self, connection: ConnectionId, code: ErrorCode) {
+        Hub::close(self, connection, code)
     }
 }
 

@@ -58,6 +58,8 @@ pub struct AppState {
     pub transfers: file_transfer::TransferService,
     /// Where file and recording bytes go.
     pub blobs: Arc<dyn storage::BlobStore>,
+    /// Recording chunk uploads (the rules in `app::recordings`).
+    pub uploads: app::recordings::Uploads,
     /// Signs the server's own download links.
     pub links: storage::LinkSigner,
     /// Webhook outbox and dispatcher, when `RTC_WEBHOOK_URL` is set.
@@ -282,6 +284,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .apply_overrides(&settings.rooms.rate_limits)
         .map_err(anyhow::Error::msg)?;
     let settings_origins = settings.http.allowed_origins.clone();
+    let uploads = app::recordings::Uploads::new(
+        blobs.clone(),
+        ports.quotas.clone(),
+        app::recordings::RecordingQuota {
+            user_bytes: settings.recording.recording_quota_user_bytes,
+            room_bytes: settings.recording.recording_quota_room_bytes,
+        },
+    );
     Ok(AppState {
         service: RoomService::with_policy(Engine::new(room_config), ports, policy),
         verifier: verifier_from(&settings)?,
@@ -305,6 +315,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         admission: Default::default(),
         instance_id: uuid::Uuid::new_v4().to_string(),
         transfers,
+        uploads,
         blobs,
         links,
         job_rx: std::sync::Mutex::new(Some(job_rx)),
@@ -390,86 +401,51 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
     }
 }
 
-/// Heartbeats this instance and releases the connections of instances
-/// whose heartbeat lapsed, every third of the TTL.
-async fn liveness(state: web::Data<AppState>) {
-    let ttl = state.settings.redis.instance_ttl_secs.max(1);
-    let mut tick = tokio::time::interval(std::time::Duration::from_millis(ttl * 1000 / 3));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut failing = false;
-    let mut rounds: u64 = 0;
-    loop {
-        tick.tick().await;
-        let service = &state.service;
-        let beat = service
-            .ports()
-            .instances
-            .heartbeat(&state.instance_id, ttl)
-            .await;
-        let reaped = match beat {
-            Ok(()) => service.reap_dead_instances(&state.instance_id).await,
-            Err(e) => Err(e.into()),
-        };
-        let delay = time::Duration::seconds(state.settings.rooms.empty_room_ttl_secs as i64);
-        if reaped.is_ok()
-            && let Err(e) = service.sweep_empty_rooms(delay).await
-        {
-            tracing::debug!(error = %e, "empty-room sweep failed");
-        }
-        if let Some(o) = &state.chat_outbox
-            && o.pending() > 0
-        {
-            let n = o.flush().await;
-            if n > 0 {
-                tracing::info!(messages = n, left = o.pending(), "chat outbox written");
-            }
-        }
-        if let Err(e) = service.stop_overlong_recordings().await {
-            tracing::debug!(error = %e, "recording time-limit check failed");
-        }
-        match service.reconcile_recording_slots(60_000).await {
-            Ok(n) if n > 0 => tracing::warn!(
-                slots = n,
-                "freed recording slots of recordings no longer running"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::debug!(error = %e, "recording slot check failed"),
-        }
-        rounds += 1;
-        if rounds.is_multiple_of(10) {
-            recordings::requeue_processing(&state).await;
-        }
-        match state.transfers.sweep_expired().await {
-            Ok(n) if n > 0 => tracing::info!(transfers = n, "expired transfers deleted"),
-            Ok(_) => {}
-            Err(e) => tracing::debug!(error = %e, "transfer sweep failed"),
-        }
-        if reaped.is_ok() {
-            let lost = ws::audit_seats(&state, std::time::Duration::from_secs(ttl)).await;
-            if lost > 0 {
-                tracing::warn!(
-                    connections = lost,
-                    "seats missing from the shared state; those clients were told to rejoin"
-                );
-            }
-        }
-        match reaped {
-            Ok(n) => {
-                if failing {
-                    tracing::info!("instance registry reachable again");
-                }
-                failing = false;
-                if n > 0 {
-                    tracing::info!(connections = n, "released connections of dead instances");
+/// Runs each maintenance job (`app::maintenance`) on its own timer, the
+/// first run at once. A failing job is logged once per outage, and again
+/// when it recovers.
+fn schedule(jobs: Vec<Arc<dyn app::maintenance::Job>>) {
+    for job in jobs {
+        actix_rt::spawn(async move {
+            let period = job.period().max(std::time::Duration::from_millis(10));
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut failing = false;
+            loop {
+                tick.tick().await;
+                match job.run().await {
+                    Ok(_) if failing => {
+                        failing = false;
+                        tracing::info!(job = job.name(), "maintenance job works again");
+                    }
+                    Ok(_) => {}
+                    Err(e) if !failing => {
+                        failing = true;
+                        tracing::warn!(job = job.name(), error = %e, "{}", job.failure());
+                    }
+                    Err(e) => {
+                        tracing::debug!(job = job.name(), error = %e, "maintenance job still failing")
+                    }
                 }
             }
-            Err(e) if !failing => {
-                failing = true;
-                tracing::warn!(error = %e, "instance heartbeat failed");
-            }
-            Err(_) => {}
-        }
+        });
     }
+}
+
+/// The maintenance jobs of this instance.
+fn maintenance_jobs(state: &AppState) -> Vec<Arc<dyn app::maintenance::Job>> {
+    let config = app::maintenance::MaintenanceConfig {
+        instance_id: state.instance_id.clone(),
+        instance_ttl: std::time::Duration::from_secs(state.settings.redis.instance_ttl_secs),
+        empty_room_ttl: std::time::Duration::from_secs(state.settings.rooms.empty_room_ttl_secs),
+    };
+    app::maintenance::jobs(
+        &config,
+        &state.service,
+        &state.transfers,
+        state.chat_outbox.clone(),
+        state.hub.clone(),
+    )
 }
 
 /// A bound, not yet running server.
@@ -496,7 +472,7 @@ impl Application {
         let workers = settings.http.workers;
         let handshake_secs = settings.http.handshake_timeout_secs.max(1);
         let state = web::Data::new(build_state(settings).await?);
-        actix_rt::spawn(liveness(state.clone()));
+        schedule(maintenance_jobs(&state));
         actix_rt::spawn(telemetry::upkeep());
         if let Some(w) = &state.webhooks {
             let d = w.dispatcher.clone();
@@ -509,9 +485,14 @@ impl Application {
                 &s.recording.ffprobe,
                 std::time::Duration::from_secs(s.recording.recording_max_secs.max(600)),
             );
-            actix_rt::spawn(recordings::worker(state.clone(), rx, Arc::new(ffmpeg)));
-            let st = state.clone();
-            actix_rt::spawn(async move { recordings::requeue_processing(&st).await });
+            let worker = app::recordings::Worker::new(
+                state.service.clone(),
+                state.blobs.clone(),
+                Arc::new(ffmpeg),
+                state.instance_id.clone(),
+                s.recording.scratch_dir.clone(),
+            );
+            actix_rt::spawn(recordings::worker(worker, rx));
         }
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {

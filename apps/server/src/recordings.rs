@@ -2,16 +2,14 @@
 //! status, the processing worker, download and thumbnail with ranges,
 //! expiring links, and the caller's own recordings.
 
-use std::sync::Arc;
-
 use actix_web::{HttpRequest, HttpResponse, web};
+use app::recordings::{Chunk, Processed, Worker, blob_error};
 use base64::Engine as _;
-use recording::pipeline::{self, MAX_SEQUENCE};
+use recording::pipeline;
 use recording::{Recording, RecordingOutput, RecordingStatus};
 use serde::Deserialize;
 use serde_json::json;
-use signaling_core::protocol::{RecordingView, ServerMessage};
-use signaling_core::quota::{Budget, keys};
+use signaling_core::protocol::RecordingView;
 use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 use storage::BlobError;
 use tokio::sync::mpsc;
@@ -24,9 +22,6 @@ use crate::ranged;
 use crate::routes::actor;
 
 type Res = Result<HttpResponse, ApiError>;
-
-/// How long one instance holds a processing job before another may take it.
-pub const JOB_CLAIM_SECS: u64 = 900;
 
 /// Largest chunk accepted, bytes.
 pub const MAX_CHUNK_BYTES: usize = 32 * 1024 * 1024;
@@ -91,64 +86,16 @@ async fn store_chunk(
         recording_id: id.to_owned(),
     };
     state.service.execute(&room_id, &a, check).await?;
-    if seq > MAX_SEQUENCE {
-        return err(
-            ErrorCode::InvalidChunk,
-            format!("sequence must be 0..={MAX_SEQUENCE}"),
-        );
-    }
-    if data.is_empty() {
-        return err(ErrorCode::InvalidChunk, "empty chunk");
-    }
-    let key = pipeline::chunk_key(id, a.user_id.as_str(), seq);
-    let duplicate = match state.blobs.get(&key, None).await {
-        Ok(existing) => {
-            let old = existing.bytes().await.map_err(blob_err)?;
-            if old != data {
-                return err(
-                    ErrorCode::InvalidChunk,
-                    format!("chunk {seq} was already uploaded with other bytes"),
-                );
-            }
-            true
-        }
-        Err(BlobError::NotFound(_)) => {
-            // Limits before work: the bytes are counted before they are
-            // written, and a chunk over the quota is never written.
-            let (user_key, room_key) = (
-                keys::recording_user(a.user_id.as_str()),
-                keys::recording_room(room_id.as_str()),
-            );
-            let budgets = [
-                Budget {
-                    key: &user_key,
-                    max: state.settings.recording.recording_quota_user_bytes,
-                },
-                Budget {
-                    key: &room_key,
-                    max: state.settings.recording.recording_quota_room_bytes,
-                },
-            ];
-            let quotas = &state.service.ports().quotas;
-            if !quotas
-                .reserve(&keys::recording_token(id), &budgets, data.len() as u64)
-                .await?
-            {
-                return err(
-                    ErrorCode::QuotaExceeded,
-                    format!(
-                        "chunk {seq} would pass the recording quota ({} bytes per user, {} per room) \
-                         of media waiting to be processed; it was not stored",
-                        state.settings.recording.recording_quota_user_bytes,
-                        state.settings.recording.recording_quota_room_bytes
-                    ),
-                );
-            }
-            state.blobs.put(&key, data).await.map_err(blob_err)?;
-            false
-        }
-        Err(e) => return Err(blob_err(e)),
-    };
+    let duplicate = state
+        .uploads
+        .store(Chunk {
+            room_id: &room_id,
+            user_id: &a.user_id,
+            recording_id: id,
+            sequence: seq,
+            data,
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({
         "recording_id": id,
         "user_id": a.user_id,
@@ -158,12 +105,7 @@ async fn store_chunk(
 }
 
 fn blob_err(e: BlobError) -> ApiError {
-    ApiError(match e {
-        BlobError::NotFound(m) => SignalError::new(ErrorCode::NotFound, m),
-        BlobError::InvalidRange(m) => SignalError::new(ErrorCode::InvalidRange, m),
-        BlobError::InvalidKey(m) => SignalError::new(ErrorCode::InvalidId, m),
-        BlobError::Unavailable(m) => SignalError::new(ErrorCode::ServiceUnavailable, m),
-    })
+    ApiError(blob_error(e))
 }
 
 async fn put_chunk_raw(
@@ -412,131 +354,16 @@ async fn mine(req: HttpRequest, q: web::Query<MineQuery>, state: web::Data<AppSt
     Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "recordings": list })))
 }
 
-/// Processes stopped recordings one at a time: assembles, transcodes,
-/// stores, and moves each to completed or failed.
-pub async fn worker(
-    state: web::Data<AppState>,
-    mut rx: mpsc::UnboundedReceiver<String>,
-    transcoder: Arc<dyn pipeline::Transcoder>,
-) {
+/// Processes stopped recordings one at a time, as they are queued.
+pub async fn worker(worker: Worker, mut rx: mpsc::UnboundedReceiver<String>) {
     while let Some(id) = rx.recv().await {
-        if let Err(e) = process_one(&state, &id, transcoder.as_ref()).await {
-            tracing::warn!(recording = %id, error = %e, "recording processing could not run");
-        }
-    }
-}
-
-async fn process_one(
-    state: &AppState,
-    id: &str,
-    transcoder: &dyn pipeline::Transcoder,
-) -> Result<(), String> {
-    let store = &state.service.ports().recordings;
-    let Some(rec) = store.get(id).await.map_err(|e| e.to_string())? else {
-        return Ok(());
-    };
-    if rec.status == RecordingStatus::Cancelled {
-        let n = state
-            .blobs
-            .delete_prefix(&format!("recordings/{id}"))
-            .await
-            .map_err(|e| e.to_string())?;
-        tracing::info!(recording = %id, objects = n, "cancelled recording's media deleted");
-        release_quota(state, id).await;
-        return Ok(());
-    }
-    if rec.status != RecordingStatus::Processing {
-        return Ok(());
-    }
-    if !store
-        .claim_job(id, &state.instance_id, JOB_CLAIM_SECS)
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        return Ok(()); // another instance has it
-    }
-    tracing::info!(recording = %id, "processing recording");
-    let started = std::time::Instant::now();
-    let result = pipeline::process(
-        &rec,
-        state.blobs.as_ref(),
-        transcoder,
-        &state.settings.recording.scratch_dir,
-    )
-    .await;
-    if result.is_err() {
-        // Nothing will read a failed recording's chunks again.
-        if let Err(e) = state
-            .blobs
-            .delete_prefix(&pipeline::chunks_prefix(id))
-            .await
-        {
-            tracing::warn!(recording = %id, error = %e, "deleting a failed recording's chunks failed");
-        }
-    }
-    // The chunks are gone (processing deletes them): their bytes no longer
-    // count. Outputs are not counted (docs/security.md).
-    release_quota(state, id).await;
-    let mut rec = rec;
-    match &result {
-        Ok(o) => {
-            tracing::info!(recording = %id, files = o.len(), secs = started.elapsed().as_secs_f32(), "recording completed")
-        }
-        Err(e) => tracing::warn!(recording = %id, error = %e, "recording failed"),
-    }
-    crate::telemetry::recording_event(if result.is_ok() {
-        "completed"
-    } else {
-        "failed"
-    });
-    rec.finish(result).map_err(|e| e.to_string())?;
-    store.put(&rec).await.map_err(|e| e.to_string())?;
-    if let Ok(room_id) = RoomId::parse(&rec.room_id) {
-        let recording = RecordingView::of(&rec, state.service.now());
-        let event = if rec.status == RecordingStatus::Completed {
-            "recording_completed"
-        } else {
-            "recording_failed"
-        };
-        state
-            .service
-            .ports()
-            .events
-            .emit(
-                &room_id,
-                event,
-                serde_json::json!({ "recording": recording }),
-            )
-            .await;
-        state
-            .service
-            .notify_room(&room_id, ServerMessage::RecordingStatus { recording })
-            .await;
-    }
-    Ok(())
-}
-
-/// Gives the recording's chunk bytes back to the uploaders' and the
-/// room's quotas; idempotent.
-async fn release_quota(state: &AppState, id: &str) {
-    let token = keys::recording_token(id);
-    if let Err(e) = state.service.ports().quotas.release(&token).await {
-        tracing::warn!(recording = %id, error = %e, "releasing the recording's quota failed");
-    }
-}
-
-/// Queues every recording still marked processing (at start-up, and
-/// periodically so one whose instance died is picked up again).
-pub async fn requeue_processing(state: &AppState) {
-    match state.service.ports().recordings.list_unfinished().await {
-        Ok(list) => {
-            for r in list
-                .iter()
-                .filter(|r| r.status == RecordingStatus::Processing)
-            {
-                state.service.ports().jobs.enqueue(&r.recording_id);
+        match worker.process_one(&id).await {
+            Ok(Processed::Completed { .. }) => crate::telemetry::recording_event("completed"),
+            Ok(Processed::Failed(_)) => crate::telemetry::recording_event("failed"),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(recording = %id, error = %e, "recording processing could not run")
             }
         }
-        Err(e) => tracing::debug!(error = %e, "listing unfinished recordings failed"),
     }
 }

@@ -1,30 +1,27 @@
-//! One WebSocket session: authenticate, join, then a loop that feeds client
-//! frames to the room service and writes hub output back, with heartbeat,
-//! idle timeout, size limit and slow-consumer handling.
+//! One WebSocket session's I/O: authenticate and admit on the request
+//! head, upgrade, then drive the sans-IO [`app::Session`] (which holds the
+//! session rules: resume, goodbye vs drop, seat loss, slow consumer, idle
+//! timeout) in a short loop: carry out its actions, feed it what the
+//! socket, the hub and the timer say.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use actix_ws::{AggregatedMessage, CloseCode, CloseReason};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason};
+use app::session::Count;
+use app::{Action, Closed, Frame, Reply, Request, Session, SessionConfig};
 use futures_util::StreamExt as _;
-use signaling_core::protocol::{self, ServerMessage};
-use signaling_core::{
-    Actor, ConnectionId, ErrorCode, JoinOutcome, JoinRequest, ReplayOutcome, RoomId, SignalError,
-    UserId,
-};
+use signaling_core::ports::TrackedConnection;
+use signaling_core::{Actor, ConnectionId, ErrorCode, JoinRequest, RoomId, SignalError, UserId};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
-use crate::http_error::{ApiError, close_code};
-use crate::hub::Outbound;
-
-fn close_reason(code: ErrorCode) -> CloseReason {
-    CloseReason {
-        code: CloseCode::Other(close_code(code)),
-        description: Some(code.as_str().to_owned()),
-    }
-}
+use crate::http_error::ApiError;
+use crate::hub::{AdmissionGuard, ConnHandle, Outbound};
 
 /// `?last_sequence=N` of a resuming client (the token may be there too).
 #[derive(serde::Deserialize)]
@@ -61,295 +58,295 @@ pub async fn ws_entry(
         state.settings.ws.max_connections_per_user,
         state.settings.ws.max_connections_per_ip,
     )?;
-    let (response, mut session, stream) = actix_ws::handle(&req, body).map_err(|e| {
+    let (response, ws, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError(SignalError::new(
             ErrorCode::InvalidMessage,
             format!("WebSocket handshake failed: {e}"),
         ))
     })?;
-    let settings = state.settings.clone();
+    let settings = &state.settings;
     let max = settings.ws.max_message_bytes;
-    let mut stream = stream
+    let stream = stream
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
     let connection = ConnectionId::new();
-    let (handle, mut rx) =
-        state
-            .hub
-            .register(&room_id, &user_id, connection, settings.ws.send_queue);
-
+    let (handle, rx) = state
+        .hub
+        .register(&room_id, &user_id, connection, settings.ws.send_queue);
+    let secs = Duration::from_secs;
+    let session = Session::new(
+        SessionConfig {
+            heartbeat: secs(settings.ws.heartbeat_secs.max(1)),
+            idle_timeout: secs(settings.ws.idle_timeout_secs),
+            reconnect_grace: secs(settings.rooms.reconnect_grace_secs),
+            max_message_bytes: max,
+        },
+        JoinRequest {
+            user_id: user_id.clone(),
+            name: grant.name.clone(),
+            role: grant.role,
+            permissions: grant.permissions,
+            connection,
+        },
+        resume_after,
+    );
     let state = state.into_inner();
     state.metrics.connection_opened();
     let span =
         tracing::info_span!("ws", connection = %connection, room = %room_id, user = %user_id);
-    actix_rt::spawn(
-        async move {
-        // Held for the life of the session.
-        let admitted = admitted;
-        let service = &state.service;
-        let metrics = &state.metrics;
-        let join = service
-            .join(
-                &room_id,
-                JoinRequest {
-                    user_id: user_id.clone(),
-                    name: grant.name.clone(),
-                    role: grant.role,
-                    permissions: grant.permissions,
-                    connection,
-                },
-            )
-            .await;
-        let tracked = signaling_core::ports::TrackedConnection {
-            room_id: room_id.clone(),
-            user_id: user_id.clone(),
-            connection,
-        };
-        if join.is_ok()
-            && let Err(e) = service
-                .ports()
-                .instances
-                .track(&state.instance_id, &tracked)
-                .await
-        {
-            tracing::warn!(%room_id, %user_id, error = %e, "could not register the connection for liveness");
-        }
-        let actor = Actor {
-            user_id: user_id.clone(),
+    let link = Link {
+        state,
+        actor: Actor {
+            user_id,
             connection: Some(connection),
-        };
-        // Live events with a seq up to this one are covered by the replay
-        // sent first and are skipped: no duplicates.
-        // A fresh join skips nothing: the room state does not carry chat,
-        // so an event raced in between the join and the state must still
-        // be delivered (clients treat a repeated join or update as a no-op).
-        let mut covered_up_to = 0u64;
-        let first: Vec<String> = match join {
-            Ok(JoinOutcome::Joined { state: view, rejoined }) => {
-                let state_msg = ServerMessage::RoomState(*view);
-                match resume_after {
-                    None => vec![state_msg.to_json()],
-                    // A resume that found no seat to take back (the grace
-                    // period passed, or the shared state lost it): whatever
-                    // the client holds is stale, so it gets the whole state.
-                    Some(last) if !rejoined => {
-                        let latest = state_msg_latest(&state_msg);
-                        vec![
-                            ServerMessage::ResyncRequired {
-                                requested_sequence: last,
-                                last_sequence: latest,
-                            }
-                            .to_json(),
-                            state_msg.to_json(),
-                        ]
-                    }
-                    Some(last) => match service.replay(&room_id, &actor, last).await {
-                        Ok(ReplayOutcome::Events { events, latest }) => {
-                            covered_up_to = latest;
-                            let mut out = vec![
-                                ServerMessage::ReconnectionDetected {
-                                    missed_message_count: events.len(),
-                                    last_sequence: latest,
-                                }
-                                .to_json(),
-                            ];
-                            out.extend(events.into_iter().map(|(_, json)| json));
-                            out
-                        }
-                        Ok(ReplayOutcome::Resync { state: s, latest }) => {
-                            // As for a fresh join: nothing is skipped.
-                            vec![
-                                ServerMessage::ResyncRequired {
-                                    requested_sequence: last,
-                                    last_sequence: latest,
-                                }
-                                .to_json(),
-                                ServerMessage::RoomState(*s).to_json(),
-                            ]
-                        }
-                        Err(e) => {
-                            tracing::warn!(%room_id, %user_id, error = %e, "replay failed; sending the state");
-                            vec![state_msg.to_json()]
-                        }
-                    },
-                }
-            }
-            Ok(JoinOutcome::Waiting { .. }) => vec![], // the waiting notice comes through the hub
-            Err(e) => {
-                metrics.join_refused();
-                metrics.error(e.code);
-                let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
-                let _ = session.close(Some(close_reason(e.code))).await;
-                state.hub.unregister(&room_id, &user_id, connection);
-                return;
-            }
-        };
-        for m in first {
-            if session.text(m).await.is_err() {
-                state.hub.unregister(&room_id, &user_id, connection);
-                let _ = service
-                    .connection_lost(&room_id, &user_id, connection)
-                    .await;
-                schedule_grace(state.clone(), room_id, user_id, connection);
-                return;
-            }
-        }
-        tracing::debug!(%room_id, %user_id, %connection, "joined");
-        // Whether the client is gone for good (a goodbye, or the server closed
-        // it for misbehaving) or may come back (a drop).
-        let mut goodbye = false;
-        let idle = Duration::from_secs(settings.ws.idle_timeout_secs);
-        let mut heartbeat =
-            tokio::time::interval(Duration::from_secs(settings.ws.heartbeat_secs.max(1)));
-        heartbeat.tick().await;
-        let mut last_seen = Instant::now();
+        },
+        room_id,
+        connection,
+        ws,
+        admitted: Some(admitted),
+    };
+    actix_rt::spawn(link.drive(session, stream, handle, rx).instrument(span));
+    Ok(response)
+}
+
+/// One session's sockets and handles: carries out what the [`Session`]
+/// asks and feeds it what happens.
+struct Link {
+    state: Arc<AppState>,
+    room_id: RoomId,
+    actor: Actor,
+    connection: ConnectionId,
+    ws: actix_ws::Session,
+    /// The connection's place under the admission limits, held until close.
+    admitted: Option<AdmissionGuard>,
+}
+
+impl Link {
+    fn now(&self) -> OffsetDateTime {
+        self.state.service.now()
+    }
+
+    fn user(&self) -> &UserId {
+        &self.actor.user_id
+    }
+
+    /// The session loop: take every action, then wait for the next input
+    /// (the hub's kill flag, the hub's queue, a client frame, the timer).
+    async fn drive(
+        mut self,
+        mut session: Session,
+        mut stream: AggregatedMessageStream,
+        handle: ConnHandle,
+        mut rx: mpsc::Receiver<Outbound>,
+    ) {
         // The hub notifies only when this connection's queue overflowed. One
         // long-lived waiter: making one per loop turn cost 3 % of the relay.
         let kill = handle.kill.notified();
         tokio::pin!(kill);
-        let close: Option<CloseReason> = loop {
-            tokio::select! {
-                biased;
-                _ = &mut kill => {
-                    metrics.slow_consumer();
-                    break Some(close_reason(ErrorCode::SlowConsumer));
-                }
-                out = rx.recv() => match out {
-                    Some(Outbound::Text(t)) => {
-                        if protocol::seq_of(&t).is_some_and(|s| s <= covered_up_to) { continue; }
+        let mut killed = false;
+        let timer = tokio::time::sleep(Duration::from_secs(3600));
+        tokio::pin!(timer);
+        let mut due = None;
+        loop {
+            while let Some(action) = session.poll_action() {
+                match action {
+                    Action::Deliver(text) => {
                         // A client that stopped reading blocks this write; its
                         // queue then fills and the hub flags it: stop waiting.
-                        tokio::select! {
+                        let written = tokio::select! {
                             biased;
-                            r = session.text(&*t) => if r.is_err() { break None; },
-                            _ = &mut kill => {
-                                metrics.slow_consumer();
-                                break Some(close_reason(ErrorCode::SlowConsumer));
+                            r = self.ws.text(&*text) => Some(r.is_ok()),
+                            _ = &mut kill, if !killed => None,
+                        };
+                        match written {
+                            Some(true) => self.state.metrics.frame_sent(),
+                            Some(false) => session.on_closed(self.now(), Closed::Dropped),
+                            None => {
+                                killed = true;
+                                session.on_overflow(self.now());
                             }
                         }
-                        metrics.frame_sent();
                     }
-                    Some(Outbound::Close(code)) => {
-                        metrics.error(code);
-                        let e = SignalError::new(code, code.hint());
-                        let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
-                        break Some(close_reason(code));
-                    }
-                    None => break None,
+                    other => self.act(&mut session, other).await,
+                }
+            }
+            if session.is_over() {
+                break;
+            }
+            if session.next_timeout() != due {
+                due = session.next_timeout();
+                let wait = due.map_or(Duration::from_secs(3600), |t| {
+                    Duration::try_from(t - self.now()).unwrap_or_default()
+                });
+                timer.as_mut().reset(tokio::time::Instant::now() + wait);
+            }
+            tokio::select! {
+                biased;
+                _ = &mut kill, if !killed => {
+                    killed = true;
+                    session.on_overflow(self.now());
+                }
+                out = rx.recv() => match out {
+                    Some(out) => session.on_outbound(self.now(), out),
+                    None => session.on_closed(self.now(), Closed::Dropped),
                 },
-                frame = stream.next() => {
-                    last_seen = Instant::now();
-                    match frame {
-                        Some(Ok(AggregatedMessage::Text(text))) => {
-                            metrics.frame_received();
-                            let result = match protocol::decode(&text) {
-                                // Answered here, without shared state, so a
-                                // client can tell a live server from a dead
-                                // one even while Redis is away.
-                                Ok(protocol::ClientMessage::Ping(p)) => {
-                                    let pong = ServerMessage::Pong { ts: p.ts, server_time: state.service.now() };
-                                    if session.text(pong.to_json()).await.is_err() { break None; }
-                                    Ok(())
-                                }
-                                Ok(msg) => {
-                                    let ty = msg.message_type();
-                                    let started = Instant::now();
-                                    let r = service.execute(&room_id, &actor, msg.into()).await;
-                                    metrics.message_handled(ty, started.elapsed());
-                                    r.map(drop).map_err(|e| (e, Some(ty)))
-                                }
-                                Err(e) => Err((e, None)),
-                            };
-                            if let Err((e, ty)) = result {
-                                metrics.error(e.code);
-                                if e.code == ErrorCode::SessionReplaced {
-                                    goodbye = true;
-                                    break Some(close_reason(e.code));
-                                }
-                                // The room or our seat is gone although we never
-                                // left: the shared store lost its data. Close so
-                                // the client joins again instead of failing forever.
-                                if matches!(e.code, ErrorCode::RoomNotFound | ErrorCode::UserNotInRoom)
-                                    && seat_lost(service, &room_id, &user_id, connection).await
-                                {
-                                    let lost = SignalError::new(ErrorCode::SessionLost, ErrorCode::SessionLost.hint());
-                                    metrics.error(lost.code);
-                                    tracing::warn!(%room_id, %user_id, "seat lost from the shared state; closing so the client rejoins");
-                                    let _ = session.text(ServerMessage::error(&lost, ty).to_json()).await;
-                                    goodbye = true;
-                                    break Some(close_reason(lost.code));
-                                }
-                                if session.text(ServerMessage::error(&e, ty).to_json()).await.is_err() { break None; }
-                            }
-                        }
-                        Some(Ok(AggregatedMessage::Binary(_))) => {
-                            let e = SignalError::new(ErrorCode::InvalidMessage, "binary frames are not part of the protocol");
-                            if session.text(ServerMessage::error(&e, None).to_json()).await.is_err() { break None; }
-                        }
-                        Some(Ok(AggregatedMessage::Ping(b))) => {
-                            if session.pong(&b).await.is_err() { break None; }
-                        }
-                        Some(Ok(AggregatedMessage::Pong(_))) => {}
-                        Some(Ok(AggregatedMessage::Close(reason))) => {
-                            // 1000 or no code: the application closed on purpose.
-                            // 1001 (page unload or refresh) and the rest may come back.
-                            goodbye = reason.as_ref().is_none_or(|r| r.code == CloseCode::Normal);
-                            break None;
-                        }
-                        None => break None,
-                        Some(Err(actix_ws::ProtocolError::Overflow)) => {
-                            goodbye = true;
-                            let e = SignalError::new(ErrorCode::MessageTooLarge, format!("messages are limited to {max} bytes"));
-                            let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
-                            break Some(CloseReason { code: CloseCode::Size, description: Some(e.code.as_str().into()) });
-                        }
-                        Some(Err(actix_ws::ProtocolError::Io(err))) => {
-                            // The network went away: the client may come back.
-                            tracing::debug!(%room_id, %user_id, error = %err, "connection lost");
-                            break None;
-                        }
-                        Some(Err(err)) => {
-                            goodbye = true;
-                            tracing::debug!(%room_id, %user_id, error = %err, "protocol error");
-                            break Some(CloseReason { code: CloseCode::Protocol, description: Some("INVALID_MESSAGE".into()) });
-                        }
-                    }
+                frame = stream.next() => self.read(&mut session, frame),
+                () = &mut timer => {
+                    due = None; // re-armed from the session's next timeout
+                    session.on_tick(self.now());
                 }
-                _ = heartbeat.tick() => {
-                    if last_seen.elapsed() > idle {
-                        let e = SignalError::new(ErrorCode::IdleTimeout, "no frames received within the idle timeout");
-                        let _ = session.text(ServerMessage::error(&e, None).to_json()).await;
-                        break Some(close_reason(ErrorCode::IdleTimeout));
-                    }
-                    if session.ping(b"").await.is_err() { break None; }
-                }
+            }
+        }
+        tracing::debug!(room_id = %self.room_id, user_id = %self.user(), connection = %self.connection, "closed");
+    }
+
+    /// Feeds one item of the client's stream to the session.
+    fn read(
+        &self,
+        session: &mut Session,
+        frame: Option<Result<AggregatedMessage, actix_ws::ProtocolError>>,
+    ) {
+        let now = self.now();
+        let frame = match frame {
+            Some(Ok(AggregatedMessage::Text(text))) => {
+                self.state.metrics.frame_received();
+                return session.on_frame(now, Frame::Text(&text));
+            }
+            Some(Ok(AggregatedMessage::Binary(_))) => Frame::Binary,
+            Some(Ok(AggregatedMessage::Ping(b))) => Frame::Ping(b),
+            Some(Ok(AggregatedMessage::Pong(_))) => Frame::Pong,
+            Some(Ok(AggregatedMessage::Close(reason))) => {
+                let code = reason.map(|r| u16::from(r.code));
+                return session.on_closed(now, Closed::ByClient(code));
+            }
+            None => return session.on_closed(now, Closed::Dropped),
+            Some(Err(actix_ws::ProtocolError::Overflow)) => Frame::TooLarge,
+            Some(Err(actix_ws::ProtocolError::Io(err))) => {
+                // The network went away: the client may come back.
+                tracing::debug!(error = %err, "connection lost");
+                return session.on_closed(now, Closed::Dropped);
+            }
+            Some(Err(err)) => {
+                tracing::debug!(error = %err, "protocol error");
+                Frame::Malformed
             }
         };
-        state.hub.unregister(&room_id, &user_id, connection);
-        // The place is free before the client sees the close.
-        drop(admitted);
-        // A client that does not read cannot take the close frame either.
-        let _ = tokio::time::timeout(Duration::from_secs(2), session.close(close)).await;
-        if goodbye || settings.rooms.reconnect_grace_secs == 0 {
-            if let Err(e) = service.leave(&room_id, &user_id, connection).await {
-                tracing::warn!(%room_id, %user_id, error = %e, "leave failed");
+        session.on_frame(now, frame);
+    }
+
+    /// Carries out one action other than a delivery.
+    async fn act(&mut self, session: &mut Session, action: Action) {
+        let failed = match action {
+            Action::Send(text) => self.ws.text(text).await.is_err(),
+            Action::Deliver(text) => self.ws.text(&*text).await.is_err(),
+            Action::Ping => self.ws.ping(b"").await.is_err(),
+            Action::Pong(payload) => self.ws.pong(&payload).await.is_err(),
+            Action::Call(request) => {
+                if let Some(reply) = self.call(request).await {
+                    session.on_reply(self.now(), reply);
+                }
+                false
             }
-            untrack(&state, connection).await;
+            Action::Count(c) => {
+                let m = &self.state.metrics;
+                match c {
+                    Count::JoinRefused => m.join_refused(),
+                    Count::Error(code) => m.error(code),
+                    Count::SlowConsumer => m.slow_consumer(),
+                }
+                false
+            }
+            Action::Close(frame) => {
+                self.state
+                    .hub
+                    .unregister(&self.room_id, self.user(), self.connection);
+                // The place is free before the client sees the close.
+                drop(self.admitted.take());
+                let reason = frame.map(|f| CloseReason {
+                    code: CloseCode::from(f.code),
+                    description: Some(f.reason),
+                });
+                // A client that does not read cannot take the close frame either.
+                let _ = tokio::time::timeout(Duration::from_secs(2), self.ws.clone().close(reason))
+                    .await;
+                false
+            }
+            Action::Leave { goodbye } => {
+                self.leave(goodbye).await;
+                false
+            }
+        };
+        if failed {
+            session.on_closed(self.now(), Closed::Dropped);
+        }
+    }
+
+    /// The room service calls a session makes, in one place.
+    async fn call(&self, request: Request) -> Option<Reply> {
+        let service = &self.state.service;
+        let room_id = &self.room_id;
+        Some(match request {
+            Request::Join(join) => Reply::Joined(service.join(room_id, join).await),
+            Request::Track => {
+                let tracked = TrackedConnection {
+                    room_id: room_id.clone(),
+                    user_id: self.user().clone(),
+                    connection: self.connection,
+                };
+                if let Err(e) = service
+                    .ports()
+                    .instances
+                    .track(&self.state.instance_id, &tracked)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not register the connection for liveness");
+                }
+                return None;
+            }
+            Request::Replay { after } => {
+                Reply::Replayed(service.replay(room_id, &self.actor, after).await)
+            }
+            Request::Handle(msg) => {
+                let ty = msg.message_type();
+                let started = Instant::now();
+                let r = service
+                    .execute(room_id, &self.actor, msg.into())
+                    .await
+                    .map(drop);
+                self.state.metrics.message_handled(ty, started.elapsed());
+                Reply::Handled(r)
+            }
+            Request::CheckSeat => Reply::Seat {
+                lost: seat_lost(service, room_id, self.user(), self.connection).await,
+            },
+        })
+    }
+
+    /// The user leaves (a goodbye), or shows as reconnecting until the
+    /// grace period ends.
+    async fn leave(&self, goodbye: bool) {
+        let (service, room_id, user) = (&self.state.service, &self.room_id, self.user());
+        if goodbye {
+            if let Err(e) = service.leave(room_id, user, self.connection).await {
+                tracing::warn!(error = %e, "leave failed");
+            }
+            untrack(&self.state, self.connection).await;
         } else {
             if let Err(e) = service
-                .connection_lost(&room_id, &user_id, connection)
+                .connection_lost(room_id, user, self.connection)
                 .await
             {
-                tracing::warn!(%room_id, %user_id, error = %e, "marking reconnecting failed");
+                tracing::warn!(error = %e, "marking reconnecting failed");
             }
-            schedule_grace(state.clone(), room_id.clone(), user_id.clone(), connection);
+            schedule_grace(
+                self.state.clone(),
+                room_id.clone(),
+                user.clone(),
+                self.connection,
+            );
         }
-        tracing::debug!(%room_id, %user_id, %connection, "closed");
-        }
-        .instrument(span),
-    );
-    Ok(response)
+    }
 }
 
 async fn untrack(state: &AppState, connection: ConnectionId) {
@@ -401,41 +398,5 @@ async fn seat_lost(
     match service.room(room_id).await {
         Err(e) => e.code == ErrorCode::RoomNotFound,
         Ok(room) => !room.seats(user_id, connection),
-    }
-}
-
-/// Closes, with `SESSION_LOST`, every settled local connection whose seat
-/// the shared state no longer holds (the store lost its data, e.g. a Redis
-/// restarted without persistence): its client rejoins and the room is
-/// rebuilt, instead of the connection staying open and deaf. Returns how
-/// many were closed. One room read per room with local connections;
-/// connections younger than `min_age` may still be joining and are left.
-pub async fn audit_seats(state: &AppState, min_age: Duration) -> usize {
-    let mut lost = 0;
-    for (room_id, seats) in state.hub.settled_seats(min_age) {
-        if seats.is_empty() {
-            continue;
-        }
-        let room = match state.service.room(&room_id).await {
-            Ok(r) => Some(r),
-            Err(e) if e.code == ErrorCode::RoomNotFound => None,
-            Err(_) => continue, // the store is away: nothing to conclude
-        };
-        for (user, connection) in seats {
-            let seated = room.as_ref().is_some_and(|r| r.seats(&user, connection));
-            if !seated {
-                state.hub.close(connection, ErrorCode::SessionLost);
-                lost += 1;
-            }
-        }
-    }
-    lost
-}
-
-/// The `last_sequence` a `room-state` message carries.
-fn state_msg_latest(m: &ServerMessage) -> u64 {
-    match m {
-        ServerMessage::RoomState(v) => v.last_sequence,
-        _ => 0,
     }
 }
