@@ -34,6 +34,7 @@ pub struct Options {
     token: String,
     reconnect: bool,
     last_sequence: Option<u64>,
+    first_backoff: Duration,
     max_backoff: Duration,
 }
 
@@ -47,6 +48,7 @@ impl Options {
             token: token.to_owned(),
             reconnect: true,
             last_sequence: None,
+            first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(10),
         }
     }
@@ -64,10 +66,12 @@ impl Options {
         self
     }
 
-    /// The longest wait between two reconnection attempts (default 10 s;
-    /// the first wait is 0.5 s, doubling).
-    pub fn max_backoff(mut self, max: Duration) -> Self {
-        self.max_backoff = max;
+    /// The wait before the first reconnection attempt (default 0.5 s),
+    /// doubling after each failed one up to `max` (default 10 s); each wait
+    /// varies by up to ±20 %.
+    pub fn backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.first_backoff = first;
+        self.max_backoff = max.max(first);
         self
     }
 
@@ -393,7 +397,11 @@ impl Task {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let delay = backoff(attempt, self.options.max_backoff);
+            let delay = backoff(
+                attempt,
+                self.options.first_backoff,
+                self.options.max_backoff,
+            );
             let _ = self.events.send(Event::Reconnecting {
                 attempt,
                 delay,
@@ -521,9 +529,9 @@ fn closed_by(e: &Error) -> Event {
     }
 }
 
-/// 0.5 s doubling up to `max`, with up to ±20 % jitter.
-fn backoff(attempt: u32, max: Duration) -> Duration {
-    let base = Duration::from_millis(500)
+/// `first` doubling up to `max`, with up to ±20 % jitter.
+fn backoff(attempt: u32, first: Duration, max: Duration) -> Duration {
+    let base = first
         .saturating_mul(1u32 << attempt.saturating_sub(1).min(10))
         .min(max);
     let nanos = std::time::SystemTime::now()

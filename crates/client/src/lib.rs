@@ -60,6 +60,7 @@ pub use rest::{
 
 /// The protocol types of the server (`signaling_core::protocol`).
 pub mod protocol {
+    pub use recording::{Format, Quality, RecordingStatus};
     pub use signaling_core::protocol::*;
     pub use signaling_core::room::{
         BackgroundMode, DeviceInfo, MediaKind, NetworkStats, Participant, RoomSettings,

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use recording::{Format, Quality};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -425,20 +426,29 @@ impl RestClient {
         self.room_path(&format!("/recordings/{id}{rest}"))
     }
 
-    /// Starts a recording of the room (`can_record`): `format` `webm`,
-    /// `mp4` or `mkv`, `quality` `low`, `medium`, `high` or `ultra`
-    /// (server defaults webm and medium).
+    /// Starts a recording of the room (`can_record`; server defaults webm
+    /// and medium).
+    ///
+    /// ```no_run
+    /// use rtc_client::protocol::{Format, Quality};
+    /// # async fn run(rest: &rtc_client::RestClient) -> rtc_client::Result<()> {
+    /// let rec = rest.start_recording(Some(Format::Webm), Some(Quality::High)).await?;
+    /// let id = rec.recording.recording_id;
+    /// rest.upload_recording_chunk(&id, 0, &std::fs::read("chunk-0.webm").unwrap()).await?;
+    /// rest.stop_recording(&id).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn start_recording(
         &self,
-        format: Option<&str>,
-        quality: Option<&str>,
+        format: Option<Format>,
+        quality: Option<Quality>,
     ) -> Result<RecordingView> {
         let mut body = serde_json::Map::new();
         if let Some(f) = format {
-            body.insert("format".into(), f.into());
+            body.insert("format".into(), serde_json::to_value(f)?);
         }
         if let Some(q) = quality {
-            body.insert("quality".into(), q.into());
+            body.insert("quality".into(), serde_json::to_value(q)?);
         }
         Self::json(
             self.request(Method::POST, &self.room_path("/recordings/start"))?

@@ -130,7 +130,8 @@ async fn next_chat(c: &mut Client) -> String {
 #[tokio::test]
 async fn a_drop_resumes_after_the_last_seq_and_skips_replayed_duplicates() {
     let mut server = fake_server().await;
-    let opts = Options::new(&server.base, "r", "tok").max_backoff(Duration::from_millis(50));
+    let opts = Options::new(&server.base, "r", "tok")
+        .backoff(Duration::from_millis(20), Duration::from_millis(50));
     let mut client = Client::connect_with(opts).await.unwrap();
     let (uri, mut ws) = server.accept().await;
     assert_eq!(uri, "/webrtc/ws/r?token=tok");
@@ -168,7 +169,8 @@ async fn a_drop_resumes_after_the_last_seq_and_skips_replayed_duplicates() {
 #[tokio::test]
 async fn a_goodbye_closes_with_1000_and_never_reconnects() {
     let mut server = fake_server().await;
-    let opts = Options::new(&server.base, "r", "tok").max_backoff(Duration::from_millis(50));
+    let opts = Options::new(&server.base, "r", "tok")
+        .backoff(Duration::from_millis(20), Duration::from_millis(50));
     let client = Client::connect_with(opts).await.unwrap();
     let (_, mut ws) = server.accept().await;
     let server_side = tokio::spawn(async move {
@@ -189,7 +191,8 @@ async fn a_goodbye_closes_with_1000_and_never_reconnects() {
 #[tokio::test]
 async fn a_refusal_close_code_ends_the_client_without_reconnecting() {
     let mut server = fake_server().await;
-    let opts = Options::new(&server.base, "r", "tok").max_backoff(Duration::from_millis(50));
+    let opts = Options::new(&server.base, "r", "tok")
+        .backoff(Duration::from_millis(20), Duration::from_millis(50));
     let mut client = Client::connect_with(opts).await.unwrap();
     let (_, mut ws) = server.accept().await;
     use tokio_tungstenite::tungstenite::protocol::CloseFrame;
