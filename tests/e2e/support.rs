@@ -129,6 +129,24 @@ impl TestServer {
         })
     }
 
+    /// `user` in `room` through the Rust client crate (`rtc-client`).
+    pub async fn rtc_client(&self, room: &str, user: &str) -> rtc_client::Client {
+        self.rtc_client_with(room, user, |o| o).await
+    }
+
+    /// Like [`TestServer::rtc_client`], with options adjusted by `opts`.
+    pub async fn rtc_client_with(
+        &self,
+        room: &str,
+        user: &str,
+        opts: impl FnOnce(rtc_client::Options) -> rtc_client::Options,
+    ) -> rtc_client::Client {
+        let t = token(user, None, None);
+        rtc_client::Client::connect_with(opts(rtc_client::Options::new(&self.http(""), room, &t)))
+            .await
+            .expect("connects")
+    }
+
     pub async fn get(&self, path: &str, user: &str) -> (u16, Value) {
         let r = reqwest::Client::new()
             .get(self.http(path))

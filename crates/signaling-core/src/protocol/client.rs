@@ -7,7 +7,7 @@ use crate::UserId;
 use crate::room::{DeviceInfo, MediaKind, NetworkStats, VirtualBackground};
 
 /// `offer` / `answer`: an SDP for one peer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SdpRelay {
     /// The peer to deliver to.
     #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
@@ -48,7 +48,7 @@ pub struct IceCandidateInit {
 }
 
 /// `ice-candidate` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IceRelay {
     /// The peer to deliver to.
     #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
@@ -58,7 +58,7 @@ pub struct IceRelay {
 }
 
 /// `media-control`: mute or unmute oneself, or (moderators) mute someone.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MediaControlReq {
     /// Audio or video.
     pub kind: MediaKind,
@@ -80,7 +80,7 @@ pub enum StartStop {
 }
 
 /// `screen-share-control`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScreenShareReq {
     /// Start or stop sharing.
     pub action: StartStop,
@@ -90,7 +90,7 @@ pub struct ScreenShareReq {
 }
 
 /// `chat-message` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatSend {
     /// The text; markup is neutralized by the server.
     #[serde(alias = "text", alias = "content")]
@@ -101,7 +101,7 @@ pub struct ChatSend {
 }
 
 /// `reaction` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReactionSend {
     /// A short emoji or reaction name.
     #[serde(alias = "reaction")]
@@ -109,7 +109,7 @@ pub struct ReactionSend {
 }
 
 /// `hand-raise` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandRaiseReq {
     /// Raise (true) or lower (false).
     pub raised: bool,
@@ -119,7 +119,7 @@ pub struct HandRaiseReq {
 }
 
 /// `participant-update` from a client (its own info).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParticipantUpdateReq {
     /// New display name.
@@ -137,7 +137,7 @@ pub struct ParticipantUpdateReq {
 }
 
 /// A message naming one user (`waiting-room-admit`, `waiting-room-reject`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetUser {
     /// The user.
     #[serde(alias = "target")]
@@ -145,14 +145,14 @@ pub struct TargetUser {
 }
 
 /// `breakout-room-create`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakoutCreate {
     /// Name shown to participants.
     pub name: String,
 }
 
 /// `breakout-room-assign`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakoutAssign {
     /// Target breakout room; `null` moves the user back to the main room.
     #[serde(default)]
@@ -162,21 +162,21 @@ pub struct BreakoutAssign {
 }
 
 /// `breakout-room-close`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BreakoutRef {
     /// The breakout room.
     pub breakout_room_id: String,
 }
 
 /// `virtual-background-update` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VirtualBackgroundReq {
     /// The new background.
     pub background: VirtualBackground,
 }
 
 /// `live-stream-start`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveStreamStartReq {
     /// Title.
@@ -188,7 +188,7 @@ pub struct LiveStreamStartReq {
 }
 
 /// `live-stream-stop`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveStreamRef {
     /// The stream.
     pub stream_id: String,
@@ -227,7 +227,7 @@ pub struct E2eeRatchetUpdate {
 }
 
 /// `analytics-event` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalyticsEventReq {
     /// Event name, e.g. `quality`, `screen-share`.
     pub event_type: String,
@@ -237,7 +237,7 @@ pub struct AnalyticsEventReq {
 }
 
 /// `network-stats` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NetworkStatsReq {
     /// The statistics.
@@ -246,7 +246,7 @@ pub struct NetworkStatsReq {
 }
 
 /// `ping`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PingReq {
     /// Echoed back in the `pong`.
     #[serde(default)]
@@ -254,7 +254,7 @@ pub struct PingReq {
 }
 
 /// P2P file-transfer signaling (`file-share-*`) relayed between sender and receiver.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileShareSignal {
     /// The other party.
     #[serde(alias = "to")]
@@ -267,7 +267,7 @@ pub struct FileShareSignal {
 }
 
 /// `recording-control` from a client.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordingControlReq {
     /// What to do.
     pub action: RecordingAction,

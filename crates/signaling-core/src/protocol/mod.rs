@@ -400,6 +400,139 @@ mod tests {
     }
 
     #[test]
+    fn server_messages_round_trip_through_their_wire_form() {
+        use crate::room::{BreakoutRoom, HandRaiseEntry, MediaState, Participant, Presence};
+        use auth::{Permissions, Role};
+        let t = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let p = Participant {
+            user_id: crate::UserId::parse("bob").unwrap(),
+            name: "Bob".into(),
+            role: Role::Participant,
+            permissions: Permissions::for_role(Role::Participant),
+            connection: crate::ConnectionId::new(),
+            joined_at: t,
+            media: MediaState::default(),
+            device_info: None,
+            network_stats: None,
+            video_quality: Some("720p".into()),
+            background: None,
+            breakout_room_id: None,
+            presence: Presence::Reconnecting,
+            disconnected_at: Some(t),
+        };
+        let rec = recording::Recording {
+            recording_id: "rec-1".into(),
+            room_id: "r".into(),
+            started_by: "alice".into(),
+            format: recording::Format::Webm,
+            quality: recording::Quality::Medium,
+            status: recording::RecordingStatus::Recording,
+            started_at: t,
+            paused_at: None,
+            paused_secs: 3,
+            stopped_at: None,
+            failure: None,
+            failure_code: None,
+            outputs: vec![],
+        };
+        let chat = ChatRecord {
+            id: "c1".into(),
+            room_id: "r".into(),
+            from: "alice".into(),
+            from_name: "Alice".into(),
+            message: "hi &lt;b&gt;".into(),
+            to: Some("bob".into()),
+            breakout_room_id: None,
+            timestamp: t,
+        };
+        let samples = vec![
+            ServerMessage::Offer {
+                from: "a".into(),
+                sdp: "v=0\r\n".into(),
+            },
+            ServerMessage::UserJoined {
+                participant: p.clone(),
+            },
+            ServerMessage::UserLeft {
+                user_id: "bob".into(),
+                reason: LeaveReason::MovedToWaitingRoom,
+            },
+            ServerMessage::RoomState(RoomStateView {
+                room_id: "r".into(),
+                you: "alice".into(),
+                participants: vec![p.clone()],
+                settings: crate::RoomConfig::default().default_settings,
+                hand_raise_queue: vec![HandRaiseEntry {
+                    user_id: crate::UserId::parse("bob").unwrap(),
+                    raised_at: t,
+                }],
+                breakout_rooms: vec![BreakoutRoom {
+                    id: "br-1".into(),
+                    name: "A".into(),
+                    created_at: t,
+                }],
+                live_streams: vec![],
+                waiting_room: vec![WaitingView {
+                    user_id: "g".into(),
+                    name: "G".into(),
+                    since: t,
+                }],
+                last_sequence: 81,
+                metadata: "m".into(),
+            }),
+            ServerMessage::error(
+                &SignalError {
+                    retry_after: Some(7),
+                    ..SignalError::new(ErrorCode::RateLimitExceeded, "slow down")
+                },
+                Some(MessageType::ChatMessage),
+            ),
+            ServerMessage::ChatMessage(chat),
+            ServerMessage::RecordingStarted {
+                recording: RecordingView::of(&rec, t),
+            },
+            ServerMessage::RecordingStatus {
+                recording: RecordingView::of(&rec, t),
+            },
+            ServerMessage::FileShareOffer(FileShareOut {
+                from: "alice".into(),
+                transfer_id: "t1".into(),
+                bytes_transferred: None,
+                transfer: Some(serde_json::json!({"file_name": "a.bin", "file_size": 3})),
+            }),
+            ServerMessage::ReconnectionDetected {
+                missed_message_count: 3,
+                last_sequence: 9,
+            },
+            ServerMessage::ResyncRequired {
+                requested_sequence: 1,
+                last_sequence: 90,
+            },
+            ServerMessage::ParticipantReconnecting {
+                user_id: "bob".into(),
+            },
+            ServerMessage::DataMessage {
+                from: "#admin".into(),
+                topic: None,
+                data: serde_json::json!([1]),
+            },
+            ServerMessage::Pong {
+                ts: Some(serde_json::json!(42)),
+                server_time: t,
+            },
+        ];
+        for m in samples {
+            let json = m.to_json();
+            let back: ServerMessage =
+                serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, m, "{json}");
+            // The replay log's form (`seq` first) reads back the same.
+            let seq: ServerMessage = serde_json::from_str(&with_seq(&json, 5)).unwrap();
+            assert_eq!(seq, m);
+        }
+    }
+
+    #[test]
     fn server_messages_carry_their_wire_type() {
         let m = ServerMessage::UserLeft {
             user_id: "a".into(),

@@ -108,8 +108,9 @@ impl ChatRecord {
     }
 }
 
-/// Messages the server sends. Serialized with a `type` tag.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Messages the server sends. Serialized with a `type` tag; clients (the
+/// `rtc-client` crate) deserialize them back, ignoring the `seq` field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ServerMessage {
     /// A relayed offer.
@@ -153,14 +154,14 @@ pub enum ServerMessage {
         code: ErrorCode,
         /// Human-readable detail.
         message: String,
-        /// What to do.
-        hint: &'static str,
+        /// What to do (a `Cow` so that clients can deserialize it).
+        hint: std::borrow::Cow<'static, str>,
         /// Seconds before retrying (rate limits).
         #[serde(skip_serializing_if = "Option::is_none")]
         retry_after: Option<u64>,
         /// The type of the message that caused it, if known.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        in_reply_to: Option<&'static str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        in_reply_to: Option<std::borrow::Cow<'static, str>>,
     },
     /// Someone's microphone or camera was muted or unmuted.
     MediaControl {
@@ -430,7 +431,7 @@ pub enum ServerMessage {
 }
 
 /// Relayed `file-share-*` message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileShareOut {
     /// Sender.
     pub from: String,
@@ -468,9 +469,9 @@ impl ServerMessage {
         ServerMessage::Error {
             code: e.code,
             message: e.message.clone(),
-            hint: e.code.hint(),
+            hint: e.code.hint().into(),
             retry_after: e.retry_after,
-            in_reply_to: in_reply_to.map(MessageType::as_str),
+            in_reply_to: in_reply_to.map(|t| t.as_str().into()),
         }
     }
 
