@@ -70,8 +70,12 @@ layering:
 bench:
     ./apps/loadgen/bench.sh
 
+# The Rust client's documentation examples compile (and run where they can).
+doc:
+    cargo test -p rtc-client --doc
+
 # Everything CI checks.
-ci: lint layering test js fuzz-smoke bench-smoke
+ci: lint layering test doc js fuzz-smoke bench-smoke
 
 # The whole benchmark for a second per scenario on debug builds: proves it
 # still runs (figures come from `just bench`, never from CI).
