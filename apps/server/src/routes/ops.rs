@@ -1,0 +1,172 @@
+//! Operations and configuration: ICE servers, health, rate-limit status, and the stats and metrics endpoints (`configure_ops`).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+use signaling_core::ratelimit::LimitKind;
+use signaling_core::{ErrorCode, UserId};
+
+use super::Res;
+use crate::AppState;
+use crate::auth_extract::identity_from_request;
+use crate::http_error::{ApiError, err};
+use crate::openapi::Api;
+
+/// Registers the configuration, health and rate-limit status routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.api("GET", "/webrtc/config", web::get().to(ice_config))
+        .api("GET", "/webrtc/health", web::get().to(health))
+        .api(
+            "GET",
+            "/webrtc/rate-limits/{limit_type}/status",
+            web::get().to(rate_status),
+        );
+}
+
+/// Registers the operations endpoints (`/metrics`, `/webrtc/stats`,
+/// `/webrtc/webrtc-metrics`): on the main app, and on the metrics address
+/// when `RTC_METRICS_BIND` is set (`guard.rs` decides which answers).
+pub fn configure_ops(cfg: &mut web::ServiceConfig) {
+    cfg.api("GET", "/webrtc/stats", web::get().to(stats))
+        .api(
+            "GET",
+            "/webrtc/webrtc-metrics",
+            web::get().to(webrtc_metrics),
+        )
+        .api("GET", "/metrics", web::get().to(prometheus_metrics));
+}
+
+async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
+    let s = &state.settings;
+    let mut servers = vec![];
+    // `RTC_STUN_URLS=""` turns STUN off (a LAN or loopback-only setup).
+    let stun: Vec<&String> = s.ice.stun_urls.iter().filter(|u| !u.is_empty()).collect();
+    if !stun.is_empty() {
+        servers.push(json!({ "urls": stun }));
+    }
+    if !s.ice.turn_urls.is_empty() {
+        // TURN credentials are bound to an authenticated user.
+        let identity = identity_from_request(&req, &state)?;
+        match &s.ice.turn_secret {
+            Some(secret) => {
+                let c = auth::turn::credentials(
+                    secret.expose().as_bytes(),
+                    &identity.user_id,
+                    state.now_unix(),
+                    s.ice.turn_ttl_secs,
+                );
+                servers.push(json!({ "urls": s.ice.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));
+            }
+            None => servers.push(json!({ "urls": s.ice.turn_urls })),
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "iceServers": servers,
+        "limits": {
+            "max_message_bytes": s.ws.max_message_bytes,
+            "max_chat_chars": state.service.engine().config.max_chat_chars,
+            "room_capacity": s.rooms.room_capacity,
+        },
+        "heartbeat_secs": s.ws.heartbeat_secs,
+        "idle_timeout_secs": s.ws.idle_timeout_secs,
+    })))
+}
+
+async fn health(state: web::Data<AppState>) -> Res {
+    let started = state.started.elapsed().as_secs();
+    let rooms = state.service.ports().rooms.list().await;
+    let (status, code, store) = match &rooms {
+        Ok(_) => ("healthy", 200, "ok"),
+        Err(_) => ("degraded", 503, "unavailable"),
+    };
+    Ok(
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default()).json(
+            json!({
+                "status": status,
+                "uptime_seconds": started,
+                "connections": state.hub.connection_count(),
+                "checks": {
+                    "room_store": store,
+                    "chat_outbox_pending": state.chat_outbox.as_ref().map(|o| o.pending()).unwrap_or(0),
+                },
+            }),
+        ),
+    )
+}
+
+/// Rooms, participants and reconnecting participants across the deployment.
+async fn room_totals(state: &AppState) -> Result<(usize, usize, usize), ApiError> {
+    let ids = state.service.ports().rooms.list().await?;
+    let (mut participants, mut reconnecting) = (0, 0);
+    for id in &ids {
+        if let Ok(r) = state.service.room(id).await {
+            participants += r.participants.len();
+            reconnecting += r
+                .participants
+                .iter()
+                .filter(|p| p.presence != signaling_core::room::Presence::Connected)
+                .count();
+        }
+    }
+    Ok((ids.len(), participants, reconnecting))
+}
+
+async fn stats(state: web::Data<AppState>) -> Res {
+    let (rooms, participants, _) = room_totals(&state).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "rooms": rooms,
+        "participants": participants,
+        "connections_on_this_instance": state.hub.connection_count(),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    })))
+}
+
+async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let Some(kind) = LimitKind::parse(&path) else {
+        return err(
+            ErrorCode::NotFound,
+            format!("no limit type {:?}", path.as_str()),
+        );
+    };
+    let identity = identity_from_request(&req, &state)?;
+    let user = UserId::parse(&identity.user_id)?;
+    let status = state.service.rate_status(kind, &user).await?;
+    let limit = state.service.policy().get(kind);
+    Ok(HttpResponse::Ok().json(json!({
+        "limit_type": kind.as_str(),
+        "limit": limit.max,
+        "window_secs": limit.window_secs,
+        "used": status.used,
+        "remaining": status.remaining,
+        "reset_in_secs": status.reset_in_secs,
+    })))
+}
+
+async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
+    let (rooms, participants, reconnecting) = room_totals(&state).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "rooms": rooms,
+        "participants": participants,
+        "participants_reconnecting": reconnecting,
+        "this_instance": state.metrics.snapshot(state.hub.connection_count()),
+        "uptime_seconds": state.started.elapsed().as_secs(),
+    })))
+}
+
+/// `GET /metrics`: Prometheus text exposition. The room gauges need the
+/// shared store; while it is away they keep their last value.
+async fn prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
+    let handle = crate::telemetry::prometheus();
+    if let Some(w) = &state.webhooks {
+        w.export_metrics().await;
+    }
+    metrics::gauge!("rtc_connections").set(state.hub.connection_count() as f64);
+    if let Ok((rooms, participants, reconnecting)) = room_totals(&state).await {
+        metrics::gauge!("rtc_rooms").set(rooms as f64);
+        metrics::gauge!("rtc_participants", "presence" => "connected")
+            .set((participants - reconnecting) as f64);
+        metrics::gauge!("rtc_participants", "presence" => "reconnecting").set(reconnecting as f64);
+    }
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(handle.render())
+}
