@@ -606,3 +606,32 @@ async fn a_returning_member_gets_their_seat_and_a_new_connection_passes_every_ga
     let mut eve = srv.connect(room, "eve").await;
     eve.expect("waiting-room-join").await;
 }
+
+#[tokio::test]
+async fn clients_never_see_the_servers_connection_ids() {
+    let srv = spawn();
+    let room = "sec-internals";
+    let mut a = srv.connect(room, "ann").await;
+    let state = a.expect("room-state").await;
+    let mut b = srv.connect(room, "ben").await;
+    b.expect("room-state").await;
+    let joined = a.expect("user-joined").await;
+    let (s, rest) = srv
+        .get(&format!("/webrtc/rooms/{room}/participants"), "ann")
+        .await;
+    assert_eq!(s, 200);
+    let (s, room_state) = srv.get(&format!("/webrtc/rooms/{room}/state"), "ann").await;
+    assert_eq!(s, 200);
+    for (what, v) in [
+        ("room-state", &state["participants"][0]),
+        ("user-joined", &joined["participant"]),
+        ("GET participants", &rest["participants"][1]),
+        ("GET state", &room_state["participants"][0]),
+    ] {
+        assert!(v["user_id"].is_string(), "{what}: {v}");
+        assert!(
+            v.get("connection").is_none(),
+            "{what} shows a connection id: {v}"
+        );
+    }
+}

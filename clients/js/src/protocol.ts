@@ -67,8 +67,6 @@ export interface Participant {
   name: string;
   role: Role;
   permissions: Permissions;
-  /** The connection currently speaking for this user. */
-  connection: string;
   joined_at: Timestamp;
   media: MediaState;
   device_info?: DeviceInfo;

@@ -144,8 +144,69 @@ pub struct Participant {
     pub disconnected_at: Option<OffsetDateTime>,
 }
 
-/// What clients see of a participant.
-pub type ParticipantView = Participant;
+/// What clients see of a participant (WebSocket messages and REST): the
+/// participant without the server's internals (the id of the connection
+/// that speaks for them is for the engine and the hub only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    /// The user.
+    pub user_id: UserId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Effective permissions.
+    pub permissions: Permissions,
+    /// When they joined.
+    #[serde(with = "time::serde::rfc3339")]
+    pub joined_at: OffsetDateTime,
+    /// Media state.
+    pub media: MediaState,
+    /// Device details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_info: Option<DeviceInfo>,
+    /// Latest network statistics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_stats: Option<NetworkStats>,
+    /// Sending video quality label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video_quality: Option<String>,
+    /// Virtual background.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub background: Option<VirtualBackground>,
+    /// Breakout room the participant is in; `None` is the main room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breakout_room_id: Option<String>,
+    /// Connected or reconnecting.
+    pub presence: Presence,
+    /// When the connection was lost, while reconnecting.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disconnected_at: Option<OffsetDateTime>,
+}
+
+impl From<&Participant> for ParticipantView {
+    fn from(p: &Participant) -> Self {
+        ParticipantView {
+            user_id: p.user_id.clone(),
+            name: p.name.clone(),
+            role: p.role,
+            permissions: p.permissions,
+            joined_at: p.joined_at,
+            media: p.media,
+            device_info: p.device_info.clone(),
+            network_stats: p.network_stats,
+            video_quality: p.video_quality.clone(),
+            background: p.background.clone(),
+            breakout_room_id: p.breakout_room_id.clone(),
+            presence: p.presence,
+            disconnected_at: p.disconnected_at,
+        }
+    }
+}
 
 /// Room settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

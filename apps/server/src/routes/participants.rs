@@ -81,10 +81,12 @@ async fn participants(
     let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
+    let views: Vec<signaling_core::room::ParticipantView> =
+        room.participants.iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(json!({
         "room_id": room_id,
-        "count": room.participants.len(),
-        "participants": room.participants,
+        "count": views.len(),
+        "participants": views,
     })))
 }
 

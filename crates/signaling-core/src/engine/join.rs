@@ -75,7 +75,9 @@ impl Engine {
             }
             effects.push(deliver(
                 all_except(room, &req.user_id),
-                ServerMessage::UserJoined { participant: view },
+                ServerMessage::UserJoined {
+                    participant: (&view).into(),
+                },
             ));
             let state = Box::new(self.room_state(room, &req.user_id, 0));
             return Ok((
@@ -162,7 +164,7 @@ impl Engine {
         effects.push(deliver(
             all_except(room, &req.user_id),
             ServerMessage::UserJoined {
-                participant: participant.clone(),
+                participant: (&participant).into(),
             },
         ));
         room.participants.push(participant);

@@ -190,7 +190,7 @@ impl Engine {
         RoomStateView {
             room_id: room.id.to_string(),
             you: viewer.to_string(),
-            participants: room.participants.clone(),
+            participants: room.participants.iter().map(Into::into).collect(),
             settings: room.settings,
             hand_raise_queue: room.hand_queue.clone(),
             breakout_rooms: room.breakout_rooms.clone(),

@@ -72,7 +72,7 @@ impl Engine {
         if let Some(s) = u.network_stats {
             p.network_stats = Some(s);
         }
-        let view = p.clone();
+        let view = ParticipantView::from(&*p);
         Ok(vec![deliver(
             everyone(room),
             ServerMessage::ParticipantUpdate { participant: view },

@@ -451,7 +451,7 @@ mod tests {
                 sdp: "v=0\r\n".into(),
             },
             ServerMessage::UserJoined {
-                participant: p.clone(),
+                participant: (&p).into(),
             },
             ServerMessage::UserLeft {
                 user_id: "bob".into(),
@@ -460,7 +460,7 @@ mod tests {
             ServerMessage::RoomState(RoomStateView {
                 room_id: "r".into(),
                 you: "alice".into(),
-                participants: vec![p.clone()],
+                participants: vec![(&p).into()],
                 settings: crate::RoomConfig::default().default_settings,
                 hand_raise_queue: vec![HandRaiseEntry {
                     user_id: crate::UserId::parse("bob").unwrap(),
