@@ -43,7 +43,7 @@ pub use eventlog::RedisEventLog;
 pub use instances::RedisInstanceRegistry;
 pub use ratelimit::RedisRateLimiter;
 pub use recordings::{RECORDING_TTL_SECS, RedisRecordingStore};
-pub use rooms::RedisRoomStore;
+pub use rooms::{ROOM_SCHEMA, RedisRoomStore};
 pub use transfers::RedisTransferStore;
 
 /// Per-room caps of the Redis collections (the newest are kept).

@@ -11,9 +11,28 @@ use signaling_core::{PortError, RoomId};
 use crate::{Redis, corrupt};
 
 /// Rooms as hashes `{prefix}room:{id}` with fields `v` (version) and `data`
-/// (JSON), plus the set `{prefix}rooms`. A deleted room keeps its version
+/// (JSON) and `s` (the schema of `data`, [`ROOM_SCHEMA`]), plus the set
+/// `{prefix}rooms`. A deleted room keeps its version
 /// for a day, so a stale writer can never match a recreated room's version.
 pub struct RedisRoomStore(pub(crate) Redis);
+
+/// The schema this version writes rooms in. A room stored without `s`
+/// predates the field and has the same shape as schema 1. An instance that
+/// meets a newer schema refuses to read it (`Corrupt`) rather than
+/// misread it: renaming a field of the domain's `Room` means a new schema
+/// here and a conversion in [`decode_room`].
+pub const ROOM_SCHEMA: u32 = 1;
+
+/// Decodes a stored room of schema `schema` (`None`: written before the
+/// schema field existed).
+fn decode_room(schema: Option<u32>, data: &str) -> Result<Room, PortError> {
+    match schema.unwrap_or(1) {
+        1 => serde_json::from_str(data).map_err(corrupt),
+        n => Err(PortError::corrupt(format!(
+            "room stored in schema {n}, newer than this instance's {ROOM_SCHEMA}: upgrade it"
+        ))),
+    }
+}
 
 const SAVE_ROOM: &str = r"
 local cur = redis.call('HGET', KEYS[1], 'v')
@@ -24,7 +43,7 @@ else
   if not exists or cur ~= ARGV[1] then return 0 end
 end
 local nv = (tonumber(cur) or 0) + 1
-redis.call('HSET', KEYS[1], 'v', nv, 'data', ARGV[2])
+redis.call('HSET', KEYS[1], 'v', nv, 'data', ARGV[2], 's', ARGV[4])
 redis.call('PERSIST', KEYS[1])
 redis.call('SADD', KEYS[2], ARGV[3])
 return nv
@@ -43,20 +62,21 @@ return 1
 impl RoomStore for RedisRoomStore {
     async fn load(&self, id: &RoomId) -> Result<Option<Versioned>, PortError> {
         let key = self.0.key(&["room", id.as_str()]);
-        let (v, data): (Option<u64>, Option<String>) = self
+        let (v, data, schema): (Option<u64>, Option<String>, Option<u32>) = self
             .0
             .run(async |c| {
                 redis::cmd("HMGET")
                     .arg(&key)
                     .arg("v")
                     .arg("data")
+                    .arg("s")
                     .query_async(c)
                     .await
             })
             .await?;
         match (v, data) {
             (Some(version), Some(data)) => {
-                let room: Room = serde_json::from_str(&data).map_err(corrupt)?;
+                let room = decode_room(schema, &data)?;
                 Ok(Some(Versioned {
                     version,
                     room: Arc::new(room),
@@ -80,6 +100,7 @@ impl RoomStore for RedisRoomStore {
                     .arg(&expected)
                     .arg(&data)
                     .arg(room.id.as_str())
+                    .arg(ROOM_SCHEMA)
                     .invoke_async(c)
                     .await
             })

@@ -262,3 +262,67 @@ async fn rate_limit_windows_expire_with_their_window() {
         .unwrap();
     assert!((1..=61).contains(&ttl), "TTL {ttl}: the key must expire");
 }
+
+/// Rooms are stored with their schema: a room written before the schema
+/// field existed still loads, and a room of a newer schema is refused as
+/// corrupt instead of being misread.
+#[tokio::test]
+async fn rooms_are_stored_with_their_schema() {
+    let r = redis();
+    let store = r.ports().rooms;
+    let id = RoomId::parse("schema-room").unwrap();
+    let room = signaling_core::Engine::new(signaling_core::RoomConfig::default())
+        .new_room(id.clone(), time::OffsetDateTime::UNIX_EPOCH);
+    assert_eq!(store.save(&room, None).await.unwrap(), Saved::Ok);
+    let key = r.key(&["room", "schema-room"]);
+    let hget = |field: &'static str| {
+        let key = key.clone();
+        let r = r.clone();
+        async move {
+            r.run(async |c| {
+                redis::cmd("HGET")
+                    .arg(&key)
+                    .arg(field)
+                    .query_async::<Option<String>>(c)
+                    .await
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(hget("s").await.as_deref(), Some("1"));
+    // Written by an older version: no schema field.
+    let hdel = |field: &'static str| {
+        let key = key.clone();
+        let r = r.clone();
+        async move {
+            r.run(async |c| {
+                redis::cmd("HDEL")
+                    .arg(&key)
+                    .arg(field)
+                    .query_async::<i64>(c)
+                    .await
+            })
+            .await
+            .unwrap()
+        }
+    };
+    hdel("s").await;
+    let loaded = store.load(&id).await.unwrap().expect("legacy room loads");
+    assert_eq!(loaded.room.id, id);
+    // Written by a newer version.
+    let k = key.clone();
+    r.run(async |c| {
+        redis::cmd("HSET")
+            .arg(&k)
+            .arg("s")
+            .arg(2)
+            .query_async::<i64>(c)
+            .await
+    })
+    .await
+    .unwrap();
+    let e = store.load(&id).await.unwrap_err();
+    assert!(!e.is_unavailable(), "{e}");
+    assert!(e.to_string().contains("schema 2"), "{e}");
+}
