@@ -117,7 +117,7 @@ async fn party(
     summary = "Offer a file to a participant (can_share_files)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = OfferReq,
-    responses((status = 201, description = "The transfer", body = Object)),
+    responses((status = 201, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn offer(
     req: HttpRequest,
@@ -174,7 +174,7 @@ async fn act(
     tag = "File transfer",
     summary = "Accept (receiver)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn accept(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Accept).await
@@ -186,7 +186,7 @@ async fn accept(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<A
     tag = "File transfer",
     summary = "Reject (receiver); stored chunks are deleted",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn reject(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Reject).await
@@ -198,7 +198,7 @@ async fn reject(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<A
     tag = "File transfer",
     summary = "Pause (either party)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn pause(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Pause).await
@@ -210,7 +210,7 @@ async fn pause(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<Ap
     tag = "File transfer",
     summary = "Resume (either party)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn resume(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Resume).await
@@ -222,7 +222,7 @@ async fn resume(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<A
     tag = "File transfer",
     summary = "Cancel; stored chunks are deleted",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn cancel(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Cancel).await
@@ -234,7 +234,7 @@ async fn cancel(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<A
     tag = "File transfer",
     summary = "Progress",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The transfer with received_chunks, bytes_done, progress_percent", body = Object)),
+    responses((status = 200, description = "The transfer with received_chunks, bytes_done, progress_percent", body = file_transfer::TransferView)),
 )]
 async fn progress(
     req: HttpRequest,
@@ -257,7 +257,7 @@ pub(crate) struct ProgressBody {
     summary = "Report progress (peer-to-peer mode)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = ProgressBody,
-    responses((status = 200, description = "The transfer", body = Object)),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
 )]
 async fn report_progress(
     req: HttpRequest,
@@ -309,7 +309,7 @@ struct ChunkQuery {
     summary = "Upload one chunk (PUT or POST) with its SHA-256 (X-Chunk-Sha256 header or ?sha256=)",
     security(("bearer" = []), ("query_token" = [])),
     request_body(content = String, content_type = "application/octet-stream", description = "The chunk bytes"), params(("sha256" = Option<String>, Query, description = "Hex SHA-256 of the chunk, if not in X-Chunk-Sha256")),
-    responses((status = 200, description = "{index, duplicate, received_chunks, total_chunks, state}", body = Object)),
+    responses((status = 200, description = "{index, duplicate, received_chunks, total_chunks, state}", body = file_transfer::ChunkAck)),
 )]
 async fn put_chunk(
     req: HttpRequest,

@@ -57,7 +57,7 @@ pub(crate) struct BreakoutBody {
     summary = "Create a breakout room (moderators)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = BreakoutBody,
-    responses((status = 201, description = "The breakout room", body = Object)),
+    responses((status = 201, description = "The breakout room", body = signaling_core::room::BreakoutRoom)),
 )]
 async fn breakout_create(
     req: HttpRequest,

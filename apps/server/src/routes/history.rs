@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     summary = "Chat history the caller could have received live (members only), newest first",
     security(("bearer" = []), ("query_token" = [])),
     params(("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor")),
-    responses((status = 200, description = "A page of messages", body = Object)),
+    responses((status = 200, description = "A page of messages", body = signaling_core::ports::ChatPage)),
 )]
 async fn chat_history(
     req: HttpRequest,

@@ -106,7 +106,7 @@ async fn participants(
     tag = "Participants",
     summary = "The room state as the caller sees it (as in room-state)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The room state", body = Object)),
+    responses((status = 200, description = "The room state", body = signaling_core::protocol::RoomStateView)),
 )]
 async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -286,7 +286,7 @@ async fn set_permissions(
     tag = "Moderation",
     summary = "Room settings",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The room settings", body = Object)),
+    responses((status = 200, description = "The room settings", body = signaling_core::room::RoomSettings)),
 )]
 async fn get_settings(
     req: HttpRequest,
@@ -306,7 +306,7 @@ async fn get_settings(
     summary = "Change room settings (moderators; partial)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = RoomSettingsPatch,
-    responses((status = 200, description = "The room settings", body = Object)),
+    responses((status = 200, description = "The room settings", body = signaling_core::room::RoomSettings)),
 )]
 async fn set_settings(
     req: HttpRequest,

@@ -81,7 +81,7 @@ pub(crate) struct RecordingStartQuery {
     summary = "Start a recording (can_record)",
     security(("bearer" = []), ("query_token" = [])),
     params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
-    responses((status = 201, description = "The recording", body = Object)),
+    responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start(
     req: HttpRequest,
@@ -108,7 +108,7 @@ async fn recording_start(
     tag = "Recordings",
     summary = "stop, pause or resume (who started it, or a host)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_action(
     req: HttpRequest,
@@ -137,7 +137,7 @@ async fn recording_action(
     tag = "Recordings",
     summary = "Cancel; uploaded media is deleted",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_cancel(
     req: HttpRequest,
@@ -171,7 +171,7 @@ async fn recording_do(
     tag = "Recordings",
     summary = "One recording, with outputs once completed; failure and failure_code (docs/errors.md) if failed",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_status(
     req: HttpRequest,
@@ -208,7 +208,7 @@ async fn recording_list(
     summary = "Alias of /recordings/start (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
     params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
-    responses((status = 201, description = "The recording", body = Object)),
+    responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start_alias(
     req: HttpRequest,
@@ -226,7 +226,7 @@ async fn recording_start_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_action_alias(
     req: HttpRequest,
@@ -242,7 +242,7 @@ async fn recording_action_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_status_alias(
     req: HttpRequest,
@@ -258,7 +258,7 @@ async fn recording_status_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The recording", body = Object)),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_cancel_alias(
     req: HttpRequest,

@@ -39,7 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     summary = "Start a live-stream session (moderators; one at a time)",
     security(("bearer" = []), ("query_token" = [])),
     request_body(content = Option<LiveStreamStartReq>, description = "Optional"),
-    responses((status = 201, description = "The stream", body = Object)),
+    responses((status = 201, description = "The stream", body = signaling_core::room::LiveStream)),
 )]
 async fn stream_start(
     req: HttpRequest,
@@ -59,7 +59,7 @@ async fn stream_start(
     tag = "Live streams",
     summary = "Stop it",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The stream", body = Object)),
+    responses((status = 200, description = "The stream", body = signaling_core::room::LiveStream)),
 )]
 async fn stream_stop(
     req: HttpRequest,
