@@ -17,58 +17,59 @@ use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::http_error::ApiError;
-use crate::openapi::Api;
 use crate::optional_json::OptionalJson;
 
 type Res = Result<HttpResponse, ApiError>;
 
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    list_rooms,
+    create_room,
+    get_room,
+    close_room,
+    remove_participant,
+    mute_participant,
+    send_data,
+    set_metadata,
+    replay_webhooks
+))]
+pub(crate) struct Doc;
+
 /// Registers the admin routes, each behind [`require_admin`].
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "GET",
-        "/webrtc/admin/rooms",
-        guarded(web::get().to(list_rooms)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/rooms",
-        guarded(web::post().to(create_room)),
-    )
-    .api(
-        "GET",
-        "/webrtc/admin/rooms/{room_id}",
-        guarded(web::get().to(get_room)),
-    )
-    .api(
-        "DELETE",
-        "/webrtc/admin/rooms/{room_id}",
-        guarded(web::delete().to(close_room)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
-        guarded(web::post().to(remove_participant)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
-        guarded(web::post().to(mute_participant)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/rooms/{room_id}/data",
-        guarded(web::post().to(send_data)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/rooms/{room_id}/metadata",
-        guarded(web::post().to(set_metadata)),
-    )
-    .api(
-        "POST",
-        "/webrtc/admin/webhooks/replay",
-        guarded(web::post().to(replay_webhooks)),
-    );
+    cfg.route("/webrtc/admin/rooms", guarded(web::get().to(list_rooms)))
+        .route("/webrtc/admin/rooms", guarded(web::post().to(create_room)))
+        .route(
+            "/webrtc/admin/rooms/{room_id}",
+            guarded(web::get().to(get_room)),
+        )
+        .route(
+            "/webrtc/admin/rooms/{room_id}",
+            guarded(web::delete().to(close_room)),
+        )
+        .route(
+            "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
+            guarded(web::post().to(remove_participant)),
+        )
+        .route(
+            "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
+            guarded(web::post().to(mute_participant)),
+        )
+        .route(
+            "/webrtc/admin/rooms/{room_id}/data",
+            guarded(web::post().to(send_data)),
+        )
+        .route(
+            "/webrtc/admin/rooms/{room_id}/metadata",
+            guarded(web::post().to(set_metadata)),
+        )
+        .route(
+            "/webrtc/admin/webhooks/replay",
+            guarded(web::post().to(replay_webhooks)),
+        );
 }
 
 /// `route` behind [`require_admin`].
@@ -147,6 +148,14 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     Ok(())
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/admin/rooms",
+    tag = "Admin",
+    summary = "List rooms",
+    security(("admin" = [])),
+    responses((status = 200, description = "{count, rooms}", body = Object)),
+)]
 async fn list_rooms(state: web::Data<AppState>) -> Res {
     let mut rooms = Vec::new();
     for id in state.service.ports().rooms.list().await? {
@@ -166,6 +175,14 @@ async fn list_rooms(state: web::Data<AppState>) -> Res {
     Ok(HttpResponse::Ok().json(json!({ "count": rooms.len(), "rooms": rooms })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/admin/rooms/{room_id}",
+    tag = "Admin",
+    summary = "One room with its waiting room and bans",
+    security(("admin" = [])),
+    responses((status = 200, description = "{room, created_at, banned}", body = Object)),
+)]
 async fn get_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let room_id = RoomId::parse(&path)?;
     let room = state.service.room(&room_id).await?;
@@ -191,6 +208,15 @@ pub(crate) struct CreateRoomReq {
     metadata: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/rooms",
+    tag = "Admin",
+    summary = "Create a room ahead of its first participant",
+    security(("admin" = [])),
+    request_body = CreateRoomReq,
+    responses((status = 201, description = "{room}", body = Object)),
+)]
 async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>) -> Res {
     let body = body.into_inner();
     let room_id = RoomId::parse(&body.room_id)?;
@@ -205,6 +231,14 @@ async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>)
     Ok(HttpResponse::Created().json(json!({ "room": view })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/webrtc/admin/rooms/{room_id}",
+    tag = "Admin",
+    summary = "Close a room: everyone is removed with ROOM_CLOSED",
+    security(("admin" = [])),
+    responses((status = 200, description = "{room_id, closed, removed}", body = Object)),
+)]
 async fn close_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let room_id = RoomId::parse(&path)?;
     let removed = state
@@ -223,6 +257,15 @@ pub(crate) struct RemoveReq {
     ban: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/rooms/{room_id}/participants/{user_id}/remove",
+    tag = "Admin",
+    summary = "Remove a participant, optionally banning them on every instance",
+    security(("admin" = [])),
+    request_body(content = Option<RemoveReq>, description = "Optional"),
+    responses((status = 200, description = "{room_id, user_id, removed, banned}", body = Object)),
+)]
 async fn remove_participant(
     path: web::Path<(String, String)>,
     body: OptionalJson<RemoveReq>,
@@ -250,6 +293,15 @@ pub(crate) struct MuteReq {
     kind: MediaKind,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/rooms/{room_id}/participants/{user_id}/mute",
+    tag = "Admin",
+    summary = "Mute a participant's audio or video",
+    security(("admin" = [])),
+    request_body = MuteReq,
+    responses((status = 200, description = "{room_id, user_id, kind, muted}", body = Object)),
+)]
 async fn mute_participant(
     path: web::Path<(String, String)>,
     body: web::Json<MuteReq>,
@@ -286,6 +338,15 @@ pub(crate) struct DataReq {
 /// Largest admin data message, in bytes of JSON.
 const MAX_DATA_BYTES: usize = 16 * 1024;
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/rooms/{room_id}/data",
+    tag = "Admin",
+    summary = "Send a data message to the room or some participants",
+    security(("admin" = [])),
+    request_body = DataReq,
+    responses((status = 200, description = "{room_id, sent, recipients}", body = Object)),
+)]
 async fn send_data(
     path: web::Path<String>,
     body: web::Json<DataReq>,
@@ -327,6 +388,15 @@ pub(crate) struct ReplayReq {
 
 /// Sends delivered webhooks again from a point, in order, with their
 /// original ids (receivers deduplicate by `Webhook-Id`).
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/webhooks/replay",
+    tag = "Admin",
+    summary = "Send webhooks again from a sequence (one room) or a time",
+    security(("admin" = [])),
+    request_body = ReplayReq,
+    responses((status = 200, description = "{replayed}", body = Object)),
+)]
 async fn replay_webhooks(body: web::Json<ReplayReq>, state: web::Data<AppState>) -> Res {
     let Some(w) = &state.webhooks else {
         return Err(
@@ -360,6 +430,15 @@ pub(crate) struct MetadataReq {
     metadata: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/admin/rooms/{room_id}/metadata",
+    tag = "Admin",
+    summary = "Set the room's metadata",
+    security(("admin" = [])),
+    request_body = MetadataReq,
+    responses((status = 200, description = "{room_id, metadata}", body = Object)),
+)]
 async fn set_metadata(
     path: web::Path<String>,
     body: web::Json<MetadataReq>,

@@ -32,7 +32,6 @@ use signaling_core::{Engine, ErrorCode, Ports, RoomConfig, RoomService, SignalEr
 pub use config::Settings;
 use http_error::ApiError;
 use hub::Hub;
-use openapi::Api;
 
 /// Everything handlers need.
 pub struct AppState {
@@ -385,7 +384,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             )
             .app_data(web::PathConfig::default().error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())))
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
-            .api("GET", "/webrtc/ws/{room_id}", web::get().to(ws::ws_entry))
+            .configure(ws::configure)
             .configure(recordings::configure)
             .configure(routes::configure)
             .configure(routes::configure_ops)

@@ -17,7 +17,6 @@ use tokio::sync::mpsc;
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
-use crate::openapi::Api;
 use crate::ranged;
 use crate::routes::actor;
 
@@ -35,42 +34,79 @@ impl recording::JobQueue for ChannelJobs {
     }
 }
 
-/// Registers the routes. Must come before the generic
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    put_chunk_raw,
+    put_chunk_raw_alias,
+    put_chunk_json,
+    put_chunk_json_alias,
+    upload_status,
+    upload_status_alias,
+    download,
+    download_alias,
+    thumbnail,
+    thumbnail_alias,
+    link,
+    link_alias,
+    mine,
+    serve_link
+))]
+pub(crate) struct Doc;
+
+fn raw_limit() -> web::PayloadConfig {
+    web::PayloadConfig::new(MAX_CHUNK_BYTES)
+}
+
+fn json_limit() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_CHUNK_BYTES * 4 / 3 + 4096)
+        .error_handler(|e, _| ApiError(SignalError::invalid(e.to_string())).into())
+}
+
+/// Registers the routes: seed 003 names (`recordings/...`) and seed 004's
+/// (`recording/...`) as aliases. Must come before the generic
 /// `/recordings/{id}/{action}` route of `routes.rs`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for base in ["recordings", "recording"] {
-        let p = format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}");
-        let (raw, json) = (format!("{p}/chunks/{{seq}}"), format!("{p}/chunks"));
-        cfg.api_resource(
-            &["PUT", "POST"],
-            &raw,
-            web::resource(raw.as_str())
-                .app_data(web::PayloadConfig::new(MAX_CHUNK_BYTES))
-                .route(web::put().to(put_chunk_raw))
-                .route(web::post().to(put_chunk_raw)),
-        )
-        .api_resource(
-            &["POST"],
-            &json,
-            web::resource(json.as_str())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(MAX_CHUNK_BYTES * 4 / 3 + 4096)
-                        .error_handler(|e, _| ApiError(SignalError::invalid(e.to_string())).into()),
-                )
-                .route(web::post().to(put_chunk_json)),
-        )
-        .api(
-            "GET",
-            &format!("{p}/upload-status"),
-            web::get().to(upload_status),
-        )
-        .api("GET", &format!("{p}/download"), web::get().to(download))
-        .api("GET", &format!("{p}/thumbnail"), web::get().to(thumbnail))
-        .api("GET", &format!("{p}/link"), web::get().to(link));
-    }
-    cfg.api("GET", "/webrtc/recordings", web::get().to(mine))
-        .api("GET", "/webrtc/links/{key:.*}", web::get().to(serve_link));
+    let p = "/webrtc/rooms/{room_id}/recordings/{recording_id}";
+    cfg.service(
+        web::resource(format!("{p}/chunks/{{seq}}"))
+            .app_data(raw_limit())
+            .route(web::put().to(put_chunk_raw))
+            .route(web::post().to(put_chunk_raw)),
+    )
+    .service(
+        web::resource(format!("{p}/chunks"))
+            .app_data(json_limit())
+            .route(web::post().to(put_chunk_json)),
+    )
+    .route(&format!("{p}/upload-status"), web::get().to(upload_status))
+    .route(&format!("{p}/download"), web::get().to(download))
+    .route(&format!("{p}/thumbnail"), web::get().to(thumbnail))
+    .route(&format!("{p}/link"), web::get().to(link));
+    let p = "/webrtc/rooms/{room_id}/recording/{recording_id}";
+    cfg.service(
+        web::resource(format!("{p}/chunks/{{seq}}"))
+            .app_data(raw_limit())
+            .route(web::put().to(put_chunk_raw_alias))
+            .route(web::post().to(put_chunk_raw_alias)),
+    )
+    .service(
+        web::resource(format!("{p}/chunks"))
+            .app_data(json_limit())
+            .route(web::post().to(put_chunk_json_alias)),
+    )
+    .route(
+        &format!("{p}/upload-status"),
+        web::get().to(upload_status_alias),
+    )
+    .route(&format!("{p}/download"), web::get().to(download_alias))
+    .route(&format!("{p}/thumbnail"), web::get().to(thumbnail_alias))
+    .route(&format!("{p}/link"), web::get().to(link_alias));
+    cfg.route("/webrtc/recordings", web::get().to(mine))
+        .route("/webrtc/links/{key:.*}", web::get().to(serve_link));
 }
 
 async fn store_chunk(
@@ -108,6 +144,15 @@ fn blob_err(e: BlobError) -> ApiError {
     ApiError(blob_error(e))
 }
 
+#[utoipa::path(
+    method(put, post),
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/chunks/{seq}",
+    tag = "Recordings",
+    summary = "Upload one MediaRecorder chunk (PUT or POST; any order; a repeat with the same bytes is a duplicate)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body(content = String, content_type = "video/webm", description = "The chunk bytes"),
+    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+)]
 async fn put_chunk_raw(
     req: HttpRequest,
     path: web::Path<(String, String, u64)>,
@@ -126,6 +171,15 @@ pub(crate) struct JsonChunk {
     data: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/chunks",
+    tag = "Recordings",
+    summary = "Upload one chunk as base64 JSON",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = JsonChunk,
+    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+)]
 async fn put_chunk_json(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -172,6 +226,14 @@ async fn in_room(
     Ok((room_id, user, view.recording))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/upload-status",
+    tag = "Recordings",
+    summary = "What arrived, per participant",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, participants, outputs}", body = Object)),
+)]
 async fn upload_status(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -245,6 +307,14 @@ async fn serve_blob(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/download",
+    tag = "Recordings",
+    summary = "The processed file (Range supported)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+)]
 async fn download(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -264,6 +334,14 @@ async fn download(
     .await
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/thumbnail",
+    tag = "Recordings",
+    summary = "A JPEG thumbnail",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = String)),
+)]
 async fn thumbnail(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -277,6 +355,15 @@ async fn thumbnail(
 
 /// An expiring URL for the file: the backend's own presigned URL where it
 /// can sign (S3, GCS, Azure), else a link this server signs and serves.
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/link",
+    tag = "Recordings",
+    summary = "An expiring download link",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file"), ("expires_in" = Option<u64>, Query, description = "Seconds (default 3600)")),
+    responses((status = 200, description = "{url, expires_in}", body = Object)),
+)]
 async fn link(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -311,6 +398,14 @@ struct LinkQuery {
     sig: String,
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/links/{key}",
+    tag = "Recordings",
+    summary = "Serve a signed link (local and memory storage)",
+    security(()),
+    params(("expires" = i64, Query, description = "Expiry, Unix seconds"), ("sig" = String, Query, description = "HMAC signature")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+)]
 async fn serve_link(
     req: HttpRequest,
     path: web::Path<String>,
@@ -337,6 +432,15 @@ struct MineQuery {
     status: Option<RecordingStatus>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/recordings",
+    tag = "Recordings",
+    summary = "Recordings the caller started (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("status" = Option<String>, Query, description = "Only this status")),
+    responses((status = 200, description = "{recordings}", body = Object)),
+)]
 async fn mine(req: HttpRequest, q: web::Query<MineQuery>, state: web::Data<AppState>) -> Res {
     let identity = identity_from_request(&req, &state)?;
     let user = UserId::parse(&identity.user_id)?;
@@ -366,4 +470,108 @@ pub async fn worker(worker: Worker, mut rx: mpsc::UnboundedReceiver<String>) {
             }
         }
     }
+}
+
+#[utoipa::path(
+    method(put, post),
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/chunks/{seq}",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body(content = String, content_type = "video/webm", description = "The chunk bytes"),
+    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+)]
+async fn put_chunk_raw_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String, u64)>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Res {
+    put_chunk_raw(req, path, body, state).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/chunks",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = JsonChunk,
+    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+)]
+async fn put_chunk_json_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<JsonChunk>,
+    state: web::Data<AppState>,
+) -> Res {
+    put_chunk_json(req, path, body, state).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/upload-status",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, participants, outputs}", body = Object)),
+)]
+async fn upload_status_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    upload_status(req, path, state).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/download",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+)]
+async fn download_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    download(req, path, q, state).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/thumbnail",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = String)),
+)]
+async fn thumbnail_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    thumbnail(req, path, q, state).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/link",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("user" = Option<String>, Query, description = "Whose file"), ("expires_in" = Option<u64>, Query, description = "Seconds (default 3600)")),
+    responses((status = 200, description = "{url, expires_in}", body = Object)),
+)]
+async fn link_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    q: web::Query<OutputQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    link(req, path, q, state).await
 }

@@ -12,12 +12,31 @@ use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
-use crate::openapi::Api;
 use crate::ranged;
 use crate::routes::actor;
 use crate::telemetry;
 
 type Res = Result<HttpResponse, ApiError>;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    offer,
+    accept,
+    reject,
+    pause,
+    resume,
+    cancel,
+    progress,
+    report_progress,
+    missing,
+    download,
+    put_chunk,
+    list
+))]
+pub(crate) struct Doc;
 
 /// Registers the transfer routes; chunk bodies are limited to
 /// `max_chunk` bytes (`RTC_TRANSFER_MAX_CHUNK_BYTES`).
@@ -28,62 +47,27 @@ pub fn configure(max_chunk: usize) -> impl FnOnce(&mut web::ServiceConfig) {
 fn routes(cfg: &mut web::ServiceConfig, max_chunk: usize) {
     let base = "/webrtc/rooms/{room_id}/file-transfer";
     let chunk = format!("{base}/{{id}}/chunks/{{index}}");
-    cfg.api("POST", &format!("{base}/offer"), web::post().to(offer))
-        .api(
-            "POST",
-            &format!("{base}/{{id}}/accept"),
-            web::post().to(accept),
-        )
-        .api(
-            "POST",
-            &format!("{base}/{{id}}/reject"),
-            web::post().to(reject),
-        )
-        .api(
-            "POST",
-            &format!("{base}/{{id}}/pause"),
-            web::post().to(pause),
-        )
-        .api(
-            "POST",
-            &format!("{base}/{{id}}/resume"),
-            web::post().to(resume),
-        )
-        .api(
-            "DELETE",
-            &format!("{base}/{{id}}"),
-            web::delete().to(cancel),
-        )
-        .api(
-            "GET",
-            &format!("{base}/{{id}}/progress"),
-            web::get().to(progress),
-        )
-        .api(
-            "POST",
+    cfg.route(&format!("{base}/offer"), web::post().to(offer))
+        .route(&format!("{base}/{{id}}/accept"), web::post().to(accept))
+        .route(&format!("{base}/{{id}}/reject"), web::post().to(reject))
+        .route(&format!("{base}/{{id}}/pause"), web::post().to(pause))
+        .route(&format!("{base}/{{id}}/resume"), web::post().to(resume))
+        .route(&format!("{base}/{{id}}"), web::delete().to(cancel))
+        .route(&format!("{base}/{{id}}/progress"), web::get().to(progress))
+        .route(
             &format!("{base}/{{id}}/progress"),
             web::post().to(report_progress),
         )
-        .api(
-            "GET",
-            &format!("{base}/{{id}}/missing"),
-            web::get().to(missing),
-        )
-        .api(
-            "GET",
-            &format!("{base}/{{id}}/download"),
-            web::get().to(download),
-        )
-        .api_resource(
-            &["PUT", "POST"],
-            &chunk,
+        .route(&format!("{base}/{{id}}/missing"), web::get().to(missing))
+        .route(&format!("{base}/{{id}}/download"), web::get().to(download))
+        .service(
             web::resource(chunk.as_str())
                 // Raw chunk bytes: the JSON body limit does not apply.
                 .app_data(web::PayloadConfig::new(max_chunk))
                 .route(web::put().to(put_chunk))
                 .route(web::post().to(put_chunk)),
         )
-        .api("GET", "/webrtc/file-transfers", web::get().to(list));
+        .route("/webrtc/file-transfers", web::get().to(list));
 }
 
 /// A transfer changed state: counted for `/metrics` and sent as the
@@ -126,6 +110,15 @@ async fn party(
     Ok((room_id, a.user_id, t))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/offer",
+    tag = "File transfer",
+    summary = "Offer a file to a participant (can_share_files)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = OfferReq,
+    responses((status = 201, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn offer(
     req: HttpRequest,
     path: web::Path<String>,
@@ -175,26 +168,74 @@ async fn act(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/accept",
+    tag = "File transfer",
+    summary = "Accept (receiver)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn accept(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Accept).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/reject",
+    tag = "File transfer",
+    summary = "Reject (receiver); stored chunks are deleted",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn reject(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Reject).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/pause",
+    tag = "File transfer",
+    summary = "Pause (either party)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn pause(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Pause).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/resume",
+    tag = "File transfer",
+    summary = "Resume (either party)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn resume(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Resume).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}",
+    tag = "File transfer",
+    summary = "Cancel; stored chunks are deleted",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn cancel(req: HttpRequest, p: web::Path<(String, String)>, s: web::Data<AppState>) -> Res {
     act(req, p.into_inner(), &s, TransferAction::Cancel).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/progress",
+    tag = "File transfer",
+    summary = "Progress",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The transfer with received_chunks, bytes_done, progress_percent", body = file_transfer::TransferView)),
+)]
 async fn progress(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -209,6 +250,15 @@ pub(crate) struct ProgressBody {
     bytes_transferred: u64,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/progress",
+    tag = "File transfer",
+    summary = "Report progress (peer-to-peer mode)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = ProgressBody,
+    responses((status = 200, description = "The transfer", body = file_transfer::TransferView)),
+)]
 async fn report_progress(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -224,6 +274,14 @@ async fn report_progress(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/missing",
+    tag = "File transfer",
+    summary = "Chunks still to send",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{missing, total_chunks, chunk_size}", body = Object)),
+)]
 async fn missing(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -244,6 +302,15 @@ struct ChunkQuery {
     sha256: Option<String>,
 }
 
+#[utoipa::path(
+    method(put, post),
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/chunks/{index}",
+    tag = "File transfer",
+    summary = "Upload one chunk (PUT or POST) with its SHA-256 (X-Chunk-Sha256 header or ?sha256=)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body(content = String, content_type = "application/octet-stream", description = "The chunk bytes"), params(("sha256" = Option<String>, Query, description = "Hex SHA-256 of the chunk, if not in X-Chunk-Sha256")),
+    responses((status = 200, description = "{index, duplicate, received_chunks, total_chunks, state}", body = file_transfer::ChunkAck)),
+)]
 async fn put_chunk(
     req: HttpRequest,
     path: web::Path<(String, String, u64)>,
@@ -291,6 +358,14 @@ async fn put_chunk(
     Ok(HttpResponse::Ok().json(ack))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/file-transfer/{id}/download",
+    tag = "File transfer",
+    summary = "The completed file (Range supported)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+)]
 async fn download(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -314,6 +389,14 @@ async fn download(
     Ok(resp)
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/file-transfers",
+    tag = "File transfer",
+    summary = "The caller's transfers, newest first",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{transfers}", body = Object)),
+)]
 async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let identity = identity_from_request(&req, &state)?;
     let user = UserId::parse(&identity.user_id)?;

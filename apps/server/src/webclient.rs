@@ -8,39 +8,6 @@ use signaling_core::{ErrorCode, RoomId, SignalError};
 
 use crate::AppState;
 use crate::http_error::ApiError;
-use crate::openapi::Api;
-
-/// The files under `apps/server/web/`, by URL path. `rtc-client.js` and
-/// `rtc-client.d.ts` are built from `clients/js` (TypeScript) and committed,
-/// so building the server needs no Node; `clients/js/check.sh` fails when
-/// they differ from the source.
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "/",
-        "text/html; charset=utf-8",
-        include_str!("../web/index.html"),
-    ),
-    (
-        "/client/app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../web/app.js"),
-    ),
-    (
-        "/client/rtc-client.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../web/rtc-client.js"),
-    ),
-    (
-        "/client/rtc-client.d.ts",
-        "application/typescript; charset=utf-8",
-        include_str!("../web/rtc-client.d.ts"),
-    ),
-    (
-        "/client/style.css",
-        "text/css; charset=utf-8",
-        include_str!("../web/style.css"),
-    ),
-];
 
 /// The page's content security policy: its own scripts, styles and
 /// connections only (`'self'` covers its WebSocket), no framing, no plugins.
@@ -48,12 +15,102 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
     img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+// The files under `apps/server/web/`, one handler per URL path.
+// `rtc-client.js` and `rtc-client.d.ts` are built from `clients/js`
+// (TypeScript) and committed, so building the server needs no Node;
+// `clients/js/check.sh` fails when they differ from the source.
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(index, app_js, rtc_client_js, rtc_client_dts, style_css, dev_token))]
+pub(crate) struct Doc;
+
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "Web client",
+    summary = "The bundled web client",
+    security(()),
+    responses((status = 200, description = "index.html", content_type = "text/html", body = String)),
+)]
+async fn index() -> HttpResponse {
+    asset(
+        "text/html; charset=utf-8",
+        include_str!("../web/index.html"),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/client/app.js",
+    tag = "Web client",
+    summary = "The web client's page script",
+    security(()),
+    responses((status = 200, description = "app.js", content_type = "text/javascript", body = String)),
+)]
+async fn app_js() -> HttpResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../web/app.js"),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/client/rtc-client.js",
+    tag = "Web client",
+    summary = "The signaling client module (docs/client.md)",
+    security(()),
+    responses((status = 200, description = "rtc-client.js", content_type = "text/javascript", body = String)),
+)]
+async fn rtc_client_js() -> HttpResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../web/rtc-client.js"),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/client/rtc-client.d.ts",
+    tag = "Web client",
+    summary = "TypeScript declarations of the client module (clients/js)",
+    security(()),
+    responses((status = 200, description = "rtc-client.d.ts", content_type = "application/typescript", body = String)),
+)]
+async fn rtc_client_dts() -> HttpResponse {
+    asset(
+        "application/typescript; charset=utf-8",
+        include_str!("../web/rtc-client.d.ts"),
+    )
+    .await
+}
+
+#[utoipa::path(
+    get,
+    path = "/client/style.css",
+    tag = "Web client",
+    summary = "The web client's style sheet",
+    security(()),
+    responses((status = 200, description = "style.css", content_type = "text/css", body = String)),
+)]
+async fn style_css() -> HttpResponse {
+    asset("text/css; charset=utf-8", include_str!("../web/style.css")).await
+}
+
 /// Registers `/`, `/client/*` and `POST /webrtc/dev/token`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (path, mime, body) in ASSETS {
-        cfg.api("GET", path, web::get().to(move || asset(mime, body)));
-    }
-    cfg.api("POST", "/webrtc/dev/token", web::post().to(dev_token));
+    cfg.route("/", web::get().to(index))
+        .route("/client/app.js", web::get().to(app_js))
+        .route("/client/rtc-client.js", web::get().to(rtc_client_js))
+        .route("/client/rtc-client.d.ts", web::get().to(rtc_client_dts))
+        .route("/client/style.css", web::get().to(style_css));
+    cfg.route("/webrtc/dev/token", web::post().to(dev_token));
 }
 
 async fn asset(mime: &'static str, body: &'static str) -> HttpResponse {
@@ -91,6 +148,15 @@ const DEV_TOKEN_SECS: i64 = 12 * 3600;
 /// Signs a token for a fresh guest id in one room, when `RTC_DEV_TOKENS`
 /// allows it. The token names no role: the room decides (the first joiner
 /// hosts).
+#[utoipa::path(
+    post,
+    path = "/webrtc/dev/token",
+    tag = "Web client",
+    summary = "A development token for a server-picked id, valid in one room (only while RTC_DEV_TOKENS is on)",
+    security(()),
+    request_body = DevTokenReq,
+    responses((status = 200, description = "{token, user_id, expires_in}", body = Object)),
+)]
 async fn dev_token(
     state: web::Data<AppState>,
     body: web::Json<DevTokenReq>,

@@ -29,9 +29,28 @@ struct ResumeQuery {
     last_sequence: Option<u64>,
 }
 
+/// The operation of this module, documented by `#[utoipa::path]` on its
+/// handler, served by [`configure`].
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(ws_entry))]
+pub(crate) struct Doc;
+
+/// Registers the WebSocket entry.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/webrtc/ws/{room_id}", web::get().to(ws_entry));
+}
+
 /// `GET /webrtc/ws/{room_id}`: token errors are refused before the upgrade
 /// with an HTTP error; room refusals (full, locked, banned) are sent as an
 /// `error` message followed by a close with code `4000 + status`.
+#[utoipa::path(
+    get,
+    path = "/webrtc/ws/{room_id}",
+    tag = "Signaling",
+    summary = "Join a room over WebSocket (upgrade); the messages are in docs/protocol.md",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("token" = Option<String>, Query, description = "The JWT, if not in Authorization"), ("last_sequence" = Option<u64>, Query, description = "Resume after this room sequence (replay)")), responses((status = 101, description = "Switching protocols; then JSON text frames")),
+)]
 pub async fn ws_entry(
     req: HttpRequest,
     body: web::Payload,

@@ -63,6 +63,7 @@ impl std::str::FromStr for Role {
 /// What one participant may do in a room, independent of moderation powers
 /// (which come from the [`Role`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Permissions {
     /// May publish a microphone track.
     pub can_share_audio: bool,

@@ -90,6 +90,7 @@ fn hex(b: &[u8]) -> String {
 
 /// What an upload answer says.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChunkAck {
     /// The chunk.
     pub index: u64,

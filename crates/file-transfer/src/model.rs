@@ -46,6 +46,7 @@ impl Default for TransferLimits {
 
 /// Transfer states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TransferState {
     /// Offered, waiting for the receiver.
@@ -157,6 +158,7 @@ pub struct OfferReq {
 
 /// A transfer record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Transfer {
     /// Id (UUID).
     pub transfer_id: String,
@@ -187,12 +189,15 @@ pub struct Transfer {
     /// Bytes reported (peer-to-peer) or stored (server, once complete).
     pub bytes_transferred: u64,
     /// Created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// Last change.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// When it and its chunks are removed.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
     /// Why it failed.
@@ -210,6 +215,7 @@ impl Transfer {
 
 /// A transfer with its progress, as the parties see it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferView {
     /// The record.
     #[serde(flatten)]

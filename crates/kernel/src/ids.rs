@@ -100,6 +100,11 @@ impl UserId {
 /// Identifies one WebSocket connection; a user reconnecting gets a new one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, format = "uuid")
+)]
 pub struct ConnectionId(pub uuid::Uuid);
 
 impl ConnectionId {

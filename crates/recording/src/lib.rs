@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 /// Recording states (seed 004).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordingStatus {
     /// Created, not yet recording.
@@ -104,6 +105,7 @@ pub enum TransitionError {
 /// One recording: who started it where, its format, and its life so far.
 /// Times are RFC 3339 on the wire, like every other timestamp of the API.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Recording {
     /// Globally unique id (a UUID).
     pub recording_id: String,
@@ -118,9 +120,11 @@ pub struct Recording {
     /// Where it is in its life.
     pub status: RecordingStatus,
     /// When it started.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// When it was last paused, while paused.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",
@@ -131,6 +135,7 @@ pub struct Recording {
     #[serde(default)]
     pub paused_secs: i64,
     /// When it stopped or was cancelled.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",
@@ -151,6 +156,7 @@ pub struct Recording {
 /// Why processing failed, as a stable code a client can branch on
 /// (docs/errors.md, "Recording failures").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum FailureCode {
     /// No participant uploaded a chunk.
@@ -207,6 +213,7 @@ impl Failure {
 
 /// One playable file of a recording.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordingOutput {
     /// Whose media it is.
     pub user_id: String,
@@ -220,6 +227,7 @@ pub struct RecordingOutput {
 
 /// What a media file holds, as probed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaInfo {
     /// Container as ffprobe names it, e.g. `matroska,webm`.
     pub format_name: String,

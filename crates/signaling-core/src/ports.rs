@@ -112,6 +112,7 @@ pub trait EventBus: Send + Sync {
 
 /// A page of chat history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatPage {
     /// Messages, newest first.
     pub messages: Vec<ChatRecord>,

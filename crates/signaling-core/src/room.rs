@@ -21,6 +21,7 @@ pub enum MediaKind {
 
 /// What a participant is publishing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MediaState {
     /// Microphone muted.
     pub audio_muted: bool,
@@ -69,6 +70,7 @@ pub struct NetworkStats {
 
 /// A virtual background choice (the processing happens in the client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VirtualBackground {
     /// none, blur or image.
     pub mode: BackgroundMode,
@@ -92,6 +94,7 @@ pub enum BackgroundMode {
 
 /// Connection status of a participant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// Connected now.
@@ -102,6 +105,7 @@ pub enum Presence {
 
 /// A participant as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Participant {
     /// The user.
     pub user_id: UserId,
@@ -114,6 +118,7 @@ pub struct Participant {
     /// The connection currently speaking for this user.
     pub connection: ConnectionId,
     /// When they joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
     /// Media state.
@@ -136,6 +141,7 @@ pub struct Participant {
     /// Connected or reconnecting.
     pub presence: Presence,
     /// When the connection was lost, while reconnecting.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",
@@ -210,6 +216,7 @@ impl From<&Participant> for ParticipantView {
 
 /// Room settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomSettings {
     /// No new participants may join.
     pub locked: bool,
@@ -255,10 +262,12 @@ pub struct RoomSettingsPatch {
 
 /// A raised hand.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HandRaiseEntry {
     /// Whose.
     pub user_id: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub raised_at: OffsetDateTime,
 }
@@ -279,18 +288,21 @@ pub struct WaitingEntry {
 
 /// A breakout room: a sub-group of the room; signaling and chat stay inside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BreakoutRoom {
     /// Id, unique in the room.
     pub id: String,
     /// Name.
     pub name: String,
     /// When created.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
 /// A live-stream session record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveStream {
     /// Id.
     pub stream_id: String,
@@ -303,9 +315,11 @@ pub struct LiveStream {
     /// Who started it.
     pub started_by: UserId,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// When it stopped, if it did.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",

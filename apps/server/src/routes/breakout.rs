@@ -7,32 +7,39 @@ use signaling_core::{Command, UserId};
 
 use super::{Res, actor};
 use crate::AppState;
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    breakout_create,
+    breakout_list,
+    breakout_assign,
+    breakout_return,
+    breakout_close
+))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "POST",
+    cfg.route(
         "/webrtc/rooms/{room_id}/breakout-rooms",
         web::post().to(breakout_create),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/breakout-rooms",
         web::get().to(breakout_list),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}",
         web::post().to(breakout_assign),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}",
         web::post().to(breakout_return),
     )
-    .api(
-        "DELETE",
+    .route(
         "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}",
         web::delete().to(breakout_close),
     );
@@ -43,6 +50,15 @@ pub(crate) struct BreakoutBody {
     name: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/breakout-rooms",
+    tag = "Breakout rooms",
+    summary = "Create a breakout room (moderators)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = BreakoutBody,
+    responses((status = 201, description = "The breakout room", body = signaling_core::room::BreakoutRoom)),
+)]
 async fn breakout_create(
     req: HttpRequest,
     path: web::Path<String>,
@@ -58,6 +74,14 @@ async fn breakout_create(
     Ok(HttpResponse::Created().json(b))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/breakout-rooms",
+    tag = "Breakout rooms",
+    summary = "Breakout rooms with their members",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{breakout_rooms}", body = Object)),
+)]
 async fn breakout_list(
     req: HttpRequest,
     path: web::Path<String>,
@@ -84,6 +108,14 @@ async fn breakout_list(
     Ok(HttpResponse::Ok().json(json!({ "breakout_rooms": rooms })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}",
+    tag = "Breakout rooms",
+    summary = "Move a participant into a breakout room",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, user_id, breakout_room_id}", body = Object)),
+)]
 async fn breakout_assign(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
@@ -100,6 +132,14 @@ async fn breakout_assign(
         .json(json!({ "status": "assigned", "user_id": user, "breakout_room_id": path.1 })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}",
+    tag = "Breakout rooms",
+    summary = "Bring a participant back to the main room",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, user_id}", body = Object)),
+)]
 async fn breakout_return(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -115,6 +155,14 @@ async fn breakout_return(
     Ok(HttpResponse::Ok().json(json!({ "status": "returned", "user_id": user })))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}",
+    tag = "Breakout rooms",
+    summary = "Close a breakout room; its members return",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, breakout_room_id}", body = Object)),
+)]
 async fn breakout_close(
     req: HttpRequest,
     path: web::Path<(String, String)>,

@@ -7,30 +7,29 @@ use signaling_core::{Command, RoomId, UserId};
 
 use super::{Res, actor};
 use crate::AppState;
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(hand_raise, hand_queue, lower_all, mute_all))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "POST",
+    cfg.route(
         "/webrtc/rooms/{room_id}/hand-raise",
         web::post().to(hand_raise),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/hand-raise/queue",
         web::get().to(hand_queue),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/hand-raise/lower-all",
         web::post().to(lower_all),
     )
-    .api(
-        "POST",
-        "/webrtc/rooms/{room_id}/mute-all",
-        web::post().to(mute_all),
-    );
+    .route("/webrtc/rooms/{room_id}/mute-all", web::post().to(mute_all));
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -45,6 +44,15 @@ fn yes() -> bool {
     true
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/hand-raise",
+    tag = "Hand raise",
+    summary = "Raise or lower a hand (moderators may lower others')",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = HandBody,
+    responses((status = 200, description = "{queue}", body = Object)),
+)]
 async fn hand_raise(
     req: HttpRequest,
     path: web::Path<String>,
@@ -66,6 +74,14 @@ async fn hand_queue_of(state: &AppState, room_id: &RoomId) -> Res {
     Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/hand-raise/queue",
+    tag = "Hand raise",
+    summary = "Raised hands, oldest first",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{queue}", body = Object)),
+)]
 async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
@@ -73,6 +89,14 @@ async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<
     Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/hand-raise/lower-all",
+    tag = "Hand raise",
+    summary = "Lower every hand (moderators)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{queue}", body = Object)),
+)]
 async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     state
@@ -82,6 +106,14 @@ async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<A
     hand_queue_of(&state, &room_id).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/mute-all",
+    tag = "Moderation",
+    summary = "Mute everyone but moderators",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status}", body = Object)),
+)]
 async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     state

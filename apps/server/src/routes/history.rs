@@ -5,32 +5,37 @@ use serde_json::json;
 
 use super::{PageQuery, Res, actor};
 use crate::AppState;
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(chat_history, analytics, analytics_summary, sessions))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "GET",
-        "/webrtc/rooms/{room_id}/chat",
-        web::get().to(chat_history),
-    )
-    .api(
-        "GET",
-        "/webrtc/rooms/{room_id}/analytics",
-        web::get().to(analytics),
-    )
-    .api(
-        "GET",
-        "/webrtc/rooms/{room_id}/analytics/summary",
-        web::get().to(analytics_summary),
-    )
-    .api(
-        "GET",
-        "/webrtc/rooms/{room_id}/sessions",
-        web::get().to(sessions),
-    );
+    cfg.route("/webrtc/rooms/{room_id}/chat", web::get().to(chat_history))
+        .route(
+            "/webrtc/rooms/{room_id}/analytics",
+            web::get().to(analytics),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/analytics/summary",
+            web::get().to(analytics_summary),
+        )
+        .route("/webrtc/rooms/{room_id}/sessions", web::get().to(sessions));
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/chat",
+    tag = "History",
+    summary = "Chat history the caller could have received live (members only), newest first",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor")),
+    responses((status = 200, description = "A page of messages", body = signaling_core::ports::ChatPage)),
+)]
 async fn chat_history(
     req: HttpRequest,
     path: web::Path<String>,
@@ -46,6 +51,15 @@ async fn chat_history(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/analytics",
+    tag = "History",
+    summary = "Analytics events",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("limit" = Option<usize>, Query, description = "How many"), ("before" = Option<String>, Query, description = "Cursor")),
+    responses((status = 200, description = "{room_id, events}", body = Object)),
+)]
 async fn analytics(
     req: HttpRequest,
     path: web::Path<String>,
@@ -63,6 +77,14 @@ async fn analytics(
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "events": events })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/analytics/summary",
+    tag = "History",
+    summary = "Joins, leaves, unique participants, mean session, counts by type",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{room_id, summary}", body = Object)),
+)]
 async fn analytics_summary(
     req: HttpRequest,
     path: web::Path<String>,
@@ -73,6 +95,15 @@ async fn analytics_summary(
     Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "summary": s })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/sessions",
+    tag = "History",
+    summary = "Lives of the room, newest first",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("limit" = Option<usize>, Query, description = "How many"), ("before" = Option<String>, Query, description = "Cursor")),
+    responses((status = 200, description = "{room_id, sessions}", body = Object)),
+)]
 async fn sessions(
     req: HttpRequest,
     path: web::Path<String>,

@@ -12,21 +12,17 @@ use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
 
-mod breakout;
-mod hands;
-mod history;
-mod ops;
-mod participants;
-mod reconnect;
-mod recordings;
-mod streams;
-mod waiting;
+pub(crate) mod breakout;
+pub(crate) mod hands;
+pub(crate) mod history;
+pub(crate) mod ops;
+pub(crate) mod participants;
+pub(crate) mod reconnect;
+pub(crate) mod recordings;
+pub(crate) mod streams;
+pub(crate) mod waiting;
 
-pub(crate) use breakout::BreakoutBody;
-pub(crate) use hands::HandBody;
 pub use ops::configure_ops;
-pub(crate) use participants::{KickBody, RoleBody};
-pub(crate) use recordings::RecordingStartQuery;
 
 type Res = Result<HttpResponse, ApiError>;
 

@@ -9,14 +9,26 @@ use super::Res;
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    ice_config,
+    health,
+    stats,
+    rate_status,
+    webrtc_metrics,
+    prometheus_metrics
+))]
+pub(crate) struct Doc;
 
 /// Registers the configuration, health and rate-limit status routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api("GET", "/webrtc/config", web::get().to(ice_config))
-        .api("GET", "/webrtc/health", web::get().to(health))
-        .api(
-            "GET",
+    cfg.route("/webrtc/config", web::get().to(ice_config))
+        .route("/webrtc/health", web::get().to(health))
+        .route(
             "/webrtc/rate-limits/{limit_type}/status",
             web::get().to(rate_status),
         );
@@ -26,15 +38,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `/webrtc/webrtc-metrics`): on the main app, and on the metrics address
 /// when `RTC_METRICS_BIND` is set (`guard.rs` decides which answers).
 pub fn configure_ops(cfg: &mut web::ServiceConfig) {
-    cfg.api("GET", "/webrtc/stats", web::get().to(stats))
-        .api(
-            "GET",
-            "/webrtc/webrtc-metrics",
-            web::get().to(webrtc_metrics),
-        )
-        .api("GET", "/metrics", web::get().to(prometheus_metrics));
+    cfg.route("/webrtc/stats", web::get().to(stats))
+        .route("/webrtc/webrtc-metrics", web::get().to(webrtc_metrics))
+        .route("/metrics", web::get().to(prometheus_metrics));
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/config",
+    tag = "Signaling",
+    summary = "ICE servers (STUN; TURN credentials need a token) and limits",
+    security(()),
+    responses((status = 200, description = "{iceServers, limits, heartbeat_secs, idle_timeout_secs}", body = Object)),
+)]
 async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let s = &state.settings;
     let mut servers = vec![];
@@ -71,6 +87,14 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/health",
+    tag = "Operations",
+    summary = "Health; 503 when the shared store is unreachable",
+    security(()),
+    responses((status = 200, description = "{status, checks, connections, uptime_seconds}", body = Object)),
+)]
 async fn health(state: web::Data<AppState>) -> Res {
     let started = state.started.elapsed().as_secs();
     let rooms = state.service.ports().rooms.list().await;
@@ -110,6 +134,14 @@ async fn room_totals(state: &AppState) -> Result<(usize, usize, usize), ApiError
     Ok((ids.len(), participants, reconnecting))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/stats",
+    tag = "Operations",
+    summary = "Rooms, participants, connections (RTC_METRICS_TOKEN / RTC_METRICS_BIND may guard it)",
+    security(()),
+    responses((status = 200, description = "{rooms, participants, connections_on_this_instance, uptime_seconds}", body = Object)),
+)]
 async fn stats(state: web::Data<AppState>) -> Res {
     let (rooms, participants, _) = room_totals(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -120,6 +152,14 @@ async fn stats(state: web::Data<AppState>) -> Res {
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rate-limits/{limit_type}/status",
+    tag = "Signaling",
+    summary = "The caller's use of one rate limit",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{limit_type, limit, window_secs, used, remaining, reset_in_secs}", body = Object)),
+)]
 async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let Some(kind) = LimitKind::parse(&path) else {
         return err(
@@ -141,6 +181,14 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/webrtc-metrics",
+    tag = "Operations",
+    summary = "This instance's counters as JSON",
+    security(()),
+    responses((status = 200, description = "Counters", body = Object)),
+)]
 async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
     let (rooms, participants, reconnecting) = room_totals(&state).await?;
     Ok(HttpResponse::Ok().json(json!({
@@ -154,6 +202,14 @@ async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
 
 /// `GET /metrics`: Prometheus text exposition. The room gauges need the
 /// shared store; while it is away they keep their last value.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "Operations",
+    summary = "Prometheus text exposition (docs/operations.md)",
+    security(()),
+     responses((status = 200, description = "Prometheus text", content_type = "text/plain; version=0.0.4", body = String)),
+)]
 async fn prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
     let handle = crate::telemetry::prometheus();
     if let Some(w) = &state.webhooks {

@@ -11,68 +11,80 @@ use signaling_core::{Command, ErrorCode, UserId};
 use super::{Res, actor};
 use crate::AppState;
 use crate::http_error::{ApiError, err};
-use crate::openapi::Api;
 use crate::optional_json::OptionalJson;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    participants,
+    room_state,
+    update_info,
+    kick,
+    get_role,
+    set_role,
+    get_permissions,
+    set_permissions,
+    get_settings,
+    set_settings,
+    participants_enhanced
+))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "GET",
+    cfg.route(
         "/webrtc/rooms/{room_id}/participants",
         web::get().to(participants),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/participants/enhanced",
-        web::get().to(participants),
+        web::get().to(participants_enhanced),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/participants/{user_id}/info",
         web::post().to(update_info),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/participants/{user_id}/kick",
         web::post().to(kick),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/roles/{user_id}",
         web::get().to(get_role),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/roles/{user_id}",
         web::post().to(set_role),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/permissions/{user_id}",
         web::get().to(get_permissions),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/permissions/{user_id}",
         web::post().to(set_permissions),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/settings",
         web::get().to(get_settings),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/settings",
         web::post().to(set_settings),
     )
-    .api(
-        "GET",
-        "/webrtc/rooms/{room_id}/state",
-        web::get().to(room_state),
-    );
+    .route("/webrtc/rooms/{room_id}/state", web::get().to(room_state));
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/participants",
+    tag = "Participants",
+    summary = "Participants of the room (members)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{room_id, count, participants}", body = Object)),
+)]
 async fn participants(
     req: HttpRequest,
     path: web::Path<String>,
@@ -90,11 +102,28 @@ async fn participants(
     })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/state",
+    tag = "Participants",
+    summary = "The room state as the caller sees it (as in room-state)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The room state", body = signaling_core::protocol::RoomStateView)),
+)]
 async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     Ok(HttpResponse::Ok().json(state.service.room_state(&room_id, &a).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/participants/{user_id}/info",
+    tag = "Participants",
+    summary = "Update one's own display name, device, quality",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = ParticipantUpdateReq,
+    responses((status = 200, description = "{status}", body = Object)),
+)]
 async fn update_info(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -118,6 +147,15 @@ pub(crate) struct KickBody {
     ban: bool,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/participants/{user_id}/kick",
+    tag = "Moderation",
+    summary = "Remove (and optionally ban) a participant (moderators)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body(content = Option<KickBody>, description = "Optional"),
+    responses((status = 200, description = "{status}", body = Object)),
+)]
 async fn kick(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -150,6 +188,14 @@ async fn member_view(
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/roles/{user_id}",
+    tag = "Moderation",
+    summary = "A participant's role",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{user_id, role}", body = Object)),
+)]
 async fn get_role(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -164,6 +210,15 @@ pub(crate) struct RoleBody {
     role: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/roles/{user_id}",
+    tag = "Moderation",
+    summary = "Change a participant's role (host, moderator, participant, viewer)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = RoleBody,
+    responses((status = 200, description = "{user_id, role}", body = Object)),
+)]
 async fn set_role(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -186,6 +241,14 @@ async fn set_role(
     Ok(HttpResponse::Ok().json(json!({ "user_id": user, "role": role })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/permissions/{user_id}",
+    tag = "Moderation",
+    summary = "A participant's permissions",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{user_id, permissions}", body = Object)),
+)]
 async fn get_permissions(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -195,6 +258,15 @@ async fn get_permissions(
     Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/permissions/{user_id}",
+    tag = "Moderation",
+    summary = "Change a participant's permissions (partial)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = PermissionsPatch,
+    responses((status = 200, description = "{user_id, permissions}", body = Object)),
+)]
 async fn set_permissions(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -210,6 +282,14 @@ async fn set_permissions(
     Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/settings",
+    tag = "Moderation",
+    summary = "Room settings",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The room settings", body = signaling_core::room::RoomSettings)),
+)]
 async fn get_settings(
     req: HttpRequest,
     path: web::Path<String>,
@@ -221,6 +301,15 @@ async fn get_settings(
     Ok(HttpResponse::Ok().json(room.settings))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/settings",
+    tag = "Moderation",
+    summary = "Change room settings (moderators; partial)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = RoomSettingsPatch,
+    responses((status = 200, description = "The room settings", body = signaling_core::room::RoomSettings)),
+)]
 async fn set_settings(
     req: HttpRequest,
     path: web::Path<String>,
@@ -231,4 +320,20 @@ async fn set_settings(
     let cmd = Command::UpdateSettings(body.into_inner());
     state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Ok().json(state.service.room(&room_id).await?.settings))
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/participants/enhanced",
+    tag = "Participants",
+    summary = "Alias of /participants (seed 003)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{room_id, count, participants}", body = Object)),
+)]
+async fn participants_enhanced(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Res {
+    participants(req, path, state).await
 }

@@ -7,29 +7,28 @@ use signaling_core::Command;
 
 use super::{Res, actor};
 use crate::AppState;
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(reconnect, quality, reconnection_state, connection_quality))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "GET",
+    cfg.route(
         "/webrtc/rooms/{room_id}/reconnect",
         web::get().to(reconnect),
     )
-    .api(
-        "GET",
+    .route(
         "/webrtc/rooms/{room_id}/reconnection-state",
-        web::get().to(reconnect),
+        web::get().to(reconnection_state),
     )
-    .api(
-        "POST",
-        "/webrtc/rooms/{room_id}/quality",
-        web::post().to(quality),
-    )
-    .api(
-        "POST",
+    .route("/webrtc/rooms/{room_id}/quality", web::post().to(quality))
+    .route(
         "/webrtc/rooms/{room_id}/connection-quality",
-        web::post().to(quality),
+        web::post().to(connection_quality),
     );
 }
 
@@ -40,6 +39,15 @@ struct ReconnectQuery {
 
 /// What a returning client missed (with `last_sequence`), and its
 /// reconnection state: presence, quality, the room's newest sequence.
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/reconnect",
+    tag = "Reconnection",
+    summary = "What a returning client missed, and its reconnection state",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("last_sequence" = Option<u64>, Query, description = "The highest seq the client saw")),
+    responses((status = 200, description = "The reconnection state", body = Object)),
+)]
 async fn reconnect(
     req: HttpRequest,
     path: web::Path<String>,
@@ -83,6 +91,15 @@ async fn reconnect(
     Ok(HttpResponse::Ok().json(body))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/quality",
+    tag = "Reconnection",
+    summary = "Report connection quality; a change of class is broadcast",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = signaling_core::room::NetworkStats,
+    responses((status = 200, description = "{user_id, quality, stats}", body = Object)),
+)]
 async fn quality(
     req: HttpRequest,
     path: web::Path<String>,
@@ -100,4 +117,40 @@ async fn quality(
         HttpResponse::Ok()
             .json(json!({ "user_id": a.user_id, "quality": quality, "stats": stats })),
     )
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/reconnection-state",
+    tag = "Reconnection",
+    summary = "Alias of /reconnect (seed 001)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("last_sequence" = Option<u64>, Query, description = "The highest seq the client saw")),
+    responses((status = 200, description = "As /reconnect", body = Object)),
+)]
+async fn reconnection_state(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<ReconnectQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    reconnect(req, path, q, state).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/connection-quality",
+    tag = "Reconnection",
+    summary = "Alias of /quality (seed 001)",
+    security(("bearer" = []), ("query_token" = [])),
+    request_body = signaling_core::room::NetworkStats,
+    responses((status = 200, description = "{user_id, quality, stats}", body = Object)),
+)]
+async fn connection_quality(
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Json<signaling_core::room::NetworkStats>,
+    state: web::Data<AppState>,
+) -> Res {
+    quality(req, path, body, state).await
 }

@@ -9,40 +9,62 @@ use signaling_core::{Actor, Command, ErrorCode, RoomId};
 use super::{Res, actor};
 use crate::AppState;
 use crate::http_error::err;
-use crate::openapi::Api;
 use crate::optional_json::OptionalJson;
 
-/// Registers the recording control routes.
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    recording_start,
+    recording_start_alias,
+    recording_action,
+    recording_action_alias,
+    recording_status,
+    recording_status_alias,
+    recording_cancel,
+    recording_cancel_alias,
+    recording_list
+))]
+pub(crate) struct Doc;
+
+/// Registers the recording control routes: seed 003 names
+/// (`recordings/...`) and seed 004's (`recording/...`) as aliases.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // Recordings: seed 003 names (`recordings/...`) and seed 004's
-    // (`recording/...`) as aliases.
-    for base in ["recordings", "recording"] {
-        cfg.api(
-            "POST",
-            &format!("/webrtc/rooms/{{room_id}}/{base}/start"),
-            web::post().to(recording_start),
+    let (p, alias) = (
+        "/webrtc/rooms/{room_id}/recordings",
+        "/webrtc/rooms/{room_id}/recording",
+    );
+    cfg.route(&format!("{p}/start"), web::post().to(recording_start))
+        .route(
+            &format!("{alias}/start"),
+            web::post().to(recording_start_alias),
         )
-        .api(
-            "POST",
-            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/{{action}}"),
+        .route(
+            &format!("{p}/{{recording_id}}/{{action}}"),
             web::post().to(recording_action),
         )
-        .api(
-            "GET",
-            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}/status"),
+        .route(
+            &format!("{alias}/{{recording_id}}/{{action}}"),
+            web::post().to(recording_action_alias),
+        )
+        .route(
+            &format!("{p}/{{recording_id}}/status"),
             web::get().to(recording_status),
         )
-        .api(
-            "DELETE",
-            &format!("/webrtc/rooms/{{room_id}}/{base}/{{recording_id}}"),
+        .route(
+            &format!("{alias}/{{recording_id}}/status"),
+            web::get().to(recording_status_alias),
+        )
+        .route(
+            &format!("{p}/{{recording_id}}"),
             web::delete().to(recording_cancel),
-        );
-    }
-    cfg.api(
-        "GET",
-        "/webrtc/rooms/{room_id}/recordings",
-        web::get().to(recording_list),
-    );
+        )
+        .route(
+            &format!("{alias}/{{recording_id}}"),
+            web::delete().to(recording_cancel_alias),
+        )
+        .route(p, web::get().to(recording_list));
 }
 
 #[derive(Deserialize, Default, utoipa::ToSchema)]
@@ -52,6 +74,15 @@ pub(crate) struct RecordingStartQuery {
     quality: Option<recording::Quality>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recordings/start",
+    tag = "Recordings",
+    summary = "Start a recording (can_record)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
+    responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
 async fn recording_start(
     req: HttpRequest,
     path: web::Path<String>,
@@ -71,6 +102,14 @@ async fn recording_start(
     Ok(HttpResponse::Created().json(r))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}",
+    tag = "Recordings",
+    summary = "stop, pause or resume (who started it, or a host)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
 async fn recording_action(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
@@ -92,6 +131,14 @@ async fn recording_action(
     recording_do(&state, &room_id, &a, &path.1, action).await
 }
 
+#[utoipa::path(
+    delete,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}",
+    tag = "Recordings",
+    summary = "Cancel; uploaded media is deleted",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
 async fn recording_cancel(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -118,6 +165,14 @@ async fn recording_do(
     Ok(HttpResponse::Ok().json(r))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings/{recording_id}/status",
+    tag = "Recordings",
+    summary = "One recording, with outputs once completed; failure and failure_code (docs/errors.md) if failed",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
 async fn recording_status(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -127,6 +182,14 @@ async fn recording_status(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recordings",
+    tag = "Recordings",
+    summary = "Recordings of the room",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{room_id, count, recordings}", body = Object)),
+)]
 async fn recording_list(
     req: HttpRequest,
     path: web::Path<String>,
@@ -136,4 +199,71 @@ async fn recording_list(
     let list = state.service.recordings(&room_id).await?;
     Ok(HttpResponse::Ok()
         .json(json!({ "room_id": room_id, "count": list.len(), "recordings": list })))
+}
+
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recording/start",
+    tag = "Recordings",
+    summary = "Alias of /recordings/start (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
+    responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
+async fn recording_start_alias(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<RecordingStartQuery>,
+    body: OptionalJson<RecordingStartQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    recording_start(req, path, q, body, state).await
+}
+
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/{action}",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
+async fn recording_action_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    recording_action(req, path, state).await
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}/status",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
+async fn recording_status_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    recording_status(req, path, state).await
+}
+
+#[utoipa::path(
+    delete,
+    path = "/webrtc/rooms/{room_id}/recording/{recording_id}",
+    tag = "Recordings",
+    summary = "Alias (seed 004)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The recording", body = signaling_core::protocol::RecordingView)),
+)]
+async fn recording_cancel_alias(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> Res {
+    recording_cancel(req, path, state).await
 }

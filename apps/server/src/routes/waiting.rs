@@ -6,37 +6,46 @@ use signaling_core::{Command, UserId};
 
 use super::{Res, actor};
 use crate::AppState;
-use crate::openapi::Api;
+
+/// The operations of this feature, documented by `#[utoipa::path]` on each
+/// handler. Keep this list and `configure` together: the e2e test fails
+/// when a path is served but missing here.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(waiting_list, admit_all, admit, reject, to_waiting))]
+pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.api(
-        "GET",
+    cfg.route(
         "/webrtc/rooms/{room_id}/waiting-room",
         web::get().to(waiting_list),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/waiting-room/admit-all",
         web::post().to(admit_all),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit",
         web::post().to(admit),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject",
         web::post().to(reject),
     )
-    .api(
-        "POST",
+    .route(
         "/webrtc/rooms/{room_id}/waiting-room/{user_id}/return",
         web::post().to(to_waiting),
     );
 }
 
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/waiting-room",
+    tag = "Waiting room",
+    summary = "Who is waiting (moderators)",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{waiting}", body = Object)),
+)]
 async fn waiting_list(
     req: HttpRequest,
     path: web::Path<String>,
@@ -49,6 +58,14 @@ async fn waiting_list(
     Ok(HttpResponse::Ok().json(json!({ "waiting": view.waiting_room })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit",
+    tag = "Waiting room",
+    summary = "Admit one",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, user_id}", body = Object)),
+)]
 async fn admit(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -61,6 +78,14 @@ async fn admit(
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted", "user_id": user })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/waiting-room/admit-all",
+    tag = "Waiting room",
+    summary = "Admit everyone waiting",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status}", body = Object)),
+)]
 async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     state
@@ -70,6 +95,14 @@ async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<A
     Ok(HttpResponse::Ok().json(json!({ "status": "admitted" })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject",
+    tag = "Waiting room",
+    summary = "Turn one away",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, user_id}", body = Object)),
+)]
 async fn reject(
     req: HttpRequest,
     path: web::Path<(String, String)>,
@@ -82,6 +115,14 @@ async fn reject(
     Ok(HttpResponse::Ok().json(json!({ "status": "rejected", "user_id": user })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/webrtc/rooms/{room_id}/waiting-room/{user_id}/return",
+    tag = "Waiting room",
+    summary = "Send a participant back to the waiting room",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "{status, user_id}", body = Object)),
+)]
 async fn to_waiting(
     req: HttpRequest,
     path: web::Path<(String, String)>,

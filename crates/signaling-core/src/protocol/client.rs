@@ -302,6 +302,7 @@ pub enum RecordingAction {
 
 /// A recording as clients see it: the record plus its running duration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordingView {
     /// The record.
     #[serde(flatten)]

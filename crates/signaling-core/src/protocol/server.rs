@@ -32,6 +32,7 @@ pub enum LeaveReason {
 
 /// The full state of a room as one participant sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomStateView {
     /// The room.
     pub room_id: String,
@@ -58,18 +59,21 @@ pub struct RoomStateView {
 
 /// A waiting user, as moderators see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WaitingView {
     /// The user.
     pub user_id: String,
     /// Display name.
     pub name: String,
     /// Since when.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub since: OffsetDateTime,
 }
 
 /// A chat message as delivered and stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatRecord {
     /// Unique id.
     pub id: String,
@@ -88,6 +92,7 @@ pub struct ChatRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakout_room_id: Option<String>,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
 }
