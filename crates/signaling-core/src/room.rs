@@ -154,6 +154,7 @@ pub struct Participant {
 /// participant without the server's internals (the id of the connection
 /// that speaks for them is for the engine and the hub only).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParticipantView {
     /// The user.
     pub user_id: UserId,
@@ -164,6 +165,7 @@ pub struct ParticipantView {
     /// Effective permissions.
     pub permissions: Permissions,
     /// When they joined.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub joined_at: OffsetDateTime,
     /// Media state.
@@ -186,6 +188,7 @@ pub struct ParticipantView {
     /// Connected or reconnecting.
     pub presence: Presence,
     /// When the connection was lost, while reconnecting.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",
