@@ -1,9 +1,11 @@
 //! Reads the bearer token from `Authorization: Bearer …` or `?token=…`
-//! and verifies it at the service clock's time.
+//! and verifies it at the service clock's time; `actor` is the caller in
+//! a room route (handlers of every feature use it).
 
 use actix_web::HttpRequest;
 use auth::Identity;
-use signaling_core::{ErrorCode, SignalError};
+use signaling_core::ratelimit::LimitKind;
+use signaling_core::{Actor, ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
 use crate::http_error::ApiError;
@@ -43,4 +45,28 @@ pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Iden
         .ok_or_else(|| ApiError(SignalError::new(ErrorCode::Unauthorized, "no token")))?;
     let now = state.now_unix();
     Ok(state.verifier.verify(&token, now)?)
+}
+
+/// The authenticated caller in the path's room, counted against the
+/// `api_call` rate limit.
+pub(crate) async fn actor(
+    req: &HttpRequest,
+    state: &AppState,
+    room: &str,
+) -> Result<(RoomId, Actor), ApiError> {
+    let room_id = RoomId::parse(room)?;
+    let identity = identity_from_request(req, state)?;
+    identity.grant_for(room_id.as_str())?;
+    let user_id = UserId::parse(&identity.user_id)?;
+    state
+        .service
+        .check_rate(LimitKind::ApiCall, &user_id)
+        .await?;
+    Ok((
+        room_id,
+        Actor {
+            user_id,
+            connection: None,
+        },
+    ))
 }

@@ -15,10 +15,10 @@ use storage::BlobError;
 use tokio::sync::mpsc;
 
 use crate::AppState;
+use crate::auth_extract::actor;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::{ApiError, err};
 use crate::ranged;
-use crate::routes::actor;
 
 type Res = Result<HttpResponse, ApiError>;
 

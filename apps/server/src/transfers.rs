@@ -10,10 +10,10 @@ use serde_json::json;
 use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 
 use crate::AppState;
+use crate::auth_extract::actor;
 use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
 use crate::ranged;
-use crate::routes::actor;
 use crate::telemetry;
 
 type Res = Result<HttpResponse, ApiError>;

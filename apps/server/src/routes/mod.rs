@@ -3,13 +3,9 @@
 //! business rule lives here. `guard.rs` has judged the token, the room grant
 //! and membership before any handler runs.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use signaling_core::ratelimit::LimitKind;
-use signaling_core::{Actor, RoomId, UserId};
 
-use crate::AppState;
-use crate::auth_extract::identity_from_request;
 use crate::http_error::ApiError;
 
 pub(crate) mod breakout;
@@ -24,6 +20,8 @@ pub(crate) mod waiting;
 
 pub use ops::configure_ops;
 
+pub(crate) use crate::auth_extract::actor;
+
 type Res = Result<HttpResponse, ApiError>;
 
 /// Registers every `/webrtc` REST route of the room features.
@@ -37,30 +35,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reconnect::configure(cfg);
     history::configure(cfg);
     recordings::configure(cfg);
-}
-
-/// The authenticated caller in the path's room, counted against the
-/// `api_call` rate limit.
-pub(crate) async fn actor(
-    req: &HttpRequest,
-    state: &AppState,
-    room: &str,
-) -> Result<(RoomId, Actor), ApiError> {
-    let room_id = RoomId::parse(room)?;
-    let identity = identity_from_request(req, state)?;
-    identity.grant_for(room_id.as_str())?;
-    let user_id = UserId::parse(&identity.user_id)?;
-    state
-        .service
-        .check_rate(LimitKind::ApiCall, &user_id)
-        .await?;
-    Ok((
-        room_id,
-        Actor {
-            user_id,
-            connection: None,
-        },
-    ))
 }
 
 #[derive(Deserialize)]
