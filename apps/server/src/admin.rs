@@ -9,11 +9,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use signaling_core::protocol::MediaControlReq;
 use signaling_core::room::{MediaKind, RoomSettingsPatch};
 use signaling_core::{Actor, Command, ErrorCode, RoomId, SignalError, UserId};
-use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::http_error::ApiError;
@@ -135,10 +133,7 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
         })
         .unwrap_or_default();
     let expected = format!("{key}:{}", secret.expose());
-    // Digests have equal lengths whatever was sent, and `ct_eq` takes the
-    // same time wherever they differ: timing tells nothing about the pair.
-    let same = Sha256::digest(&given).ct_eq(&Sha256::digest(expected.as_bytes()));
-    if !bool::from(same) {
+    if !crate::config::credentials_match(&given, expected.as_bytes()) {
         return Err(SignalError::new(
             ErrorCode::Unauthorized,
             "admin API: send Authorization: Basic base64(key:secret)",

@@ -30,7 +30,6 @@ use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use signaling_core::{Actor, ErrorCode, RoomId, SignalError, UserId};
-use subtle::ConstantTimeEq;
 
 use crate::AppState;
 use crate::auth_extract::identity_from_request;
@@ -208,9 +207,7 @@ fn check_ops(req: &ServiceRequest, state: &AppState) -> Result<(), ApiError> {
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
         .unwrap_or("");
-    let a = sha2_digest(given.as_bytes());
-    let b = sha2_digest(want.expose().as_bytes());
-    if bool::from(a.ct_eq(&b)) {
+    if crate::config::credentials_match(given.as_bytes(), want.expose().as_bytes()) {
         Ok(())
     } else {
         Err(SignalError::new(
@@ -219,11 +216,6 @@ fn check_ops(req: &ServiceRequest, state: &AppState) -> Result<(), ApiError> {
         )
         .into())
     }
-}
-
-fn sha2_digest(b: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(b).into()
 }
 
 /// Marks the app that serves the operations endpoints on `RTC_METRICS_BIND`.

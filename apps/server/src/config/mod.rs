@@ -16,6 +16,18 @@ impl Secret {
     }
 }
 
+/// Whether a presented credential equals the expected one, in constant
+/// time: the SHA-256 digests have equal lengths whatever was sent, and
+/// `ct_eq` takes the same time wherever they differ, so timing tells an
+/// attacker nothing. The admin API and the metrics token use it.
+pub fn credentials_match(given: &[u8], expected: &[u8]) -> bool {
+    use sha2::{Digest, Sha256};
+    use subtle::ConstantTimeEq;
+    Sha256::digest(given)
+        .ct_eq(&Sha256::digest(expected))
+        .into()
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("<redacted>")
