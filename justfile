@@ -57,7 +57,7 @@ layering:
     done; \
     if cargo tree -p kernel -e normal --prefix none --depth 1 | tail -n +2 | grep -Eq '^(auth|signaling-core|reconnection|file-transfer|recording|storage|webhooks|redact|redis-adapter|mongo-adapter|media-ffmpeg|app|server) '; then \
       echo "layering violation: kernel depends on a workspace crate"; exit 1; fi; \
-    for c in reconnection recording; do \
+    for c in reconnection recording file-transfer; do \
       if cargo tree -p "$c" -e normal --prefix none | grep -Eq '^signaling-core '; then \
         echo "layering violation: $c depends on the room crate; shared basics come from kernel"; exit 1; fi; \
     done; \

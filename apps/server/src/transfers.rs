@@ -88,7 +88,8 @@ async fn changed(state: &AppState, room: &RoomId, event: &'static str, view: ser
 
 async fn deliver(state: &AppState, room: &RoomId, n: Option<Notice>) {
     if let Some(n) = n {
-        state.service.notify(room, n.to, n.message).await;
+        let to = n.to.clone();
+        state.service.notify(room, to, n.into()).await;
     }
 }
 

@@ -27,10 +27,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
+use kernel::Clock;
+use kernel::quota::{Budget, MemoryQuotas, Quotas, keys};
+use kernel::{ErrorCode, PortError, RoomId, SignalError, UserId};
 use sha2::{Digest, Sha256};
-use signaling_core::ports::Clock;
-use signaling_core::quota::{Budget, MemoryQuotas, Quotas, keys};
-use signaling_core::{ErrorCode, PortError, RoomId, SignalError, UserId};
 use storage::{BlobError, BlobStore};
 use time::OffsetDateTime;
 
@@ -58,13 +58,19 @@ pub trait TransferStore: Send + Sync {
     async fn delete(&self, id: &str) -> Result<(), PortError>;
 }
 
-/// A message for the parties, carried over the WebSocket by the caller.
+/// A message for the parties, carried over the WebSocket by the caller
+/// (the room crate turns it into a `file-share-*` server message).
 #[derive(Debug, Clone)]
 pub struct Notice {
     /// Recipients.
     pub to: Vec<UserId>,
-    /// The message.
-    pub message: signaling_core::protocol::ServerMessage,
+    /// Which `file-share-*` message it is.
+    pub kind: NoticeKind,
+    /// Who the message is from: the sender for an offer and progress, the
+    /// receiver for an answer and completion.
+    pub from: UserId,
+    /// The transfer with its progress.
+    pub view: TransferView,
 }
 
 fn blob_err(e: BlobError) -> SignalError {
@@ -299,23 +305,9 @@ impl TransferService {
     }
 
     fn notice(&self, t: &Transfer, received: u64, kind: NoticeKind) -> Notice {
-        use signaling_core::protocol::{FileShareOut, ServerMessage as M};
-        let view = TransferView::of(t, received);
-        let out = FileShareOut {
-            from: match kind {
-                NoticeKind::Offer | NoticeKind::Progress => t.sender.to_string(),
-                _ => t.receiver.to_string(),
-            },
-            transfer_id: t.transfer_id.clone(),
-            bytes_transferred: Some(view.bytes_transferred),
-            transfer: serde_json::to_value(&view).ok(),
-        };
-        let message = match kind {
-            NoticeKind::Offer => M::FileShareOffer(out),
-            NoticeKind::Accept => M::FileShareAccept(out),
-            NoticeKind::Reject => M::FileShareReject(out),
-            NoticeKind::Progress => M::FileShareProgress(out),
-            NoticeKind::Complete => M::FileShareComplete(out),
+        let from = match kind {
+            NoticeKind::Offer | NoticeKind::Progress => t.sender.clone(),
+            _ => t.receiver.clone(),
         };
         let to = match kind {
             NoticeKind::Offer => vec![t.receiver.clone()],
@@ -324,7 +316,12 @@ impl TransferService {
                 vec![t.sender.clone(), t.receiver.clone()]
             }
         };
-        Notice { to, message }
+        Notice {
+            to,
+            kind,
+            from,
+            view: TransferView::of(t, received),
+        }
     }
 
     /// Accept, reject, pause, resume or cancel, by whoever may.
@@ -639,12 +636,18 @@ impl TransferService {
     }
 }
 
-#[derive(Clone, Copy)]
-enum NoticeKind {
+/// Which `file-share-*` message a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// `file-share-offer`, to the receiver.
     Offer,
+    /// `file-share-accept`, to the sender.
     Accept,
+    /// `file-share-reject`, to the sender.
     Reject,
+    /// `file-share-progress`, to both.
     Progress,
+    /// `file-share-complete`, to both.
     Complete,
 }
 

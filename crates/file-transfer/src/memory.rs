@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
-use signaling_core::{PortError, UserId};
+use kernel::{PortError, UserId};
 
 use crate::{Transfer, TransferStore};
 

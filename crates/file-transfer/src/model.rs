@@ -1,7 +1,7 @@
 //! Transfer records, states, limits and input checks.
 
+use kernel::{RoomId, SignalError, UserId};
 use serde::{Deserialize, Serialize};
-use signaling_core::{RoomId, SignalError, UserId};
 use time::OffsetDateTime;
 
 /// Smallest chunk size a sender may choose (except for the last chunk).
@@ -214,7 +214,7 @@ impl Transfer {
 }
 
 /// A transfer with its progress, as the parties see it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TransferView {
     /// The record.

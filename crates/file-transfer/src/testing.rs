@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use signaling_core::{RoomId, UserId};
+use kernel::{RoomId, UserId};
 use time::OffsetDateTime;
 
 use crate::{Transfer, TransferMode, TransferState, TransferStore};

@@ -1,6 +1,6 @@
 //! The transfer service on in-memory ports with a hand-moved clock.
 
-use signaling_core::memory::ManualClock;
+use kernel::ManualClock;
 use storage::{ObjectBlobStore, StorageConfig};
 
 use super::*;

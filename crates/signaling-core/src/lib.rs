@@ -11,7 +11,6 @@ pub mod engine;
 pub mod memory;
 pub mod ports;
 pub mod protocol;
-pub mod quota;
 pub mod ratelimit;
 pub mod room;
 pub mod sanitize;
@@ -29,6 +28,8 @@ pub use engine::{
 };
 // The shared basics live in the kernel crate; re-exported here so
 // `signaling_core::RoomId` and friends keep working.
+/// The shared quotas port (byte budgets and slot sets), from the kernel.
+pub use kernel::quota;
 pub use kernel::{
     ADMIN_USER, ConnectionId, ErrorCode, PortError, PortErrorKind, RoomId, SignalError, UserId,
 };

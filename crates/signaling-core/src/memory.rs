@@ -585,6 +585,14 @@ mod tests {
             }
             crate::instance_registry_suite!(instances);
         }
+
+        mod quotas {
+            use super::*;
+            async fn quotas() -> Arc<dyn crate::quota::Quotas> {
+                Arc::new(crate::quota::MemoryQuotas::default())
+            }
+            crate::quota_suite!(quotas);
+        }
     }
 
     #[tokio::test]

@@ -447,7 +447,27 @@ pub struct FileShareOut {
     pub bytes_transferred: Option<u64>,
     /// The transfer record with its progress, for server-tracked transfers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub transfer: Option<serde_json::Value>,
+    pub transfer: Option<Box<file_transfer::TransferView>>,
+}
+
+impl From<file_transfer::Notice> for ServerMessage {
+    /// The `file-share-*` message of a server-tracked transfer's notice.
+    fn from(n: file_transfer::Notice) -> Self {
+        use file_transfer::NoticeKind as K;
+        let out = FileShareOut {
+            from: n.from.to_string(),
+            transfer_id: n.view.transfer.transfer_id.clone(),
+            bytes_transferred: Some(n.view.bytes_transferred),
+            transfer: Some(Box::new(n.view)),
+        };
+        match n.kind {
+            K::Offer => ServerMessage::FileShareOffer(out),
+            K::Accept => ServerMessage::FileShareAccept(out),
+            K::Reject => ServerMessage::FileShareReject(out),
+            K::Progress => ServerMessage::FileShareProgress(out),
+            K::Complete => ServerMessage::FileShareComplete(out),
+        }
+    }
 }
 
 impl ServerMessage {

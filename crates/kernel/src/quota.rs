@@ -3,8 +3,8 @@
 //! at once). The [`Quotas`] port makes check-and-add one atomic step, so
 //! two instances can never both pass a check that only one of them fits
 //! in. [`MemoryQuotas`] is the embedded default; Redis implements it in
-//! `redis-adapter` (one Lua script per operation). The contract suite in
-//! [`testing`](crate::testing) runs against both.
+//! `redis-adapter` (one Lua script per operation). The contract suite
+//! (`signaling_core::testing::quota`) runs against both.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -55,7 +55,7 @@ pub mod keys {
 
 /// Atomic budgets and slot sets.
 ///
-/// Contract (checked by [`testing`](crate::testing)'s suite):
+/// Contract (checked by `signaling_core::testing::quota`):
 /// - [`reserve`](Quotas::reserve) adds `amount` to every budget's counter
 ///   only if each stays at or under its `max` afterwards; otherwise it
 ///   changes nothing and returns `false`. It MUST be atomic across every
@@ -197,13 +197,4 @@ impl Quotas for MemoryQuotas {
             .map(|s| s.iter().map(|(m, t)| (m.clone(), *t)).collect())
             .unwrap_or_default())
     }
-}
-
-#[cfg(test)]
-mod tests {
-    async fn make() -> std::sync::Arc<dyn super::Quotas> {
-        std::sync::Arc::new(super::MemoryQuotas::default())
-    }
-
-    crate::quota_suite!(make);
 }
