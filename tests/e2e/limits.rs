@@ -148,3 +148,49 @@ async fn an_oversized_request_body_gets_413() {
     );
     a.ping().await;
 }
+
+/// Relays count against a per-connection `signaling` bucket: past it, the
+/// sender gets `RATE_LIMIT_EXCEEDED` with a retry-after and its session
+/// stays open (a chat message still goes through); the peer got exactly
+/// the relays that passed; the REST status says the limit is counted per
+/// connection.
+#[tokio::test]
+async fn relays_past_the_connection_limit_are_refused_and_the_session_goes_on() {
+    let mut settings = settings();
+    settings.rooms.rate_limits = "signaling=5/60".into();
+    let s = spawn_with(settings);
+    let mut a = s.connect("burst", "a").await;
+    a.expect("room-state").await;
+    let mut b = s.connect("burst", "b").await;
+    b.expect("room-state").await;
+    a.expect("user-joined").await;
+    for _ in 0..6 {
+        a.send(offer("b", 10)).await;
+    }
+    let e = a.expect("error").await;
+    assert_eq!(
+        (e["code"].as_str(), e["in_reply_to"].as_str()),
+        (Some("RATE_LIMIT_EXCEEDED"), Some("offer"))
+    );
+    assert!(e["retry_after"].as_u64().unwrap() >= 1, "{e}");
+    a.send(json!({"type": "chat-message", "message": "still here"}))
+        .await;
+    let mut offers = 0;
+    loop {
+        let crate::support::Next::Msg(m) = b.next().await else {
+            panic!("b was closed")
+        };
+        match m["type"].as_str() {
+            Some("offer") => offers += 1,
+            Some("chat-message") => break,
+            _ => {}
+        }
+    }
+    assert_eq!(offers, 5);
+    let (st, status) = s.get("/webrtc/rate-limits/signaling/status", "a").await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        (status["scope"].as_str(), status["limit"].as_u64()),
+        (Some("connection"), Some(5))
+    );
+}

@@ -14,6 +14,7 @@ use app::session::Count;
 use app::{Action, Closed, Frame, Reply, Request, Session, SessionConfig};
 use futures_util::StreamExt as _;
 use signaling_core::ports::TrackedConnection;
+use signaling_core::ratelimit::LimitKind;
 use signaling_core::{Actor, ConnectionId, ErrorCode, JoinRequest, RoomId, SignalError, UserId};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -100,6 +101,8 @@ pub async fn ws_entry(
             idle_timeout: secs(settings.ws.idle_timeout_secs),
             reconnect_grace: secs(settings.rooms.reconnect_grace_secs),
             max_message_bytes: max,
+            signaling_limit: state.service.policy().get(LimitKind::Signaling),
+            message_limit: state.service.policy().get(LimitKind::WebsocketMessage),
         },
         JoinRequest {
             user_id: user_id.clone(),

@@ -166,12 +166,17 @@ export interface QualityAnswer {
   stats: NetworkStats;
 }
 
-/** `GET /rate-limits/{type}/status`. */
+/**
+ * `GET /rate-limits/{type}/status`. `signaling` and `websocket_message` are
+ * counted per WebSocket connection (`scope: "connection"`), where REST cannot
+ * see them: their `used`, `remaining` and `reset_in_secs` are null.
+ */
 export interface RateLimitStatus {
   limit_type: string;
+  scope: 'user' | 'connection';
   limit: number;
   window_secs: number;
-  used: number;
-  remaining: number;
-  reset_in_secs: number;
+  used: number | null;
+  remaining: number | null;
+  reset_in_secs: number | null;
 }

@@ -26,6 +26,13 @@
 //! - pings (`{"type":"ping"}`) are answered here, without shared state, so
 //!   a client can tell a live server from a dead one while the store is
 //!   away.
+//! - per-connection rate limits: every other message takes a token from
+//!   the connection's `signaling` bucket (offer, answer, ICE) or its
+//!   `websocket_message` bucket (the rest) before it reaches the service;
+//!   an empty bucket refuses it with `RATE_LIMIT_EXCEEDED` and a
+//!   `retry_after`, and the session stays open. No shared state is touched
+//!   (the shared per-user limits of chat, hand raise and the like are
+//!   counted by the service).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -33,6 +40,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use signaling_core::protocol::{self, ClientMessage, MessageType, RoomStateView, ServerMessage};
+use signaling_core::ratelimit::{Limit, LimitKind, TokenBucket};
 use signaling_core::{ErrorCode, JoinOutcome, JoinRequest, ReplayOutcome, SignalError};
 use time::OffsetDateTime;
 
@@ -55,6 +63,10 @@ pub struct SessionConfig {
     pub reconnect_grace: Duration,
     /// The frame size limit, quoted in `MESSAGE_TOO_LARGE`.
     pub max_message_bytes: usize,
+    /// The connection's `signaling` limit (offer, answer, ICE).
+    pub signaling_limit: Limit,
+    /// The connection's `websocket_message` limit (every other message).
+    pub message_limit: Limit,
 }
 
 /// A frame (or a framing failure) read from the client.
@@ -229,6 +241,9 @@ pub struct Session {
     next_ping: Option<OffsetDateTime>,
     pending: Pending,
     actions: VecDeque<Action>,
+    /// The per-connection buckets (`signaling`, `websocket_message`),
+    /// filled when the session goes live.
+    buckets: Option<[TokenBucket; 2]>,
 }
 
 impl Session {
@@ -238,6 +253,7 @@ impl Session {
         let mut actions = VecDeque::with_capacity(4);
         actions.push_back(Action::Call(Request::Join(join)));
         Session {
+            buckets: None,
             config,
             resume_after,
             phase: Phase::Joining,
@@ -293,6 +309,11 @@ impl Session {
     }
 
     fn go_live(&mut self, now: OffsetDateTime) {
+        let ms = now.unix_timestamp_nanos() / 1_000_000;
+        self.buckets = Some([
+            TokenBucket::new(self.config.signaling_limit, ms),
+            TokenBucket::new(self.config.message_limit, ms),
+        ]);
         self.phase = Phase::Live;
         self.last_seen = now;
         self.next_ping = Some(now + self.config.heartbeat);
@@ -426,6 +447,34 @@ impl Session {
         self.finish(true, Some(CloseFrame::for_error(lost.code)));
     }
 
+    /// Takes a token for a message of type `ty` from its per-connection
+    /// bucket, or says when to retry.
+    fn take_token(&mut self, now: OffsetDateTime, ty: MessageType) -> Result<(), SignalError> {
+        let Some(buckets) = &mut self.buckets else {
+            return Ok(());
+        };
+        let kind = LimitKind::per_connection_for_message(ty);
+        let (bucket, limit) = match kind {
+            LimitKind::Signaling => (&mut buckets[0], self.config.signaling_limit),
+            _ => (&mut buckets[1], self.config.message_limit),
+        };
+        bucket
+            .take(now.unix_timestamp_nanos() / 1_000_000)
+            .map_err(|retry| {
+                let mut e = SignalError::new(
+                    ErrorCode::RateLimitExceeded,
+                    format!(
+                        "{} limit of {} per {} s reached on this connection",
+                        kind.as_str(),
+                        limit.max,
+                        limit.window_secs
+                    ),
+                );
+                e.retry_after = Some(retry);
+                e
+            })
+    }
+
     /// A frame from the client.
     pub fn on_frame(&mut self, now: OffsetDateTime, frame: Frame<'_>) {
         if !self.live() {
@@ -439,6 +488,11 @@ impl Session {
                     server_time: now,
                 }),
                 Ok(msg) => {
+                    if let Err(e) = self.take_token(now, msg.message_type()) {
+                        self.count(Count::Error(e.code));
+                        self.send_error(&e, Some(msg.message_type()));
+                        return;
+                    }
                     self.pending = Pending::Handle(msg.message_type());
                     self.actions.push_back(Action::Call(Request::Handle(msg)));
                 }

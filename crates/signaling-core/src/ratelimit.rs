@@ -70,7 +70,43 @@ impl LimitKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
-    /// The limits a WebSocket message of type `t` counts against.
+    /// Whether the kind is counted per connection, on the instance that
+    /// holds it ([`TokenBucket`] in the WebSocket session), instead of in
+    /// the shared [`RateLimiter`]: the relay kinds, whose count protects
+    /// this instance and the peers, and which must not cost a round trip to
+    /// the shared store per frame. Every other kind is a per-user count
+    /// shared by all instances.
+    pub fn is_per_connection(self) -> bool {
+        matches!(self, LimitKind::Signaling | LimitKind::WebsocketMessage)
+    }
+
+    /// The per-connection limit a WebSocket message of type `t` counts
+    /// against (see [`LimitKind::is_per_connection`]).
+    pub fn per_connection_for_message(t: MessageType) -> LimitKind {
+        match t {
+            MessageType::Offer | MessageType::Answer | MessageType::IceCandidate => {
+                LimitKind::Signaling
+            }
+            _ => LimitKind::WebsocketMessage,
+        }
+    }
+
+    /// The shared (per-user) limits a WebSocket message of type `t` counts
+    /// against besides its per-connection one.
+    pub fn shared_for_message(t: MessageType) -> &'static [LimitKind] {
+        use LimitKind as L;
+        use MessageType as T;
+        match t {
+            T::ChatMessage => &[L::ChatMessage],
+            T::HandRaise => &[L::HandRaise],
+            T::Reaction => &[L::Reaction],
+            T::FileShareOffer => &[L::FileShare],
+            T::RoomSettingsUpdate => &[L::SettingsUpdate],
+            _ => &[],
+        }
+    }
+
+    /// Every limit a WebSocket message of type `t` counts against.
     pub fn for_message(t: MessageType) -> &'static [LimitKind] {
         use LimitKind as L;
         use MessageType as T;
@@ -149,6 +185,46 @@ impl RatePolicy {
             self.set(kind, Limit { max, window_secs });
         }
         Ok(())
+    }
+}
+
+/// A token bucket for one per-connection limit: holds up to `max` tokens
+/// and refills at `max / window_secs` per second, so a connection may burst
+/// to the limit and then keeps the limit's average rate. Time is an input.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TokenBucket {
+    capacity: f64,
+    per_sec: f64,
+    tokens: f64,
+    at: i128,
+}
+
+impl TokenBucket {
+    /// A full bucket for `limit`, as of `now_ms` (milliseconds).
+    pub fn new(limit: Limit, now_ms: i128) -> Self {
+        let capacity = f64::from(limit.max);
+        TokenBucket {
+            capacity,
+            per_sec: capacity / limit.window_secs.max(1) as f64,
+            tokens: capacity,
+            at: now_ms,
+        }
+    }
+
+    /// Takes one token at `now_ms`; when none is left, the whole seconds
+    /// until one is (at least 1), and nothing is taken.
+    pub fn take(&mut self, now_ms: i128) -> Result<(), u64> {
+        let elapsed = (now_ms - self.at).max(0) as f64 / 1000.0;
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.capacity);
+        self.at = now_ms.max(self.at);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            return Ok(());
+        }
+        if self.per_sec <= 0.0 {
+            return Err(u64::MAX);
+        }
+        Err((((1.0 - self.tokens) / self.per_sec).ceil() as u64).max(1))
     }
 }
 
@@ -256,6 +332,40 @@ impl RateLimiter for MemoryRateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A bucket bursts to its limit, then passes the limit's average rate
+    /// and no more; it never holds more than the limit however long idle.
+    #[test]
+    fn a_token_bucket_bursts_then_keeps_the_average_rate() {
+        let limit = Limit {
+            max: 60,
+            window_secs: 60,
+        };
+        let mut b = TokenBucket::new(limit, 0);
+        for _ in 0..60 {
+            b.take(0).unwrap();
+        }
+        assert_eq!(b.take(0), Err(1));
+        assert_eq!(b.take(999), Err(1));
+        b.take(1_000).unwrap();
+        assert!(b.take(1_000).is_err());
+        // An hour idle refills to the limit, not beyond.
+        let later = 3_600_000;
+        let passed = (0..100).filter(|_| b.take(later).is_ok()).count();
+        assert_eq!(passed, 60);
+        // A slow limit says how long to wait.
+        let mut slow = TokenBucket::new(
+            Limit {
+                max: 1,
+                window_secs: 30,
+            },
+            0,
+        );
+        slow.take(0).unwrap();
+        assert_eq!(slow.take(0), Err(30));
+        // Time going backwards refills nothing.
+        assert!(slow.take(-5_000).is_err());
+    }
 
     #[test]
     fn overrides_replace_named_limits_and_reject_nonsense() {

@@ -158,7 +158,7 @@ async fn stats(state: web::Data<AppState>) -> Res {
     tag = "Signaling",
     summary = "The caller's use of one rate limit",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{limit_type, limit, window_secs, used, remaining, reset_in_secs}", body = Object)),
+    responses((status = 200, description = "{limit_type, scope, limit, window_secs, used, remaining, reset_in_secs}; `scope` is `user` (counted across instances) or `connection` (`signaling`, `websocket_message`: counted by each WebSocket session, so `used`, `remaining` and `reset_in_secs` are null)", body = Object)),
 )]
 async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let Some(kind) = LimitKind::parse(&path) else {
@@ -169,9 +169,22 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
     };
     let identity = identity_from_request(&req, &state)?;
     let user = UserId::parse(&identity.user_id)?;
-    let status = state.service.rate_status(kind, &user).await?;
     let limit = state.service.policy().get(kind);
+    if kind.is_per_connection() {
+        // Counted by each WebSocket session, where REST cannot see it.
+        return Ok(HttpResponse::Ok().json(json!({
+            "limit_type": kind.as_str(),
+            "scope": "connection",
+            "limit": limit.max,
+            "window_secs": limit.window_secs,
+            "used": null,
+            "remaining": null,
+            "reset_in_secs": null,
+        })));
+    }
+    let status = state.service.rate_status(kind, &user).await?;
     Ok(HttpResponse::Ok().json(json!({
+        "scope": "user",
         "limit_type": kind.as_str(),
         "limit": limit.max,
         "window_secs": limit.window_secs,

@@ -11,6 +11,14 @@ fn cfg() -> SessionConfig {
         idle_timeout: Duration::from_secs(30),
         reconnect_grace: Duration::from_secs(30),
         max_message_bytes: 1024,
+        signaling_limit: Limit {
+            max: 3,
+            window_secs: 3,
+        },
+        message_limit: Limit {
+            max: 100,
+            window_secs: 60,
+        },
     }
 }
 
@@ -450,4 +458,57 @@ fn a_close_from_the_hub_tells_the_client_why() {
         Some(Some(CloseFrame::for_error(ErrorCode::SessionLost)))
     );
     assert_eq!(leave_of(&a), Some(false));
+}
+
+fn send_candidate(s: &mut Session, at: OffsetDateTime) -> Vec<Action> {
+    s.on_frame(
+        at,
+        Frame::Text(
+            r#"{"type":"ice-candidate","target":"bob","candidate":{"candidate":"candidate:1 1 udp 1 10.0.0.1 9 typ host"}}"#,
+        ),
+    );
+    drain(s)
+}
+
+/// The `signaling` bucket of `cfg()` holds 3 tokens and refills one per
+/// second: a burst of three passes, the fourth is refused on the spot (no
+/// service call) with a retry-after, the session stays open, and a second
+/// later one more passes.
+#[test]
+fn relays_over_the_connection_limit_are_refused_locally_and_refill() {
+    let mut s = live();
+    for _ in 0..3 {
+        let a = send_candidate(&mut s, t(1));
+        assert!(
+            matches!(
+                &a[..],
+                [Action::Call(Request::Handle(ClientMessage::IceCandidate(
+                    _
+                )))]
+            ),
+            "{a:?}"
+        );
+        s.on_reply(t(1), Reply::Handled(Ok(())));
+    }
+    let a = send_candidate(&mut s, t(1));
+    assert!(!a.iter().any(|a| matches!(a, Action::Call(_))), "{a:?}");
+    let e = a
+        .iter()
+        .find_map(|a| match a {
+            Action::Send(t) => Some(json(t)),
+            _ => None,
+        })
+        .expect("an error frame");
+    assert_eq!(e["code"], "RATE_LIMIT_EXCEEDED");
+    assert_eq!(e["in_reply_to"], "ice-candidate");
+    assert_eq!(e["retry_after"], 1);
+    assert_eq!(close_of(&a), None);
+    // Other messages draw on their own bucket meanwhile.
+    send_chat(&mut s);
+    s.on_reply(t(1), Reply::Handled(Ok(())));
+    let a = send_candidate(&mut s, t(2));
+    assert!(
+        matches!(&a[..], [Action::Call(Request::Handle(_))]),
+        "{a:?}"
+    );
 }

@@ -260,12 +260,17 @@ impl Command {
 
     /// The rate limits one command counts against, besides the `api_call`
     /// limit every REST request counts against at the door. Over a
-    /// WebSocket: by message type ([`LimitKind::for_message`]). Over REST:
+    /// WebSocket: the shared limits of the message type
+    /// ([`LimitKind::shared_for_message`]); its per-connection limit was
+    /// counted by the session before the command was built. Over REST:
     /// settings changes and hand raises have their own limits, and a
     /// quality report counts as the WebSocket message it stands for.
     pub fn rate_limits(&self, over_websocket: bool) -> &'static [LimitKind] {
         if over_websocket {
-            return self.message_type().map_or(&[], LimitKind::for_message);
+            // The per-connection kinds were counted by the session.
+            return self
+                .message_type()
+                .map_or(&[], LimitKind::shared_for_message);
         }
         match self {
             Command::UpdateSettings(_) => &[LimitKind::SettingsUpdate],
@@ -510,7 +515,11 @@ mod tests {
             let ty = msg.message_type();
             let cmd = Command::from(msg);
             assert_eq!(cmd.message_type(), Some(ty), "{frame}");
-            assert_eq!(cmd.rate_limits(true), LimitKind::for_message(ty), "{frame}");
+            assert_eq!(
+                cmd.rate_limits(true),
+                LimitKind::shared_for_message(ty),
+                "{frame}"
+            );
         }
     }
 
