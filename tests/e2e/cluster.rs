@@ -6,6 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use signaling_core::ports::EventBus as _;
 
 use crate::support::*;
 
@@ -336,4 +337,89 @@ async fn clients_whose_seats_the_store_lost_are_told_to_rejoin_and_can() {
     a.send(json!({"type": "offer", "target": "bob", "sdp": SDP}))
         .await;
     assert_eq!(b.expect("offer").await["from"], "alice");
+}
+
+/// Counts the relays seen on the bus, by message type.
+#[derive(Default)]
+struct BusTap(std::sync::Mutex<Vec<String>>);
+
+impl signaling_core::ports::EventSink for BusTap {
+    fn deliver(&self, event: &signaling_core::ports::BusEvent) {
+        if let signaling_core::ports::BusKind::Deliver { payload, .. } = &event.kind {
+            let v: Value = serde_json::from_str(payload).unwrap_or_default();
+            if let Some(t) = v["type"].as_str() {
+                self.0.lock().unwrap().push(t.to_owned());
+            }
+        }
+    }
+}
+
+/// Relays between two users of one instance never reach the shared bus;
+/// a relay to a user on another instance is one publish. A tap subscribed
+/// to the cluster's bus channel sees the one offer to bob (on B) and none
+/// of the twenty candidates between alice and carol (both on A), which
+/// still arrive, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_between_users_of_one_instance_never_reach_the_bus() {
+    let (url, p) = (redis_url(), prefix());
+    let a = spawn_with(cluster_settings(&url, &p));
+    let b = spawn_with(cluster_settings(&url, &p));
+    await_bus(&a, &b).await;
+    await_bus(&b, &a).await;
+    let mut alice = a.connect("tap", "alice").await;
+    alice.expect("room-state").await;
+    let mut carol = a.connect("tap", "carol").await;
+    carol.expect("room-state").await;
+    let mut bob = b.connect("tap", "bob").await;
+    bob.expect("room-state").await;
+    alice.expect("user-joined").await;
+    alice.expect("user-joined").await;
+
+    let mut cfg = redis_adapter::RedisConfig::new(url);
+    cfg.prefix = p;
+    let redis = redis_adapter::Redis::new(&cfg).unwrap();
+    let bus = redis.ports().bus;
+    let tap = std::sync::Arc::new(BusTap::default());
+    bus.subscribe(tap.clone());
+    // The tap listens once it hears a publish of its own.
+    let started = Instant::now();
+    while !tap.0.lock().unwrap().iter().any(|t| t == "probe") {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "tap never subscribed"
+        );
+        bus.publish(signaling_core::ports::BusEvent {
+            room_id: signaling_core::RoomId::parse("elsewhere").unwrap(),
+            kind: signaling_core::ports::BusKind::Deliver {
+                to: signaling_core::Audience::Users(vec![]),
+                payload: r#"{"type":"probe"}"#.into(),
+            },
+            version: None,
+            origin: None,
+        })
+        .await
+        .unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tap.0.lock().unwrap().clear();
+
+    for i in 0..20 {
+        let cand = format!("candidate:{i} 1 udp 1 127.0.0.1 9 typ host");
+        alice
+            .send(json!({"type": "ice-candidate", "target": "carol", "candidate": {"candidate": cand}}))
+            .await;
+    }
+    for i in 0..20 {
+        let c = carol.expect("ice-candidate").await;
+        assert_eq!(
+            c["candidate"]["candidate"].as_str().unwrap(),
+            format!("candidate:{i} 1 udp 1 127.0.0.1 9 typ host")
+        );
+    }
+    alice
+        .send(json!({"type": "offer", "target": "bob", "sdp": SDP}))
+        .await;
+    assert_eq!(bob.expect("offer").await["from"], "alice");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(*tap.0.lock().unwrap(), ["offer"]);
 }

@@ -121,6 +121,25 @@ impl Hub {
         }
     }
 
+    /// Closes a local connection the room no longer seats. It stops
+    /// speaking for its user at once, before its session has closed, so
+    /// that events for the user that follow (the user may be on another
+    /// instance now) are not taken for local ones. True if it was here.
+    fn disconnect(&self, room: &RoomId, id: ConnectionId, code: ErrorCode) -> bool {
+        let mut inner = self.inner.write().expect("lock");
+        let Some(h) = inner.conns.get(&id).cloned() else {
+            return false;
+        };
+        h.send(Outbound::Close(code));
+        if let Some(users) = inner.rooms.get_mut(room) {
+            users.retain(|_, h| h.id != id);
+            if users.is_empty() {
+                inner.rooms.remove(room);
+            }
+        }
+        true
+    }
+
     /// Number of live connections on this instance.
     pub fn connection_count(&self) -> usize {
         self.inner.read().expect("lock").conns.len()
@@ -142,33 +161,46 @@ impl app::maintenance::LocalSeats for Hub {
 
 impl EventSink for Hub {
     fn deliver(&self, event: &BusEvent) {
+        self.deliver_here(event);
+    }
+
+    /// Hands the event to the local connections it names; true when every
+    /// one it names is here.
+    fn deliver_here(&self, event: &BusEvent) -> bool {
+        if let BusKind::Disconnect { connection, code } = &event.kind {
+            return self.disconnect(&event.room_id, *connection, *code);
+        }
         let inner = self.inner.read().expect("lock");
         match &event.kind {
-            BusKind::Deliver { to, payload } => {
-                let text: Arc<str> = Arc::from(payload.as_str());
-                match to {
-                    Audience::Users(users) => {
-                        let Some(room) = inner.rooms.get(&event.room_id) else {
-                            return;
-                        };
-                        for u in users {
-                            if let Some(h) = room.get(u) {
-                                h.send(Outbound::Text(text.clone()));
+            BusKind::Deliver { to, payload } => match to {
+                Audience::Users(users) => {
+                    let Some(room) = inner.rooms.get(&event.room_id) else {
+                        return users.is_empty();
+                    };
+                    let mut text: Option<Arc<str>> = None;
+                    let mut all = true;
+                    for u in users {
+                        match room.get(u) {
+                            Some(h) => {
+                                let t = text.get_or_insert_with(|| Arc::from(payload.as_str()));
+                                h.send(Outbound::Text(t.clone()));
                             }
+                            None => all = false,
                         }
                     }
-                    Audience::Connection(c) => {
-                        if let Some(h) = inner.conns.get(c) {
-                            h.send(Outbound::Text(text));
-                        }
+                    all
+                }
+                Audience::Connection(c) => match inner.conns.get(c) {
+                    Some(h) => {
+                        h.send(Outbound::Text(Arc::from(payload.as_str())));
+                        true
                     }
-                }
-            }
-            BusKind::Disconnect { connection, code } => {
-                if let Some(h) = inner.conns.get(connection) {
-                    h.send(Outbound::Close(*code));
-                }
-            }
+                    None => false,
+                },
+            },
+            BusKind::Disconnect { .. } => unreachable!("handled above"),
+            // For the service's room views (`RoomService::subscribe`).
+            BusKind::RoomChanged => false,
         }
     }
 }

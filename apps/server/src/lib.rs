@@ -255,7 +255,6 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let (job_tx, job_rx) = tokio::sync::mpsc::unbounded_channel();
     ports.jobs = Arc::new(recordings::ChannelJobs(job_tx));
     let hub = Arc::new(Hub::default());
-    ports.bus.subscribe(hub.clone());
     let blobs = blob_store_from(&settings)?;
     let limits = file_transfer::TransferLimits {
         chunk_size: settings.transfers.transfer_chunk_bytes,
@@ -291,8 +290,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             room_bytes: settings.recording.recording_quota_room_bytes,
         },
     );
+    let service = RoomService::with_policy(Engine::new(room_config), ports, policy);
+    // The hub gets every bus event; the service keeps its room views from them.
+    service.subscribe(hub.clone());
     Ok(AppState {
-        service: RoomService::with_policy(Engine::new(room_config), ports, policy),
+        service,
         verifier: verifier_from(&settings)?,
         dev_minter: settings.dev_tokens_enabled().then(|| {
             let secret = settings

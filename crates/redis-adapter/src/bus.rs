@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use deadpool_redis::redis::AsyncCommands as _;
 use futures_util::StreamExt as _;
-use signaling_core::PortError;
 use signaling_core::ports::*;
+use signaling_core::{Audience, PortError, RoomId};
 
 use crate::{Redis, corrupt};
 
@@ -17,11 +17,65 @@ use crate::{Redis, corrupt};
 /// covers clients).
 pub struct RedisBus(pub(crate) Redis);
 
+/// The header of a delivery on the wire: the event without its payload.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DeliverHeader {
+    room_id: RoomId,
+    to: Audience,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    origin: Option<u64>,
+}
+
+/// The wire form of an event. A delivery is `D`, its header as JSON, a
+/// newline, then the payload as it is: the payload (a JSON message, up to
+/// an SDP's size) is neither escaped into a JSON string on the way out nor
+/// unescaped on the way in. Other events are their JSON.
+fn encode(event: &BusEvent) -> Result<String, PortError> {
+    match &event.kind {
+        BusKind::Deliver { to, payload } => {
+            let header = DeliverHeader {
+                room_id: event.room_id.clone(),
+                to: to.clone(),
+                version: event.version,
+                origin: event.origin,
+            };
+            let header = serde_json::to_string(&header).map_err(corrupt)?;
+            let mut out = String::with_capacity(2 + header.len() + payload.len());
+            out.push('D');
+            out.push_str(&header);
+            out.push('\n');
+            out.push_str(payload);
+            Ok(out)
+        }
+        _ => serde_json::to_string(event).map_err(corrupt),
+    }
+}
+
+/// The event of a wire form made by [`encode`] (or plain event JSON).
+fn decode(wire: &str) -> Result<BusEvent, String> {
+    if let Some(rest) = wire.strip_prefix('D') {
+        let (header, payload) = rest.split_once('\n').ok_or("delivery without a payload")?;
+        let h: DeliverHeader = serde_json::from_str(header).map_err(|e| e.to_string())?;
+        return Ok(BusEvent {
+            room_id: h.room_id,
+            kind: BusKind::Deliver {
+                to: h.to,
+                payload: payload.to_owned(),
+            },
+            version: h.version,
+            origin: h.origin,
+        });
+    }
+    serde_json::from_str(wire).map_err(|e| e.to_string())
+}
+
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
         let channel = self.0.key(&["bus"]);
-        let payload = serde_json::to_string(&event).map_err(corrupt)?;
+        let payload = encode(&event)?;
         self.0
             .run(async |c| c.publish::<_, _, i64>(&channel, &payload).await)
             .await
@@ -38,13 +92,15 @@ impl EventBus for RedisBus {
                     Ok(mut ps) => match ps.subscribe(&channel).await {
                         Ok(()) => {
                             tracing::info!(%channel, "event bus subscribed");
+                            // Whatever was published while unsubscribed is lost.
+                            sink.resync();
                             backoff = Duration::from_millis(100);
                             let mut stream = ps.on_message();
                             while let Some(msg) = stream.next().await {
                                 let Ok(payload) = msg.get_payload::<String>() else {
                                     continue;
                                 };
-                                match serde_json::from_str::<BusEvent>(&payload) {
+                                match decode(&payload) {
                                     Ok(ev) => sink.deliver(&ev),
                                     Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
                                 }
@@ -59,5 +115,55 @@ impl EventBus for RedisBus {
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use signaling_core::{ConnectionId, ErrorCode, UserId};
+
+    /// Every kind of event survives the wire form, payloads with newlines
+    /// and quotes included, and a payload is carried unescaped.
+    #[test]
+    fn the_wire_form_round_trips_and_carries_payloads_raw() {
+        let room_id = RoomId::parse("r").unwrap();
+        let payload = "{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"}\n\"tail\"";
+        let events = [
+            BusEvent {
+                room_id: room_id.clone(),
+                kind: BusKind::Deliver {
+                    to: Audience::Users(vec![UserId::parse("bob").unwrap()]),
+                    payload: payload.into(),
+                },
+                version: Some(4),
+                origin: Some(9),
+            },
+            BusEvent {
+                room_id: room_id.clone(),
+                kind: BusKind::Disconnect {
+                    connection: ConnectionId::new(),
+                    code: ErrorCode::Kicked,
+                },
+                version: None,
+                origin: None,
+            },
+            BusEvent {
+                room_id,
+                kind: BusKind::RoomChanged,
+                version: Some(5),
+                origin: Some(1),
+            },
+        ];
+        for e in &events {
+            let wire = encode(e).unwrap();
+            assert_eq!(&decode(&wire).unwrap(), e);
+        }
+        let wire = encode(&events[0]).unwrap();
+        assert!(wire.ends_with(payload), "{wire}");
+        // An older instance's plain JSON still reads.
+        let plain = serde_json::to_string(&events[0]).unwrap();
+        assert_eq!(decode(&plain).unwrap(), events[0]);
+        assert!(decode("D{\"room_id\":\"r\"}").is_err());
     }
 }

@@ -68,6 +68,15 @@ pub struct BusEvent {
     pub room_id: RoomId,
     /// What to do.
     pub kind: BusKind,
+    /// The room's version after the write that caused the event, when it
+    /// followed a write: instances drop older local views of the room
+    /// (`service::views`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// The publishing service instance, which delivered the event to its
+    /// own connections already and ignores it when the bus brings it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<u64>,
 }
 
 /// Bus event kinds.
@@ -87,6 +96,10 @@ pub enum BusKind {
         /// Why.
         code: ErrorCode,
     },
+    /// The room changed (to [`BusEvent::version`], or was created at a
+    /// version unknown to the writer) and nobody was told anything else:
+    /// instances drop their local view of it.
+    RoomChanged,
 }
 
 /// Receives bus events on one instance (the server's connection hub).
@@ -94,6 +107,21 @@ pub trait EventSink: Send + Sync {
     /// Called for every event published by any instance, this one included.
     /// MUST NOT block.
     fn deliver(&self, event: &BusEvent);
+
+    /// Called when the subscription was (re-)established after a gap in
+    /// which events may have been missed; what was derived from them must
+    /// be rebuilt. MUST NOT block.
+    fn resync(&self) {}
+
+    /// Delivers `event` to this instance's recipients as [`deliver`] does,
+    /// and says whether it holds every recipient the event names (then no
+    /// other instance needs it). The default holds none.
+    ///
+    /// [`deliver`]: EventSink::deliver
+    fn deliver_here(&self, event: &BusEvent) -> bool {
+        self.deliver(event);
+        false
+    }
 }
 
 /// Fan-out of room events to every instance. An event reaches every sink

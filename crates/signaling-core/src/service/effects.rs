@@ -13,7 +13,27 @@ impl RoomService {
     /// the room change is already written and stands, and a replayable
     /// delivery was appended to the replay log before the publish, so a
     /// client that missed it gets it when it resumes.
-    pub async fn run_effects(&self, room_id: &RoomId, mut effects: Vec<Effect>) {
+    pub async fn run_effects(&self, room_id: &RoomId, effects: Vec<Effect>) {
+        self.carry_out(room_id, effects, None).await
+    }
+
+    /// [`RoomService::run_effects`] after a write that left the room at
+    /// `written` (`Some(None)`: a version unknown here, as when the write
+    /// created it): every published event carries the version, and when
+    /// nothing else is published a [`BusKind::RoomChanged`] is, so other
+    /// instances drop their older view of the room; this instance drops
+    /// its own at once.
+    pub(super) async fn carry_out(
+        &self,
+        room_id: &RoomId,
+        mut effects: Vec<Effect>,
+        written: Option<Option<u64>>,
+    ) {
+        if let Some(v) = written {
+            self.views.changed(room_id, v, self.now());
+        }
+        let version = written.flatten();
+        let mut announced = written.is_none();
         effects.sort_by_key(|e| match e {
             Effect::StoreChat(_) | Effect::StoreRecording(_) => 0,
             Effect::Deliver { .. } | Effect::Disconnect { .. } => 1,
@@ -85,17 +105,37 @@ impl RoomService {
                     continue;
                 }
             };
-            if let Err(err) = self
-                .ports
-                .bus
-                .publish(BusEvent {
-                    room_id: room_id.clone(),
-                    kind,
-                })
-                .await
-            {
-                tracing::warn!(%room_id, error = %err, "event bus publish failed");
-            }
+            announced = true;
+            self.publish(room_id, kind, version).await;
+        }
+        if !announced {
+            self.publish(room_id, BusKind::RoomChanged, version).await;
+        }
+    }
+
+    /// Tells every instance the room is past `version` (a deletion).
+    pub(super) async fn publish_changed(&self, room_id: &RoomId, version: u64) {
+        self.publish(room_id, BusKind::RoomChanged, Some(version))
+            .await;
+    }
+
+    /// Delivers one event to this instance's connections and publishes it
+    /// for the others, unless every recipient is here and there is no
+    /// write to announce (see [`RoomService::subscribe`]); a failure is
+    /// logged (see `run_effects`).
+    async fn publish(&self, room_id: &RoomId, kind: BusKind, version: Option<u64>) {
+        let event = BusEvent {
+            room_id: room_id.clone(),
+            kind,
+            version,
+            origin: Some(self.origin),
+        };
+        let all_here = self.local.get().is_some_and(|s| s.deliver_here(&event));
+        if all_here && version.is_none() {
+            return;
+        }
+        if let Err(err) = self.ports.bus.publish(event).await {
+            tracing::warn!(%room_id, error = %err, "event bus publish failed");
         }
     }
 

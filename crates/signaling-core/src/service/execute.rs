@@ -7,8 +7,10 @@ impl RoomService {
     /// Executes one command from `actor` on a room: counts it against its
     /// rate limits ([`Command::rate_limits`]; over a WebSocket when the
     /// actor has a connection), then applies it with [`Engine::apply`]. A
-    /// command that does not mutate runs on the stored room without a
-    /// write; one that does runs in a compare-and-swap retry loop. Effects
+    /// command that does not mutate runs on the instance's local view of
+    /// the room ([`views`](super::views); a load only when the view is
+    /// stale) without a write; one that does runs in a compare-and-swap
+    /// retry loop on a fresh load. Effects
     /// go out only after the write that landed.
     ///
     /// Two commands do more around the engine step: a recording start takes
@@ -45,7 +47,7 @@ impl RoomService {
         cmd: Command,
     ) -> Result<Reply, SignalError> {
         if !cmd.mutates() {
-            let room = self.snapshot(room_id).await?;
+            let room = self.view(room_id).await?;
             let mut view = Cow::Borrowed(&*room);
             let applied = self.engine.apply(&mut view, self.now(), actor, cmd)?;
             debug_assert!(

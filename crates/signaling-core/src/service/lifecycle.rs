@@ -135,6 +135,9 @@ impl RoomService {
         if self.ports.rooms.delete(id, version).await? != Saved::Ok {
             return Ok(false);
         }
+        // Views of the deleted room (at `version`) are stale everywhere.
+        self.views.changed(id, Some(version + 1), self.now());
+        self.publish_changed(id, version + 1).await;
         let data = serde_json::json!({ "room_id": id, "finished_at": self.now().unix_timestamp() });
         self.ports.events.emit(id, "room_finished", data).await;
         if let Err(e) = self.ports.sessions.ended(id, self.now()).await {

@@ -6,13 +6,15 @@
 //! `execute.rs` is the one door for [`Command`]s; `lifecycle.rs` joins,
 //! leaves and creates rooms; `reads.rs` answers the read paths;
 //! `effects.rs` carries effects out; `maintenance.rs` holds the periodic
-//! jobs (dead instances, empty rooms, recording limits).
+//! jobs (dead instances, empty rooms, recording limits); `views.rs` keeps
+//! the instance's local view of rooms that relays are authorised from.
 
 mod effects;
 mod execute;
 mod lifecycle;
 mod maintenance;
 mod reads;
+pub mod views;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -126,6 +128,11 @@ pub struct RoomService {
     engine: Arc<Engine>,
     ports: Ports,
     policy: Arc<RatePolicy>,
+    views: Arc<views::LocalViews>,
+    /// This instance's own sink (its connections), once subscribed.
+    local: Arc<std::sync::OnceLock<Arc<dyn EventSink>>>,
+    /// Names this instance's events on the bus (see [`BusEvent::origin`]).
+    origin: u64,
 }
 
 impl RoomService {
@@ -140,7 +147,39 @@ impl RoomService {
             engine: Arc::new(engine),
             ports,
             policy: Arc::new(policy),
+            views: Arc::default(),
+            local: Arc::default(),
+            origin: uuid::Uuid::new_v4().as_u64_pair().0,
         }
+    }
+
+    /// Subscribes this instance on the bus: `sink` (the instance's
+    /// connections) gets every event, and the service keeps its local room
+    /// views current from the same events ([`views`]). Call once per
+    /// instance, instead of subscribing `sink` on the bus directly.
+    ///
+    /// From then on the service hands its own events to `sink` directly,
+    /// and publishes them on the bus only when another instance needs
+    /// them: a recipient not connected here, or a write to announce. So a
+    /// relay between two users of this instance never leaves the process,
+    /// and every event from this instance reaches a local recipient by the
+    /// same path, in order.
+    pub fn subscribe(&self, sink: Arc<dyn EventSink>) {
+        if self.local.set(sink.clone()).is_err() {
+            tracing::warn!("RoomService::subscribe called twice; keeping the first sink");
+            return;
+        }
+        self.ports.bus.subscribe(Arc::new(views::ViewSink {
+            views: self.views.clone(),
+            clock: self.ports.clock.clone(),
+            inner: sink,
+            origin: self.origin,
+        }));
+    }
+
+    /// The local room views (for metrics and tests).
+    pub fn views(&self) -> &views::LocalViews {
+        &self.views
     }
 
     /// The rate-limit policy.
@@ -259,7 +298,11 @@ impl RoomService {
                     // admits one creator), so the event is exactly once.
                     self.room_started(&room).await;
                 }
-                self.run_effects(room_id, effects).await;
+                let written = match (empty, version) {
+                    (true, None) => None, // nothing was written
+                    (_, v) => Some(v.map(|v| v + 1)),
+                };
+                self.carry_out(room_id, effects, written).await;
                 return Ok(out);
             }
         }
@@ -286,6 +329,20 @@ impl RoomService {
             Err(e) if e.code == ErrorCode::RoomNotFound => Ok(false),
             Err(e) => Err(e),
         }
+    }
+
+    /// The room for a command that changes nothing: the local view when it
+    /// is current, else a load that refreshes it.
+    async fn view(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {
+        let now = self.now();
+        if let Some(room) = self.views.get(room_id, now) {
+            return Ok(room);
+        }
+        let v = self.ports.rooms.load(room_id).await?.ok_or_else(|| {
+            SignalError::new(ErrorCode::RoomNotFound, format!("no room {room_id}"))
+        })?;
+        self.views.loaded(v.room.clone(), v.version, now);
+        Ok(v.room)
     }
 
     async fn snapshot(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {

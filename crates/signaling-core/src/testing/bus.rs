@@ -48,6 +48,8 @@ pub fn deliver(room: &str, payload: &str) -> BusEvent {
             to: Audience::Users(vec![UserId::parse("u").expect("valid")]),
             payload: payload.into(),
         },
+        version: None,
+        origin: None,
     }
 }
 
@@ -94,6 +96,8 @@ pub async fn events_arrive_whole_and_in_order((a, b): (Arc<dyn EventBus>, Arc<dy
             connection: ConnectionId::new(),
             code: ErrorCode::RoomClosed,
         },
+        version: Some(7),
+        origin: Some(3),
     }];
     sent.push(BusEvent {
         room_id: RoomId::parse("r").expect("valid"),
@@ -101,6 +105,14 @@ pub async fn events_arrive_whole_and_in_order((a, b): (Arc<dyn EventBus>, Arc<dy
             to: Audience::Connection(ConnectionId::new()),
             payload: r#"{"type":"room-state","n":"é\n"}"#.into(),
         },
+        version: None,
+        origin: None,
+    });
+    sent.push(BusEvent {
+        room_id: RoomId::parse("r").expect("valid"),
+        kind: BusKind::RoomChanged,
+        version: Some(8),
+        origin: None,
     });
     sent.extend((0..20).map(|i| deliver("r", &format!("m{i}"))));
     for e in &sent {

@@ -184,3 +184,91 @@ async fn a_bus_failure_after_the_write_leaves_the_change_standing() {
     assert_eq!(s.room(&rid()).await.unwrap().metadata, "agenda");
     assert_eq!(s.latest_sequence(&rid()).await.unwrap(), 1, "replayable");
 }
+
+fn reaction() -> Command {
+    Command::Reaction(signaling_core::protocol::ReactionSend {
+        emoji: "👍".into()
+    })
+}
+
+fn is_reaction(e: &BusEvent) -> bool {
+    matches!(&e.kind, BusKind::Deliver { payload, .. } if payload.contains("\"reaction\""))
+}
+
+/// Commands that change nothing run on the instance's local view: three
+/// reactions cost one load of the shared store, and their events carry no
+/// version (they follow no write).
+#[tokio::test]
+async fn relays_run_on_the_local_view_with_one_load() {
+    let v = stored_room().await;
+    let mut store = MockStore::new();
+    let mut bus = MockBus::new();
+    store
+        .expect_load()
+        .times(1)
+        .returning(move |_| Ok(Some(v.clone())));
+    bus.expect_publish()
+        .withf(|e| is_reaction(e) && e.version.is_none())
+        .times(3)
+        .returning(|_| Ok(()));
+    let s = service(store, bus);
+    for _ in 0..3 {
+        s.execute(&rid(), &host(), reaction()).await.unwrap();
+    }
+}
+
+/// Another instance's write, announced on the bus with the room's new
+/// version, retires the view: the next relay loads again and sees the
+/// change (here a member who lost the right to react is refused at once).
+#[tokio::test]
+async fn an_announced_write_retires_the_view() {
+    let real = RoomService::new(Engine::new(RoomConfig::default()), Ports::in_memory());
+    let store = real.ports().rooms.clone();
+    let bus = real.ports().bus.clone();
+    let bob = UserId::parse("bob").unwrap();
+    for (user, role) in [(alice(), Role::Host), (bob.clone(), Role::Participant)] {
+        let req = JoinRequest {
+            user_id: user,
+            name: None,
+            role: Some(role),
+            permissions: None,
+            connection: ConnectionId::new(),
+        };
+        real.join(&rid(), req).await.unwrap();
+    }
+    // A second instance on the same store and bus.
+    let mut ports = Ports::in_memory();
+    ports.rooms = store;
+    ports.bus = bus;
+    let other = RoomService::new(Engine::new(RoomConfig::default()), ports);
+    struct Nobody;
+    impl EventSink for Nobody {
+        fn deliver(&self, _: &BusEvent) {}
+    }
+    other.subscribe(Arc::new(Nobody));
+    let bob_actor = Actor {
+        user_id: bob.clone(),
+        connection: None,
+    };
+    other.execute(&rid(), &bob_actor, reaction()).await.unwrap();
+    assert_eq!(other.views().len(), 1, "the relay left a view");
+    // The host, on the first instance, takes bob's right to react.
+    real.execute(
+        &rid(),
+        &host(),
+        Command::SetPermissions {
+            user: bob.clone(),
+            patch: auth::PermissionsPatch {
+                can_react: Some(false),
+                ..Default::default()
+            },
+        },
+    )
+    .await
+    .unwrap();
+    let e = other
+        .execute(&rid(), &bob_actor, reaction())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::PermissionDenied);
+}
