@@ -80,7 +80,7 @@ ci: lint layering test doc js fuzz-smoke bench-smoke
 # The whole benchmark for a second per scenario on debug builds: proves it
 # still runs (figures come from `just bench`, never from CI).
 bench-smoke:
-    BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8 ./apps/loadgen/bench.sh
+    BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8 BENCH_JOINS=20 ./apps/loadgen/bench.sh
 
 # Every fuzz target for 20 s (CI); `just fuzz` runs them longer.
 fuzz-smoke:

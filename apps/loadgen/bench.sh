@@ -3,12 +3,12 @@
 # relay, on this machine. Every server runs pinned to core 0, the load
 # generator to core 1. Scenarios 1-3 run against all three servers,
 # alternating, BENCH_REPS times (default 3); then the rtc-only scenarios
-# 4-7. Prints every run and a table of medians; the raw output is kept in
+# 4-8 (6: two instances over Redis, with join visibility; 8: three). Prints every run and a table of medians; the raw output is kept in
 # target/bench/latest.txt. Stops by itself (about 8 minutes with defaults).
 #
 #   BENCH_SECS=10 BENCH_REPS=3 ./apps/loadgen/bench.sh
 # `just bench-smoke` (in CI) runs everything briefly on debug builds:
-#   BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8
+#   BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8 BENCH_JOINS=20
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -16,6 +16,7 @@ SECS=${BENCH_SECS:-10}
 REPS=${BENCH_REPS:-3}
 IDLE=${BENCH_IDLE:-10000}
 MIB=${BENCH_MIB:-100}
+JOINS=${BENCH_JOINS:-200}
 PROFILE=${BENCH_PROFILE:-release}
 BIN=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
 cargo build --profile "$PROFILE" -q -p server -p loadgen -p bare-relay
@@ -98,6 +99,13 @@ URL_B=$URL
 start rtc REDIS_URL="redis://127.0.0.1:$RPORT" RTC_REDIS_PREFIX=b1:
 lg relay --protocol rtc --url-b "$URL_B" --conns 100 --size 200 --secs "$SECS" --window 32
 lg relay --protocol rtc --url-b "$URL_B" --conns 1000 --size 200 --secs "$SECS" --rate 10
+lg visibility --url-b "$URL_B" --joins "$JOINS"
+
+echo "== scenario 8: three instances over Redis (every relay crosses instances)" | tee -a "$OUT"
+URL_A=$URL
+start rtc REDIS_URL="redis://127.0.0.1:$RPORT" RTC_REDIS_PREFIX=b1:
+lg relay --protocol rtc --url-b "$URL_A,$URL_B" --conns 100 --size 200 --secs "$SECS" --window 32
+lg relay --protocol rtc --url-b "$URL_A,$URL_B" --conns 1000 --size 200 --secs "$SECS" --rate 10
 
 echo "== scenario 7: file transfer" | tee -a "$OUT"
 start rtc

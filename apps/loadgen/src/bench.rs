@@ -99,12 +99,13 @@ fn stamp(t: &str) -> Option<u64> {
 }
 
 /// Pairs relaying at full rate (`window` in flight) or at `rate` msg/s per
-/// pair; receivers on `url_b` when given (two instances).
+/// pair. With one other instance in `others`, receivers are there; with
+/// more, pair p goes from instance p mod n to the next one.
 #[allow(clippy::too_many_arguments)]
 pub async fn relay(
     cli: &Cli,
     proto: Proto,
-    url_b: Option<&str>,
+    others: &[String],
     conns: usize,
     size: usize,
     secs: u64,
@@ -114,32 +115,29 @@ pub async fn relay(
     let pairs = conns / 2;
     let run = format!("{}", now_ns() % 1_000_000_007);
     let mut socks = Vec::new();
+    let all: Vec<&str> = std::iter::once(cli.url.as_str())
+        .chain(others.iter().map(String::as_str))
+        .collect();
+    let n = all.len();
     for p in 0..pairs {
         let room = format!("bench-{run}-{p}");
-        let a = proto.connect(cli, &cli.url, &room, "a").await?;
-        let b = proto
-            .connect(cli, url_b.unwrap_or(&cli.url), &room, "b")
-            .await?;
+        let (from, to) = match n {
+            1 => (all[0], all[0]),
+            2 => (all[0], all[1]),
+            _ => (all[p % n], all[(p + 1) % n]),
+        };
+        let a = proto.connect(cli, from, &room, "a").await?;
+        let b = proto.connect(cli, to, &room, "b").await?;
         socks.push((proto.peer_id(&room, "b"), a, b));
     }
+    let url_b = others.first();
     if url_b.is_some() {
         // Let the other instance's subscription settle.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let pad = "x".repeat(size.saturating_sub(180));
     if rate.is_none() {
-        return relay_raw(
-            cli,
-            proto,
-            url_b.is_some(),
-            socks,
-            conns,
-            size,
-            secs,
-            window,
-            &pad,
-        )
-        .await;
+        return relay_raw(cli, proto, n, socks, conns, size, secs, window, &pad).await;
     }
     let delivered = Arc::new(AtomicU64::new(0));
     let before = sample(cli.server_pid);
@@ -215,10 +213,10 @@ pub async fn relay(
         Some(r) => format!("rate={r}/s/pair"),
         None => format!("window={window}"),
     };
-    let across = if url_b.is_some() {
-        " across 2 instances"
+    let across = if n > 1 {
+        format!(" across {n} instances")
     } else {
-        ""
+        String::new()
     };
     let label = format!("relay proto={proto:?} conns={conns} size={size}B {mode}{across}");
     report(cli, before, tasks, &delivered, &label, secs).await
@@ -411,7 +409,7 @@ pub async fn broadcast(
 async fn relay_raw(
     cli: &Cli,
     proto: Proto,
-    two_instances: bool,
+    instances: usize,
     socks: Vec<(String, Ws, Ws)>,
     conns: usize,
     size: usize,
@@ -545,10 +543,10 @@ async fn relay_raw(
         });
         tasks.push((send, recv));
     }
-    let across = if two_instances {
-        " across 2 instances"
+    let across = if instances > 1 {
+        format!(" across {instances} instances")
     } else {
-        ""
+        String::new()
     };
     let label = format!("relay proto={proto:?} conns={conns} size={size}B window={window}{across}");
     report(cli, before, tasks, &delivered, &label, secs).await
@@ -573,4 +571,44 @@ fn get_ts(d: &[u8]) -> Option<u64> {
         }
         acc.checked_mul(10)?.checked_add(u64::from(c - b'0'))
     })
+}
+
+/// Join visibility across instances: for each of `joins` rooms, a watcher
+/// joins on `url_b`, then a joiner on `cli.url`; prints the time from the
+/// joiner's connect to its own `room-state` and to the watcher's
+/// `user-joined`.
+pub async fn visibility(cli: &Cli, url_b: &str, joins: usize) -> anyhow::Result<()> {
+    let run = now_ns() % 1_000_000_007;
+    let mut own = Vec::with_capacity(joins);
+    let mut seen = Vec::with_capacity(joins);
+    for i in 0..joins {
+        let room = format!("vis-{run}-{i}");
+        let mut watcher = Proto::Rtc.connect(cli, url_b, &room, "watcher").await?;
+        let started = now_ns();
+        let joiner = Proto::Rtc.connect(cli, &cli.url, &room, "joiner").await?;
+        own.push(now_ns() - started);
+        loop {
+            let m = tokio::time::timeout(Duration::from_secs(5), watcher.next())
+                .await
+                .context("no user-joined within 5 s")?;
+            match m {
+                Some(Ok(Message::Text(t))) if t.contains("\"user-joined\"") => break,
+                Some(Ok(_)) => {}
+                other => bail!("watcher: {other:?}"),
+            }
+        }
+        seen.push(now_ns() - started);
+        drop((watcher, joiner));
+    }
+    own.sort_unstable();
+    seen.sort_unstable();
+    println!(
+        "join visibility across 2 instances, {joins} joins: joiner's room-state p50={:.3}ms p99={:.3}ms; \
+         user-joined on the other instance p50={:.3}ms p99={:.3}ms",
+        pct(&own, 0.5) / 1000.0,
+        pct(&own, 0.99) / 1000.0,
+        pct(&seen, 0.5) / 1000.0,
+        pct(&seen, 0.99) / 1000.0,
+    );
+    Ok(())
 }

@@ -40,9 +40,13 @@ enum Scenario {
         /// Which server protocol.
         #[arg(long, value_enum, default_value = "rtc")]
         protocol: bench::Proto,
-        /// Receivers connect here (a second instance) instead of --url.
-        #[arg(long)]
-        url_b: Option<String>,
+        /// Other instances of a cluster, comma separated. With one, every
+        /// receiver connects there (senders on --url); with two or more,
+        /// pair p's sender is on instance p mod n and its receiver on the
+        /// next, so every relay crosses instances and each instance sends
+        /// and receives alike.
+        #[arg(long, value_delimiter = ',')]
+        url_b: Vec<String>,
         /// Messages per second per pair instead of a full-rate window.
         #[arg(long)]
         rate: Option<u64>,
@@ -58,6 +62,17 @@ enum Scenario {
         /// Messages in flight per pair.
         #[arg(long, default_value_t = 32)]
         window: u64,
+    },
+    /// How long a join takes to become visible on another instance: a
+    /// watcher in the room on --url-b, then a joiner on --url; from the
+    /// joiner's connect to the watcher's `user-joined`.
+    Visibility {
+        /// The instance the watchers are on.
+        #[arg(long)]
+        url_b: String,
+        /// Joins to time (one room each).
+        #[arg(long, default_value_t = 200)]
+        joins: usize,
     },
     /// Idle connections: connects/s, server CPU, RSS per connection.
     Idle {
@@ -293,19 +308,7 @@ async fn main() -> anyhow::Result<()> {
             size,
             secs,
             window,
-        } => {
-            bench::relay(
-                &cli,
-                protocol,
-                url_b.as_deref(),
-                conns,
-                size,
-                secs,
-                window,
-                rate,
-            )
-            .await
-        }
+        } => bench::relay(&cli, protocol, url_b, conns, size, secs, window, rate).await,
         Scenario::Idle {
             protocol,
             conns,
@@ -318,6 +321,7 @@ async fn main() -> anyhow::Result<()> {
             secs,
         } => bench::broadcast(&cli, rooms, size, every_ms, secs).await,
         Scenario::Transfer { mib, chunk_kib } => transfer(&cli, mib, chunk_kib).await,
+        Scenario::Visibility { ref url_b, joins } => bench::visibility(&cli, url_b, joins).await,
         Scenario::Hold {
             conns,
             room_size,
