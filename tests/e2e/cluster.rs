@@ -6,7 +6,6 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use signaling_core::ports::EventBus as _;
 
 use crate::support::*;
 
@@ -339,28 +338,17 @@ async fn clients_whose_seats_the_store_lost_are_told_to_rejoin_and_can() {
     assert_eq!(b.expect("offer").await["from"], "alice");
 }
 
-/// Counts the relays seen on the bus, by message type.
-#[derive(Default)]
-struct BusTap(std::sync::Mutex<Vec<String>>);
-
-impl signaling_core::ports::EventSink for BusTap {
-    fn deliver(&self, event: &signaling_core::ports::BusEvent) {
-        if let signaling_core::ports::BusKind::Deliver { payload, .. } = &event.kind {
-            let v: Value = serde_json::from_str(payload).unwrap_or_default();
-            if let Some(t) = v["type"].as_str() {
-                self.0.lock().unwrap().push(t.to_owned());
-            }
-        }
-    }
-}
-
 /// Relays between two users of one instance never reach the shared bus;
-/// a relay to a user on another instance is one publish. A tap subscribed
-/// to the cluster's bus channel sees the one offer to bob (on B) and none
-/// of the twenty candidates between alice and carol (both on A), which
-/// still arrive, in order.
+/// a relay to a user on another instance is one publish, on that
+/// instance's own channel. A tap subscribed to every bus channel of the
+/// cluster (`{prefix}bus*`) sees the one offer to bob (on B), on a channel
+/// of its own, and none of the twenty candidates between alice and carol
+/// (both on A), which still arrive, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relays_between_users_of_one_instance_never_reach_the_bus() {
+    use deadpool_redis::redis::AsyncCommands as _;
+    use futures_util::StreamExt as _;
+
     let (url, p) = (redis_url(), prefix());
     let a = spawn_with(cluster_settings(&url, &p));
     let b = spawn_with(cluster_settings(&url, &p));
@@ -375,33 +363,33 @@ async fn relays_between_users_of_one_instance_never_reach_the_bus() {
     alice.expect("user-joined").await;
     alice.expect("user-joined").await;
 
-    let mut cfg = redis_adapter::RedisConfig::new(url);
-    cfg.prefix = p;
-    let redis = redis_adapter::Redis::new(&cfg).unwrap();
-    let bus = redis.ports().bus;
-    let tap = std::sync::Arc::new(BusTap::default());
-    bus.subscribe(tap.clone());
+    let client = deadpool_redis::redis::Client::open(url).unwrap();
+    let mut ps = client.get_async_pubsub().await.unwrap();
+    ps.psubscribe(format!("{p}bus*")).await.unwrap();
+    let seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let mut stream = ps.on_message();
+        while let Some(m) = stream.next().await {
+            let payload: String = m.get_payload().unwrap_or_default();
+            log.lock()
+                .unwrap()
+                .push((m.get_channel_name().to_owned(), payload));
+        }
+    });
     // The tap listens once it hears a publish of its own.
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let probe = format!("{p}bus:probe");
     let started = Instant::now();
-    while !tap.0.lock().unwrap().iter().any(|t| t == "probe") {
+    while !seen.lock().unwrap().iter().any(|(c, _)| *c == probe) {
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "tap never subscribed"
         );
-        bus.publish(signaling_core::ports::BusEvent {
-            room_id: signaling_core::RoomId::parse("elsewhere").unwrap(),
-            kind: signaling_core::ports::BusKind::Deliver {
-                to: signaling_core::Audience::Users(vec![]),
-                payload: r#"{"type":"probe"}"#.into(),
-            },
-            version: None,
-            origin: None,
-        })
-        .await
-        .unwrap();
+        let _: i64 = conn.publish(&probe, "probe").await.unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tap.0.lock().unwrap().clear();
+    seen.lock().unwrap().clear();
 
     for i in 0..20 {
         let cand = format!("candidate:{i} 1 udp 1 127.0.0.1 9 typ host");
@@ -421,5 +409,12 @@ async fn relays_between_users_of_one_instance_never_reach_the_bus() {
         .await;
     assert_eq!(bob.expect("offer").await["from"], "alice");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(*tap.0.lock().unwrap(), ["offer"]);
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let (channel, payload) = &seen[0];
+    assert!(payload.contains("\"type\":\"offer\""), "{payload}");
+    assert!(
+        channel.starts_with(&format!("{p}bus:")),
+        "the offer went to every instance: {channel}"
+    );
 }

@@ -90,7 +90,8 @@ pub async fn ws_entry(
         .max_frame_size(max)
         .aggregate_continuations()
         .max_continuation_size(max);
-    let connection = ConnectionId::new();
+    // The id names this instance, so events for the user come here alone.
+    let connection = state.service.new_connection_id();
     let (handle, rx) = state
         .hub
         .register(&room_id, &user_id, connection, settings.ws.send_queue);

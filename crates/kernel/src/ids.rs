@@ -108,9 +108,51 @@ impl UserId {
 pub struct ConnectionId(pub uuid::Uuid);
 
 impl ConnectionId {
-    /// A fresh random id.
+    /// A fresh random id, of no known instance.
     pub fn new() -> Self {
         ConnectionId(uuid::Uuid::new_v4())
+    }
+
+    /// A fresh id of a connection held by `instance`: a UUID of version 8
+    /// whose first six bytes are the instance's tag and the rest random
+    /// (74 bits), so that any instance can tell from a room's record where
+    /// to send a user's events ([`ConnectionId::instance`]).
+    pub fn on_instance(instance: InstanceTag) -> Self {
+        let mut b = *uuid::Uuid::new_v4().as_bytes();
+        b[..6].copy_from_slice(&instance.0.to_be_bytes()[2..]);
+        b[6] = (b[6] & 0x0f) | 0x80; // version 8
+        b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+        ConnectionId(uuid::Uuid::from_bytes(b))
+    }
+
+    /// The instance holding the connection, for an id made by
+    /// [`ConnectionId::on_instance`]; `None` for any other id.
+    pub fn instance(&self) -> Option<InstanceTag> {
+        if self.0.get_version_num() != 8 {
+            return None;
+        }
+        let mut b = [0u8; 8];
+        b[2..].copy_from_slice(&self.0.as_bytes()[..6]);
+        Some(InstanceTag(u64::from_be_bytes(b)))
+    }
+}
+
+/// Names one server instance on the event bus: 48 random bits, also
+/// carried in the ids of the connections it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InstanceTag(pub u64);
+
+impl InstanceTag {
+    /// A fresh random tag.
+    pub fn random() -> Self {
+        InstanceTag(uuid::Uuid::new_v4().as_u64_pair().0 & 0xffff_ffff_ffff)
+    }
+}
+
+impl fmt::Display for InstanceTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:012x}", self.0)
     }
 }
 
@@ -129,6 +171,20 @@ impl fmt::Display for ConnectionId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn connection_ids_name_their_instance() {
+        let tag = InstanceTag::random();
+        let ids: Vec<_> = (0..100).map(|_| ConnectionId::on_instance(tag)).collect();
+        assert!(ids.iter().all(|c| c.instance() == Some(tag)));
+        assert_eq!(ids[0].0.get_version_num(), 8);
+        let unique: std::collections::HashSet<_> = ids.iter().collect();
+        assert_eq!(unique.len(), 100, "the rest is random");
+        assert_eq!(ConnectionId::new().instance(), None);
+        let max = InstanceTag(0xffff_ffff_ffff);
+        assert_eq!(ConnectionId::on_instance(max).instance(), Some(max));
+        assert_eq!(tag.to_string().len(), 12);
+    }
 
     #[test]
     fn accepts_ordinary_ids() {

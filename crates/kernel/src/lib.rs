@@ -15,4 +15,4 @@ pub mod quota;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ErrorCode, PortError, PortErrorKind, SignalError};
-pub use ids::{ADMIN_USER, ConnectionId, RoomId, UserId};
+pub use ids::{ADMIN_USER, ConnectionId, InstanceTag, RoomId, UserId};

@@ -1,4 +1,6 @@
-//! The event bus over one pub/sub channel; the subscriber reconnects by itself.
+//! The event bus over pub/sub: `{prefix}bus` for what goes to every
+//! instance, `{prefix}bus:{instance}` for what goes to one; the subscriber
+//! reconnects by itself.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,14 +9,15 @@ use async_trait::async_trait;
 use deadpool_redis::redis::AsyncCommands as _;
 use futures_util::StreamExt as _;
 use signaling_core::ports::*;
-use signaling_core::{Audience, PortError, RoomId};
+use signaling_core::{Audience, InstanceTag, PortError, RoomId};
 
 use crate::{Redis, corrupt};
 
-/// Pub/sub on the channel `{prefix}bus`. The subscriber runs in a task
-/// that reconnects by itself when Redis comes back; events published while
-/// an instance is cut off are not replayed here (the reconnection log
-/// covers clients).
+/// Pub/sub on the channel `{prefix}bus` (to all) and one channel per
+/// instance, `{prefix}bus:{instance}`, which only that instance listens to.
+/// The subscriber runs in a task that reconnects by itself when Redis
+/// comes back; events published while an instance is cut off are not
+/// replayed here (the reconnection log covers clients).
 pub struct RedisBus(pub(crate) Redis);
 
 /// The header of a delivery on the wire: the event without its payload.
@@ -25,7 +28,7 @@ struct DeliverHeader {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    origin: Option<u64>,
+    origin: Option<InstanceTag>,
 }
 
 /// The wire form of an event. A delivery is `D`, its header as JSON, a
@@ -71,27 +74,32 @@ fn decode(wire: &str) -> Result<BusEvent, String> {
     serde_json::from_str(wire).map_err(|e| e.to_string())
 }
 
-#[async_trait]
-impl EventBus for RedisBus {
-    async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
-        let channel = self.0.key(&["bus"]);
-        let payload = encode(&event)?;
+impl RedisBus {
+    async fn publish_on(&self, channel: String, event: &BusEvent) -> Result<(), PortError> {
+        let payload = encode(event)?;
         self.0
             .run(async |c| c.publish::<_, _, i64>(&channel, &payload).await)
             .await
             .map(|_| ())
     }
 
-    fn subscribe(&self, sink: Arc<dyn EventSink>) {
+    /// The channel of one instance.
+    fn instance_channel(&self, instance: InstanceTag) -> String {
+        self.0.key(&["bus", &instance.to_string()])
+    }
+
+    /// Subscribes `sink` to `channels` on one connection (so what one
+    /// publisher sends on any of them arrives in order) in a task that
+    /// reconnects by itself and resyncs the sink after every gap.
+    fn listen(&self, channels: Vec<String>, sink: Arc<dyn EventSink>) {
         let client = self.0.client.clone();
-        let channel = self.0.key(&["bus"]);
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             loop {
                 match client.get_async_pubsub().await {
-                    Ok(mut ps) => match ps.subscribe(&channel).await {
+                    Ok(mut ps) => match ps.subscribe(&channels).await {
                         Ok(()) => {
-                            tracing::info!(%channel, "event bus subscribed");
+                            tracing::info!(?channels, "event bus subscribed");
                             // Whatever was published while unsubscribed is lost.
                             sink.resync();
                             backoff = Duration::from_millis(100);
@@ -105,7 +113,7 @@ impl EventBus for RedisBus {
                                     Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
                                 }
                             }
-                            tracing::warn!(%channel, "event bus subscription lost; reconnecting");
+                            tracing::warn!(?channels, "event bus subscription lost; reconnecting");
                         }
                         Err(e) => tracing::warn!(error = %e, "event bus subscribe failed"),
                     },
@@ -115,6 +123,27 @@ impl EventBus for RedisBus {
                 backoff = (backoff * 2).min(Duration::from_secs(2));
             }
         });
+    }
+}
+
+#[async_trait]
+impl EventBus for RedisBus {
+    async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
+        self.publish_on(self.0.key(&["bus"]), &event).await
+    }
+
+    fn subscribe(&self, sink: Arc<dyn EventSink>) {
+        self.listen(vec![self.0.key(&["bus"])], sink);
+    }
+
+    async fn publish_to(&self, instance: InstanceTag, event: BusEvent) -> Result<(), PortError> {
+        self.publish_on(self.instance_channel(instance), &event)
+            .await
+    }
+
+    fn subscribe_as(&self, instance: InstanceTag, sink: Arc<dyn EventSink>) {
+        let channels = vec![self.0.key(&["bus"]), self.instance_channel(instance)];
+        self.listen(channels, sink);
     }
 }
 
@@ -137,7 +166,7 @@ mod tests {
                     payload: payload.into(),
                 },
                 version: Some(4),
-                origin: Some(9),
+                origin: Some(InstanceTag(9)),
             },
             BusEvent {
                 room_id: room_id.clone(),
@@ -152,7 +181,7 @@ mod tests {
                 room_id,
                 kind: BusKind::RoomChanged,
                 version: Some(5),
-                origin: Some(1),
+                origin: Some(InstanceTag(1)),
             },
         ];
         for e in &events {

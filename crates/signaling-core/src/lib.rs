@@ -31,6 +31,7 @@ pub use engine::{
 /// The shared quotas port (byte budgets and slot sets), from the kernel.
 pub use kernel::quota;
 pub use kernel::{
-    ADMIN_USER, ConnectionId, ErrorCode, PortError, PortErrorKind, RoomId, SignalError, UserId,
+    ADMIN_USER, ConnectionId, ErrorCode, InstanceTag, PortError, PortErrorKind, RoomId,
+    SignalError, UserId,
 };
 pub use service::{Ports, ReplayOutcome, RoomService};

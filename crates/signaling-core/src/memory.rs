@@ -11,7 +11,7 @@ use crate::engine::AnalyticsRecord;
 use crate::ports::*;
 use crate::protocol::ChatRecord;
 use crate::room::Room;
-use crate::{PortError, RoomId};
+use crate::{InstanceTag, PortError, RoomId};
 
 /// Rooms in a map, versioned like any other store. A deleted room's
 /// version is kept for a day (as Redis does), so a recreated room
@@ -99,20 +99,39 @@ impl RoomStore for MemoryRoomStore {
 /// A bus with one process: publishing calls every sink directly.
 #[derive(Default)]
 pub struct MemoryBus {
-    sinks: RwLock<Vec<Arc<dyn EventSink>>>,
+    sinks: RwLock<Vec<Subscriber>>,
 }
+
+/// A sink with the instance it subscribed as, if any.
+type Subscriber = (Option<InstanceTag>, Arc<dyn EventSink>);
 
 #[async_trait]
 impl EventBus for MemoryBus {
     async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
-        for s in self.sinks.read().expect("lock").iter() {
+        for (_, s) in self.sinks.read().expect("lock").iter() {
             s.deliver(&event);
         }
         Ok(())
     }
 
     fn subscribe(&self, sink: Arc<dyn EventSink>) {
-        self.sinks.write().expect("lock").push(sink);
+        self.sinks.write().expect("lock").push((None, sink));
+    }
+
+    async fn publish_to(&self, instance: InstanceTag, event: BusEvent) -> Result<(), PortError> {
+        for (tag, s) in self.sinks.read().expect("lock").iter() {
+            if tag.is_none_or(|t| t == instance) {
+                s.deliver(&event);
+            }
+        }
+        Ok(())
+    }
+
+    fn subscribe_as(&self, instance: InstanceTag, sink: Arc<dyn EventSink>) {
+        self.sinks
+            .write()
+            .expect("lock")
+            .push((Some(instance), sink));
     }
 }
 

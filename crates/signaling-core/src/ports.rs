@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use crate::engine::{AnalyticsRecord, Audience};
 use crate::protocol::ChatRecord;
 use crate::room::Room;
-use crate::{ConnectionId, ErrorCode, PortError, RoomId, UserId};
+use crate::{ConnectionId, ErrorCode, InstanceTag, PortError, RoomId, UserId};
 
 /// A room snapshot with the version it was stored under.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ pub struct BusEvent {
     /// The publishing service instance, which delivered the event to its
     /// own connections already and ignores it when the bus brings it back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub origin: Option<u64>,
+    pub origin: Option<InstanceTag>,
 }
 
 /// Bus event kinds.
@@ -136,6 +136,20 @@ pub trait EventBus: Send + Sync {
     async fn publish(&self, event: BusEvent) -> Result<(), PortError>;
     /// Registers this instance's sink.
     fn subscribe(&self, sink: Arc<dyn EventSink>);
+    /// Publishes to the one instance subscribed as `instance` (and to
+    /// sinks subscribed without a name); an instance that is gone misses
+    /// it. The default publishes to all, which is correct but not lean.
+    async fn publish_to(&self, instance: InstanceTag, event: BusEvent) -> Result<(), PortError> {
+        let _ = instance;
+        self.publish(event).await
+    }
+    /// Registers this instance's sink for what is published to all and
+    /// what is published to `instance`. The default is
+    /// [`subscribe`](EventBus::subscribe).
+    fn subscribe_as(&self, instance: InstanceTag, sink: Arc<dyn EventSink>) {
+        let _ = instance;
+        self.subscribe(sink)
+    }
 }
 
 /// A page of chat history.

@@ -14,7 +14,7 @@ impl RoomService {
     /// delivery was appended to the replay log before the publish, so a
     /// client that missed it gets it when it resumes.
     pub async fn run_effects(&self, room_id: &RoomId, effects: Vec<Effect>) {
-        self.carry_out(room_id, effects, None).await
+        self.carry_out(room_id, effects, None, None).await
     }
 
     /// [`RoomService::run_effects`] after a write that left the room at
@@ -22,13 +22,17 @@ impl RoomService {
     /// created it): every published event carries the version, and when
     /// nothing else is published a [`BusKind::RoomChanged`] is, so other
     /// instances drop their older view of the room; this instance drops
-    /// its own at once.
+    /// its own at once. `room`, when given, is the room the effects came
+    /// from: it says which instance holds each recipient, so that an event
+    /// that follows no write goes only to the instances that need it.
     pub(super) async fn carry_out(
         &self,
         room_id: &RoomId,
         mut effects: Vec<Effect>,
         written: Option<Option<u64>>,
+        room: Option<&Room>,
     ) {
+        let announce = written.is_some();
         if let Some(v) = written {
             self.views.changed(room_id, v, self.now());
         }
@@ -106,36 +110,131 @@ impl RoomService {
                 }
             };
             announced = true;
-            self.publish(room_id, kind, version).await;
+            self.publish(room_id, kind, version, announce, room).await;
         }
         if !announced {
-            self.publish(room_id, BusKind::RoomChanged, version).await;
+            self.publish(room_id, BusKind::RoomChanged, version, true, None)
+                .await;
         }
     }
 
     /// Tells every instance the room is past `version` (a deletion).
     pub(super) async fn publish_changed(&self, room_id: &RoomId, version: u64) {
-        self.publish(room_id, BusKind::RoomChanged, Some(version))
+        self.publish(room_id, BusKind::RoomChanged, Some(version), true, None)
             .await;
     }
 
-    /// Delivers one event to this instance's connections and publishes it
-    /// for the others, unless every recipient is here and there is no
-    /// write to announce (see [`RoomService::subscribe`]); a failure is
-    /// logged (see `run_effects`).
-    async fn publish(&self, room_id: &RoomId, kind: BusKind, version: Option<u64>) {
+    /// Delivers one event to this instance's connections, then publishes
+    /// what the others need (see [`RoomService::subscribe`]): after a
+    /// write (`announce`), the event to every instance, so each learns the
+    /// room's version; otherwise nothing when every recipient is here, and
+    /// else one publish to each instance that holds a recipient, or to
+    /// all when `room` cannot say where one is. A failure is logged (see
+    /// `run_effects`).
+    async fn publish(
+        &self,
+        room_id: &RoomId,
+        kind: BusKind,
+        version: Option<u64>,
+        announce: bool,
+        room: Option<&Room>,
+    ) {
         let event = BusEvent {
             room_id: room_id.clone(),
             kind,
             version,
             origin: Some(self.origin),
         };
-        let all_here = self.local.get().is_some_and(|s| s.deliver_here(&event));
-        if all_here && version.is_none() {
+        let Some(local) = self.local.get() else {
+            // Not subscribed (a tool, a test): the bus carries everything.
+            return self.publish_all(event).await;
+        };
+        let all_here = local.deliver_here(&event);
+        if announce {
+            return self.publish_all(event).await;
+        }
+        if all_here {
             return;
         }
+        match room.and_then(|r| self.routes(r, &event)) {
+            Some(routes) => {
+                for (instance, event) in routes {
+                    if let Err(err) = self.ports.bus.publish_to(instance, event).await {
+                        tracing::warn!(%room_id, %instance, error = %err, "event bus publish failed");
+                    }
+                }
+            }
+            None => self.publish_all(event).await,
+        }
+    }
+
+    async fn publish_all(&self, event: BusEvent) {
+        let room_id = event.room_id.clone();
         if let Err(err) = self.ports.bus.publish(event).await {
             tracing::warn!(%room_id, error = %err, "event bus publish failed");
+        }
+    }
+
+    /// The other instances `event` must go to, each with the part of its
+    /// audience connected there: read from the connection ids in `room`
+    /// ([`ConnectionId::instance`]). `None` when a recipient's instance is
+    /// unknown (then every instance gets it).
+    fn routes(&self, room: &Room, event: &BusEvent) -> Option<Vec<(InstanceTag, BusEvent)>> {
+        let elsewhere = |c: ConnectionId| -> Option<Option<InstanceTag>> {
+            let i = c.instance()?;
+            Some((i != self.origin).then_some(i))
+        };
+        let to_one = |c: ConnectionId| -> Option<Vec<(InstanceTag, BusEvent)>> {
+            Some(
+                elsewhere(c)?
+                    .map(|i| (i, event.clone()))
+                    .into_iter()
+                    .collect(),
+            )
+        };
+        match &event.kind {
+            BusKind::Deliver {
+                to: Audience::Users(users),
+                payload,
+            } => {
+                let mut groups: Vec<(InstanceTag, Vec<UserId>)> = Vec::new();
+                for u in users {
+                    let connection = room.participant(u).map(|p| p.connection).or_else(|| {
+                        room.waiting
+                            .iter()
+                            .find(|w| &w.user_id == u)
+                            .map(|w| w.connection)
+                    })?;
+                    let Some(i) = elsewhere(connection)? else {
+                        continue; // here: delivered already
+                    };
+                    match groups.iter_mut().find(|(g, _)| *g == i) {
+                        Some((_, us)) => us.push(u.clone()),
+                        None => groups.push((i, vec![u.clone()])),
+                    }
+                }
+                Some(
+                    groups
+                        .into_iter()
+                        .map(|(i, users)| {
+                            let part = BusEvent {
+                                kind: BusKind::Deliver {
+                                    to: Audience::Users(users),
+                                    payload: payload.clone(),
+                                },
+                                ..event.clone()
+                            };
+                            (i, part)
+                        })
+                        .collect(),
+                )
+            }
+            BusKind::Deliver {
+                to: Audience::Connection(c),
+                ..
+            } => to_one(*c),
+            BusKind::Disconnect { connection, .. } => to_one(*connection),
+            BusKind::RoomChanged => None,
         }
     }
 

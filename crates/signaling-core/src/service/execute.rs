@@ -54,7 +54,8 @@ impl RoomService {
                 matches!(view, Cow::Borrowed(_)),
                 "a command that does not mutate changed the room"
             );
-            self.run_effects(room_id, applied.effects).await;
+            self.carry_out(room_id, applied.effects, None, Some(&room))
+                .await;
             return Ok(applied.reply);
         }
         self.mutate(room_id, false, |room, now| {

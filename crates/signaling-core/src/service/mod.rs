@@ -29,7 +29,7 @@ use crate::protocol::{
 };
 use crate::ratelimit::{LimitKind, RatePolicy, RateStatus};
 use crate::room::{Room, RoomSettingsPatch};
-use crate::{ConnectionId, ErrorCode, RoomId, SignalError, UserId};
+use crate::{ConnectionId, ErrorCode, InstanceTag, RoomId, SignalError, UserId};
 
 const MAX_CAS_ATTEMPTS: usize = 64;
 
@@ -131,8 +131,9 @@ pub struct RoomService {
     views: Arc<views::LocalViews>,
     /// This instance's own sink (its connections), once subscribed.
     local: Arc<std::sync::OnceLock<Arc<dyn EventSink>>>,
-    /// Names this instance's events on the bus (see [`BusEvent::origin`]).
-    origin: u64,
+    /// Names this instance on the bus (see [`BusEvent::origin`]) and in
+    /// the ids of its connections ([`RoomService::new_connection_id`]).
+    origin: InstanceTag,
 }
 
 impl RoomService {
@@ -149,7 +150,7 @@ impl RoomService {
             policy: Arc::new(policy),
             views: Arc::default(),
             local: Arc::default(),
-            origin: uuid::Uuid::new_v4().as_u64_pair().0,
+            origin: InstanceTag::random(),
         }
     }
 
@@ -169,12 +170,19 @@ impl RoomService {
             tracing::warn!("RoomService::subscribe called twice; keeping the first sink");
             return;
         }
-        self.ports.bus.subscribe(Arc::new(views::ViewSink {
+        let sink = views::ViewSink {
             views: self.views.clone(),
             clock: self.ports.clock.clone(),
             inner: sink,
             origin: self.origin,
-        }));
+        };
+        self.ports.bus.subscribe_as(self.origin, Arc::new(sink));
+    }
+
+    /// A fresh id for a connection this instance holds: it names the
+    /// instance, so events for its user can be sent here alone.
+    pub fn new_connection_id(&self) -> ConnectionId {
+        ConnectionId::on_instance(self.origin)
     }
 
     /// The local room views (for metrics and tests).
@@ -302,7 +310,7 @@ impl RoomService {
                     (true, None) => None, // nothing was written
                     (_, v) => Some(v.map(|v| v + 1)),
                 };
-                self.carry_out(room_id, effects, written).await;
+                self.carry_out(room_id, effects, written, Some(&room)).await;
                 return Ok(out);
             }
         }

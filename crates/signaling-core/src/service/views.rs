@@ -138,7 +138,7 @@ pub(super) struct ViewSink {
     pub(super) inner: Arc<dyn EventSink>,
     /// The service's own [`BusEvent::origin`]: its events were delivered
     /// here before they were published.
-    pub(super) origin: u64,
+    pub(super) origin: crate::InstanceTag,
 }
 
 impl EventSink for ViewSink {

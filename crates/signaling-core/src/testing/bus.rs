@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::ports::{BusEvent, BusKind, EventBus, EventSink};
-use crate::{Audience, ConnectionId, ErrorCode, RoomId, UserId};
+use crate::{Audience, ConnectionId, ErrorCode, InstanceTag, RoomId, UserId};
 
 /// Generates the [`EventBus`] suite; `$make` is an
 /// `async fn() -> (Arc<dyn EventBus>, Arc<dyn EventBus>)` giving two
@@ -16,6 +16,7 @@ macro_rules! event_bus_suite {
         $crate::__port_suite_cases!(bus, $make;
             a_publish_reaches_every_subscribed_instance_once,
             events_arrive_whole_and_in_order,
+            a_publish_to_one_instance_reaches_only_it_in_order,
         );
     };
 }
@@ -97,7 +98,7 @@ pub async fn events_arrive_whole_and_in_order((a, b): (Arc<dyn EventBus>, Arc<dy
             code: ErrorCode::RoomClosed,
         },
         version: Some(7),
-        origin: Some(3),
+        origin: Some(InstanceTag(3)),
     }];
     sent.push(BusEvent {
         room_id: RoomId::parse("r").expect("valid"),
@@ -120,4 +121,50 @@ pub async fn events_arrive_whole_and_in_order((a, b): (Arc<dyn EventBus>, Arc<dy
     }
     assert!(super::eventually(3, || sb.len() >= sent.len()).await);
     assert_eq!(sb.take(), sent);
+}
+
+/// An event published to one instance reaches that instance's sink and no
+/// other; mixed with events published to all, one publisher's events still
+/// arrive in the order it published them.
+pub async fn a_publish_to_one_instance_reaches_only_it_in_order(
+    (a, b): (Arc<dyn EventBus>, Arc<dyn EventBus>),
+) {
+    let (ta, tb) = (InstanceTag::random(), InstanceTag::random());
+    let (sa, sb) = (Arc::new(Collect::default()), Arc::new(Collect::default()));
+    a.subscribe_as(ta, sa.clone());
+    b.subscribe_as(tb, sb.clone());
+    for _ in 0..100 {
+        a.publish_to(ta, deliver("probe", "probe-a")).await.unwrap();
+        a.publish_to(tb, deliver("probe", "probe-b")).await.unwrap();
+        if super::eventually(0, || sa.len() > 0 && sb.len() > 0).await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sa.len() > 0 && sb.len() > 0, "subscriptions never started");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(sa.take().iter().all(|e| *e == deliver("probe", "probe-a")));
+    assert!(sb.take().iter().all(|e| *e == deliver("probe", "probe-b")));
+
+    let sent = [
+        deliver("r", "all-1"),
+        deliver("r", "b-only-1"),
+        deliver("r", "all-2"),
+        deliver("r", "b-only-2"),
+    ];
+    for e in &sent {
+        if matches!(&e.kind, BusKind::Deliver { payload, .. } if payload.starts_with("b-only")) {
+            a.publish_to(tb, e.clone()).await.unwrap();
+        } else {
+            a.publish(e.clone()).await.unwrap();
+        }
+    }
+    assert!(super::eventually(3, || sb.len() >= sent.len()).await);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(sb.take(), sent, "b gets everything, in order");
+    assert_eq!(
+        sa.take(),
+        [deliver("r", "all-1"), deliver("r", "all-2")],
+        "a gets only what went to all"
+    );
 }
