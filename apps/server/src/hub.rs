@@ -172,7 +172,7 @@ impl EventSink for Hub {
         }
         let inner = self.inner.read().expect("lock");
         match &event.kind {
-            BusKind::Deliver { to, payload } => match to {
+            BusKind::Deliver { to, payload, seq } => match to {
                 Audience::Users(users) => {
                     let Some(room) = inner.rooms.get(&event.room_id) else {
                         return users.is_empty();
@@ -183,7 +183,7 @@ impl EventSink for Hub {
                         match room.get(u) {
                             Some(h) => {
                                 let t = text.get_or_insert_with(|| Arc::from(payload.as_str()));
-                                h.send(Outbound::Text(t.clone()));
+                                h.send(outbound(*seq, t.clone()));
                             }
                             None => all = false,
                         }
@@ -192,7 +192,7 @@ impl EventSink for Hub {
                 }
                 Audience::Connection(c) => match inner.conns.get(c) {
                     Some(h) => {
-                        h.send(Outbound::Text(Arc::from(payload.as_str())));
+                        h.send(outbound(*seq, Arc::from(payload.as_str())));
                         true
                     }
                     None => false,
@@ -202,6 +202,14 @@ impl EventSink for Hub {
             // For the service's room views (`RoomService::subscribe`).
             BusKind::RoomChanged => false,
         }
+    }
+}
+
+/// What a connection's session gets for a delivery.
+fn outbound(seq: Option<u64>, text: Arc<str>) -> Outbound {
+    match seq {
+        Some(seq) => Outbound::Sequenced(seq, text),
+        None => Outbound::Text(text),
     }
 }
 

@@ -21,8 +21,10 @@
 //!   against the stored room; if the seat is gone the session closes with
 //!   `SESSION_LOST` so the client joins again.
 //! - slow consumer: a full send queue closes with `SLOW_CONSUMER`.
-//! - heartbeat and idle: a ping every heartbeat; a client silent for
-//!   longer than the idle timeout is closed with `IDLE_TIMEOUT`.
+//! - heartbeat and idle: a ping every heartbeat, the first at a point of
+//!   the first interval set by the connection id so that connections that
+//!   joined together do not ping together; a client silent for longer than
+//!   the idle timeout is closed with `IDLE_TIMEOUT`.
 //! - pings (`{"type":"ping"}`) are answered here, without shared state, so
 //!   a client can tell a live server from a dead one while the store is
 //!   away.
@@ -100,6 +102,10 @@ pub enum Closed {
 pub enum Outbound {
     /// A JSON text frame, shared between recipients.
     Text(Arc<str>),
+    /// A JSON text frame of the room's replay log, with its sequence
+    /// number (the text carries the same `"seq"`; the number comes typed,
+    /// so the session never reads it back out of the text).
+    Sequenced(u64, Arc<str>),
     /// Close with this code (kicked, replaced, seat lost, ...).
     Close(ErrorCode),
 }
@@ -244,6 +250,20 @@ pub struct Session {
     /// The per-connection buckets (`signaling`, `websocket_message`),
     /// filled when the session goes live.
     buckets: Option<[TokenBucket; 2]>,
+    /// From going live to the first ping: between half a heartbeat and a
+    /// whole one, set by the connection id ([`first_ping`]).
+    first_ping: Duration,
+}
+
+/// When a session pings first after going live: at its own point of the
+/// second half of the first heartbeat interval, read from the random bits
+/// of its connection id. Connections that join together (a reconnect
+/// storm after a restart, a load test) would otherwise ping together every
+/// interval, a burst that shows in every relay's latency tail; this way
+/// their pings spread evenly and stay spread.
+pub fn first_ping(heartbeat: Duration, connection: signaling_core::ConnectionId) -> Duration {
+    let spread = (connection.0.as_u64_pair().1 % 1024) as f64 / 1024.0;
+    heartbeat.mul_f64(1.0 - spread / 2.0)
 }
 
 impl Session {
@@ -251,9 +271,11 @@ impl Session {
     /// `last_sequence` a resuming client sent.
     pub fn new(config: SessionConfig, join: JoinRequest, resume_after: Option<u64>) -> Self {
         let mut actions = VecDeque::with_capacity(4);
+        let first_ping = first_ping(config.heartbeat, join.connection);
         actions.push_back(Action::Call(Request::Join(join)));
         Session {
             buckets: None,
+            first_ping,
             config,
             resume_after,
             phase: Phase::Joining,
@@ -316,7 +338,7 @@ impl Session {
         ]);
         self.phase = Phase::Live;
         self.last_seen = now;
-        self.next_ping = Some(now + self.config.heartbeat);
+        self.next_ping = Some(now + self.first_ping);
         tracing::debug!("joined");
     }
 
@@ -543,8 +565,9 @@ impl Session {
             return;
         }
         match out {
-            Outbound::Text(text) => {
-                if protocol::seq_of(&text).is_some_and(|s| s <= self.covered_up_to) {
+            Outbound::Text(text) => self.actions.push_back(Action::Deliver(text)),
+            Outbound::Sequenced(seq, text) => {
+                if seq <= self.covered_up_to {
                     return; // already sent by the replay
                 }
                 self.actions.push_back(Action::Deliver(text));

@@ -26,6 +26,8 @@ struct DeliverHeader {
     room_id: RoomId,
     to: Audience,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     version: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     origin: Option<InstanceTag>,
@@ -37,10 +39,11 @@ struct DeliverHeader {
 /// unescaped on the way in. Other events are their JSON.
 fn encode(event: &BusEvent) -> Result<String, PortError> {
     match &event.kind {
-        BusKind::Deliver { to, payload } => {
+        BusKind::Deliver { to, payload, seq } => {
             let header = DeliverHeader {
                 room_id: event.room_id.clone(),
                 to: to.clone(),
+                seq: *seq,
                 version: event.version,
                 origin: event.origin,
             };
@@ -66,6 +69,7 @@ fn decode(wire: &str) -> Result<BusEvent, String> {
             kind: BusKind::Deliver {
                 to: h.to,
                 payload: payload.to_owned(),
+                seq: h.seq,
             },
             version: h.version,
             origin: h.origin,
@@ -164,6 +168,7 @@ mod tests {
                 kind: BusKind::Deliver {
                     to: Audience::Users(vec![UserId::parse("bob").unwrap()]),
                     payload: payload.into(),
+                    seq: Some(3),
                 },
                 version: Some(4),
                 origin: Some(InstanceTag(9)),

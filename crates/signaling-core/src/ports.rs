@@ -88,6 +88,11 @@ pub enum BusKind {
         to: Audience,
         /// JSON text of the message.
         payload: String,
+        /// The room sequence number, for an event in the replay log (the
+        /// payload then starts with the same `"seq"`); carried typed so no
+        /// receiver reads it back out of the text.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        seq: Option<u64>,
     },
     /// Close a connection with a code.
     Disconnect {

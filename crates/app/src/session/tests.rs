@@ -27,13 +27,15 @@ fn t(secs: i64) -> OffsetDateTime {
     OffsetDateTime::UNIX_EPOCH + time::Duration::seconds(1_000_000 + secs)
 }
 
+/// Alice's join, on a connection whose id puts its first ping a whole
+/// heartbeat after going live (see [`first_ping`]).
 fn join_request() -> JoinRequest {
     JoinRequest {
         user_id: UserId::parse("alice").unwrap(),
         name: None,
         role: None,
         permissions: None,
-        connection: ConnectionId::new(),
+        connection: ConnectionId(uuid::Uuid::from_u64_pair(7, 0)),
     }
 }
 
@@ -109,7 +111,7 @@ fn a_fresh_join_gets_the_state_and_every_later_event() {
     assert!(matches!(a[0], Action::Call(Request::Track)));
     assert_eq!(written(&a), ["room-state"]);
     // An event raced in between the join and the state is still delivered.
-    s.on_outbound(t(1), Outbound::Text(event(6).into()));
+    s.on_outbound(t(1), Outbound::Sequenced(6, event(6).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:6"]);
 }
 
@@ -142,7 +144,7 @@ fn a_resumed_client_gets_what_it_missed_and_no_duplicate() {
     assert_eq!(json(first)["missed_message_count"], 2);
     // The same events arriving live are skipped; newer ones are not.
     for seq in [4, 5, 6] {
-        s.on_outbound(t(1), Outbound::Text(event(seq).into()));
+        s.on_outbound(t(1), Outbound::Sequenced(seq, event(seq).into()));
     }
     assert_eq!(written(&drain(&mut s)), ["deliver:6"]);
 }
@@ -179,7 +181,7 @@ fn a_resume_past_the_buffer_gets_the_state_and_skips_nothing() {
         Reply::Replayed(Ok(ReplayOutcome::Resync { state, latest: 50 })),
     );
     assert_eq!(written(&drain(&mut s)), ["resync-required", "room-state"]);
-    s.on_outbound(t(1), Outbound::Text(event(50).into()));
+    s.on_outbound(t(1), Outbound::Sequenced(50, event(50).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:50"]);
 }
 
@@ -310,7 +312,7 @@ fn a_full_queue_closes_with_slow_consumer() {
     );
     assert_eq!(leave_of(&a), Some(false));
     // Whatever is still queued is not sent.
-    s.on_outbound(t(1), Outbound::Text(event(1).into()));
+    s.on_outbound(t(1), Outbound::Sequenced(1, event(1).into()));
     assert!(drain(&mut s).is_empty());
 }
 
@@ -386,7 +388,7 @@ fn a_refused_message_gets_an_error_and_the_session_goes_on() {
     let a = drain(&mut s);
     assert_eq!(written(&a), ["error"]);
     assert_eq!(close_of(&a), None);
-    s.on_outbound(t(2), Outbound::Text(event(1).into()));
+    s.on_outbound(t(2), Outbound::Sequenced(1, event(1).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:1"]);
 }
 
@@ -511,4 +513,25 @@ fn relays_over_the_connection_limit_are_refused_locally_and_refill() {
         matches!(&a[..], [Action::Call(Request::Handle(_))]),
         "{a:?}"
     );
+}
+
+/// Sessions that go live together ping first at points spread over the
+/// second half of the heartbeat, evenly: of a thousand, no tenth of that
+/// half holds more than twice its share.
+#[test]
+fn sessions_that_join_together_do_not_ping_together() {
+    let h = Duration::from_secs(5);
+    let mut buckets = [0usize; 10];
+    for _ in 0..1000 {
+        let mut req = join_request();
+        req.connection = ConnectionId::new();
+        let mut s = Session::new(cfg(), req, None);
+        drain(&mut s);
+        s.on_reply(t(0), joined(false, 0));
+        let first = s.next_timeout().expect("a ping is due") - t(0);
+        assert!(first > h / 2 && first <= h, "{first:?}");
+        let at = (first.as_seconds_f64() - 2.5) / 2.5;
+        buckets[((at * 10.0) as usize).min(9)] += 1;
+    }
+    assert!(buckets.iter().all(|&n| n <= 200), "{buckets:?}");
 }

@@ -51,6 +51,7 @@ impl RoomService {
                         continue;
                     }
                     let mut payload = message.to_json();
+                    let mut seq = None;
                     if let Audience::Users(users) = &to
                         && message.is_replayable()
                     {
@@ -62,13 +63,16 @@ impl RoomService {
                             .append(room_id.as_str(), now_ms, audience, payload.clone())
                             .await
                         {
-                            Ok(seq) => payload = with_seq(&payload, seq),
+                            Ok(n) => {
+                                payload = with_seq(&payload, n);
+                                seq = Some(n);
+                            }
                             Err(err) => {
                                 tracing::warn!(%room_id, error = %err, "replay log append failed")
                             }
                         }
                     }
-                    BusKind::Deliver { to, payload }
+                    BusKind::Deliver { to, payload, seq }
                 }
                 Effect::Disconnect { connection, code } => BusKind::Disconnect { connection, code },
                 Effect::StoreChat(record) => {
@@ -196,6 +200,7 @@ impl RoomService {
             BusKind::Deliver {
                 to: Audience::Users(users),
                 payload,
+                seq,
             } => {
                 let mut groups: Vec<(InstanceTag, Vec<UserId>)> = Vec::new();
                 for u in users {
@@ -221,6 +226,7 @@ impl RoomService {
                                 kind: BusKind::Deliver {
                                     to: Audience::Users(users),
                                     payload: payload.clone(),
+                                    seq: *seq,
                                 },
                                 ..event.clone()
                             };

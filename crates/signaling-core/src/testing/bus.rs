@@ -48,6 +48,7 @@ pub fn deliver(room: &str, payload: &str) -> BusEvent {
         kind: BusKind::Deliver {
             to: Audience::Users(vec![UserId::parse("u").expect("valid")]),
             payload: payload.into(),
+            seq: None,
         },
         version: None,
         origin: None,
@@ -104,7 +105,8 @@ pub async fn events_arrive_whole_and_in_order((a, b): (Arc<dyn EventBus>, Arc<dy
         room_id: RoomId::parse("r").expect("valid"),
         kind: BusKind::Deliver {
             to: Audience::Connection(ConnectionId::new()),
-            payload: r#"{"type":"room-state","n":"é\n"}"#.into(),
+            payload: r#"{"seq":12,"type":"chat-message","n":"é\n"}"#.into(),
+            seq: Some(12),
         },
         version: None,
         origin: None,
