@@ -17,6 +17,8 @@ REPS=${BENCH_REPS:-3}
 IDLE=${BENCH_IDLE:-10000}
 MIB=${BENCH_MIB:-100}
 JOINS=${BENCH_JOINS:-200}
+# BENCH_ONLY=cluster runs only the multi-instance scenarios (6 and 8).
+ONLY=${BENCH_ONLY:-}
 PROFILE=${BENCH_PROFILE:-release}
 BIN=target/$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
 cargo build --profile "$PROFILE" -q -p server -p loadgen -p bare-relay
@@ -71,7 +73,7 @@ lg() { taskset -c 1 ./$BIN/loadgen --url "$URL" --server-pid "$PID" "$@" 2>&1 | 
   echo "date: $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), secs=$SECS reps=$REPS"
 } | tee -a "$OUT"
 
-for rep in $(seq "$REPS"); do
+for rep in $( [ "$ONLY" = cluster ] || seq "$REPS"); do
   for kind in rtc peerjs bare; do
     echo "== rep $rep: $kind" | tee -a "$OUT"
     start "$kind"
@@ -85,10 +87,12 @@ for rep in $(seq "$REPS"); do
   done
 done
 
+if [ "$ONLY" != cluster ]; then
 echo "== scenario 5: room broadcast" | tee -a "$OUT"
 start rtc
 lg broadcast --rooms 20 --size 50 --every-ms 2000 --secs "$SECS"
 stop "$PID"
+fi
 
 echo "== scenario 6: two instances over Redis" | tee -a "$OUT"
 RPORT=$(free_port)
@@ -107,10 +111,12 @@ start rtc REDIS_URL="redis://127.0.0.1:$RPORT" RTC_REDIS_PREFIX=b1:
 lg relay --protocol rtc --url-b "$URL_A,$URL_B" --conns 100 --size 200 --secs "$SECS" --window 32
 lg relay --protocol rtc --url-b "$URL_A,$URL_B" --conns 1000 --size 200 --secs "$SECS" --rate 10
 
+if [ "$ONLY" != cluster ]; then
 echo "== scenario 7: file transfer" | tee -a "$OUT"
 start rtc
 lg transfer --mib "$MIB" --chunk-kib 1024
 lg transfer --mib "$MIB" --chunk-kib 64
+fi
 
 python3 - "$OUT" <<'PY'
 import re, statistics, sys

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use deadpool_redis::redis::AsyncCommands as _;
+use deadpool_redis::redis;
 use futures_util::StreamExt as _;
 use signaling_core::ports::*;
 use signaling_core::{Audience, InstanceTag, PortError, RoomId};
+use tokio::sync::mpsc;
 
 use crate::{Redis, corrupt};
 
@@ -18,7 +19,40 @@ use crate::{Redis, corrupt};
 /// The subscriber runs in a task that reconnects by itself when Redis
 /// comes back; events published while an instance is cut off are not
 /// replayed here (the reconnection log covers clients).
-pub struct RedisBus(pub(crate) Redis);
+///
+/// Publishing does not wait for Redis: `publish` puts the event in the
+/// instance's queue (at most [`PUBLISH_QUEUE`] events; a full queue is
+/// `SERVICE_UNAVAILABLE`), and one task sends the queue in pipelined
+/// batches over one connection, in order. Waiting for one round trip per
+/// event made every relay to another instance cost a round trip in its
+/// sender's session. A batch Redis refuses is logged and its events are
+/// lost, as a failed publish always was (the replay log covers clients).
+pub struct RedisBus {
+    redis: Redis,
+    queue: std::sync::OnceLock<mpsc::Sender<(String, String)>>,
+}
+
+/// Events an instance may have queued for Redis at once.
+pub const PUBLISH_QUEUE: usize = 65_536;
+
+/// Events sent in one pipeline at most.
+const PUBLISH_BATCH: usize = 512;
+
+/// Sends what `publish` queued, in order, in pipelined batches.
+async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(String, String)>) {
+    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
+    while rx.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+        let mut pipe = redis::pipe();
+        for (channel, payload) in &batch {
+            pipe.publish(channel, payload).ignore();
+        }
+        if let Err(e) = redis.run(async |c| pipe.query_async::<()>(c).await).await {
+            tracing::warn!(error = %e, events = batch.len(), "event bus publish failed; the events are lost");
+            metrics::counter!("rtc_bus_events_lost_total").increment(batch.len() as u64);
+        }
+        batch.clear();
+    }
+}
 
 /// The header of a delivery on the wire: the event without its payload.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -79,24 +113,40 @@ fn decode(wire: &str) -> Result<BusEvent, String> {
 }
 
 impl RedisBus {
+    /// The bus over `redis`.
+    pub(crate) fn new(redis: Redis) -> Self {
+        RedisBus {
+            redis,
+            queue: std::sync::OnceLock::new(),
+        }
+    }
+
     async fn publish_on(&self, channel: String, event: &BusEvent) -> Result<(), PortError> {
         let payload = encode(event)?;
-        self.0
-            .run(async |c| c.publish::<_, _, i64>(&channel, &payload).await)
-            .await
-            .map(|_| ())
+        let queue = self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
+            tokio::spawn(publisher(self.redis.clone(), rx));
+            tx
+        });
+        queue.try_send((channel, payload)).map_err(|e| {
+            let why = match e {
+                mpsc::error::TrySendError::Full(_) => "the publish queue is full",
+                mpsc::error::TrySendError::Closed(_) => "the publisher stopped",
+            };
+            PortError::unavailable(format!("redis event bus: {why}"))
+        })
     }
 
     /// The channel of one instance.
     fn instance_channel(&self, instance: InstanceTag) -> String {
-        self.0.key(&["bus", &instance.to_string()])
+        self.redis.key(&["bus", &instance.to_string()])
     }
 
     /// Subscribes `sink` to `channels` on one connection (so what one
     /// publisher sends on any of them arrives in order) in a task that
     /// reconnects by itself and resyncs the sink after every gap.
     fn listen(&self, channels: Vec<String>, sink: Arc<dyn EventSink>) {
-        let client = self.0.client.clone();
+        let client = self.redis.client.clone();
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(100);
             loop {
@@ -133,11 +183,11 @@ impl RedisBus {
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
-        self.publish_on(self.0.key(&["bus"]), &event).await
+        self.publish_on(self.redis.key(&["bus"]), &event).await
     }
 
     fn subscribe(&self, sink: Arc<dyn EventSink>) {
-        self.listen(vec![self.0.key(&["bus"])], sink);
+        self.listen(vec![self.redis.key(&["bus"])], sink);
     }
 
     async fn publish_to(&self, instance: InstanceTag, event: BusEvent) -> Result<(), PortError> {
@@ -146,7 +196,7 @@ impl EventBus for RedisBus {
     }
 
     fn subscribe_as(&self, instance: InstanceTag, sink: Arc<dyn EventSink>) {
-        let channels = vec![self.0.key(&["bus"]), self.instance_channel(instance)];
+        let channels = vec![self.redis.key(&["bus"]), self.instance_channel(instance)];
         self.listen(channels, sink);
     }
 }

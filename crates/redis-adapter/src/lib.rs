@@ -211,7 +211,7 @@ impl Redis {
     pub fn ports(&self) -> RedisPorts {
         RedisPorts {
             rooms: Arc::new(RedisRoomStore(self.clone())),
-            bus: Arc::new(RedisBus(self.clone())),
+            bus: Arc::new(RedisBus::new(self.clone())),
             chat: Arc::new(RedisChatHistory(
                 self.clone(),
                 signaling_core::memory::CHAT_CAP,
