@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_redis::redis;
-use deadpool_redis::{Config, Connection, Pool, PoolConfig, Runtime, Timeouts};
+use deadpool_redis::{Connection, Pool, PoolConfig, Runtime, Timeouts};
 use signaling_core::PortError;
 
 mod analytics;
@@ -123,23 +123,40 @@ fn corrupt(e: impl std::fmt::Display) -> PortError {
 impl Redis {
     /// Builds the pool. Connects lazily: a Redis that is down now is not an
     /// error here, only for the requests that need it.
+    ///
+    /// Every connection, pooled or pub/sub, has `TCP_NODELAY` set (the
+    /// driver leaves Nagle's algorithm on by default): small commands and
+    /// pipelined publishes go out at once instead of waiting for the
+    /// previous segment's acknowledgement, which held a relay to another
+    /// instance for milliseconds.
     pub fn new(cfg: &RedisConfig) -> Result<Self, PortError> {
-        let mut c = Config::from_url(cfg.url.clone());
-        c.pool = Some(PoolConfig {
-            max_size: cfg.pool_size,
-            timeouts: Timeouts {
-                wait: Some(cfg.timeout),
-                create: Some(cfg.timeout),
-                recycle: Some(cfg.timeout),
-            },
-            ..PoolConfig::default()
-        });
-        let pool = c.create_pool(Some(Runtime::Tokio1)).map_err(|e| {
-            PortError::unavailable(redact::scrub(&format!("redis config: {e}"), &cfg.url))
-        })?;
-        let client = redis::Client::open(cfg.url.as_str()).map_err(|e| {
-            PortError::unavailable(redact::scrub(&format!("redis url: {e}"), &cfg.url))
-        })?;
+        use redis::IntoConnectionInfo as _;
+        let bad = |what: &str, e: redis::RedisError| {
+            PortError::unavailable(redact::scrub(&format!("redis {what}: {e}"), &cfg.url))
+        };
+        let info = cfg
+            .url
+            .as_str()
+            .into_connection_info()
+            .map_err(|e| bad("url", e))?
+            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+        let manager = deadpool_redis::Manager::new(info.clone()).map_err(|e| bad("config", e))?;
+        let pool = Pool::builder(manager)
+            .config(PoolConfig {
+                max_size: cfg.pool_size,
+                timeouts: Timeouts {
+                    wait: Some(cfg.timeout),
+                    create: Some(cfg.timeout),
+                    recycle: Some(cfg.timeout),
+                },
+                ..PoolConfig::default()
+            })
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| {
+                PortError::unavailable(redact::scrub(&format!("redis config: {e}"), &cfg.url))
+            })?;
+        let client = redis::Client::open(info).map_err(|e| bad("url", e))?;
         Ok(Redis {
             pool,
             client,
