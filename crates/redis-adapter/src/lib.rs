@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_redis::redis;
-use deadpool_redis::{Connection, Pool, PoolConfig, Runtime, Timeouts};
+use deadpool_redis::{Pool, PoolConfig, Runtime, Timeouts};
 use signaling_core::PortError;
 
 mod analytics;
@@ -72,7 +72,8 @@ pub struct RedisConfig {
     pub url: String,
     /// Prepended to every key and channel, e.g. `rtc:`.
     pub prefix: String,
-    /// Pooled connections.
+    /// Connections the pool may open. Requests share one multiplexed
+    /// connection from it at a time (see [`Redis`]).
     pub pool_size: usize,
     /// How long a request waits for a connection or an answer before
     /// failing with `SERVICE_UNAVAILABLE`.
@@ -103,13 +104,23 @@ impl RedisConfig {
 }
 
 /// A connection pool plus the key prefix; every adapter holds one.
+///
+/// Requests share one multiplexed connection taken from the pool (the
+/// driver pipelines concurrent requests on it) and keep it until it fails;
+/// then the next request takes a fresh one. Taking a connection from the
+/// pool per request cost a second round trip each time: the pool checks a
+/// connection it hands out with `UNWATCH` + `PING`.
 #[derive(Clone)]
 pub struct Redis {
     pool: Pool,
+    shared: Arc<std::sync::Mutex<Option<Connection>>>,
     client: redis::Client,
     prefix: Arc<str>,
     timeout: Duration,
 }
+
+/// The connection requests run on.
+type Connection = redis::aio::MultiplexedConnection;
 
 /// A Redis call failed; the driver's error is kept as the source.
 fn unavailable<E: std::error::Error + Send + Sync + 'static>(e: E) -> PortError {
@@ -159,6 +170,7 @@ impl Redis {
         let client = redis::Client::open(info).map_err(|e| bad("url", e))?;
         Ok(Redis {
             pool,
+            shared: Arc::default(),
             client,
             prefix: cfg.prefix.as_str().into(),
             timeout: cfg.timeout,
@@ -171,23 +183,44 @@ impl Redis {
         k
     }
 
+    /// The shared connection, or a fresh one from the pool.
     async fn conn(&self) -> Result<Connection, PortError> {
-        self.pool.get().await.map_err(unavailable)
+        if let Some(c) = self.shared.lock().expect("redis lock").clone() {
+            return Ok(c);
+        }
+        let pooled = self.pool.get().await.map_err(unavailable)?;
+        let c: Connection = (*pooled).clone();
+        *self.shared.lock().expect("redis lock") = Some(c.clone());
+        Ok(c)
     }
 
-    /// Runs `f` on a pooled connection, bounded by the timeout.
+    /// Forgets the shared connection (it failed); the next request takes
+    /// a fresh one.
+    fn drop_conn(&self) {
+        *self.shared.lock().expect("redis lock") = None;
+    }
+
+    /// Runs `f` on the shared connection, bounded by the timeout.
     async fn run<T, F>(&self, f: F) -> Result<T, PortError>
     where
         F: AsyncFnOnce(&mut Connection) -> redis::RedisResult<T>,
     {
         let work = async {
             let mut c = self.conn().await?;
-            f(&mut c).await.map_err(unavailable)
+            f(&mut c).await.map_err(|e| {
+                if e.is_unrecoverable_error() || e.is_io_error() || e.is_connection_dropped() {
+                    self.drop_conn();
+                }
+                unavailable(e)
+            })
         };
         let started = std::time::Instant::now();
         let result = tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(unavailable)
+            .map_err(|e| {
+                self.drop_conn();
+                unavailable(e)
+            })
             .and_then(|r| r);
         // Through the `metrics` facade: the server exports it at /metrics.
         let outcome = if result.is_ok() { "ok" } else { "error" };
