@@ -13,6 +13,7 @@ mod quota;
 mod reconnect;
 mod rooms;
 mod security;
+mod seeds;
 mod signaling;
 mod support;
 mod transfer;

@@ -54,6 +54,7 @@ fn main() -> anyhow::Result<()> {
         eprintln!("error: {e:#}");
         std::process::exit(2)
     });
+    let command = server::config::apply_aws_env(command, |k| std::env::var(k).ok());
     let cli = Cli::from_arg_matches(&command.get_matches_from(&args)).unwrap_or_else(|e| e.exit());
     init_tracing(cli.settings.ops.log_json);
     match cli.command {

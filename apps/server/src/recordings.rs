@@ -167,7 +167,8 @@ async fn put_chunk_raw(
 pub(crate) struct JsonChunk {
     #[serde(alias = "chunk_index", alias = "sequence_number")]
     sequence: u64,
-    #[serde(alias = "chunk_data")]
+    /// Base64 (or a data URL); `chunk` is seed 002's name for it.
+    #[serde(alias = "chunk_data", alias = "chunk")]
     data: String,
 }
 

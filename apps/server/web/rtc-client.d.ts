@@ -216,8 +216,19 @@ export interface Transfer {
     updated_at: Timestamp;
     expires_at: Timestamp;
     failure?: string | null;
+    /**
+     * What the whole file is checked against: `offered` (the offer's
+     * `sha256`), `not_offered` (none given; every chunk is still checked), or
+     * `computed` (none given; `sha256` is the stored file's, checked against
+     * nothing).
+     */
+    file_checksum?: 'offered' | 'not_offered' | 'computed';
     /** Chunks stored (server mode). */
     received_chunks?: number;
+    /** `received_chunks` under seed 000's name. */
+    chunks_received?: number;
+    /** `state` under seed 001's name. */
+    status?: TransferState;
     bytes_done?: number;
     progress_percent?: number;
 }
@@ -638,7 +649,10 @@ export interface FileOffer {
     file_name: string;
     file_size: number;
     file_type?: string;
-    /** Hex SHA-256 of the whole file. */
+    /**
+     * Hex SHA-256 of the whole file. Without it every chunk is still checked
+     * against its own, and the transfer's `file_checksum` says the file was not.
+     */
     sha256?: string;
     chunk_size?: number;
     mode?: 'server' | 'peer_to_peer';
@@ -669,6 +683,8 @@ export interface ReconnectionState {
     resync_required?: boolean;
     missed_message_count?: number;
     events?: ServerMessage[];
+    /** `events` under seed 000's name. */
+    missed_messages?: ServerMessage[];
     state?: RoomState;
 }
 /** `POST /rooms/{room}/quality`. */

@@ -209,8 +209,19 @@ export interface Transfer {
   updated_at: Timestamp;
   expires_at: Timestamp;
   failure?: string | null;
+  /**
+   * What the whole file is checked against: `offered` (the offer's
+   * `sha256`), `not_offered` (none given; every chunk is still checked), or
+   * `computed` (none given; `sha256` is the stored file's, checked against
+   * nothing).
+   */
+  file_checksum?: 'offered' | 'not_offered' | 'computed';
   /** Chunks stored (server mode). */
   received_chunks?: number;
+  /** `received_chunks` under seed 000's name. */
+  chunks_received?: number;
+  /** `state` under seed 001's name. */
+  status?: TransferState;
   bytes_done?: number;
   progress_percent?: number;
 }

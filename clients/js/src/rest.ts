@@ -122,7 +122,10 @@ export interface FileOffer {
   file_name: string;
   file_size: number;
   file_type?: string;
-  /** Hex SHA-256 of the whole file. */
+  /**
+   * Hex SHA-256 of the whole file. Without it every chunk is still checked
+   * against its own, and the transfer's `file_checksum` says the file was not.
+   */
   sha256?: string;
   chunk_size?: number;
   mode?: 'server' | 'peer_to_peer';
@@ -156,6 +159,8 @@ export interface ReconnectionState {
   resync_required?: boolean;
   missed_message_count?: number;
   events?: ServerMessage[];
+  /** `events` under seed 000's name. */
+  missed_messages?: ServerMessage[];
   state?: RoomState;
 }
 

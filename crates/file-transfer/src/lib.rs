@@ -214,14 +214,14 @@ impl TransferService {
             ));
         }
         let mode = req.mode.unwrap_or(TransferMode::Server);
-        let sha256 = match (&req.sha256, mode) {
-            (Some(h), _) => Some(check_sha256(h)?),
-            (None, TransferMode::PeerToPeer) => None,
-            (None, TransferMode::Server) => {
-                return Err(SignalError::invalid(
-                    "sha256 of the whole file is required in server mode",
-                ));
-            }
+        // The seeds' clients offer without a whole-file checksum; every
+        // chunk is still checked against its own, and the transfer says
+        // the whole file was not (`file_checksum`).
+        let sha256 = req.sha256.as_deref().map(check_sha256).transpose()?;
+        let file_checksum = match (&sha256, mode) {
+            (Some(_), _) => FileChecksum::Offered,
+            (None, TransferMode::Server) => FileChecksum::NotOffered,
+            (None, TransferMode::PeerToPeer) => FileChecksum::NotOffered,
         };
         let chunk_size = req.chunk_size.unwrap_or(self.limits.chunk_size);
         if !(MIN_CHUNK..=self.limits.max_chunk_size).contains(&chunk_size) {
@@ -295,6 +295,7 @@ impl TransferService {
             updated_at: now,
             expires_at: now + time::Duration::seconds(self.limits.cleanup_after_secs as i64),
             failure: None,
+            file_checksum,
         };
         if let Err(e) = self.store.put(&t).await {
             self.release(&t.transfer_id).await;
@@ -444,7 +445,7 @@ impl TransferService {
             t.updated_at + time::Duration::seconds(self.limits.cleanup_after_secs as i64);
         let mut notice = None;
         if count == t.total_chunks {
-            match self.verify_whole(&t).await {
+            match self.verify_whole(&mut t).await {
                 Ok(()) => {
                     t.state = TransferState::Completed;
                     t.bytes_transferred = t.file_size;
@@ -483,8 +484,10 @@ impl TransferService {
         ))
     }
 
-    async fn verify_whole(&self, t: &Transfer) -> Result<(), String> {
-        let want = t.sha256.as_deref().unwrap_or_default();
+    /// Checks the stored file against the offered SHA-256. Without one
+    /// (a seed client's offer), computes it for the download's header and
+    /// records that nothing could be checked against it.
+    async fn verify_whole(&self, t: &mut Transfer) -> Result<(), String> {
         let mut h = Sha256::new();
         for i in 0..t.total_chunks {
             let blob = self
@@ -498,6 +501,11 @@ impl TransferService {
             }
         }
         let got = hex(&h.finalize());
+        let Some(want) = t.sha256.as_deref() else {
+            t.sha256 = Some(got);
+            t.file_checksum = FileChecksum::Computed;
+            return Ok(());
+        };
         if got == want {
             Ok(())
         } else {

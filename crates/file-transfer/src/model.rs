@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 /// Smallest chunk size a sender may choose (except for the last chunk).
 pub const MIN_CHUNK: u64 = 1024;
 
-/// Limits (seed defaults: 64 KiB chunks, 500 MB files, 5 per user, 1 hour;
+/// Limits (seed defaults: 64 KiB chunks, 500 MiB (524,288,000-byte) files, 5 per user, 1 hour;
 /// quotas 1 GiB per sender and 5 GiB per room).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransferLimits {
@@ -34,7 +34,7 @@ impl Default for TransferLimits {
     fn default() -> Self {
         TransferLimits {
             chunk_size: 64 * 1024,
-            max_file_size: 500 * 1000 * 1000,
+            max_file_size: 500 * 1024 * 1024,
             max_per_user: 5,
             cleanup_after_secs: 3600,
             max_chunk_size: 8 * 1024 * 1024,
@@ -138,14 +138,17 @@ pub struct OfferReq {
     /// The receiver.
     #[serde(alias = "receiver_id", alias = "target", alias = "to")]
     pub receiver: UserId,
-    /// File name (no path).
+    /// File name (no path). `filename` is seed 001's name for it.
+    #[serde(alias = "filename")]
     pub file_name: String,
     /// Size in bytes.
     pub file_size: u64,
     /// MIME type.
     #[serde(default, alias = "mime_type")]
     pub file_type: Option<String>,
-    /// Hex SHA-256 of the whole file (required in server mode).
+    /// Hex SHA-256 of the whole file. Optional: without it every chunk is
+    /// still checked against its own, and the transfer's `file_checksum`
+    /// says the whole file was not.
     #[serde(default, alias = "checksum")]
     pub sha256: Option<String>,
     /// Chunk size in bytes (default 64 KiB).
@@ -203,6 +206,26 @@ pub struct Transfer {
     /// Why it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// What the whole file was checked against (every server-mode chunk
+    /// is checked against its own SHA-256 either way).
+    #[serde(default)]
+    pub file_checksum: FileChecksum,
+}
+
+/// Whether the whole file of a transfer is verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum FileChecksum {
+    /// The offer gave the file's SHA-256 and the stored file matched it
+    /// (once complete).
+    #[default]
+    Offered,
+    /// The offer gave none (as the seeds' clients send); not yet complete.
+    NotOffered,
+    /// The offer gave none; the server computed the stored file's SHA-256
+    /// (in `sha256` and the download's header), which nothing checked.
+    Computed,
 }
 
 impl Transfer {
@@ -227,6 +250,10 @@ pub struct TransferView {
     pub bytes_transferred: u64,
     /// Percent done.
     pub progress_percent: f64,
+    /// `received_chunks` under seed 000's name.
+    pub chunks_received: u64,
+    /// `state` under seed 001's name.
+    pub status: TransferState,
 }
 
 impl TransferView {
@@ -243,6 +270,8 @@ impl TransferView {
             bytes_transferred: bytes,
             progress_percent: (bytes as f64 * 100.0 / t.file_size.max(1) as f64 * 10.0).round()
                 / 10.0,
+            chunks_received: received,
+            status: t.state,
         }
     }
 }

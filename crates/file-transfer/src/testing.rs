@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kernel::{RoomId, UserId};
 use time::OffsetDateTime;
 
-use crate::{Transfer, TransferMode, TransferState, TransferStore};
+use crate::{FileChecksum, Transfer, TransferMode, TransferState, TransferStore};
 
 /// Generates one `#[tokio::test]` per case, each on a fresh store from
 /// `$make`, an `async fn() -> Arc<dyn TransferStore>`. The calling crate
@@ -58,6 +58,7 @@ pub fn transfer(id: &str, from: &str, to: &str) -> Transfer {
         updated_at: now,
         expires_at: now + time::Duration::hours(1),
         failure: None,
+        file_checksum: FileChecksum::Offered,
     }
 }
 

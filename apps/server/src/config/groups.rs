@@ -209,13 +209,13 @@ pub struct StorageSettings {
     /// S3 bucket.
     #[arg(long, env = "S3_BUCKET")]
     pub s3_bucket: Option<String>,
-    /// S3 region.
+    /// S3 region (else `AWS_DEFAULT_REGION` or `AWS_REGION`).
     #[arg(long, env = "S3_REGION", default_value = "us-east-1")]
     pub s3_region: String,
-    /// S3 access key id.
+    /// S3 access key id (else `AWS_ACCESS_KEY_ID`).
     #[arg(long, env = "S3_ACCESS_KEY", hide_env_values = true)]
     pub s3_access_key: Option<String>,
-    /// S3 secret access key.
+    /// S3 secret access key (else `AWS_SECRET_ACCESS_KEY`).
     #[arg(long, env = "S3_SECRET_KEY", hide_env_values = true)]
     pub s3_secret_key: Option<Secret>,
     /// Secret for the server's own expiring download links (at least 32
@@ -229,7 +229,7 @@ pub struct StorageSettings {
 #[derive(Debug, Clone, Args)]
 pub struct TransferSettings {
     /// Largest file a transfer may carry, bytes.
-    #[arg(long, env = "RTC_TRANSFER_MAX_BYTES", default_value_t = 500_000_000)]
+    #[arg(long, env = "RTC_TRANSFER_MAX_BYTES", default_value_t = 524_288_000)]
     pub transfer_max_bytes: u64,
     /// Default chunk size of transfers, bytes.
     #[arg(long, env = "RTC_TRANSFER_CHUNK_BYTES", default_value_t = 64 * 1024)]
@@ -244,7 +244,7 @@ pub struct TransferSettings {
     #[arg(long, env = "RTC_TRANSFER_TTL_SECS", default_value_t = 3600)]
     pub transfer_ttl_secs: u64,
     /// Bytes of server-mode transfers one sender may hold, finished ones
-    /// included until they expire (1 GiB: two files of the 500 MB limit).
+    /// included until they expire (1 GiB: two files of the 500 MiB limit).
     #[arg(long, env = "RTC_TRANSFER_QUOTA_USER_BYTES", default_value_t = 1 << 30)]
     pub transfer_quota_user_bytes: u64,
     /// Bytes of server-mode transfers all senders of one room may hold.

@@ -293,6 +293,34 @@ pub fn apply_config_file(
     Ok(command)
 }
 
+/// The standard AWS variables (seed 004) as the defaults of the S3
+/// settings: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+/// `AWS_DEFAULT_REGION` (or `AWS_REGION`). Applied after the config file,
+/// so the order is file < `AWS_*` < `S3_*` variables < flags. `env` reads a
+/// variable (the process environment in `main`).
+pub fn apply_aws_env(
+    mut command: clap::Command,
+    env: impl Fn(&str) -> Option<String>,
+) -> clap::Command {
+    let sources: [(&str, &[&str]); 3] = [
+        ("s3_access_key", &["AWS_ACCESS_KEY_ID"]),
+        ("s3_secret_key", &["AWS_SECRET_ACCESS_KEY"]),
+        ("s3_region", &["AWS_DEFAULT_REGION", "AWS_REGION"]),
+    ];
+    for (id, vars) in sources {
+        let Some(value) = vars.iter().find_map(|k| env(k).filter(|v| !v.is_empty())) else {
+            continue;
+        };
+        // clap keeps defaults for the life of the program; this runs once.
+        let value: &'static str = Box::leak(value.into_boxed_str());
+        command = command.mut_arg(id, |a| {
+            let secret = a.is_hide_env_values_set();
+            a.default_value(value).hide_default_value(secret)
+        });
+    }
+    command
+}
+
 /// A scalar TOML value as the text a flag would carry; `None` for tables
 /// and nested arrays.
 fn scalar(v: &toml::Value) -> Option<String> {
@@ -322,4 +350,68 @@ fn config_path(args: &[std::ffi::OsString]) -> Option<PathBuf> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod aws_env_tests {
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct P {
+        #[command(flatten)]
+        s: Settings,
+    }
+
+    /// The default each S3 setting gets from `env` (the process's own
+    /// `S3_*` variables, which win over these defaults, are clap's to
+    /// apply and do not disturb this check).
+    fn defaults(env: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+        use clap::CommandFactory as _;
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let command = apply_aws_env(P::command(), |k| {
+            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        });
+        ["s3_access_key", "s3_secret_key", "s3_region"]
+            .into_iter()
+            .map(|id| {
+                let arg = command
+                    .get_arguments()
+                    .find(|a| a.get_id() == id)
+                    .expect("the setting exists");
+                let default = arg
+                    .get_default_values()
+                    .first()
+                    .map(|v| v.to_string_lossy().into_owned());
+                (id.to_owned(), default)
+            })
+            .collect()
+    }
+
+    /// Seed 004's variables become the S3 settings' defaults; an empty
+    /// variable counts as unset; `AWS_REGION` stands in for
+    /// `AWS_DEFAULT_REGION`; the secret's default is hidden from `--help`.
+    #[test]
+    fn the_standard_aws_variables_configure_s3() {
+        let aws = [
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ];
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            defaults(&aws),
+            [
+                ("s3_access_key".to_owned(), some("AKIDEXAMPLE")),
+                ("s3_secret_key".to_owned(), some("wJalrXUtnFEMI")),
+                ("s3_region".to_owned(), some("eu-west-1")),
+            ]
+        );
+        let d = defaults(&[("AWS_REGION", "us-west-2"), ("AWS_DEFAULT_REGION", "")]);
+        assert_eq!(d[2].1.as_deref(), Some("us-west-2"));
+        assert_eq!(d[0].1, None);
+        assert_eq!(defaults(&[])[2].1.as_deref(), Some("us-east-1"));
+    }
 }

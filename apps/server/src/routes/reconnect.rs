@@ -78,11 +78,16 @@ async fn reconnect(
                     .collect();
                 body["resync_required"] = json!(false);
                 body["missed_message_count"] = json!(events.len());
+                // Seed 000's client reads `missed_messages`.
+                body["missed_messages"] = json!(events);
                 body["events"] = json!(events);
                 body["last_sequence"] = json!(latest);
             }
             signaling_core::ReplayOutcome::Resync { state: s, latest } => {
                 body["resync_required"] = json!(true);
+                // Nothing to replay: the whole state instead.
+                body["missed_messages"] = json!([]);
+                body["events"] = json!([]);
                 body["state"] = json!(s);
                 body["last_sequence"] = json!(latest);
             }

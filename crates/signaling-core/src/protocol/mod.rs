@@ -517,6 +517,7 @@ mod tests {
                         updated_at: t,
                         expires_at: t,
                         failure: None,
+                        file_checksum: file_transfer::FileChecksum::NotOffered,
                     },
                     0,
                 ))),
