@@ -253,6 +253,36 @@ async fn connections_per_user_and_per_address_are_limited() {
     a1.ping().await;
 }
 
+/// An instance holds at most `RTC_MAX_CONNECTIONS` WebSocket connections:
+/// one more is refused before the upgrade with 503
+/// `MAX_PARTICIPANTS_REACHED`, whoever it is from, and a place frees up when
+/// a connection closes.
+#[tokio::test]
+async fn an_instance_holds_at_most_its_connection_limit() {
+    let mut settings = settings();
+    settings.ws.max_connections = 2;
+    let s = spawn_with(settings);
+    let mut a = s.connect("full-a", "a").await;
+    a.expect("room-state").await;
+    let mut b = s.connect("full-b", "b").await;
+    b.expect("room-state").await;
+    let e = s
+        .connect_token("full-c", &token("c", None, None))
+        .await
+        .err()
+        .expect("refused");
+    let tokio_tungstenite::tungstenite::Error::Http(r) = e else {
+        panic!("expected an HTTP refusal, got {e}")
+    };
+    let body = String::from_utf8_lossy(r.body().as_deref().unwrap_or_default()).into_owned();
+    assert_eq!(r.status().as_u16(), 503);
+    assert!(body.contains("MAX_PARTICIPANTS_REACHED"), "{body}");
+    b.close().await;
+    let mut c = s.connect("full-c", "c").await;
+    c.expect("room-state").await;
+    a.ping().await;
+}
+
 /// What Chromium's `createOffer` gives for a microphone, a camera and a
 /// data channel (abridged: codecs, candidates and extensions cut).
 const CHROMIUM_OFFER: &str = "v=0\r\no=- 4611731400430051336 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1 2\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS 8f1c\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111 63\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\na=ice-ufrag:Wq3n\r\na=ice-pwd:4hGv9o1cZq2tJdQm0yQkS1pV\r\na=ice-options:trickle\r\na=fingerprint:sha-256 12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0:12:34:56:78:9A:BC:DE:F0\r\na=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=msid:8f1c 1b2e\r\na=rtcp-mux\r\na=rtpmap:111 opus/48000/2\r\na=ssrc:1001 cname:x\r\nm=video 9 UDP/TLS/RTP/SAVPF 96 97\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=sendrecv\r\na=msid:8f1c 3c4d\r\na=rtcp-mux\r\na=rtcp-rsize\r\na=rtpmap:96 VP8/90000\r\na=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\na=max-message-size:262144\r\n";

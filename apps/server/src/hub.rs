@@ -217,7 +217,26 @@ fn outbound(seq: Option<u64>, text: Arc<str>) -> Outbound {
 /// instance, and refuses new ones over the limits.
 #[derive(Default)]
 pub struct Admission {
-    counts: std::sync::Mutex<(HashMap<UserId, usize>, HashMap<std::net::IpAddr, usize>)>,
+    counts: std::sync::Mutex<Counts>,
+}
+
+/// Connections per user and per address, and in all.
+#[derive(Default)]
+struct Counts {
+    users: HashMap<UserId, usize>,
+    ips: HashMap<std::net::IpAddr, usize>,
+    total: usize,
+}
+
+/// The limits [`Admission::admit`] checks.
+#[derive(Debug, Clone, Copy)]
+pub struct AdmissionLimits {
+    /// Connections per user.
+    pub per_user: usize,
+    /// Connections per address.
+    pub per_ip: usize,
+    /// Connections on this instance.
+    pub total: usize,
 }
 
 /// Holds one admitted connection's place; gives it back when dropped.
@@ -228,16 +247,27 @@ pub struct AdmissionGuard {
 }
 
 impl Admission {
-    /// Admits a connection of `user` from `ip` unless either is at its limit.
+    /// Admits a connection of `user` from `ip` unless the instance, the
+    /// user or the address is at its limit.
     pub fn admit(
         self: &Arc<Self>,
         user: &UserId,
         ip: Option<std::net::IpAddr>,
-        per_user: usize,
-        per_ip: usize,
+        limits: AdmissionLimits,
     ) -> Result<AdmissionGuard, signaling_core::SignalError> {
+        let AdmissionLimits {
+            per_user,
+            per_ip,
+            total,
+        } = limits;
         let mut c = self.counts.lock().expect("admission lock");
-        let u = c.0.get(user).copied().unwrap_or(0);
+        if c.total >= total {
+            return Err(signaling_core::SignalError::new(
+                ErrorCode::MaxParticipantsReached,
+                format!("this instance holds {} connections (its limit)", c.total),
+            ));
+        }
+        let u = c.users.get(user).copied().unwrap_or(0);
         if u >= per_user {
             return Err(signaling_core::SignalError::new(
                 ErrorCode::TooManyConnections,
@@ -245,16 +275,17 @@ impl Admission {
             ));
         }
         if let Some(ip) = ip {
-            let n = c.1.get(&ip).copied().unwrap_or(0);
+            let n = c.ips.get(&ip).copied().unwrap_or(0);
             if n >= per_ip {
                 return Err(signaling_core::SignalError::new(
                     ErrorCode::TooManyConnections,
                     format!("{n} connections from this address (limit {per_ip})"),
                 ));
             }
-            *c.1.entry(ip).or_default() += 1;
+            *c.ips.entry(ip).or_default() += 1;
         }
-        *c.0.entry(user.clone()).or_default() += 1;
+        *c.users.entry(user.clone()).or_default() += 1;
+        c.total += 1;
         Ok(AdmissionGuard {
             admission: self.clone(),
             user: user.clone(),
@@ -266,18 +297,19 @@ impl Admission {
 impl Drop for AdmissionGuard {
     fn drop(&mut self) {
         let mut c = self.admission.counts.lock().expect("admission lock");
-        if let Some(n) = c.0.get_mut(&self.user) {
+        c.total -= 1;
+        if let Some(n) = c.users.get_mut(&self.user) {
             *n -= 1;
             if *n == 0 {
-                c.0.remove(&self.user);
+                c.users.remove(&self.user);
             }
         }
         if let Some(ip) = self.ip
-            && let Some(n) = c.1.get_mut(&ip)
+            && let Some(n) = c.ips.get_mut(&ip)
         {
             *n -= 1;
             if *n == 0 {
-                c.1.remove(&ip);
+                c.ips.remove(&ip);
             }
         }
     }

@@ -75,8 +75,11 @@ pub async fn ws_entry(
     let admitted = state.admission.admit(
         &user_id,
         req.peer_addr().map(|a| a.ip()),
-        state.settings.ws.max_connections_per_user,
-        state.settings.ws.max_connections_per_ip,
+        crate::hub::AdmissionLimits {
+            per_user: state.settings.ws.max_connections_per_user,
+            per_ip: state.settings.ws.max_connections_per_ip,
+            total: state.settings.ws.max_connections,
+        },
     )?;
     let (response, ws, stream) = actix_ws::handle(&req, body).map_err(|e| {
         ApiError(SignalError::new(

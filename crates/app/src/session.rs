@@ -483,8 +483,12 @@ impl Session {
         bucket
             .take(now.unix_timestamp_nanos() / 1_000_000)
             .map_err(|retry| {
+                let code = match kind {
+                    LimitKind::Signaling => ErrorCode::RateLimitExceeded,
+                    _ => ErrorCode::TooManyMessages,
+                };
                 let mut e = SignalError::new(
-                    ErrorCode::RateLimitExceeded,
+                    code,
                     format!(
                         "{} limit of {} per {} s reached on this connection",
                         kind.as_str(),

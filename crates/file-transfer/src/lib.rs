@@ -173,6 +173,13 @@ impl TransferService {
         if &t.sender != user && &t.receiver != user {
             return Err(not_found(id));
         }
+        // Past its expiry the transfer is about to be swept with its bytes.
+        if self.now() >= t.expires_at {
+            return Err(SignalError::new(
+                ErrorCode::TransferExpired,
+                format!("transfer {id} expired; offer the file again"),
+            ));
+        }
         Ok(t)
     }
 

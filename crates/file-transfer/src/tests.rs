@@ -434,6 +434,19 @@ async fn expired_transfers_lose_their_chunks() {
         "progress an hour ago keeps it"
     );
     f.clock.advance(time::Duration::minutes(2));
+    // Past its expiry and before the sweep: every party action is refused
+    // as expired, not served from bytes about to go.
+    let e = send(&f, &t, &data, 1).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::TransferExpired);
+    assert_eq!(e.code.http_status(), 410);
+    assert_eq!(
+        f.svc
+            .get_for(&t.transfer_id, &u("bob"))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::TransferExpired
+    );
     assert_eq!(f.svc.sweep_expired().await.unwrap(), 1);
     assert!(f.blobs.list("transfers").await.unwrap().is_empty());
     assert_eq!(

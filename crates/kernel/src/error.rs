@@ -57,14 +57,16 @@ codes! {
     // Rate limiting
     /// Too many actions of this kind in the current window.
     RateLimitExceeded = ("RATE_LIMIT_EXCEEDED", 429, "Wait retry_after seconds before trying again."),
-    /// Too many WebSocket messages in the current window.
+    /// Too many WebSocket messages on this connection (its
+    /// `websocket_message` bucket is empty).
     TooManyMessages = ("TOO_MANY_MESSAGES", 429, "Send fewer messages; batch ICE candidates where possible."),
     // Capacity
     /// The room has reached its participant limit.
     RoomFull = ("ROOM_FULL", 403, "Try again later or ask the host to raise max_participants."),
     /// This user or address holds too many WebSocket connections.
     TooManyConnections = ("TOO_MANY_CONNECTIONS", 429, "Close other tabs or devices first; the limits are per user and per address."),
-    /// A server-wide participant or connection limit was reached.
+    /// This instance holds as many WebSocket connections as it may
+    /// (`RTC_MAX_CONNECTIONS`).
     MaxParticipantsReached = ("MAX_PARTICIPANTS_REACHED", 503, "The server is at capacity; try again later."),
     // Room state
     /// No such room.
@@ -93,8 +95,6 @@ codes! {
     // Media and signaling
     /// The SDP is missing, empty, too large, or not SDP.
     InvalidSdp = ("INVALID_SDP", 400, "Send the sdp string of an RTCSessionDescription."),
-    /// The ICE candidate could not be relayed.
-    IceCandidateFailed = ("ICE_CANDIDATE_FAILED", 400, "Send an RTCIceCandidate's fields; restart ICE if this persists."),
     /// The ICE candidate is malformed.
     InvalidIceCandidate = ("INVALID_ICE_CANDIDATE", 400, "Send candidate, sdpMid and sdpMLineIndex as the browser produced them."),
     /// The target is the sender itself.
@@ -161,8 +161,6 @@ codes! {
     RecordingLimitReached = ("RECORDING_LIMIT_REACHED", 429, "Wait for a recording to finish."),
     /// A recording is already running in this room.
     RecordingAlreadyActive = ("RECORDING_ALREADY_ACTIVE", 409, "Stop the running recording first."),
-    /// Unsupported format or quality.
-    InvalidRecordingOptions = ("INVALID_RECORDING_OPTIONS", 422, "Use webm, mp4 or mkv and low, medium, high or ultra."),
     // Generic
     /// The action is not valid in the current state.
     InvalidStateTransition = ("INVALID_STATE_TRANSITION", 409, "Refresh the state and retry if still wanted."),

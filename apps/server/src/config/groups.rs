@@ -90,6 +90,11 @@ pub struct WsSettings {
     /// WebSocket connections one address may hold on this instance.
     #[arg(long, env = "RTC_MAX_CONNECTIONS_PER_IP", default_value_t = 500)]
     pub max_connections_per_ip: usize,
+    /// WebSocket connections this instance holds at most; past it a new one
+    /// is refused with `MAX_PARTICIPANTS_REACHED` (503), so a flood cannot
+    /// exhaust the process's memory or file descriptors.
+    #[arg(long, env = "RTC_MAX_CONNECTIONS", default_value_t = 50_000)]
+    pub max_connections: usize,
 }
 
 /// STUN and TURN servers handed to clients.

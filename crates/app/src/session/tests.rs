@@ -535,3 +535,47 @@ fn sessions_that_join_together_do_not_ping_together() {
     }
     assert!(buckets.iter().all(|&n| n <= 200), "{buckets:?}");
 }
+
+/// Past the connection's `websocket_message` bucket, other messages are
+/// refused with `TOO_MANY_MESSAGES` (relays keep their own bucket).
+#[test]
+fn messages_past_the_connection_bucket_are_too_many() {
+    let mut s = Session::new(
+        SessionConfig {
+            message_limit: Limit {
+                max: 2,
+                window_secs: 60,
+            },
+            ..cfg()
+        },
+        join_request(),
+        None,
+    );
+    drain(&mut s);
+    s.on_reply(t(0), joined(false, 0));
+    drain(&mut s);
+    for _ in 0..2 {
+        send_chat(&mut s);
+        s.on_reply(t(1), Reply::Handled(Ok(())));
+    }
+    s.on_frame(
+        t(1),
+        Frame::Text(r#"{"type":"chat-message","message":"hi"}"#),
+    );
+    let a = drain(&mut s);
+    assert!(!a.iter().any(|a| matches!(a, Action::Call(_))), "{a:?}");
+    let e = a
+        .iter()
+        .find_map(|a| match a {
+            Action::Send(t) => Some(json(t)),
+            _ => None,
+        })
+        .expect("an error frame");
+    assert_eq!(e["code"], "TOO_MANY_MESSAGES");
+    assert_eq!(e["retry_after"], 30);
+    let a = send_candidate(&mut s, t(1));
+    assert!(
+        matches!(&a[..], [Action::Call(Request::Handle(_))]),
+        "{a:?}"
+    );
+}

@@ -43,8 +43,13 @@ impl RoomService {
             Effect::Deliver { .. } | Effect::Disconnect { .. } => 1,
             Effect::Analytics(_) => 2,
         });
+        // Lifecycle events first, right after the write: a sweep that
+        // deletes the room just emptied (and emits `room_finished`) must
+        // not overtake the `participant_left` of the leave that emptied it.
+        for e in &effects {
+            self.emit_lifecycle(room_id, e).await;
+        }
         for e in effects {
-            self.emit_lifecycle(room_id, &e).await;
             let kind = match e {
                 Effect::Deliver { to, message } => {
                     if matches!(&to, Audience::Users(u) if u.is_empty()) {
