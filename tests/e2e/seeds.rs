@@ -3,16 +3,8 @@
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::support::*;
-
-fn hex(b: &[u8]) -> String {
-    Sha256::digest(b)
-        .iter()
-        .map(|x| format!("{x:02x}"))
-        .collect()
-}
 
 /// Uploads chunk `i` of `file` with its own checksum, as the seeds' chunk
 /// senders do.

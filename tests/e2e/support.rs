@@ -60,6 +60,15 @@ pub fn cluster_settings(url: &str, prefix: &str) -> Settings {
     s
 }
 
+/// The hex SHA-256 of `b`, as transfer offers and chunk headers carry it.
+pub fn hex(b: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
 pub fn settings() -> Settings {
     Settings::for_tests("127.0.0.1:0")
 }

@@ -283,14 +283,21 @@ pub fn apply_config_file(
                 path.display()
             )
         })?;
-        // clap keeps defaults for the life of the program; this runs once.
-        let text: &'static str = Box::leak(text.into_boxed_str());
-        command = command.mut_arg(id, |a| {
-            let secret = a.is_hide_env_values_set();
-            a.default_value(text).hide_default_value(secret)
-        });
+        command = with_default(command, &id, text);
     }
     Ok(command)
+}
+
+/// `command` with `value` as the default of setting `id`, hidden from
+/// `--help` when the setting is a secret.
+fn with_default(command: clap::Command, id: &str, value: String) -> clap::Command {
+    // clap keeps defaults for the life of the program; this runs once per
+    // setting at startup.
+    let value: &'static str = Box::leak(value.into_boxed_str());
+    command.mut_arg(id, |a| {
+        let secret = a.is_hide_env_values_set();
+        a.default_value(value).hide_default_value(secret)
+    })
 }
 
 /// The standard AWS variables (seed 004) as the defaults of the S3
@@ -308,15 +315,9 @@ pub fn apply_aws_env(
         ("s3_region", &["AWS_DEFAULT_REGION", "AWS_REGION"]),
     ];
     for (id, vars) in sources {
-        let Some(value) = vars.iter().find_map(|k| env(k).filter(|v| !v.is_empty())) else {
-            continue;
-        };
-        // clap keeps defaults for the life of the program; this runs once.
-        let value: &'static str = Box::leak(value.into_boxed_str());
-        command = command.mut_arg(id, |a| {
-            let secret = a.is_hide_env_values_set();
-            a.default_value(value).hide_default_value(secret)
-        });
+        if let Some(value) = vars.iter().find_map(|k| env(k).filter(|v| !v.is_empty())) {
+            command = with_default(command, id, value);
+        }
     }
     command
 }
