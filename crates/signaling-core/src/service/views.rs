@@ -57,6 +57,16 @@ impl LocalViews {
         (now - e.at).whole_seconds() < VIEW_TTL_SECS
     }
 
+    /// Counts one insertion; every [`SWEEP_EVERY`] drops expired entries,
+    /// so the map holds at most the rooms seen in the last few seconds.
+    fn count_insert(inner: &mut Inner, now: OffsetDateTime) {
+        inner.inserts += 1;
+        if inner.inserts >= SWEEP_EVERY {
+            inner.inserts = 0;
+            inner.rooms.retain(|_, e| Self::fresh(e, now));
+        }
+    }
+
     /// The current view of a room, if there is one.
     pub fn get(&self, id: &RoomId, now: OffsetDateTime) -> Option<Arc<Room>> {
         let inner = self.inner.lock().expect("views lock");
@@ -72,11 +82,7 @@ impl LocalViews {
     /// announced meanwhile.
     pub fn loaded(&self, room: Arc<Room>, version: u64, now: OffsetDateTime) {
         let mut inner = self.inner.lock().expect("views lock");
-        inner.inserts += 1;
-        if inner.inserts >= SWEEP_EVERY {
-            inner.inserts = 0;
-            inner.rooms.retain(|_, e| Self::fresh(e, now));
-        }
+        Self::count_insert(&mut inner, now);
         let id = room.id.clone();
         match inner.rooms.get_mut(&id) {
             Some(e) if e.version > version && Self::fresh(e, now) => {}
@@ -97,6 +103,8 @@ impl LocalViews {
     /// when a write created it): an older view is dropped.
     pub fn changed(&self, id: &RoomId, version: Option<u64>, now: OffsetDateTime) {
         let mut inner = self.inner.lock().expect("views lock");
+        // Announcements of rooms never viewed here leave entries too.
+        Self::count_insert(&mut inner, now);
         match (inner.rooms.get_mut(id), version) {
             (Some(e), Some(v)) if e.version >= v => {}
             (Some(e), None) => e.room = None,
@@ -215,6 +223,16 @@ mod tests {
         v.clear();
         assert!(v.get(&b.id, t(1)).is_none());
         assert!(v.is_empty());
+    }
+
+    #[test]
+    fn announcements_alone_are_swept_too() {
+        let v = LocalViews::default();
+        for i in 0..2 * SWEEP_EVERY {
+            let at = t(i64::from(i / 100) * VIEW_TTL_SECS);
+            v.changed(&RoomId::parse(&format!("r-{i}")).unwrap(), Some(1), at);
+        }
+        assert!(v.len() <= SWEEP_EVERY as usize, "{}", v.len());
     }
 
     #[test]
