@@ -61,7 +61,7 @@ layering:
       if cargo tree -p "$c" -e normal --prefix none | grep -Eq '^signaling-core '; then \
         echo "layering violation: $c depends on the room crate; shared basics come from kernel"; exit 1; fi; \
     done; \
-    for c in kernel auth redact signaling-core reconnection file-transfer recording media-ffmpeg app; do \
+    for c in kernel auth redact signaling-core reconnection file-transfer recording media-ffmpeg app media; do \
       if cargo tree -p "$c" -e normal --prefix none --depth 1 | tail -n +2 | grep -Eq '^(reqwest|object_store|redis|deadpool-redis|mongodb) '; then \
         echo "layering violation: $c uses an HTTP, object-store or database client directly (only adapters may)"; exit 1; fi; \
     done; echo "layering ok"

@@ -5,15 +5,13 @@
 // on 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startServer, launchBrowser } from './support.mjs';
 
-const SERVER = process.env.RTC_SERVER_BIN;
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'artifacts';
 const ROOM = `call-${Date.now()}`;
 
@@ -76,26 +74,8 @@ window.ws = (async () => new Promise((resolve) => {
 </script>`;
 };
 
-function startServer() {
-  assert.ok(SERVER, 'RTC_SERVER_BIN must name the rtc-server binary');
-  const env = {
-    ...process.env,
-    RTC_BIND: '127.0.0.1:0',
-    RTC_STORAGE: 'memory',
-    RUST_LOG: 'warn',
-    RTC_ALLOWED_ORIGINS: otherOrigins.allowed.origin,
-  };
-  for (const k of ['REDIS_URL', 'MONGODB_URI', 'RTC_JWT_SECRET']) delete env[k];
-  const child = spawn(SERVER, ['--stun-urls='], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
+function startCallServer() {
+  return startServer({ RTC_ALLOWED_ORIGINS: otherOrigins.allowed.origin });
 }
 
 async function openPage(name, extra = '') {
@@ -154,26 +134,10 @@ async function screenshots(tag) {
 before(async () => {
   otherOrigins.allowed = await staticServer(crossOriginPage);
   otherOrigins.refused = await staticServer(crossOriginPage);
-  const s = await startServer();
+  const s = await startCallServer();
   server = s.child;
   base = s.url;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {

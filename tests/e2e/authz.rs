@@ -69,6 +69,8 @@ enum Setup {
     Recording,
     /// A paused recording `{rec}`.
     RecordingPaused,
+    /// The room in SFU mode.
+    Sfu,
 }
 
 /// A fresh room: host, caller (by role), target participant, and extras.
@@ -191,6 +193,9 @@ async fn fixture(srv: &TestServer, n: usize, caller: Caller, setup: Setup, ws: b
                 host_post(format!("{base}/recordings/{rec}/pause"), json!({})).await;
             }
             vars.insert("rec", rec);
+        }
+        Setup::Sfu => {
+            host_post(format!("{base}/settings"), json!({"media_mode": "sfu"})).await;
         }
         Setup::Base | Setup::Waiting => {}
     }
@@ -392,8 +397,20 @@ impl Ws {
 const SENDRECV: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n";
 const RECVONLY: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=recvonly\r\n";
 
+/// A real SDP offer of one audio section in direction `dir` (the media
+/// plane parses it, unlike the skeletal ones above).
+fn str0m_offer(dir: str0m::media::Direction) -> String {
+    media::init_crypto();
+    let mut rtc = str0m::Rtc::builder().build(std::time::Instant::now());
+    let mut change = rtc.sdp_api();
+    change.add_media(str0m::media::MediaKind::Audio, dir, None, None, None);
+    let (offer, _) = change.apply().expect("an offer");
+    offer.to_sdp_string()
+}
+
 fn ws_table() -> Vec<Ws> {
     use Setup::*;
+    use str0m::media::Direction as D;
     let cand = json!({"candidate": "candidate:1 1 udp 2122260223 127.0.0.1 54321 typ host", "sdpMid": "0", "sdpMLineIndex": 0});
     vec![
         ws(json!({"type": "offer", "target": "{target}", "sdp": SENDRECV}), "HMP")
@@ -401,6 +418,13 @@ fn ws_table() -> Vec<Ws> {
         ws(json!({"type": "offer", "target": "{target}", "sdp": RECVONLY}), "HMPV"),
         ws(json!({"type": "answer", "target": "{target}", "sdp": RECVONLY}), "HMPV"),
         ws(json!({"type": "ice-candidate", "target": "{target}", "candidate": cand}), "HMPV"),
+        ws(json!({"type": "media-offer", "sdp": str0m_offer(D::SendOnly)}), "HMP")
+            .deny("MEDIA_NOT_ALLOWED")
+            .setup(Sfu),
+        ws(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly), "sources": {"0": "microphone"}}), "HMPV").setup(Sfu),
+        ws(json!({"type": "media-answer", "sdp": RECVONLY}), "HMPV").setup(Sfu),
+        // In a mesh room, media signaling is for nobody.
+        ws(json!({"type": "media-offer", "sdp": RECVONLY}), "").deny("MEDIA_MODE_MISMATCH"),
         ws(json!({"type": "media-control", "kind": "audio", "muted": false}), "HMP")
             .deny("MEDIA_NOT_ALLOWED"),
         ws(json!({"type": "media-control", "kind": "audio", "muted": true}), "HMPV"),

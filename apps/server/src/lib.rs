@@ -9,6 +9,7 @@ pub mod guard;
 pub mod hooks;
 pub mod http_error;
 pub mod hub;
+pub mod media_plane;
 pub mod openapi;
 pub mod optional_json;
 pub mod origin;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub dev_minter: Option<auth::TokenMinter>,
     /// This instance's connections.
     pub hub: Arc<Hub>,
+    /// The media plane (SFU) of this instance.
+    pub media: media_plane::MediaHandle,
     /// Settings.
     pub settings: Arc<Settings>,
     /// Start time.
@@ -163,6 +166,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     telemetry::prometheus();
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.rooms.room_capacity;
+    room_config.default_settings.media_mode = settings.media.media_mode;
     room_config.max_concurrent_recordings = settings.recording.recording_max_concurrent;
     room_config.max_recording_secs = settings.recording.recording_max_secs;
     let buffer = reconnection::BufferConfig {
@@ -293,6 +297,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let service = RoomService::with_policy(Engine::new(room_config), ports, policy);
     // The hub gets every bus event; the service keeps its room views from them.
     service.subscribe(hub.clone());
+    let http_ip = settings
+        .http
+        .bind
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip())
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    let media = media_plane::start(&settings.media, http_ip, hub.clone())?;
+    service.attach_media(Arc::new(media.clone()));
     Ok(AppState {
         service,
         verifier: verifier_from(&settings)?,
@@ -310,6 +322,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             )
         }),
         hub,
+        media,
         settings: Arc::new(settings),
         started: Instant::now(),
         metrics: Default::default(),

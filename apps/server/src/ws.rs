@@ -287,6 +287,7 @@ impl Link {
                 self.state
                     .hub
                     .unregister(&self.room_id, self.user(), self.connection);
+                self.state.media.leave(self.connection);
                 // The place is free before the client sees the close.
                 drop(self.admitted.take());
                 let reason = frame.map(|f| CloseReason {

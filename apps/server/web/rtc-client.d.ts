@@ -46,6 +46,17 @@ export interface Permissions {
     can_raise_hand: boolean;
     can_react: boolean;
 }
+/** How a room's media flows. */
+export type MediaMode = 'mesh' | 'sfu';
+/** What a published track carries (`media-offer.sources`). */
+export type MediaSource = 'microphone' | 'camera' | 'screen' | 'screen_audio';
+/** A track received from the server in an SFU room, by our transceiver `mid`. */
+export interface MediaTrack {
+    mid: string;
+    user_id: string;
+    source: MediaSource;
+    kind: MediaKind;
+}
 /** Audio or video. */
 export type MediaKind = 'audio' | 'video';
 /** What a participant is publishing. */
@@ -106,6 +117,8 @@ export interface RoomSettings {
     waiting_room_enabled: boolean;
     chat_enabled: boolean;
     screen_share_allowed: boolean;
+    /** `mesh`: browsers connect to each other; `sfu`: each connects to the server, which forwards every track. */
+    media_mode?: MediaMode;
     max_participants: number;
 }
 /** A partial settings update. */
@@ -352,6 +365,13 @@ export type ClientMessage = {
 } | {
     type: 'ping';
     ts?: unknown;
+} | {
+    type: 'media-offer';
+    sdp: string;
+    sources?: Record<string, MediaSource>;
+} | {
+    type: 'media-answer';
+    sdp: string;
 };
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -409,6 +429,15 @@ export type ServerMessage = {
     type: 'pong';
     ts?: unknown;
     server_time: Timestamp;
+} | {
+    type: 'media-offer';
+    sdp: string;
+} | {
+    type: 'media-answer';
+    sdp: string;
+} | {
+    type: 'media-tracks';
+    tracks: MediaTrack[];
 } | {
     type: 'reconnection-detected';
     missed_message_count: number;
@@ -1103,6 +1132,58 @@ export declare class Peer {
     private onData;
 }
 
+// ---------------------------------------------------------------- src/sfu.ts
+
+type SfuSignal = ServerMessageOf<'media-offer'> | ServerMessageOf<'media-answer'> | ServerMessageOf<'media-tracks'>;
+/**
+ * Our connection to the server's media plane. We offer our own tracks
+ * first; the server answers, then offers whenever others' tracks come or
+ * go. On a collision the server yields (it drops its offer and makes it
+ * again after answering ours), so here a server offer that crosses ours is
+ * ignored. Signaling runs in order on one queue, which first waits for our
+ * local media.
+ */
+export declare class SfuLink {
+    /** The connection. */
+    readonly pc: RTCPeerConnection;
+    /** What each of our receiving transceivers carries, by mid. */
+    readonly tracks: Map<string, MediaTrack>;
+    /** Remote streams by user id and source group (`camera` or `screen`). */
+    readonly streams: Map<string, MediaStream>;
+    private readonly client;
+    private readonly screenTrackIds;
+    private screenSenders;
+    private makingOffer;
+    private wantOffer;
+    private closed;
+    private queue;
+    constructor(client: RtcClient, media: Promise<MediaStream | null>);
+    /** Queues a `media-offer`, `media-answer` or `media-tracks` from the server. */
+    signal(msg: SfuSignal): void;
+    private run;
+    private handle;
+    /** Offers our current tracks (after anything queued). */
+    private negotiate;
+    /** What each of our sending transceivers carries. */
+    private sources;
+    private onTrack;
+    /** Forgets tracks whose transceivers the server stopped. */
+    private dropStopped;
+    /** User ids we receive tracks from. */
+    users(): Set<string>;
+    /** Our mids that carry `userId`'s tracks. */
+    midsOf(userId: string): Set<string>;
+    /** The connection's stats, with only `userId`'s inbound tracks among the `inbound-rtp` entries. */
+    statsOf(userId: string): Promise<RTCStatsReport>;
+    /** Adds our screen stream (the share was announced first). */
+    addScreen(stream: MediaStream): void;
+    private addScreenNow;
+    /** Removes our screen tracks. */
+    removeScreen(): void;
+    /** Closes the connection. */
+    close(): void;
+}
+
 // ---------------------------------------------------------------- src/client.ts
 
 /** Options of {@link RtcClient}. */
@@ -1160,8 +1241,10 @@ export declare class RtcClient extends RoomRestClient {
     status: ConnectionStatus;
     /** Reconnection attempts since the last success. */
     attempt: number;
-    /** Peer connections by user id. */
+    /** Peer connections by user id (mesh rooms, and peer-to-peer files). */
     readonly peers: Map<string, Peer>;
+    /** The connection to the server's media plane (SFU rooms). */
+    sfu: SfuLink | null;
     /** Each participant's latest quality class (`quality-update`). */
     readonly quality: Map<string, Quality>;
     /** The stream we publish. */
@@ -1227,6 +1310,10 @@ export declare class RtcClient extends RoomRestClient {
     private setStatus;
     private onMessage;
     private onRoomState;
+    /** How the room's media flows (`settings.media_mode`). */
+    get mediaMode(): 'mesh' | 'sfu';
+    /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
+    private startMedia;
     private onUserJoinedState;
     private onUserJoined;
     private dropParticipant;
@@ -1246,7 +1333,7 @@ export declare class RtcClient extends RoomRestClient {
     private peer;
     private replacePeer;
     private closePeer;
-    /** `RTCStatsReport` of the connection to `userId`, or null. */
+    /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */
     stats(userId: string): Promise<RTCStatsReport | null>;
     /**
      * `userId`'s camera stream and screen-share stream, as far as they

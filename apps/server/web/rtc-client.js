@@ -727,6 +727,203 @@ export class Peer {
     }
 }
 
+// ---------------------------------------------------------------- src/sfu.ts
+
+// sfu.ts: the one RTCPeerConnection to the server's media plane in an SFU
+// room. We publish our tracks on it and receive everyone else's.
+/**
+ * Our connection to the server's media plane. We offer our own tracks
+ * first; the server answers, then offers whenever others' tracks come or
+ * go. On a collision the server yields (it drops its offer and makes it
+ * again after answering ours), so here a server offer that crosses ours is
+ * ignored. Signaling runs in order on one queue, which first waits for our
+ * local media.
+ */
+export class SfuLink {
+    /** The connection. */
+    pc;
+    /** What each of our receiving transceivers carries, by mid. */
+    tracks = new Map();
+    /** Remote streams by user id and source group (`camera` or `screen`). */
+    streams = new Map();
+    client;
+    screenTrackIds = new Set();
+    screenSenders = [];
+    makingOffer = false;
+    wantOffer = false;
+    closed = false;
+    queue;
+    constructor(client, media) {
+        this.client = client;
+        const pc = new RTCPeerConnection({ iceServers: client.iceServers ?? [] });
+        this.pc = pc;
+        pc.onnegotiationneeded = () => this.negotiate();
+        pc.ontrack = ({ track, transceiver }) => this.onTrack(track, transceiver);
+        pc.onconnectionstatechange = () => {
+            for (const userId of this.users())
+                client.emit('peer-state', { userId, state: pc.connectionState });
+        };
+        // A data channel: something to offer even with nothing to publish.
+        pc.createDataChannel('sfu');
+        this.queue = media.then((stream) => {
+            if (this.closed)
+                return;
+            for (const track of stream?.getTracks() ?? [])
+                pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+            if (client.screenStream)
+                this.addScreenNow(client.screenStream);
+        });
+    }
+    /** Queues a `media-offer`, `media-answer` or `media-tracks` from the server. */
+    signal(msg) {
+        this.run(() => this.handle(msg));
+    }
+    run(step) {
+        this.queue = this.queue.then(step).catch((e) => this.client.emit('peer-error', { userId: 'sfu', error: String(e) }));
+    }
+    async handle(msg) {
+        if (this.closed)
+            return;
+        const pc = this.pc;
+        if (msg.type === 'media-tracks') {
+            for (const t of msg.tracks)
+                this.tracks.set(t.mid, t);
+            return;
+        }
+        if (msg.type === 'media-answer') {
+            if (pc.signalingState !== 'have-local-offer')
+                return;
+            await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
+            if (this.wantOffer)
+                this.negotiate();
+            return;
+        }
+        // A server offer crossing ours: the server yields and offers again.
+        if (this.makingOffer || pc.signalingState !== 'stable')
+            return;
+        await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+        await pc.setLocalDescription();
+        this.client.send({ type: 'media-answer', sdp: pc.localDescription.sdp });
+        this.dropStopped();
+    }
+    /** Offers our current tracks (after anything queued). */
+    negotiate() {
+        this.run(async () => {
+            const pc = this.pc;
+            if (this.closed)
+                return;
+            if (pc.signalingState !== 'stable') {
+                this.wantOffer = true;
+                return;
+            }
+            this.wantOffer = false;
+            this.makingOffer = true;
+            try {
+                await pc.setLocalDescription(await pc.createOffer());
+            }
+            finally {
+                this.makingOffer = false;
+            }
+            this.client.send({ type: 'media-offer', sdp: pc.localDescription.sdp, sources: this.sources() });
+        });
+    }
+    /** What each of our sending transceivers carries. */
+    sources() {
+        const out = {};
+        for (const t of this.pc.getTransceivers()) {
+            const track = t.sender.track;
+            if (!t.mid || !track)
+                continue;
+            const screen = this.screenTrackIds.has(track.id);
+            out[t.mid] = track.kind === 'audio' ? (screen ? 'screen_audio' : 'microphone') : screen ? 'screen' : 'camera';
+        }
+        return out;
+    }
+    onTrack(track, transceiver) {
+        const info = transceiver.mid ? this.tracks.get(transceiver.mid) : undefined;
+        if (!info)
+            return;
+        const screen = info.source === 'screen' || info.source === 'screen_audio';
+        const key = `${info.user_id}/${screen ? 'screen' : 'camera'}`;
+        let stream = this.streams.get(key);
+        if (!stream) {
+            stream = new MediaStream();
+            this.streams.set(key, stream);
+        }
+        for (const old of stream.getTracks())
+            if (old.kind === track.kind && old !== track)
+                stream.removeTrack(old);
+        stream.addTrack(track);
+        this.client.emit('remote-stream', { userId: info.user_id, stream, track, screen });
+        if (this.pc.connectionState === 'connected')
+            this.client.emit('peer-state', { userId: info.user_id, state: 'connected' });
+    }
+    /** Forgets tracks whose transceivers the server stopped. */
+    dropStopped() {
+        const live = new Set(this.pc.getTransceivers().filter((t) => t.currentDirection !== 'stopped' && t.mid).map((t) => t.mid));
+        for (const mid of [...this.tracks.keys()]) {
+            if (live.has(mid))
+                continue;
+            const info = this.tracks.get(mid);
+            this.tracks.delete(mid);
+            const screen = info.source === 'screen' || info.source === 'screen_audio';
+            const key = `${info.user_id}/${screen ? 'screen' : 'camera'}`;
+            const stream = this.streams.get(key);
+            for (const t of stream?.getTracks() ?? [])
+                if (t.readyState === 'ended')
+                    stream.removeTrack(t);
+            if (stream && stream.getTracks().length === 0)
+                this.streams.delete(key);
+        }
+    }
+    /** User ids we receive tracks from. */
+    users() {
+        return new Set([...this.tracks.values()].map((t) => t.user_id));
+    }
+    /** Our mids that carry `userId`'s tracks. */
+    midsOf(userId) {
+        return new Set([...this.tracks.values()].filter((t) => t.user_id === userId).map((t) => t.mid));
+    }
+    /** The connection's stats, with only `userId`'s inbound tracks among the `inbound-rtp` entries. */
+    async statsOf(userId) {
+        const mids = this.midsOf(userId);
+        const report = await this.pc.getStats();
+        const kept = new Map();
+        report.forEach((s) => {
+            if (s.type !== 'inbound-rtp' || (s.mid !== undefined && mids.has(s.mid)))
+                kept.set(s.id, s);
+        });
+        return kept;
+    }
+    /** Adds our screen stream (the share was announced first). */
+    addScreen(stream) {
+        this.run(() => {
+            if (!this.closed)
+                this.addScreenNow(stream);
+        });
+    }
+    addScreenNow(stream) {
+        for (const t of stream.getTracks())
+            this.screenTrackIds.add(t.id);
+        this.screenSenders = stream.getTracks().map((t) => this.pc.addTransceiver(t, { direction: 'sendonly', streams: [stream] }).sender);
+    }
+    /** Removes our screen tracks. */
+    removeScreen() {
+        this.run(() => {
+            if (this.closed)
+                return;
+            for (const s of this.screenSenders)
+                this.pc.removeTrack(s);
+            this.screenSenders = [];
+        });
+    }
+    /** Closes the connection. */
+    close() {
+        this.closed = true;
+        this.pc.close();
+    }
+}
+
 // ---------------------------------------------------------------- src/client.ts
 
 // client.ts: one participant's view of one room: the signaling WebSocket
@@ -757,8 +954,10 @@ export class RtcClient extends RoomRestClient {
     status = 'idle';
     /** Reconnection attempts since the last success. */
     attempt = 0;
-    /** Peer connections by user id. */
+    /** Peer connections by user id (mesh rooms, and peer-to-peer files). */
     peers = new Map();
+    /** The connection to the server's media plane (SFU rooms). */
+    sfu = null;
     /** Each participant's latest quality class (`quality-update`). */
     quality = new Map();
     /** The stream we publish. */
@@ -916,6 +1115,8 @@ export class RtcClient extends RoomRestClient {
         for (const p of this.peers.values())
             p.close();
         this.peers.clear();
+        this.sfu?.close();
+        this.sfu = null;
         this.ws?.close(1000, 'bye');
         this.setStatus('closed');
     }
@@ -986,8 +1187,11 @@ export class RtcClient extends RoomRestClient {
                 this.setStatus('connected', { resumed: true, missed: msg.missed_message_count });
                 // The others were told we joined again and re-create their peer
                 // connections; we do the same so both ends start fresh.
-                for (const id of [...this.peers.keys()])
-                    this.replacePeer(id);
+                if (this.sfu)
+                    this.startMedia();
+                else
+                    for (const id of [...this.peers.keys()])
+                        this.replacePeer(id);
                 return;
             case 'resync-required':
                 this.resyncing = true;
@@ -1005,6 +1209,9 @@ export class RtcClient extends RoomRestClient {
             case 'user-left':
                 this.dropParticipant(msg.user_id);
                 this.closePeer(msg.user_id);
+                // In SFU rooms the server stops their tracks; their tiles go now.
+                if (this.sfu)
+                    this.emit('peer-closed', { userId: msg.user_id });
                 return this.emit('participant-left', msg);
             case 'participant-reconnecting':
                 this.patchParticipant(msg.user_id, { presence: 'reconnecting' });
@@ -1041,10 +1248,19 @@ export class RtcClient extends RoomRestClient {
             case 'participant-update':
                 this.onUserJoinedState(msg.participant);
                 return this.emit('participant-update', msg);
-            case 'room-settings-update':
+            case 'room-settings-update': {
+                const before = this.mediaMode;
                 if (this.state)
                     this.state.settings = msg.settings;
+                if (this.mediaMode !== before)
+                    this.startMedia();
                 return this.emit('room-settings-update', msg);
+            }
+            case 'media-offer':
+            case 'media-answer':
+            case 'media-tracks':
+                this.sfu?.signal(msg);
+                return;
             case 'quality-update':
                 this.quality.set(msg.user_id, msg.quality);
                 this.patchParticipant(msg.user_id, { network_stats: msg.stats });
@@ -1104,11 +1320,27 @@ export class RtcClient extends RoomRestClient {
         this.joinWaiter?.resolve({ waiting: false, state });
         this.joinWaiter = null;
         this.emit('state', state);
-        // A full state (first join, resync, admission): one fresh peer connection per member.
+        // A full state (first join, resync, admission): fresh media connections.
+        this.startMedia();
+    }
+    /** How the room's media flows (`settings.media_mode`). */
+    get mediaMode() {
+        return this.state?.settings.media_mode ?? 'mesh';
+    }
+    /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
+    startMedia() {
         for (const id of [...this.peers.keys()])
             this.closePeer(id);
-        for (const p of state.participants) {
-            if (p.user_id !== this.userId && p.presence !== 'reconnecting' && this.usePeers)
+        this.sfu?.close();
+        this.sfu = null;
+        if (!this.usePeers || !this.state)
+            return;
+        if (this.mediaMode === 'sfu') {
+            this.sfu = new SfuLink(this, this.media);
+            return;
+        }
+        for (const p of this.state.participants) {
+            if (p.user_id !== this.userId && p.presence !== 'reconnecting')
                 this.peer(p.user_id);
         }
     }
@@ -1127,7 +1359,7 @@ export class RtcClient extends RoomRestClient {
             return;
         this.onUserJoinedState(participant);
         // New or returning: either way its old peer connection (if any) is gone.
-        if (this.usePeers)
+        if (this.usePeers && this.mediaMode === 'mesh')
             this.replacePeer(participant.user_id);
         this.emit('participant-joined', { participant });
     }
@@ -1193,8 +1425,10 @@ export class RtcClient extends RoomRestClient {
         this.peers.delete(userId);
         this.emit('peer-closed', { userId });
     }
-    /** `RTCStatsReport` of the connection to `userId`, or null. */
+    /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */
     async stats(userId) {
+        if (this.sfu)
+            return this.sfu.statsOf(userId);
         return (await this.peers.get(userId)?.pc.getStats()) ?? null;
     }
     /**
@@ -1202,8 +1436,12 @@ export class RtcClient extends RoomRestClient {
      * arrived; the screen only while the room says they share it.
      */
     remoteStreams(userId) {
-        const p = this.peers.get(userId);
         const sharing = this.participant(userId)?.media.screen_sharing ?? false;
+        if (this.sfu) {
+            const screen = this.sfu.streams.get(`${userId}/screen`) ?? null;
+            return { camera: this.sfu.streams.get(`${userId}/camera`) ?? null, screen: sharing ? screen : null };
+        }
+        const p = this.peers.get(userId);
         let camera = null;
         let screen = null;
         for (const s of p?.streams.values() ?? []) {
@@ -1230,6 +1468,7 @@ export class RtcClient extends RoomRestClient {
         this.screenStream = stream;
         for (const p of this.peers.values())
             p.addScreen(stream);
+        this.sfu?.addScreen(stream);
         stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
     }
     /** Stops our screen share: the tracks leave every connection, then the room is told. */
@@ -1246,6 +1485,7 @@ export class RtcClient extends RoomRestClient {
         this.screenStream = null;
         for (const p of this.peers.values())
             p.removeScreen(stream);
+        this.sfu?.removeScreen();
         for (const t of stream.getTracks())
             t.stop();
     }
@@ -1261,6 +1501,8 @@ export class RtcClient extends RoomRestClient {
             if (p.pc.connectionState === 'connected')
                 reports.push(await p.pc.getStats());
         }
+        if (this.sfu?.pc.connectionState === 'connected')
+            reports.push(await this.sfu.pc.getStats());
         return networkStatsFrom(reports, this.lossCounters);
     }
     /** Every `intervalMs` (default 5 s), collects and sends our network figures. Returns a function that stops it. */

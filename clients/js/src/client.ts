@@ -18,6 +18,7 @@ import type {
   Transfer,
 } from './protocol.js';
 import { Peer } from './peer.js';
+import { SfuLink } from './sfu.js';
 import { RoomRestClient, type RoomClientOptions } from './rest-client.js';
 import { networkStatsFrom, type LossCounters } from './stats.js';
 import { RtcError, sha256Hex } from './util.js';
@@ -77,8 +78,10 @@ export class RtcClient extends RoomRestClient {
   status: ConnectionStatus = 'idle';
   /** Reconnection attempts since the last success. */
   attempt = 0;
-  /** Peer connections by user id. */
+  /** Peer connections by user id (mesh rooms, and peer-to-peer files). */
   readonly peers = new Map<string, Peer>();
+  /** The connection to the server's media plane (SFU rooms). */
+  sfu: SfuLink | null = null;
   /** Each participant's latest quality class (`quality-update`). */
   readonly quality = new Map<string, Quality>();
   /** The stream we publish. */
@@ -239,6 +242,8 @@ export class RtcClient extends RoomRestClient {
     this.stopNetworkStats();
     for (const p of this.peers.values()) p.close();
     this.peers.clear();
+    this.sfu?.close();
+    this.sfu = null;
     this.ws?.close(1000, 'bye');
     this.setStatus('closed');
   }
@@ -312,7 +317,8 @@ export class RtcClient extends RoomRestClient {
         this.setStatus('connected', { resumed: true, missed: msg.missed_message_count });
         // The others were told we joined again and re-create their peer
         // connections; we do the same so both ends start fresh.
-        for (const id of [...this.peers.keys()]) this.replacePeer(id);
+        if (this.sfu) this.startMedia();
+        else for (const id of [...this.peers.keys()]) this.replacePeer(id);
         return;
       case 'resync-required':
         this.resyncing = true;
@@ -330,6 +336,8 @@ export class RtcClient extends RoomRestClient {
       case 'user-left':
         this.dropParticipant(msg.user_id);
         this.closePeer(msg.user_id);
+        // In SFU rooms the server stops their tracks; their tiles go now.
+        if (this.sfu) this.emit('peer-closed', { userId: msg.user_id });
         return this.emit('participant-left', msg);
       case 'participant-reconnecting':
         this.patchParticipant(msg.user_id, { presence: 'reconnecting' });
@@ -362,9 +370,17 @@ export class RtcClient extends RoomRestClient {
       case 'participant-update':
         this.onUserJoinedState(msg.participant);
         return this.emit('participant-update', msg);
-      case 'room-settings-update':
+      case 'room-settings-update': {
+        const before = this.mediaMode;
         if (this.state) this.state.settings = msg.settings;
+        if (this.mediaMode !== before) this.startMedia();
         return this.emit('room-settings-update', msg);
+      }
+      case 'media-offer':
+      case 'media-answer':
+      case 'media-tracks':
+        this.sfu?.signal(msg);
+        return;
       case 'quality-update':
         this.quality.set(msg.user_id, msg.quality);
         this.patchParticipant(msg.user_id, { network_stats: msg.stats });
@@ -421,10 +437,27 @@ export class RtcClient extends RoomRestClient {
     this.joinWaiter?.resolve({ waiting: false, state });
     this.joinWaiter = null;
     this.emit('state', state);
-    // A full state (first join, resync, admission): one fresh peer connection per member.
+    // A full state (first join, resync, admission): fresh media connections.
+    this.startMedia();
+  }
+
+  /** How the room's media flows (`settings.media_mode`). */
+  get mediaMode(): 'mesh' | 'sfu' {
+    return this.state?.settings.media_mode ?? 'mesh';
+  }
+
+  /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
+  private startMedia(): void {
     for (const id of [...this.peers.keys()]) this.closePeer(id);
-    for (const p of state.participants) {
-      if (p.user_id !== this.userId && p.presence !== 'reconnecting' && this.usePeers) this.peer(p.user_id);
+    this.sfu?.close();
+    this.sfu = null;
+    if (!this.usePeers || !this.state) return;
+    if (this.mediaMode === 'sfu') {
+      this.sfu = new SfuLink(this, this.media);
+      return;
+    }
+    for (const p of this.state.participants) {
+      if (p.user_id !== this.userId && p.presence !== 'reconnecting') this.peer(p.user_id);
     }
   }
 
@@ -440,7 +473,7 @@ export class RtcClient extends RoomRestClient {
     if (participant.user_id === this.userId) return;
     this.onUserJoinedState(participant);
     // New or returning: either way its old peer connection (if any) is gone.
-    if (this.usePeers) this.replacePeer(participant.user_id);
+    if (this.usePeers && this.mediaMode === 'mesh') this.replacePeer(participant.user_id);
     this.emit('participant-joined', { participant });
   }
 
@@ -510,8 +543,9 @@ export class RtcClient extends RoomRestClient {
     this.emit('peer-closed', { userId });
   }
 
-  /** `RTCStatsReport` of the connection to `userId`, or null. */
+  /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */
   async stats(userId: string): Promise<RTCStatsReport | null> {
+    if (this.sfu) return this.sfu.statsOf(userId);
     return (await this.peers.get(userId)?.pc.getStats()) ?? null;
   }
 
@@ -520,8 +554,12 @@ export class RtcClient extends RoomRestClient {
    * arrived; the screen only while the room says they share it.
    */
   remoteStreams(userId: string): { camera: MediaStream | null; screen: MediaStream | null } {
-    const p = this.peers.get(userId);
     const sharing = this.participant(userId)?.media.screen_sharing ?? false;
+    if (this.sfu) {
+      const screen = this.sfu.streams.get(`${userId}/screen`) ?? null;
+      return { camera: this.sfu.streams.get(`${userId}/camera`) ?? null, screen: sharing ? screen : null };
+    }
+    const p = this.peers.get(userId);
     let camera: MediaStream | null = null;
     let screen: MediaStream | null = null;
     for (const s of p?.streams.values() ?? []) {
@@ -549,6 +587,7 @@ export class RtcClient extends RoomRestClient {
     );
     this.screenStream = stream;
     for (const p of this.peers.values()) p.addScreen(stream);
+    this.sfu?.addScreen(stream);
     stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
   }
 
@@ -564,6 +603,7 @@ export class RtcClient extends RoomRestClient {
     if (!stream) return;
     this.screenStream = null;
     for (const p of this.peers.values()) p.removeScreen(stream);
+    this.sfu?.removeScreen();
     for (const t of stream.getTracks()) t.stop();
   }
 
@@ -580,6 +620,7 @@ export class RtcClient extends RoomRestClient {
     for (const p of this.peers.values()) {
       if (p.pc.connectionState === 'connected') reports.push(await p.pc.getStats());
     }
+    if (this.sfu?.pc.connectionState === 'connected') reports.push(await this.sfu.pc.getStats());
     return networkStatsFrom(reports, this.lossCounters);
   }
 

@@ -19,6 +19,20 @@ export interface Permissions {
   can_react: boolean;
 }
 
+/** How a room's media flows. */
+export type MediaMode = 'mesh' | 'sfu';
+
+/** What a published track carries (`media-offer.sources`). */
+export type MediaSource = 'microphone' | 'camera' | 'screen' | 'screen_audio';
+
+/** A track received from the server in an SFU room, by our transceiver `mid`. */
+export interface MediaTrack {
+  mid: string;
+  user_id: string;
+  source: MediaSource;
+  kind: MediaKind;
+}
+
 /** Audio or video. */
 export type MediaKind = 'audio' | 'video';
 
@@ -87,6 +101,8 @@ export interface RoomSettings {
   waiting_room_enabled: boolean;
   chat_enabled: boolean;
   screen_share_allowed: boolean;
+  /** `mesh`: browsers connect to each other; `sfu`: each connects to the server, which forwards every track. */
+  media_mode?: MediaMode;
   max_participants: number;
 }
 
@@ -286,7 +302,9 @@ export type ClientMessage =
       format?: RecordingFormat;
       quality?: RecordingQuality;
     }
-  | { type: 'ping'; ts?: unknown };
+  | { type: 'ping'; ts?: unknown }
+  | { type: 'media-offer'; sdp: string; sources?: Record<string, MediaSource> }
+  | { type: 'media-answer'; sdp: string };
 
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -348,6 +366,9 @@ export type ServerMessage =
   | ({ type: 'room-state' } & RoomState)
   | ErrorMessage
   | { type: 'pong'; ts?: unknown; server_time: Timestamp }
+  | { type: 'media-offer'; sdp: string }
+  | { type: 'media-answer'; sdp: string }
+  | { type: 'media-tracks'; tracks: MediaTrack[] }
   | { type: 'reconnection-detected'; missed_message_count: number; last_sequence: number }
   | { type: 'resync-required'; requested_sequence: number; last_sequence: number }
   | (Sequenced & { type: 'user-joined'; participant: Participant })

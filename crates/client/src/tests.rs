@@ -45,6 +45,8 @@ const CLIENT_EXAMPLES: &[&str] = &[
     r#"{"type":"e2ee-key-exchange","target":"b","key_id":1,"public_key":"AAAA","algorithm":"X25519"}"#,
     r#"{"type":"e2ee-ratchet-update","key_id":1,"generation":2,"encrypted_key":"AAAA"}"#,
     r#"{"type":"ping","ts":42}"#,
+    r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"microphone","1":"screen"}}"#,
+    r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
 ];
 
 #[test]

@@ -103,6 +103,8 @@ codes! {
     ScreenShareNotAllowed = ("SCREEN_SHARE_NOT_ALLOWED", 403, "Ask a moderator to allow screen sharing."),
     /// Publishing this media kind is not permitted.
     MediaNotAllowed = ("MEDIA_NOT_ALLOWED", 403, "Ask a moderator for publishing permission."),
+    /// The message belongs to the other media mode of the room (`media-offer` in a mesh room).
+    MediaModeMismatch = ("MEDIA_MODE_MISMATCH", 409, "Read `settings.media_mode` in room-state: mesh rooms use offer/answer between peers, sfu rooms media-offer/media-answer with the server."),
     // Protocol
     /// The frame is not valid JSON or misses required fields.
     InvalidMessage = ("INVALID_MESSAGE", 400, "Send a JSON object with a known type and its fields (see docs/protocol.md)."),

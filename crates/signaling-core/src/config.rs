@@ -7,8 +7,12 @@ use crate::room::RoomSettings;
 pub struct RoomConfig {
     /// Settings a new room starts with (capacity 50 by default).
     pub default_settings: RoomSettings,
-    /// Largest SDP accepted, in bytes.
+    /// Largest SDP accepted between peers, in bytes.
     pub max_sdp_bytes: usize,
+    /// Largest SDP accepted for the media plane, in bytes: a participant's
+    /// answer lists every track it receives, so it grows with the room
+    /// (the WebSocket frame limit applies too).
+    pub max_media_sdp_bytes: usize,
     /// Longest chat message after sanitizing, in characters.
     pub max_chat_chars: usize,
     /// Longest display name, in characters.
@@ -33,8 +37,10 @@ impl Default for RoomConfig {
                 chat_enabled: true,
                 screen_share_allowed: true,
                 max_participants: 50,
+                media_mode: crate::room::MediaMode::Mesh,
             },
             max_sdp_bytes: 32 * 1024,
+            max_media_sdp_bytes: 256 * 1024,
             max_chat_chars: 2000,
             max_name_chars: 64,
             max_breakout_rooms: 20,

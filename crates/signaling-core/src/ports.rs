@@ -107,6 +107,14 @@ pub enum BusKind {
     RoomChanged,
 }
 
+/// The media plane of this instance: it takes the media signaling of SFU
+/// rooms (already checked by the engine) and answers the participant's
+/// connection itself. Submitting never blocks.
+pub trait MediaPlane: Send + Sync {
+    /// Hands over `request` for `room`.
+    fn submit(&self, room: &RoomId, request: crate::engine::MediaRequest);
+}
+
 /// Receives bus events on one instance (the server's connection hub).
 pub trait EventSink: Send + Sync {
     /// Called for every event published by any instance, this one included.

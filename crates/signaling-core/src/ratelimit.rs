@@ -84,9 +84,11 @@ impl LimitKind {
     /// against (see [`LimitKind::is_per_connection`]).
     pub fn per_connection_for_message(t: MessageType) -> LimitKind {
         match t {
-            MessageType::Offer | MessageType::Answer | MessageType::IceCandidate => {
-                LimitKind::Signaling
-            }
+            MessageType::Offer
+            | MessageType::Answer
+            | MessageType::IceCandidate
+            | MessageType::MediaOffer
+            | MessageType::MediaAnswer => LimitKind::Signaling,
             _ => LimitKind::WebsocketMessage,
         }
     }
@@ -111,7 +113,9 @@ impl LimitKind {
         use LimitKind as L;
         use MessageType as T;
         match t {
-            T::Offer | T::Answer | T::IceCandidate => &[L::Signaling],
+            T::Offer | T::Answer | T::IceCandidate | T::MediaOffer | T::MediaAnswer => {
+                &[L::Signaling]
+            }
             T::ChatMessage => &[L::WebsocketMessage, L::ChatMessage],
             T::HandRaise => &[L::WebsocketMessage, L::HandRaise],
             T::Reaction => &[L::WebsocketMessage, L::Reaction],

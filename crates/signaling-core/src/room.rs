@@ -233,6 +233,36 @@ pub struct RoomSettings {
     pub screen_share_allowed: bool,
     /// Capacity.
     pub max_participants: u32,
+    /// How media flows: between the browsers (`mesh`) or through the
+    /// server's media plane (`sfu`). Records written before it existed
+    /// read as mesh.
+    #[serde(default)]
+    pub media_mode: MediaMode,
+}
+
+/// How a room's media flows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum MediaMode {
+    /// Each browser sends its tracks to every other (`offer`/`answer`
+    /// between peers): best for 2 to 5 people.
+    #[default]
+    Mesh,
+    /// Each browser has one connection to the server, which forwards
+    /// every track to the others (`media-offer`/`media-answer`).
+    Sfu,
+}
+
+impl std::str::FromStr for MediaMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "mesh" => Ok(MediaMode::Mesh),
+            "sfu" => Ok(MediaMode::Sfu),
+            _ => Err(format!("media mode must be mesh or sfu, not {s:?}")),
+        }
+    }
 }
 
 /// A partial settings update.
@@ -261,6 +291,9 @@ pub struct RoomSettingsPatch {
     /// See [`RoomSettings::max_participants`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_participants: Option<u32>,
+    /// See [`RoomSettings::media_mode`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_mode: Option<MediaMode>,
 }
 
 /// A raised hand.

@@ -119,6 +119,33 @@ pub struct IceSettings {
     pub turn_ttl_secs: u64,
 }
 
+/// The media plane (SFU): its UDP socket, the address it advertises, and
+/// the rooms' default media mode.
+#[derive(Debug, Clone, Args)]
+pub struct MediaSettings {
+    /// How new rooms carry media: `mesh` (browsers connect to each other;
+    /// 2 to 5 people) or `sfu` (each browser connects to this server, which
+    /// forwards every track). Moderators change it per room
+    /// (`media_mode` in the room settings).
+    #[arg(long, env = "RTC_MEDIA_MODE", default_value = "mesh")]
+    pub media_mode: signaling_core::room::MediaMode,
+    /// The one UDP port all media peers use; 0 picks a free port (fine on
+    /// one host; behind a firewall or NAT fix it, LiveKit uses 7882).
+    #[arg(long, env = "RTC_MEDIA_UDP_PORT", default_value_t = 0)]
+    pub media_udp_port: u16,
+    /// Address the media socket binds (default: the HTTP listener's).
+    #[arg(long, env = "RTC_MEDIA_BIND_IP")]
+    pub media_bind_ip: Option<std::net::IpAddr>,
+    /// Address advertised to browsers as the server's ICE candidate: the
+    /// public IP behind NAT (default: the bind address, or for 0.0.0.0 the
+    /// address of the interface with the default route).
+    #[arg(long, env = "RTC_MEDIA_PUBLIC_IP")]
+    pub media_public_ip: Option<std::net::IpAddr>,
+    /// Most media peers (participants in SFU rooms) on this instance.
+    #[arg(long, env = "RTC_MEDIA_MAX_PEERS", default_value_t = 2_000)]
+    pub media_max_peers: usize,
+}
+
 /// Rooms: capacity, reconnection, replay, rate limits, history caps.
 #[derive(Debug, Clone, Args)]
 pub struct RoomsSettings {

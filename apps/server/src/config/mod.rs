@@ -114,6 +114,9 @@ pub struct Settings {
     /// STUN and TURN servers handed to clients.
     #[command(flatten)]
     pub ice: IceSettings,
+    /// The media plane (SFU).
+    #[command(flatten)]
+    pub media: MediaSettings,
     /// Rooms: capacity, reconnection, replay, rate limits, history caps.
     #[command(flatten)]
     pub rooms: RoomsSettings,

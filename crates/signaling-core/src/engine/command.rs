@@ -42,6 +42,11 @@ pub enum Command {
         /// Who would receive the file.
         receiver: UserId,
     },
+    // ---------------------------------------------------------------- sfu.rs
+    /// `media-offer`: an SDP offer to the media plane.
+    MediaOffer(MediaSdp),
+    /// `media-answer`: the answer to the media plane's offer.
+    MediaAnswer(MediaSdp),
     // ---------------------------------------------------------------- chat.rs
     /// A chat message to the sender's group or one peer.
     ChatMessage(ChatSend),
@@ -174,6 +179,8 @@ impl Command {
         match self {
             C::Offer(_)
             | C::Answer(_)
+            | C::MediaOffer(_)
+            | C::MediaAnswer(_)
             | C::IceCandidate(_)
             | C::E2eeKeyExchange(_)
             | C::E2eeRatchetUpdate(_)
@@ -220,6 +227,8 @@ impl Command {
         Some(match self {
             C::Offer(_) => T::Offer,
             C::Answer(_) => T::Answer,
+            C::MediaOffer(_) => T::MediaOffer,
+            C::MediaAnswer(_) => T::MediaAnswer,
             C::IceCandidate(_) => T::IceCandidate,
             C::E2eeKeyExchange(_) => T::E2eeKeyExchange,
             C::E2eeRatchetUpdate(_) => T::E2eeRatchetUpdate,
@@ -287,6 +296,8 @@ impl From<ClientMessage> for Command {
         use Command as C;
         match msg {
             M::Offer(o) => C::Offer(o),
+            M::MediaOffer(o) => C::MediaOffer(o),
+            M::MediaAnswer(o) => C::MediaAnswer(o),
             M::Answer(o) => C::Answer(o),
             M::IceCandidate(c) => C::IceCandidate(c),
             M::MediaControl(m) => C::MediaControl(m),
@@ -394,6 +405,9 @@ impl Engine {
             C::AuthorizeFileOffer { receiver } => {
                 self.authorize_file_offer(room, actor, &receiver)?.into()
             }
+            // sfu.rs
+            C::MediaOffer(o) => self.media_sdp(room, actor, o, false)?.into(),
+            C::MediaAnswer(o) => self.media_sdp(room, actor, o, true)?.into(),
             // chat.rs
             C::ChatMessage(c) => self.chat_message(room, now, actor, c)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),

@@ -23,6 +23,7 @@ mod recording;
 mod relay;
 mod roles;
 mod settings;
+mod sfu;
 mod stream;
 #[cfg(test)]
 mod testkit;
@@ -74,7 +75,11 @@ pub enum Effect {
     Analytics(AnalyticsRecord),
     /// Write a recording's record to the durable store.
     StoreRecording(::recording::Recording),
+    /// Hand media signaling to the media plane (SFU rooms).
+    Media(MediaRequest),
 }
+
+pub use sfu::{MediaGrants, MediaRequest, MediaRequestKind};
 
 /// An analytics event as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

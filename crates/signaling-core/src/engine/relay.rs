@@ -223,10 +223,21 @@ impl Engine {
     /// (and the room allowing it); data channels are always allowed; other
     /// kinds need some publishing permission.
     fn check_sdp(&self, room: &Room, from: &Participant, sdp: &str) -> Result<(), SignalError> {
-        if sdp.len() > self.config.max_sdp_bytes {
+        self.check_sdp_within(room, from, sdp, self.config.max_sdp_bytes)
+    }
+
+    /// [`Engine::check_sdp`] with a size limit of `max` bytes.
+    pub(super) fn check_sdp_within(
+        &self,
+        room: &Room,
+        from: &Participant,
+        sdp: &str,
+        max: usize,
+    ) -> Result<(), SignalError> {
+        if sdp.len() > max {
             return Err(SignalError::new(
                 ErrorCode::InvalidSdp,
-                format!("SDP over {} bytes", self.config.max_sdp_bytes),
+                format!("SDP over {max} bytes"),
             ));
         }
         if !sdp.starts_with("v=0") {

@@ -58,7 +58,8 @@ impl Engine {
             mute_on_entry,
             waiting_room_enabled,
             chat_enabled,
-            screen_share_allowed
+            screen_share_allowed,
+            media_mode
         );
         let settings = *s;
         Ok(vec![deliver(

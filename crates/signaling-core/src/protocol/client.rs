@@ -16,6 +16,32 @@ pub struct SdpRelay {
     pub sdp: String,
 }
 
+/// What a published track carries (`media-offer.sources`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaSource {
+    /// Microphone audio (the default for audio).
+    Microphone,
+    /// Camera video (the default for video).
+    Camera,
+    /// A screen share's video.
+    Screen,
+    /// A screen share's audio.
+    ScreenAudio,
+}
+
+/// `media-offer` / `media-answer`: an SDP between a participant and the
+/// server's media plane (SFU rooms).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaSdp {
+    /// The SDP text.
+    pub sdp: String,
+    /// What each send section carries, by `mid` (offers only; at most 16;
+    /// undeclared sections are microphone or camera by kind).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub sources: std::collections::BTreeMap<String, MediaSource>,
+}
+
 /// An ICE candidate as the browser's `RTCIceCandidate.toJSON()` produces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IceCandidateInit {

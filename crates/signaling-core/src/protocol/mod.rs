@@ -103,6 +103,9 @@ message_types! {
     DataMessage = "data-message", ServerToClient;
     RoomMetadataUpdate = "room-metadata-update", ServerToClient;
     Ping = "ping", ClientToServer;
+    MediaOffer = "media-offer", Both;
+    MediaAnswer = "media-answer", Both;
+    MediaTracks = "media-tracks", ServerToClient;
     Pong = "pong", ServerToClient;
 }
 
@@ -174,6 +177,10 @@ pub enum ClientMessage {
     FileShare(MessageType, FileShareSignal),
     /// `ping`
     Ping(PingReq),
+    /// `media-offer` (SFU rooms)
+    MediaOffer(MediaSdp),
+    /// `media-answer` (SFU rooms)
+    MediaAnswer(MediaSdp),
 }
 
 impl ClientMessage {
@@ -183,6 +190,8 @@ impl ClientMessage {
         use MessageType as T;
         match self {
             C::Offer(_) => T::Offer,
+            C::MediaOffer(_) => T::MediaOffer,
+            C::MediaAnswer(_) => T::MediaAnswer,
             C::Answer(_) => T::Answer,
             C::IceCandidate(_) => T::IceCandidate,
             C::MediaControl(_) => T::MediaControl,
@@ -241,6 +250,8 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
     use MessageType as T;
     Ok(match mt {
         T::Offer => C::Offer(body(text)?),
+        T::MediaOffer => C::MediaOffer(body(text)?),
+        T::MediaAnswer => C::MediaAnswer(body(text)?),
         T::Answer => C::Answer(body(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
@@ -386,6 +397,8 @@ mod tests {
             r#"{"type":"e2ee-key-exchange","target":"b","key_id":1,"public_key":"AAAA"}"#,
             r#"{"type":"e2ee-ratchet-update","key_id":1,"generation":2,"encrypted_key":"AAAA"}"#,
             r#"{"type":"ping"}"#,
+            r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"camera"}}"#,
+            r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
         ];
         let mut seen = std::collections::HashSet::new();
         for e in examples {

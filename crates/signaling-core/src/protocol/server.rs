@@ -433,6 +433,36 @@ pub enum ServerMessage {
         #[serde(with = "time::serde::rfc3339")]
         server_time: OffsetDateTime,
     },
+    /// The media plane's offer (tracks of others came or went); answer
+    /// with `media-answer`.
+    MediaOffer {
+        /// SDP text.
+        sdp: String,
+    },
+    /// The media plane's answer to the client's `media-offer`.
+    MediaAnswer {
+        /// SDP text.
+        sdp: String,
+    },
+    /// The tracks the client receives from the media plane, by its own
+    /// transceiver `mid`; sent before every `media-offer`.
+    MediaTracks {
+        /// The tracks.
+        tracks: Vec<MediaTrackView>,
+    },
+}
+
+/// One track a participant receives in an SFU room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaTrackView {
+    /// The receiver's transceiver `mid` that carries it.
+    pub mid: String,
+    /// Whose track it is.
+    pub user_id: String,
+    /// What it carries.
+    pub source: MediaSource,
+    /// `audio` or `video`.
+    pub kind: String,
 }
 
 /// Relayed `file-share-*` message.
@@ -486,6 +516,9 @@ impl ServerMessage {
                 | ServerMessage::ReconnectionDetected { .. }
                 | ServerMessage::ResyncRequired { .. }
                 | ServerMessage::Pong { .. }
+                | ServerMessage::MediaOffer { .. }
+                | ServerMessage::MediaAnswer { .. }
+                | ServerMessage::MediaTracks { .. }
         )
     }
 

@@ -40,7 +40,7 @@ impl RoomService {
         let mut announced = written.is_none();
         effects.sort_by_key(|e| match e {
             Effect::StoreChat(_) | Effect::StoreRecording(_) => 0,
-            Effect::Deliver { .. } | Effect::Disconnect { .. } => 1,
+            Effect::Deliver { .. } | Effect::Disconnect { .. } | Effect::Media(_) => 1,
             Effect::Analytics(_) => 2,
         });
         // Lifecycle events first, right after the write: a sweep that
@@ -83,6 +83,13 @@ impl RoomService {
                 Effect::StoreChat(record) => {
                     if let Err(err) = self.ports.chat.append(&record).await {
                         tracing::warn!(%room_id, error = %err, "chat history append failed");
+                    }
+                    continue;
+                }
+                Effect::Media(request) => {
+                    match self.media.get() {
+                        Some(plane) => plane.submit(room_id, request),
+                        None => tracking_missing_media_plane(room_id),
                     }
                     continue;
                 }
@@ -327,4 +334,10 @@ impl RoomService {
         )
         .await;
     }
+}
+
+/// Logs media signaling dropped for want of a media plane (a tool or a
+/// test that attached none).
+fn tracking_missing_media_plane(room_id: &RoomId) {
+    tracing::warn!(%room_id, "media signaling dropped: no media plane attached");
 }

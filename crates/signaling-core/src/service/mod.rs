@@ -134,6 +134,8 @@ pub struct RoomService {
     /// Names this instance on the bus (see [`BusEvent::origin`]) and in
     /// the ids of its connections ([`RoomService::new_connection_id`]).
     origin: InstanceTag,
+    /// The media plane SFU rooms' media signaling goes to, once attached.
+    media: Arc<std::sync::OnceLock<Arc<dyn crate::ports::MediaPlane>>>,
 }
 
 impl RoomService {
@@ -151,7 +153,15 @@ impl RoomService {
             views: Arc::default(),
             local: Arc::default(),
             origin: InstanceTag::random(),
+            media: Arc::default(),
         }
+    }
+
+    /// Attaches this instance's media plane (the server's SFU). Without
+    /// one, media signaling of SFU rooms is dropped with a warning. A
+    /// second call keeps the first plane.
+    pub fn attach_media(&self, plane: Arc<dyn crate::ports::MediaPlane>) {
+        let _ = self.media.set(plane);
     }
 
     /// Subscribes this instance on the bus: `sink` (the instance's
