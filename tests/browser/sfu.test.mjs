@@ -4,6 +4,7 @@
 // server whose rooms start in SFU mode.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launchBrowser } from './support.mjs';
@@ -62,7 +63,12 @@ before(async () => {
   const s = await startServer({ RTC_MEDIA_MODE: 'sfu', RTC_MEDIA_UDP_PORT: '0' });
   server = s.child;
   base = s.url;
-  browser = await launchBrowser();
+  // A steady tone for every fake microphone (Chromium's own beeps come and
+  // go), so a speaker's level holds while they are unmuted.
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const tone = join(ARTIFACTS, 'tone.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=60', '-ar', '48000', '-ac', '1', tone]);
+  browser = await launchBrowser([`--use-file-for-fake-audio-capture=${tone}`]);
 });
 
 after(async () => {
@@ -100,6 +106,104 @@ test('an SFU room of four: everyone sends once and decodes everyone else', async
     }
   });
 
+  /** Polls `check` every 250 ms for up to `secs` (20) seconds. */
+  const until = async (page, check, what, detail = async () => '', secs = 20) => {
+    for (let i = 0; i < secs * 4; i++) {
+      if (await check()) return;
+      await page.waitForTimeout(250);
+    }
+    assert.fail(`timed out waiting for ${what} ${await detail()}`);
+  };
+  /** What `page` sends: per simulcast layer, its size, frames and why the browser limits it. */
+  const outbound = (page) =>
+    page.evaluate(async () => {
+      const out = [];
+      (await window.rtc.client.sfu.pc.getStats()).forEach((s) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') out.push({ rid: s.rid, width: s.frameWidth, frames: s.framesEncoded, limit: s.qualityLimitationReason });
+      });
+      return JSON.stringify(out);
+    });
+
+  await t.test('a subscriber asking for a smaller size gets a lower simulcast layer, and back; a pause stops it', async () => {
+    const width = async () => (await inbound(pages.Ann, ids.Ben)).width;
+    const ask = (size) => pages.Ann.evaluate(([ben, size]) => window.rtc.client.setVideoSubscription(ben, size), [ids.Ben, size]);
+    await until(pages.Ann, async () => (await width()) >= 640, 'Ben’s full-size layer', async () => `Ann sees ${await width()} px; Ben sends ${await outbound(pages.Ben)}`,
+      // The browser adds its top layer as its bandwidth estimate grows,
+      // later on a loaded machine.
+      45,
+    );
+    const full = await width();
+    assert.equal(await ask({ width: 160, height: 120 }), true);
+    await until(pages.Ann, async () => (await width()) < full, 'a smaller layer', async () => `Ann sees ${await width()} px`);
+    const small = await width();
+    assert.ok(small <= full / 2, `${small} px after asking for 160 px (full ${full})`);
+    // Others still get the full size.
+    const catWidth = async () => (await inbound(pages.Cat, ids.Ben)).width;
+    await until(pages.Cat, async () => (await catWidth()) === full, 'Cat’s full size', async () => `Cat sees ${await catWidth()} px; Ben sends ${await outbound(pages.Ben)}`);
+    assert.equal(await ask({}), true);
+    await until(pages.Ann, async () => (await width()) === full, 'the full size again', async () => `Ann sees ${await width()} px; Ben sends ${await outbound(pages.Ben)}`);
+    // Paused: no frames; unpaused: frames again.
+    await ask({ paused: true });
+    await pages.Ann.waitForTimeout(500);
+    const a = (await inbound(pages.Ann, ids.Ben)).frames;
+    await pages.Ann.waitForTimeout(1500);
+    const b = (await inbound(pages.Ann, ids.Ben)).frames;
+    assert.ok(b - a <= 2, `${b - a} frames decoded while paused`);
+    await ask({});
+    await until(pages.Ann, async () => (await inbound(pages.Ann, ids.Ben)).frames > b + 10, 'frames after the pause');
+    // A track we do not receive: a stable code.
+    const code = await pages.Ann.evaluate(async () => {
+      try {
+        await window.rtc.client.request({ type: 'subscription-update', tracks: [{ mid: 'nope', paused: true }] }, () => false, { timeoutMs: 3000 });
+      } catch (e) {
+        return e.code;
+      }
+    });
+    assert.equal(code, 'TRACK_NOT_FOUND');
+  });
+
+  /** Audio packets `page` received from `from` over `ms`. */
+  const audioDuring = async (page, from, ms) => {
+    const a = (await inbound(page, from)).audioPackets;
+    await page.waitForTimeout(ms);
+    return (await inbound(page, from)).audioPackets - a;
+  };
+
+  await t.test('a moderator’s mute stops the track at the server, whatever the muted client does', async () => {
+    // Ben's client ignores the mute (a modified client keeps sending).
+    await pages.Ben.evaluate(() => {
+      window.rtc.client.applyRemoteMute = () => {};
+    });
+    await pages.Ann.evaluate((ben) => window.rtc.client.muteParticipant(ben, 'audio'), ids.Ben);
+    // Ben is told.
+    await pages.Ben.waitForFunction(() => window.rtc.client.participant(window.rtc.client.userId)?.media.audio_muted === true);
+    await pages.Cat.waitForTimeout(500);
+    for (const name of ['Ann', 'Cat', 'Dan']) {
+      const n = await audioDuring(pages[name], ids.Ben, 1500);
+      assert.ok(n <= 2, `${name} still got ${n} audio packets from muted Ben`);
+    }
+    // The others still flow, and Ben's video too.
+    assert.ok((await audioDuring(pages.Cat, ids.Ann, 1000)) > 20);
+    await waitForMedia(pages.Cat, ids.Dan);
+    // Ben unmutes himself: his audio comes back.
+    await pages.Ben.evaluate(() => window.rtc.client.setMuted('audio', false));
+    await pages.Cat.waitForTimeout(500);
+    assert.ok((await audioDuring(pages.Cat, ids.Ben, 1000)) > 20, 'Ben’s audio is back after his unmute');
+  });
+
+  await t.test('active speakers follow the participant with audio', async () => {
+    const dominant = (page, who) =>
+      page.waitForFunction((who) => window.rtc.client.dominantSpeaker === who && window.rtc.client.activeSpeakers[0]?.user_id === who, who, { timeout: 10_000 });
+    for (const name of ['Ann', 'Cat', 'Dan']) await pages[name].evaluate(() => window.rtc.client.setMuted('audio', true));
+    for (const name of NAMES) await dominant(pages[name], ids.Ben);
+    await pages.Ann.locator(`#videos .tile.dominant[data-user="${ids.Ben}"]`).waitFor({ timeout: 5_000 });
+    await pages.Ben.evaluate(() => window.rtc.client.setMuted('audio', true));
+    await pages.Cat.evaluate(() => window.rtc.client.setMuted('audio', false));
+    for (const name of NAMES) await dominant(pages[name], ids.Cat);
+    const list = await pages.Ann.evaluate(() => window.rtc.client.activeSpeakers.map((s) => s.user_id));
+    assert.deepEqual(list, [ids.Cat], 'only Cat speaks');
+  });
+
   await t.test('a viewer’s attempt to publish is refused', async () => {
     await pages.Ann.evaluate((dan) => window.rtc.client.setRole(dan, 'viewer'), ids.Dan);
     await pages.Dan.waitForFunction(() => window.rtc.client.participant(window.rtc.client.userId)?.role === 'viewer');
@@ -126,7 +230,7 @@ test('an SFU room of four: everyone sends once and decodes everyone else', async
       await pages[name].waitForFunction((dan) => !window.rtc.client.sfu.users().has(dan), ids.Dan, { timeout: 10_000 });
       await pages[name].locator(`#videos .tile[data-user="${ids.Dan}"]`).waitFor({ state: 'detached', timeout: 10_000 });
     }
-    // The others still flow.
-    await waitForMedia(pages.Ann, ids.Ben);
+    // The others still flow (Cat is the one unmuted).
+    await waitForMedia(pages.Ann, ids.Cat);
   });
 });

@@ -24,7 +24,7 @@ export function startServer(env = {}) {
 }
 
 /** Headless Chromium with fake camera, microphone and screen, and loopback candidates allowed. */
-export function launchBrowser() {
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -40,6 +40,7 @@ export function launchBrowser() {
       '--use-fake-ui-for-media-stream',
       '--allow-loopback-in-peer-connection',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }

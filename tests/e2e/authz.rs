@@ -423,6 +423,7 @@ fn ws_table() -> Vec<Ws> {
             .setup(Sfu),
         ws(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly), "sources": {"0": "microphone"}}), "HMPV").setup(Sfu),
         ws(json!({"type": "media-answer", "sdp": RECVONLY}), "HMPV").setup(Sfu),
+        ws(json!({"type": "subscription-update", "tracks": [{"mid": "1", "width": 320, "height": 180}]}), "HMPV").setup(Sfu),
         // In a mesh room, media signaling is for nobody.
         ws(json!({"type": "media-offer", "sdp": RECVONLY}), "").deny("MEDIA_MODE_MISMATCH"),
         ws(json!({"type": "media-control", "kind": "audio", "muted": false}), "HMP")

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use media::{Command, Grants, Output, PeerId, Sfu, SfuConfig, Signal, TrackSource};
 use signaling_core::engine::{MediaRequest, MediaRequestKind};
 use signaling_core::ports::{BusEvent, BusKind, EventSink, MediaPlane};
-use signaling_core::protocol::{MediaSource, MediaTrackView, MessageType, ServerMessage};
+use signaling_core::protocol::{
+    ActiveSpeaker, MediaSource, MediaTrackView, MessageType, ServerMessage,
+};
 use signaling_core::{Audience, ConnectionId, ErrorCode, RoomId, SignalError};
 use tokio::sync::mpsc;
 
@@ -45,6 +47,14 @@ impl MediaHandle {
     }
 }
 
+impl MediaHandle {
+    fn run(&self, room: &RoomId, command: Command) {
+        if self.tx.try_send(Job::Run(room.clone(), command)).is_err() {
+            tracing::warn!(%room, "media plane queue full: signaling dropped");
+        }
+    }
+}
+
 impl MediaPlane for MediaHandle {
     fn submit(&self, room: &RoomId, r: MediaRequest) {
         let peer = r.connection.0;
@@ -53,11 +63,7 @@ impl MediaPlane for MediaHandle {
                 peer,
                 room: room.to_string(),
                 user: r.user_id.to_string(),
-                grants: Grants {
-                    audio: r.grants.audio,
-                    video: r.grants.video,
-                    screen: r.grants.screen,
-                },
+                grants: grants_in(r.grants),
                 sdp: o.sdp,
                 sources: o
                     .sources
@@ -66,10 +72,36 @@ impl MediaPlane for MediaHandle {
                     .collect(),
             },
             MediaRequestKind::Answer(sdp) => Command::Answer { peer, sdp },
+            MediaRequestKind::Grants => Command::Grants {
+                peer,
+                grants: grants_in(r.grants),
+            },
+            MediaRequestKind::Subscribe(tracks) => {
+                for t in tracks {
+                    let max = match (t.width, t.height) {
+                        (None, None) => None,
+                        (w, h) => Some((w.unwrap_or(1), h.unwrap_or(1))),
+                    };
+                    let command = Command::Subscribe {
+                        peer,
+                        mid: t.mid,
+                        max,
+                        paused: t.paused,
+                    };
+                    self.run(room, command);
+                }
+                return;
+            }
         };
-        if self.tx.try_send(Job::Run(room.clone(), command)).is_err() {
-            tracing::warn!(%room, "media plane queue full: signaling dropped");
-        }
+        self.run(room, command);
+    }
+}
+
+fn grants_in(g: signaling_core::engine::MediaGrants) -> Grants {
+    Grants {
+        audio: g.audio,
+        video: g.video,
+        screen: g.screen,
     }
 }
 
@@ -238,17 +270,30 @@ fn tell(hub: &dyn EventSink, room: &RoomId, peer: PeerId, signal: Signal) {
                 })
                 .collect(),
         },
+        Signal::Speakers(s) => ServerMessage::ActiveSpeakers {
+            speakers: s
+                .speakers
+                .into_iter()
+                .map(|s| ActiveSpeaker {
+                    user_id: s.user_id,
+                    level: s.level,
+                })
+                .collect(),
+            dominant: s.dominant,
+        },
         Signal::Error { error, message } => {
             let code = match error {
                 media::MediaError::InvalidSdp => ErrorCode::InvalidSdp,
                 media::MediaError::CapacityReached => ErrorCode::MaxParticipantsReached,
                 media::MediaError::MediaNotAllowed => ErrorCode::MediaNotAllowed,
                 media::MediaError::WrongRoom => ErrorCode::ValidationError,
+                media::MediaError::TrackNotFound => ErrorCode::TrackNotFound,
             };
-            ServerMessage::error(
-                &SignalError::new(code, message),
-                Some(MessageType::MediaOffer),
-            )
+            let about = match error {
+                media::MediaError::TrackNotFound => MessageType::SubscriptionUpdate,
+                _ => MessageType::MediaOffer,
+            };
+            ServerMessage::error(&SignalError::new(code, message), Some(about))
         }
     };
     let event = BusEvent {

@@ -183,6 +183,13 @@ function wire(c) {
     if (!detail.active && detail.user_id === c.userId) showSharing(false);
     log(`${c.participant(detail.user_id)?.name ?? detail.user_id} ${detail.active ? 'shares' : 'stopped sharing'} their screen`);
   });
+  c.addEventListener('active-speakers', ({ detail }) => {
+    const speaking = new Set(detail.speakers.map((s) => s.user_id));
+    for (const t of document.querySelectorAll('#videos .tile[data-user]')) {
+      t.dataset.speaking = String(speaking.has(t.dataset.user));
+      t.classList.toggle('dominant', t.dataset.user === detail.dominant);
+    }
+  });
   c.addEventListener('peer-state', ({ detail }) => {
     tile(detail.userId).dataset.peerState = detail.state;
     log(`peer ${detail.userId}: ${detail.state}`);

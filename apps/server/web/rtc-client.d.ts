@@ -372,6 +372,14 @@ export type ClientMessage = {
 } | {
     type: 'media-answer';
     sdp: string;
+} | {
+    type: 'subscription-update';
+    tracks: {
+        mid: string;
+        width?: number;
+        height?: number;
+        paused?: boolean;
+    }[];
 };
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -438,6 +446,13 @@ export type ServerMessage = {
 } | {
     type: 'media-tracks';
     tracks: MediaTrack[];
+} | {
+    type: 'active-speakers';
+    speakers: {
+        user_id: string;
+        level: number;
+    }[];
+    dominant: string | null;
 } | {
     type: 'reconnection-detected';
     missed_message_count: number;
@@ -813,6 +828,8 @@ export interface RtcClientEventMap {
         userId: string;
         state: RTCPeerConnectionState;
     };
+    /** SFU rooms: who speaks, loudest first, and the dominant speaker (when it changes). */
+    'active-speakers': ServerMessageOf<'active-speakers'>;
     'peer-channel': {
         userId: string;
         state: 'open';
@@ -1200,6 +1217,8 @@ export interface RtcClientOptions extends RoomClientOptions {
     peerConnections?: boolean;
     /** Download accepted server files and emit `file-received` (default true). */
     autoDownload?: boolean;
+    /** SFU rooms: send the camera in three simulcast layers (full, half, quarter size) so each receiver gets the size it shows (default true). */
+    simulcast?: boolean;
 }
 /** What `connect()` resolves with. */
 export type JoinResult = {
@@ -1245,6 +1264,15 @@ export declare class RtcClient extends RoomRestClient {
     readonly peers: Map<string, Peer>;
     /** The connection to the server's media plane (SFU rooms). */
     sfu: SfuLink | null;
+    /** SFU rooms: who speaks now, loudest first (`active-speakers`). */
+    activeSpeakers: {
+        user_id: string;
+        level: number;
+    }[];
+    /** SFU rooms: the dominant speaker, if anyone speaks. */
+    dominantSpeaker: string | null;
+    /** SFU rooms: whether the camera goes out in simulcast layers. */
+    readonly simulcast: boolean;
     /** Each participant's latest quality class (`quality-update`). */
     readonly quality: Map<string, Quality>;
     /** The stream we publish. */
@@ -1333,6 +1361,18 @@ export declare class RtcClient extends RoomRestClient {
     private peer;
     private replacePeer;
     private closePeer;
+    /**
+     * SFU rooms: asks the server for `userId`'s camera (or with `screen`,
+     * screen) at most `width`×`height`: it forwards the smallest simulcast
+     * layer that covers it (none given: the largest). `paused` stops the
+     * track altogether (a hidden tile). False when we receive no such track.
+     */
+    setVideoSubscription(userId: string, { width, height, paused, screen }: {
+        width?: number;
+        height?: number;
+        paused?: boolean;
+        screen?: boolean;
+    }): boolean;
     /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */
     stats(userId: string): Promise<RTCStatsReport | null>;
     /**

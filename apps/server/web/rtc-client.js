@@ -732,6 +732,30 @@ export class Peer {
 // sfu.ts: the one RTCPeerConnection to the server's media plane in an SFU
 // room. We publish our tracks on it and receive everyone else's.
 /**
+ * The camera's simulcast layers for its size: quarter, half and full from
+ * 960 px up, half and full from 480 px, none below. (Browsers send fewer
+ * layers of small frames and drop the top ones first, so asking for three
+ * of a 640×480 camera would lose the full size.)
+ */
+function simulcastLayers(track) {
+    const { width = 0, height = 0 } = track.getSettings();
+    const long = Math.max(width, height);
+    if (long >= 960) {
+        return [
+            { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+            { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+            { rid: 'f', maxBitrate: 1_500_000 },
+        ];
+    }
+    if (long >= 480) {
+        return [
+            { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 250_000 },
+            { rid: 'f', maxBitrate: 1_000_000 },
+        ];
+    }
+    return undefined;
+}
+/**
  * Our connection to the server's media plane. We offer our own tracks
  * first; the server answers, then offers whenever others' tracks come or
  * go. On a collision the server yields (it drops its offer and makes it
@@ -768,8 +792,10 @@ export class SfuLink {
         this.queue = media.then((stream) => {
             if (this.closed)
                 return;
-            for (const track of stream?.getTracks() ?? [])
-                pc.addTransceiver(track, { direction: 'sendonly', streams: [stream] });
+            for (const track of stream?.getTracks() ?? []) {
+                const layers = track.kind === 'video' && client.simulcast ? simulcastLayers(track) : undefined;
+                pc.addTransceiver(track, { direction: 'sendonly', streams: [stream], sendEncodings: layers });
+            }
             if (client.screenStream)
                 this.addScreenNow(client.screenStream);
         });
@@ -958,6 +984,12 @@ export class RtcClient extends RoomRestClient {
     peers = new Map();
     /** The connection to the server's media plane (SFU rooms). */
     sfu = null;
+    /** SFU rooms: who speaks now, loudest first (`active-speakers`). */
+    activeSpeakers = [];
+    /** SFU rooms: the dominant speaker, if anyone speaks. */
+    dominantSpeaker = null;
+    /** SFU rooms: whether the camera goes out in simulcast layers. */
+    simulcast;
     /** Each participant's latest quality class (`quality-update`). */
     quality = new Map();
     /** The stream we publish. */
@@ -985,6 +1017,7 @@ export class RtcClient extends RoomRestClient {
         this.iceServers = opts.iceServers ?? null;
         this.usePeers = opts.peerConnections ?? typeof RTCPeerConnection !== 'undefined';
         this.autoDownload = opts.autoDownload ?? true;
+        this.simulcast = opts.simulcast ?? true;
         this.media = new Promise((r) => (this.mediaResolve = r));
         if (opts.waitForMedia === false || !this.usePeers)
             this.setLocalStream(null);
@@ -1261,6 +1294,10 @@ export class RtcClient extends RoomRestClient {
             case 'media-tracks':
                 this.sfu?.signal(msg);
                 return;
+            case 'active-speakers':
+                this.activeSpeakers = msg.speakers;
+                this.dominantSpeaker = msg.dominant;
+                return this.emit('active-speakers', msg);
             case 'quality-update':
                 this.quality.set(msg.user_id, msg.quality);
                 this.patchParticipant(msg.user_id, { network_stats: msg.stats });
@@ -1424,6 +1461,19 @@ export class RtcClient extends RoomRestClient {
         p.close();
         this.peers.delete(userId);
         this.emit('peer-closed', { userId });
+    }
+    /**
+     * SFU rooms: asks the server for `userId`'s camera (or with `screen`,
+     * screen) at most `width`×`height`: it forwards the smallest simulcast
+     * layer that covers it (none given: the largest). `paused` stops the
+     * track altogether (a hidden tile). False when we receive no such track.
+     */
+    setVideoSubscription(userId, { width, height, paused = false, screen = false }) {
+        const wanted = screen ? 'screen' : 'camera';
+        const track = [...(this.sfu?.tracks.values() ?? [])].find((t) => t.user_id === userId && t.kind === 'video' && t.source === wanted);
+        if (!track)
+            return false;
+        return this.send({ type: 'subscription-update', tracks: [{ mid: track.mid, width, height, paused }] });
     }
     /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */
     async stats(userId) {

@@ -40,6 +40,8 @@ export interface RtcClientOptions extends RoomClientOptions {
   peerConnections?: boolean;
   /** Download accepted server files and emit `file-received` (default true). */
   autoDownload?: boolean;
+  /** SFU rooms: send the camera in three simulcast layers (full, half, quarter size) so each receiver gets the size it shows (default true). */
+  simulcast?: boolean;
 }
 
 /** What `connect()` resolves with. */
@@ -82,6 +84,12 @@ export class RtcClient extends RoomRestClient {
   readonly peers = new Map<string, Peer>();
   /** The connection to the server's media plane (SFU rooms). */
   sfu: SfuLink | null = null;
+  /** SFU rooms: who speaks now, loudest first (`active-speakers`). */
+  activeSpeakers: { user_id: string; level: number }[] = [];
+  /** SFU rooms: the dominant speaker, if anyone speaks. */
+  dominantSpeaker: string | null = null;
+  /** SFU rooms: whether the camera goes out in simulcast layers. */
+  readonly simulcast: boolean;
   /** Each participant's latest quality class (`quality-update`). */
   readonly quality = new Map<string, Quality>();
   /** The stream we publish. */
@@ -110,6 +118,7 @@ export class RtcClient extends RoomRestClient {
     this.iceServers = opts.iceServers ?? null;
     this.usePeers = opts.peerConnections ?? typeof RTCPeerConnection !== 'undefined';
     this.autoDownload = opts.autoDownload ?? true;
+    this.simulcast = opts.simulcast ?? true;
     this.media = new Promise((r) => (this.mediaResolve = r));
     if (opts.waitForMedia === false || !this.usePeers) this.setLocalStream(null);
   }
@@ -381,6 +390,10 @@ export class RtcClient extends RoomRestClient {
       case 'media-tracks':
         this.sfu?.signal(msg);
         return;
+      case 'active-speakers':
+        this.activeSpeakers = msg.speakers;
+        this.dominantSpeaker = msg.dominant;
+        return this.emit('active-speakers', msg);
       case 'quality-update':
         this.quality.set(msg.user_id, msg.quality);
         this.patchParticipant(msg.user_id, { network_stats: msg.stats });
@@ -541,6 +554,19 @@ export class RtcClient extends RoomRestClient {
     p.close();
     this.peers.delete(userId);
     this.emit('peer-closed', { userId });
+  }
+
+  /**
+   * SFU rooms: asks the server for `userId`'s camera (or with `screen`,
+   * screen) at most `width`×`height`: it forwards the smallest simulcast
+   * layer that covers it (none given: the largest). `paused` stops the
+   * track altogether (a hidden tile). False when we receive no such track.
+   */
+  setVideoSubscription(userId: string, { width, height, paused = false, screen = false }: { width?: number; height?: number; paused?: boolean; screen?: boolean }): boolean {
+    const wanted = screen ? 'screen' : 'camera';
+    const track = [...(this.sfu?.tracks.values() ?? [])].find((t) => t.user_id === userId && t.kind === 'video' && t.source === wanted);
+    if (!track) return false;
+    return this.send({ type: 'subscription-update', tracks: [{ mid: track.mid, width, height, paused }] });
   }
 
   /** `RTCStatsReport` of the connection to `userId` (in SFU rooms: of the server connection, with only `userId`'s inbound tracks), or null. */

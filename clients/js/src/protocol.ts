@@ -304,7 +304,8 @@ export type ClientMessage =
     }
   | { type: 'ping'; ts?: unknown }
   | { type: 'media-offer'; sdp: string; sources?: Record<string, MediaSource> }
-  | { type: 'media-answer'; sdp: string };
+  | { type: 'media-answer'; sdp: string }
+  | { type: 'subscription-update'; tracks: { mid: string; width?: number; height?: number; paused?: boolean }[] };
 
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -369,6 +370,7 @@ export type ServerMessage =
   | { type: 'media-offer'; sdp: string }
   | { type: 'media-answer'; sdp: string }
   | { type: 'media-tracks'; tracks: MediaTrack[] }
+  | { type: 'active-speakers'; speakers: { user_id: string; level: number }[]; dominant: string | null }
   | { type: 'reconnection-detected'; missed_message_count: number; last_sequence: number }
   | { type: 'resync-required'; requested_sequence: number; last_sequence: number }
   | (Sequenced & { type: 'user-joined'; participant: Participant })

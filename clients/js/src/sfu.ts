@@ -4,6 +4,31 @@
 import type { RtcClient } from './client.js';
 import type { MediaSource, MediaTrack, ServerMessageOf } from './protocol.js';
 
+/**
+ * The camera's simulcast layers for its size: quarter, half and full from
+ * 960 px up, half and full from 480 px, none below. (Browsers send fewer
+ * layers of small frames and drop the top ones first, so asking for three
+ * of a 640×480 camera would lose the full size.)
+ */
+function simulcastLayers(track: MediaStreamTrack): RTCRtpEncodingParameters[] | undefined {
+  const { width = 0, height = 0 } = track.getSettings();
+  const long = Math.max(width, height);
+  if (long >= 960) {
+    return [
+      { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+      { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+      { rid: 'f', maxBitrate: 1_500_000 },
+    ];
+  }
+  if (long >= 480) {
+    return [
+      { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 250_000 },
+      { rid: 'f', maxBitrate: 1_000_000 },
+    ];
+  }
+  return undefined;
+}
+
 type SfuSignal = ServerMessageOf<'media-offer'> | ServerMessageOf<'media-answer'> | ServerMessageOf<'media-tracks'>;
 
 /**
@@ -42,7 +67,10 @@ export class SfuLink {
     pc.createDataChannel('sfu');
     this.queue = media.then((stream) => {
       if (this.closed) return;
-      for (const track of stream?.getTracks() ?? []) pc.addTransceiver(track, { direction: 'sendonly', streams: [stream!] });
+      for (const track of stream?.getTracks() ?? []) {
+        const layers = track.kind === 'video' && client.simulcast ? simulcastLayers(track) : undefined;
+        pc.addTransceiver(track, { direction: 'sendonly', streams: [stream!], sendEncodings: layers });
+      }
       if (client.screenStream) this.addScreenNow(client.screenStream);
     });
   }

@@ -103,6 +103,8 @@ codes! {
     ScreenShareNotAllowed = ("SCREEN_SHARE_NOT_ALLOWED", 403, "Ask a moderator to allow screen sharing."),
     /// Publishing this media kind is not permitted.
     MediaNotAllowed = ("MEDIA_NOT_ALLOWED", 403, "Ask a moderator for publishing permission."),
+    /// A subscription names a track the caller does not receive.
+    TrackNotFound = ("TRACK_NOT_FOUND", 404, "Use a mid from the latest media-tracks message."),
     /// The message belongs to the other media mode of the room (`media-offer` in a mesh room).
     MediaModeMismatch = ("MEDIA_MODE_MISMATCH", 409, "Read `settings.media_mode` in room-state: mesh rooms use offer/answer between peers, sfu rooms media-offer/media-answer with the server."),
     // Protocol

@@ -19,8 +19,10 @@
 //!
 //! [str0m]: https://docs.rs/str0m
 
+mod layers;
 mod peer;
 mod sfu;
+mod speakers;
 mod types;
 
 pub use sfu::{Sfu, SfuStats};

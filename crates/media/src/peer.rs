@@ -8,6 +8,7 @@ use str0m::change::{SdpAnswer, SdpOffer, SdpPendingOffer};
 use str0m::media::{Direction, KeyframeRequestKind, MediaData, MediaKind, Mid, Rid};
 use str0m::{Candidate, Rtc};
 
+use crate::layers::Layers;
 use crate::types::*;
 
 /// Shortest time between two keyframe requests to one publisher track.
@@ -20,6 +21,21 @@ pub(crate) struct TrackIn {
     pub kind: MediaKind,
     pub source: TrackSource,
     last_keyframe_request: Option<Instant>,
+    /// Smoothed audio level, 0 (silence) to 127 (full scale).
+    pub level: f32,
+    /// When a level last came.
+    pub heard: Option<Instant>,
+    /// Its simulcast layers, if it has several.
+    pub layers: Layers,
+}
+
+impl TrackIn {
+    /// Takes one packet's audio level (RFC 6464: -127 silence to 0 dBov).
+    pub fn hear(&mut self, now: Instant, dbov: i8) {
+        let loudness = f32::from(127 - dbov.unsigned_abs().min(127));
+        self.level = self.level * 0.85 + loudness * 0.15;
+        self.heard = Some(now);
+    }
 }
 
 /// Where a track this peer receives stands in negotiation.
@@ -48,6 +64,22 @@ pub(crate) struct TrackOut {
     pub state: OutState,
     /// The simulcast layer forwarded, once one was seen.
     pub rid: Option<Rid>,
+    /// The largest size the subscriber wants (`subscription-update`).
+    pub max: Option<(u32, u32)>,
+    /// The subscriber paused it: nothing is forwarded.
+    pub paused: bool,
+    /// Forwarding resumes on a keyframe (after a pause).
+    pub need_keyframe: bool,
+}
+
+/// What [`Peer::forward`] did with one payload.
+#[derive(Debug, Default)]
+pub(crate) struct Forwarded {
+    /// It was written to the subscriber.
+    pub sent: bool,
+    /// The publisher should send a keyframe of this layer (`Some(None)`:
+    /// of its only one) so the subscriber can switch or resume.
+    pub want_keyframe: Option<Option<Rid>>,
 }
 
 impl TrackOut {
@@ -189,6 +221,9 @@ impl Peer {
             user: user.to_owned(),
             state: OutState::ToOpen,
             rid: None,
+            max: None,
+            paused: false,
+            need_keyframe: false,
         });
     }
 
@@ -273,33 +308,83 @@ impl Peer {
             .collect()
     }
 
-    /// Forwards `data` from `from` on the matching open track; false when
-    /// it has none (or the layer is not the one forwarded).
-    pub fn forward(&mut self, from: PeerId, data: &MediaData) -> bool {
+    /// Forwards `data` from `from` on the matching open track, on the
+    /// layer this subscriber gets (see `layers.rs`): a switch of layer, or
+    /// a resume after a pause, waits for a keyframe and asks for one.
+    pub fn forward(
+        &mut self,
+        now: Instant,
+        from: PeerId,
+        data: &MediaData,
+        layers: &Layers,
+    ) -> Forwarded {
+        let mut done = Forwarded::default();
         let Some(t) = self
             .tracks_out
             .iter_mut()
             .find(|t| t.from == from && t.from_mid == data.mid)
         else {
-            return false;
+            return done;
         };
         let OutState::Open(mid) = t.state else {
-            return false;
+            return done;
         };
-        // Simulcast: the highest layer until layer selection lands.
-        if data.rid.is_some() && data.rid != Some("h".into()) {
-            return false;
+        if t.paused {
+            return done;
         }
-        t.rid = data.rid;
+        let keyframe = data.is_keyframe();
+        if data.rid.is_some() {
+            let target = layers.choose(now, t.max);
+            if data.rid == target && t.rid != target {
+                // The layer to switch to: from its next keyframe on.
+                if !keyframe {
+                    done.want_keyframe = Some(target);
+                    return done;
+                }
+                t.rid = target;
+                t.need_keyframe = false;
+            } else if data.rid != t.rid {
+                return done;
+            } else if t.rid != target {
+                // Still the old layer while the new one's keyframe comes.
+                done.want_keyframe = Some(target);
+            }
+        }
+        if t.need_keyframe {
+            if !keyframe {
+                done.want_keyframe = Some(data.rid);
+                return done;
+            }
+            t.need_keyframe = false;
+        }
         let Some(writer) = self.rtc.writer(mid) else {
-            return false;
+            return done;
         };
         let Some(pt) = writer.match_params(data.params) else {
+            return done;
+        };
+        done.sent = writer
+            .write(pt, data.network_time, data.time, data.data.clone())
+            .is_ok();
+        done
+    }
+
+    /// Applies a subscriber's wish for its track `mid` (its own mid): the
+    /// largest size it wants, or a pause. False when it has no such track.
+    pub fn subscription(&mut self, mid: &str, max: Option<(u32, u32)>, paused: bool) -> bool {
+        let Some(t) = self
+            .tracks_out
+            .iter_mut()
+            .find(|t| t.is_live() && t.mid().is_some_and(|m| *m == *mid))
+        else {
             return false;
         };
-        writer
-            .write(pt, data.network_time, data.time, data.data.clone())
-            .is_ok()
+        t.max = max;
+        if t.paused && !paused && t.kind == MediaKind::Video {
+            t.need_keyframe = true;
+        }
+        t.paused = paused;
+        true
     }
 
     /// Asks for a keyframe on its published track `mid`, at most every
@@ -333,6 +418,9 @@ impl Peer {
             kind,
             source,
             last_keyframe_request: None,
+            level: 0.0,
+            heard: None,
+            layers: Layers::default(),
         });
         self.tracks_in.last().expect("just pushed")
     }

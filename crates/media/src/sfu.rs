@@ -11,6 +11,7 @@ use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output as RtcOutput};
 
 use crate::peer::{OutState, Peer};
+use crate::speakers::{self, RoomSpeakers};
 use crate::types::*;
 
 /// Counters of what the SFU did and dropped.
@@ -48,6 +49,8 @@ pub struct Sfu {
     candidate: Candidate,
     peers: HashMap<PeerId, Peer>,
     rooms: HashMap<Arc<str>, Vec<PeerId>>,
+    speakers: HashMap<Arc<str>, RoomSpeakers>,
+    next_speakers: Instant,
     by_addr: HashMap<SocketAddr, PeerId>,
     dirty: Vec<PeerId>,
     negotiate: HashSet<PeerId>,
@@ -67,6 +70,8 @@ impl Sfu {
             candidate,
             peers: HashMap::new(),
             rooms: HashMap::new(),
+            speakers: HashMap::new(),
+            next_speakers: Instant::now(),
             by_addr: HashMap::new(),
             dirty: Vec::new(),
             negotiate: HashSet::new(),
@@ -92,7 +97,8 @@ impl Sfu {
 
     /// When [`Sfu::tick`] should next be called.
     pub fn deadline(&self) -> Option<Instant> {
-        self.peers.values().map(|p| p.deadline).min()
+        let peers = self.peers.values().map(|p| p.deadline).min()?;
+        Some(peers.min(self.next_speakers))
     }
 
     /// Drives time: peers whose timers are due run them.
@@ -106,6 +112,25 @@ impl Sfu {
             }
         }
         self.drive(now);
+        if now >= self.next_speakers {
+            self.next_speakers = now + speakers::INTERVAL;
+            self.tell_speakers(now);
+        }
+    }
+
+    /// Tells each room whose speakers changed.
+    fn tell_speakers(&mut self, now: Instant) {
+        for (room, members) in &self.rooms {
+            let state = self.speakers.entry(room.clone()).or_default();
+            if let Some(s) = state.check(now, members, &self.peers) {
+                for id in members {
+                    self.out.push_back(Output::Signal {
+                        peer: *id,
+                        signal: Signal::Speakers(s.clone()),
+                    });
+                }
+            }
+        }
     }
 
     /// A datagram arrived at `destination` (the local socket) from `source`.
@@ -187,6 +212,25 @@ impl Sfu {
                 if let Some(p) = self.peers.get_mut(&peer) {
                     p.grants = grants;
                 }
+            }
+            Command::Subscribe {
+                peer,
+                mid,
+                max,
+                paused,
+            } => {
+                let Some(q) = self.peers.get_mut(&peer) else {
+                    return;
+                };
+                if !q.subscription(&mid, max, paused) {
+                    let shown: String = mid.chars().take(16).collect();
+                    self.refuse(
+                        peer,
+                        MediaError::TrackNotFound,
+                        format!("you receive no track with mid {shown:?}"),
+                    );
+                }
+                self.dirty.push(peer);
             }
             Command::Leave { peer } => self.remove(peer),
         }
@@ -280,6 +324,7 @@ impl Sfu {
             }
             if members.is_empty() {
                 self.rooms.remove(&p.room);
+                self.speakers.remove(&p.room);
             }
         }
     }
@@ -374,14 +419,14 @@ impl Sfu {
         match happened {
             Happened::Connected => {
                 let Some(p) = self.peers.get(&id) else { return };
-                let open: Vec<(PeerId, Mid)> = p
+                let open: Vec<(PeerId, Mid, Option<Rid>)> = p
                     .tracks_out
                     .iter()
                     .filter(|t| matches!(t.state, OutState::Open(_)))
-                    .map(|t| (t.from, t.from_mid))
+                    .map(|t| (t.from, t.from_mid, t.rid))
                     .collect();
-                for (from, mid) in open {
-                    self.keyframe(now, from, mid, None);
+                for (from, mid, rid) in open {
+                    self.keyframe(now, from, mid, rid);
                 }
             }
             Happened::Added(mid, kind) => {
@@ -398,18 +443,13 @@ impl Sfu {
                         format!("at most {max} tracks may be published"),
                     );
                 }
+                // A track its grants do not allow now (muted, or a screen
+                // not yet announced) is published but not forwarded until
+                // they do: see `Happened::Data`.
                 let source = p.source_of(mid, kind);
-                let refused = !p.grants.allows(source);
                 p.publish(mid, kind, source);
                 let room = p.room.clone();
                 let user = p.user.clone();
-                if refused {
-                    self.refuse(
-                        id,
-                        MediaError::MediaNotAllowed,
-                        format!("mid {mid}: you may not publish {source:?}; it is not forwarded"),
-                    );
-                }
                 let track = self.peers[&id]
                     .tracks_in
                     .last()
@@ -446,18 +486,26 @@ impl Sfu {
                 let Some(p) = self.peers.get_mut(&id) else {
                     return;
                 };
-                let Some(t) = p.tracks_in.iter().find(|t| t.mid == d.mid) else {
+                let grants = p.grants;
+                let Some(t) = p.tracks_in.iter_mut().find(|t| t.mid == d.mid) else {
                     self.stats.media_refused += 1;
                     return;
                 };
-                if !p.grants.allows(t.source) {
+                if !grants.allows(t.source) {
                     self.stats.media_refused += 1;
                     return;
                 }
+                if let Some(dbov) = d.ext_vals.audio_level {
+                    t.hear(now, dbov);
+                }
+                t.layers.saw(now, &d);
+                // Lent to the subscribers' choice below, then put back.
+                let layers = std::mem::take(&mut t.layers);
                 if !d.contiguous {
                     p.request_keyframe(now, d.mid, d.rid);
                 }
                 let room = p.room.clone();
+                let mut wanted: Vec<Option<Rid>> = Vec::new();
                 let Sfu {
                     rooms,
                     peers,
@@ -469,12 +517,29 @@ impl Sfu {
                     if *other == id {
                         continue;
                     }
-                    if let Some(q) = peers.get_mut(other)
-                        && q.forward(id, &d)
-                    {
+                    let Some(q) = peers.get_mut(other) else {
+                        continue;
+                    };
+                    let f = q.forward(now, id, &d, &layers);
+                    if f.sent {
                         stats.media_forwarded += 1;
                         dirty.push(*other);
                     }
+                    if let Some(w) = f.want_keyframe
+                        && !wanted.contains(&w)
+                    {
+                        wanted.push(w);
+                    }
+                }
+                let Some(p) = self.peers.get_mut(&id) else {
+                    return;
+                };
+                if let Some(t) = p.tracks_in.iter_mut().find(|t| t.mid == d.mid) {
+                    t.layers = layers;
+                }
+                for rid in wanted {
+                    p.request_keyframe(now, d.mid, rid);
+                    self.dirty.push(id);
                 }
             }
             Happened::Keyframe(mid) => {

@@ -23,7 +23,9 @@ struct Client {
     received: Vec<Vec<u8>>,
     tracks: Vec<TrackInfo>,
     errors: Vec<MediaError>,
+    speakers: Vec<Speakers>,
     audio: Option<Mid>,
+    sent: u64,
 }
 
 impl Client {
@@ -39,7 +41,9 @@ impl Client {
             received: Vec::new(),
             tracks: Vec::new(),
             errors: Vec::new(),
+            speakers: Vec::new(),
             audio: None,
+            sent: 0,
         }
     }
 }
@@ -166,19 +170,32 @@ impl World {
                 self.sfu.command(self.now, cmd);
             }
             Signal::Tracks(t) => c.tracks = t,
+            Signal::Speakers(s) => c.speakers.push(s),
             Signal::Error { error, .. } => c.errors.push(error),
         }
     }
 
     /// Client `i` sends `n` audio frames, one every 20 ms.
     fn speak(&mut self, i: usize, n: u8) {
+        self.speak_at(&[i], n, None);
+    }
+
+    /// Clients `who` send `n` audio frames each, one every 20 ms, at
+    /// `dbov` (RFC 6464) when given.
+    fn speak_at(&mut self, who: &[usize], n: u8, dbov: Option<i8>) {
         for k in 0..n {
-            let c = &mut self.clients[i];
-            let mid = c.audio.unwrap();
-            let writer = c.rtc.writer(mid).unwrap();
-            let pt = writer.payload_params().next().unwrap().pt();
-            let time = str0m::media::MediaTime::from_90khz(u64::from(k) * 960);
-            writer.write(pt, self.now, time, vec![k, 1, 2, 3]).unwrap();
+            for &i in who {
+                let c = &mut self.clients[i];
+                let mid = c.audio.unwrap();
+                let mut writer = c.rtc.writer(mid).unwrap();
+                let pt = writer.payload_params().next().unwrap().pt();
+                if let Some(l) = dbov {
+                    writer = writer.audio_level(l, l > -60);
+                }
+                let time = str0m::media::MediaTime::from_90khz(c.sent * 1800);
+                writer.write(pt, self.now, time, vec![k, 1, 2, 3]).unwrap();
+                self.clients[i].sent += 1;
+            }
             self.run(Duration::from_millis(20));
         }
     }
@@ -277,4 +294,50 @@ fn bad_sdp_gets_a_stable_code_and_leaves_no_peer() {
     assert_eq!(w.clients[0].errors, vec![MediaError::InvalidSdp]);
     assert_eq!(MediaError::InvalidSdp.code(), "INVALID_SDP");
     assert_eq!(w.sfu.peer_count(), 0);
+}
+
+#[test]
+fn active_speakers_follow_the_loudest_microphone_and_the_dominant_one_holds_through_a_blip() {
+    let mut w = World::new();
+    let a = w.join(true, ALL);
+    let b = w.join(true, ALL);
+    let listener = w.join(false, ALL);
+    w.run(Duration::from_millis(500));
+    w.speak_at(&[a, b], 50, Some(-127));
+    assert!(
+        w.clients[listener]
+            .speakers
+            .iter()
+            .all(|s| s.speakers.is_empty()),
+        "silence names nobody"
+    );
+    // A talks, B is quiet.
+    w.speak_at(&[a], 50, Some(-20));
+    let last = w.clients[listener]
+        .speakers
+        .last()
+        .expect("told of a speaker")
+        .clone();
+    assert_eq!(last.speakers[0].user_id, "user0");
+    assert_eq!(last.dominant.as_deref(), Some("user0"));
+    // B interjects louder for 100 ms: listed first, but A stays dominant.
+    w.speak_at(&[b], 5, Some(-5));
+    let last = w.clients[listener].speakers.last().unwrap().clone();
+    assert_eq!(
+        last.dominant.as_deref(),
+        Some("user0"),
+        "a blip does not take over"
+    );
+    // B talks on, A stops: B dominates.
+    w.speak_at(&[b], 60, Some(-20));
+    let last = w.clients[listener].speakers.last().unwrap().clone();
+    assert_eq!(last.speakers.len(), 1, "{last:?}");
+    assert_eq!(last.dominant.as_deref(), Some("user1"));
+    // Everyone hears the same, and a message went out only on changes.
+    assert_eq!(w.clients[a].speakers.last(), Some(&last));
+    assert!(
+        w.clients[listener].speakers.len() < 20,
+        "{} messages",
+        w.clients[listener].speakers.len()
+    );
 }

@@ -96,6 +96,18 @@ pub enum Command {
         /// What it may publish now.
         grants: Grants,
     },
+    /// A subscriber's wish for one track it receives: the largest size it
+    /// wants (the simulcast layer follows), or a pause.
+    Subscribe {
+        /// The subscriber.
+        peer: PeerId,
+        /// Its own mid of the track (from [`Signal::Tracks`]).
+        mid: String,
+        /// At most this (width, height); `None`: the largest layer.
+        max: Option<(u32, u32)>,
+        /// Forward nothing until unpaused.
+        paused: bool,
+    },
     /// The participant left or its connection closed: its peer and tracks go.
     Leave {
         /// The peer.
@@ -119,6 +131,26 @@ pub struct TrackInfo {
     pub kind: &'static str,
 }
 
+/// A participant heard speaking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Speaker {
+    /// Their user id.
+    pub user_id: String,
+    /// Smoothed loudness, 0 (silence) to 1 (full scale), from the audio
+    /// level their browser puts in each packet (RFC 6464).
+    pub level: f32,
+}
+
+/// Who speaks in a room.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Speakers {
+    /// Everyone speaking now, loudest first.
+    pub speakers: Vec<Speaker>,
+    /// The dominant speaker: the one who has been loudest for a while
+    /// (kept through short pauses and interjections); `None` in silence.
+    pub dominant: Option<String>,
+}
+
 /// Why the media plane refused something; each has a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaError {
@@ -130,6 +162,8 @@ pub enum MediaError {
     MediaNotAllowed,
     /// The peer belongs to another room.
     WrongRoom,
+    /// A subscription names a track the peer does not receive.
+    TrackNotFound,
 }
 
 impl MediaError {
@@ -140,6 +174,7 @@ impl MediaError {
             MediaError::CapacityReached => "MAX_PARTICIPANTS_REACHED",
             MediaError::MediaNotAllowed => "MEDIA_NOT_ALLOWED",
             MediaError::WrongRoom => "VALIDATION_ERROR",
+            MediaError::TrackNotFound => "TRACK_NOT_FOUND",
         }
     }
 }
@@ -154,6 +189,8 @@ pub enum Signal {
     Offer(String),
     /// The tracks it receives, sent before each server offer.
     Tracks(Vec<TrackInfo>),
+    /// Who speaks in its room, loudest first, when that changes.
+    Speakers(Speakers),
     /// Something it sent was refused.
     Error {
         /// Why.

@@ -47,6 +47,8 @@ pub enum Command {
     MediaOffer(MediaSdp),
     /// `media-answer`: the answer to the media plane's offer.
     MediaAnswer(MediaSdp),
+    /// `subscription-update`: sizes and pauses of received tracks.
+    SubscriptionUpdate(SubscriptionUpdate),
     // ---------------------------------------------------------------- chat.rs
     /// A chat message to the sender's group or one peer.
     ChatMessage(ChatSend),
@@ -181,6 +183,7 @@ impl Command {
             | C::Answer(_)
             | C::MediaOffer(_)
             | C::MediaAnswer(_)
+            | C::SubscriptionUpdate(_)
             | C::IceCandidate(_)
             | C::E2eeKeyExchange(_)
             | C::E2eeRatchetUpdate(_)
@@ -229,6 +232,7 @@ impl Command {
             C::Answer(_) => T::Answer,
             C::MediaOffer(_) => T::MediaOffer,
             C::MediaAnswer(_) => T::MediaAnswer,
+            C::SubscriptionUpdate(_) => T::SubscriptionUpdate,
             C::IceCandidate(_) => T::IceCandidate,
             C::E2eeKeyExchange(_) => T::E2eeKeyExchange,
             C::E2eeRatchetUpdate(_) => T::E2eeRatchetUpdate,
@@ -298,6 +302,7 @@ impl From<ClientMessage> for Command {
             M::Offer(o) => C::Offer(o),
             M::MediaOffer(o) => C::MediaOffer(o),
             M::MediaAnswer(o) => C::MediaAnswer(o),
+            M::SubscriptionUpdate(s) => C::SubscriptionUpdate(s),
             M::Answer(o) => C::Answer(o),
             M::IceCandidate(c) => C::IceCandidate(c),
             M::MediaControl(m) => C::MediaControl(m),
@@ -394,7 +399,13 @@ impl Engine {
         cmd: Command,
     ) -> Result<Applied, SignalError> {
         use Command as C;
-        let applied = match cmd {
+        // What each participant may publish, to tell the media plane of changes.
+        let grants = if cmd.mutates() {
+            super::sfu::grants_snapshot(room)
+        } else {
+            None
+        };
+        let mut applied = match cmd {
             // relay.rs
             C::Offer(o) => self.sdp(room, actor, o, false)?.into(),
             C::Answer(o) => self.sdp(room, actor, o, true)?.into(),
@@ -408,6 +419,7 @@ impl Engine {
             // sfu.rs
             C::MediaOffer(o) => self.media_sdp(room, actor, o, false)?.into(),
             C::MediaAnswer(o) => self.media_sdp(room, actor, o, true)?.into(),
+            C::SubscriptionUpdate(s) => self.subscription_update(room, actor, s)?.into(),
             // chat.rs
             C::ChatMessage(c) => self.chat_message(room, now, actor, c)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),
@@ -478,6 +490,11 @@ impl Engine {
                 Vec::new().into()
             }
         };
+        if let Some(before) = grants {
+            applied
+                .effects
+                .extend(super::sfu::grant_changes(room, &before));
+        }
         Ok(applied)
     }
 }

@@ -2,7 +2,10 @@
 //! `media-answer` are checked here (membership, the room's media mode, SDP
 //! size and send permissions) and handed to the media plane as an
 //! [`Effect::Media`]. What a participant may publish travels with every
-//! request, so the media plane forwards only what the room allows.
+//! request, so the media plane forwards only what the room allows; and
+//! every command that changes it (a mute, a role or permission, a screen
+//! share stopped, a setting) sends the new grants, so a moderator's mute
+//! stops the muted track at the server whatever the muted client does.
 
 use super::*;
 use crate::room::MediaMode;
@@ -19,13 +22,16 @@ pub struct MediaGrants {
 }
 
 impl MediaGrants {
-    /// What `p` may publish in `room` now.
+    /// What `p` may publish in `room` now: what its permissions allow and
+    /// it has not muted (or been muted); a screen only while it shares one.
     pub fn of(room: &Room, p: &Participant) -> Self {
         let perms = &p.permissions;
         MediaGrants {
-            audio: perms.can_share_audio,
-            video: perms.can_share_video,
-            screen: perms.can_share_screen && room.settings.screen_share_allowed,
+            audio: perms.can_share_audio && !p.media.audio_muted,
+            video: perms.can_share_video && !p.media.video_muted,
+            screen: perms.can_share_screen
+                && room.settings.screen_share_allowed
+                && p.media.screen_sharing,
         }
     }
 }
@@ -50,21 +56,89 @@ pub enum MediaRequestKind {
     Offer(MediaSdp),
     /// An answer to the media plane's offer.
     Answer(String),
+    /// New grants only (see [`MediaRequest::grants`]).
+    Grants,
+    /// A subscriber's wishes for tracks it receives.
+    Subscribe(Vec<TrackSubscription>),
+}
+
+/// Most entries in one `subscription-update`.
+const MAX_SUBSCRIPTIONS: usize = 64;
+
+/// Largest width or height a subscription may name.
+const MAX_DIMENSION: u32 = 16_384;
+
+/// Every participant's grants, when the room is in SFU mode.
+pub(super) fn grants_snapshot(room: &Room) -> Option<Vec<(ConnectionId, MediaGrants)>> {
+    (room.settings.media_mode == MediaMode::Sfu).then(|| {
+        room.participants
+            .iter()
+            .map(|p| (p.connection, MediaGrants::of(room, p)))
+            .collect()
+    })
+}
+
+/// A [`MediaRequestKind::Grants`] for each participant whose grants
+/// differ from `before` (taken by [`grants_snapshot`] before the command).
+pub(super) fn grant_changes(room: &Room, before: &[(ConnectionId, MediaGrants)]) -> Vec<Effect> {
+    if room.settings.media_mode != MediaMode::Sfu {
+        return Vec::new();
+    }
+    room.participants
+        .iter()
+        .filter_map(|p| {
+            let grants = MediaGrants::of(room, p);
+            let (_, old) = before.iter().find(|(c, _)| *c == p.connection)?;
+            (*old != grants).then(|| {
+                Effect::Media(MediaRequest {
+                    connection: p.connection,
+                    user_id: p.user_id.clone(),
+                    grants,
+                    kind: MediaRequestKind::Grants,
+                })
+            })
+        })
+        .collect()
 }
 
 /// Most declared sources in one `media-offer`.
 const MAX_SOURCES: usize = 16;
 
 impl Engine {
-    /// `media-offer` (or, with `answer`, `media-answer`): checked and handed
-    /// to the media plane.
-    pub(super) fn media_sdp(
+    /// `subscription-update`: checked (SFU room, 1 to 64 entries, sane
+    /// sizes) and handed to the media plane, which knows the tracks.
+    pub(super) fn subscription_update(
         &self,
         room: &Room,
         actor: &Actor,
-        o: MediaSdp,
-        answer: bool,
+        s: SubscriptionUpdate,
     ) -> Result<Vec<Effect>, SignalError> {
+        let (me, connection) = self.sfu_member(room, actor)?;
+        let ok = |t: &TrackSubscription| {
+            !t.mid.is_empty()
+                && t.mid.len() <= 64
+                && t.width.is_none_or(|w| (1..=MAX_DIMENSION).contains(&w))
+                && t.height.is_none_or(|h| (1..=MAX_DIMENSION).contains(&h))
+        };
+        if s.tracks.is_empty() || s.tracks.len() > MAX_SUBSCRIPTIONS || !s.tracks.iter().all(ok) {
+            return Err(SignalError::invalid(format!(
+                "tracks: 1..={MAX_SUBSCRIPTIONS} entries, each a mid of 1..=64 characters, sizes 1..={MAX_DIMENSION}"
+            )));
+        }
+        Ok(vec![Effect::Media(MediaRequest {
+            connection,
+            user_id: me.user_id.clone(),
+            grants: MediaGrants::of(room, me),
+            kind: MediaRequestKind::Subscribe(s.tracks),
+        })])
+    }
+
+    /// The caller as a member of an SFU room, with its connection.
+    fn sfu_member<'r>(
+        &self,
+        room: &'r Room,
+        actor: &Actor,
+    ) -> Result<(&'r Participant, ConnectionId), SignalError> {
         let me = self.member(room, actor)?;
         if room.settings.media_mode != MediaMode::Sfu {
             return Err(SignalError::new(
@@ -77,6 +151,19 @@ impl Engine {
                 "media signaling needs a WebSocket connection",
             ));
         };
+        Ok((me, connection))
+    }
+
+    /// `media-offer` (or, with `answer`, `media-answer`): checked and handed
+    /// to the media plane.
+    pub(super) fn media_sdp(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        o: MediaSdp,
+        answer: bool,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let (me, connection) = self.sfu_member(room, actor)?;
         if o.sources.len() > MAX_SOURCES || o.sources.keys().any(|m| m.is_empty() || m.len() > 64) {
             return Err(SignalError::invalid(format!(
                 "sources: at most {MAX_SOURCES} entries, each keyed by a mid of 1..=64 characters"

@@ -42,6 +42,31 @@ pub struct MediaSdp {
     pub sources: std::collections::BTreeMap<String, MediaSource>,
 }
 
+/// `subscription-update`: what a subscriber wants of the tracks it
+/// receives in an SFU room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionUpdate {
+    /// One entry per track (at most 64).
+    pub tracks: Vec<TrackSubscription>,
+}
+
+/// A subscriber's wish for one track it receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackSubscription {
+    /// The subscriber's own transceiver mid (from `media-tracks`).
+    pub mid: String,
+    /// The largest width it renders the track at (the server picks the
+    /// smallest simulcast layer that covers it); absent: the largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// The largest height, with `width`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Forward nothing of it until unpaused (a hidden tile).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
+}
+
 /// An ICE candidate as the browser's `RTCIceCandidate.toJSON()` produces it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IceCandidateInit {

@@ -106,6 +106,8 @@ message_types! {
     MediaOffer = "media-offer", Both;
     MediaAnswer = "media-answer", Both;
     MediaTracks = "media-tracks", ServerToClient;
+    SubscriptionUpdate = "subscription-update", ClientToServer;
+    ActiveSpeakers = "active-speakers", ServerToClient;
     Pong = "pong", ServerToClient;
 }
 
@@ -181,6 +183,8 @@ pub enum ClientMessage {
     MediaOffer(MediaSdp),
     /// `media-answer` (SFU rooms)
     MediaAnswer(MediaSdp),
+    /// `subscription-update` (SFU rooms)
+    SubscriptionUpdate(SubscriptionUpdate),
 }
 
 impl ClientMessage {
@@ -192,6 +196,7 @@ impl ClientMessage {
             C::Offer(_) => T::Offer,
             C::MediaOffer(_) => T::MediaOffer,
             C::MediaAnswer(_) => T::MediaAnswer,
+            C::SubscriptionUpdate(_) => T::SubscriptionUpdate,
             C::Answer(_) => T::Answer,
             C::IceCandidate(_) => T::IceCandidate,
             C::MediaControl(_) => T::MediaControl,
@@ -252,6 +257,7 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
         T::Offer => C::Offer(body(text)?),
         T::MediaOffer => C::MediaOffer(body(text)?),
         T::MediaAnswer => C::MediaAnswer(body(text)?),
+        T::SubscriptionUpdate => C::SubscriptionUpdate(body(text)?),
         T::Answer => C::Answer(body(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
@@ -399,6 +405,7 @@ mod tests {
             r#"{"type":"ping"}"#,
             r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"camera"}}"#,
             r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
+            r#"{"type":"subscription-update","tracks":[{"mid":"3","width":320,"height":180},{"mid":"4","paused":true}]}"#,
         ];
         let mut seen = std::collections::HashSet::new();
         for e in examples {
@@ -554,6 +561,27 @@ mod tests {
             ServerMessage::Pong {
                 ts: Some(serde_json::json!(42)),
                 server_time: t,
+            },
+            ServerMessage::MediaOffer {
+                sdp: "v=0\r\n".into(),
+            },
+            ServerMessage::MediaAnswer {
+                sdp: "v=0\r\n".into(),
+            },
+            ServerMessage::MediaTracks {
+                tracks: vec![MediaTrackView {
+                    mid: "3".into(),
+                    user_id: "bob".into(),
+                    source: MediaSource::Screen,
+                    kind: "video".into(),
+                }],
+            },
+            ServerMessage::ActiveSpeakers {
+                speakers: vec![ActiveSpeaker {
+                    user_id: "bob".into(),
+                    level: 0.5,
+                }],
+                dominant: Some("bob".into()),
             },
         ];
         for m in samples {

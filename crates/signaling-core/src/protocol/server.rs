@@ -450,6 +450,24 @@ pub enum ServerMessage {
         /// The tracks.
         tracks: Vec<MediaTrackView>,
     },
+    /// Who speaks in an SFU room, loudest first; sent when it changes (at
+    /// most every 300 ms).
+    ActiveSpeakers {
+        /// Everyone speaking now, loudest first.
+        speakers: Vec<ActiveSpeaker>,
+        /// The one who has been loudest for a while (kept through short
+        /// interjections); `null` in silence.
+        dominant: Option<String>,
+    },
+}
+
+/// A participant heard speaking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActiveSpeaker {
+    /// Who.
+    pub user_id: String,
+    /// Smoothed loudness, 0 (silence) to 1 (full scale).
+    pub level: f32,
 }
 
 /// One track a participant receives in an SFU room.
@@ -519,6 +537,7 @@ impl ServerMessage {
                 | ServerMessage::MediaOffer { .. }
                 | ServerMessage::MediaAnswer { .. }
                 | ServerMessage::MediaTracks { .. }
+                | ServerMessage::ActiveSpeakers { .. }
         )
     }
 
