@@ -70,6 +70,11 @@ layering:
 bench:
     ./apps/loadgen/bench.sh
 
+# The SFU under load: forwarded Mbit/s, loss, latency, memory per track
+# (docs/performance.md, "Media plane").
+bench-media:
+    ./apps/loadgen/bench-media.sh
+
 # The Rust client's documentation examples compile (and run where they can).
 doc:
     cargo test -p rtc-client --doc
@@ -81,6 +86,7 @@ ci: lint layering test doc js fuzz-smoke bench-smoke
 # still runs (figures come from `just bench`, never from CI).
 bench-smoke:
     BENCH_PROFILE=dev BENCH_SECS=1 BENCH_REPS=1 BENCH_IDLE=500 BENCH_MIB=8 BENCH_JOINS=20 ./apps/loadgen/bench.sh
+    BENCH_PROFILE=dev BENCH_SECS=1 BENCH_MEDIA_FANOUT=3 BENCH_MEDIA_MEETING=2 ./apps/loadgen/bench-media.sh
 
 # Every fuzz target for 20 s (CI); `just fuzz` runs them longer.
 fuzz-smoke:

@@ -7,8 +7,11 @@
 //! - `transfer`: one file through the chunk API, upload then download,
 //!   MiB/s each way, SHA-256 checked.
 //! - `hold`, `steady`, `failover`: soak and chaos (see `reliability.rs`).
+//! - `media`: the SFU forwarding VP8 and Opus from publishers to
+//!   subscribers, all str0m peers (see `media.rs`).
 
 mod bench;
+mod media;
 mod reliability;
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -35,6 +38,28 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Scenario {
+    /// Publishers sending VP8 and Opus from files through the SFU to
+    /// subscribers in one room (the server's rooms must be in SFU mode).
+    Media {
+        /// VP8 frames (IVF).
+        #[arg(long)]
+        ivf: std::path::PathBuf,
+        /// Opus packets (Ogg).
+        #[arg(long)]
+        ogg: std::path::PathBuf,
+        /// Publishers (each one video and one audio track).
+        #[arg(long, default_value_t = 1)]
+        pubs: usize,
+        /// Subscribers (each receives every publisher's tracks).
+        #[arg(long, default_value_t = 10)]
+        subs: usize,
+        /// Seconds to measure.
+        #[arg(long, default_value_t = 10)]
+        secs: u64,
+        /// A name for the printed line.
+        #[arg(long, default_value = "fanout")]
+        label: String,
+    },
     /// Pairs relaying messages at full rate (or at --rate).
     Relay {
         /// Which server protocol.
@@ -342,5 +367,13 @@ async fn main() -> anyhow::Result<()> {
             chunk_kib,
             ref media,
         } => reliability::failover(&cli, url_b, kill_pid, transfers, kib, chunk_kib, media).await,
+        Scenario::Media {
+            ref ivf,
+            ref ogg,
+            pubs,
+            subs,
+            secs,
+            ref label,
+        } => media::run(&cli, media::Clip::load(ivf, ogg)?, pubs, subs, secs, label).await,
     }
 }
