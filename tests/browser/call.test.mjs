@@ -186,7 +186,11 @@ test('two browsers make a call through the server', async (t) => {
 
   await t.test('chat arrives both ways', async () => {
     await pages.alice.fill('#chat-input', 'hello from <b>alice</b>');
+    // Typing shows on the other page, and stops when the message goes.
+    const typing = () => pages.bob.evaluate(() => document.querySelector('#typing').textContent);
+    await pages.bob.waitForFunction(() => document.querySelector('#typing').textContent.includes('Alice typing'), null, { timeout: 5_000 }).catch(async () => assert.fail(`Bob's page shows ${JSON.stringify(await typing())}`));
     await pages.alice.click('#chat-send');
+    await pages.bob.waitForFunction(() => document.querySelector('#typing').textContent === '', null, { timeout: 5_000 }).catch(async () => assert.fail(`still typing: ${JSON.stringify(await typing())}`));
     await pages.bob.locator('#chat-log li', { hasText: 'hello from <b>alice</b>' }).waitFor({ timeout: 5_000 });
     await pages.bob.fill('#chat-input', 'hi alice');
     await pages.bob.click('#chat-send');

@@ -125,6 +125,16 @@ test('an SFU room of four: everyone sends once and decodes everyone else', async
     });
 
   await t.test('a subscriber asking for a smaller size gets a lower simulcast layer, and back; a pause stops it', async () => {
+    // Only Ann and Cat watch Ben; every other video is paused, so that four
+    // browsers decoding twelve videos on two cores do not starve the
+    // connections and keep Ben's browser from sending its top layer.
+    const pause = (name, others, paused) =>
+      pages[name].evaluate(
+        ([users, paused]) => users.forEach((u) => window.rtc.client.setVideoSubscription(u, { paused })),
+        [others.map((o) => ids[o]), paused],
+      );
+    const quiet = { Ann: ['Cat', 'Dan'], Ben: ['Ann', 'Cat', 'Dan'], Cat: ['Ann', 'Dan'], Dan: ['Ann', 'Ben', 'Cat'] };
+    for (const [name, others] of Object.entries(quiet)) await pause(name, others, true);
     const width = async () => (await inbound(pages.Ann, ids.Ben)).width;
     const ask = (size) => pages.Ann.evaluate(([ben, size]) => window.rtc.client.setVideoSubscription(ben, size), [ids.Ben, size]);
     await until(pages.Ann, async () => (await width()) >= 640, 'Ben’s full-size layer', async () => `Ann sees ${await width()} px; Ben sends ${await outbound(pages.Ben)}`,
@@ -160,6 +170,7 @@ test('an SFU room of four: everyone sends once and decodes everyone else', async
       }
     });
     assert.equal(code, 'TRACK_NOT_FOUND');
+    for (const [name, others] of Object.entries(quiet)) await pause(name, others, false);
   });
 
   /** Audio packets `page` received from `from` over `ms`. */
@@ -202,6 +213,33 @@ test('an SFU room of four: everyone sends once and decodes everyone else', async
     for (const name of NAMES) await dominant(pages[name], ids.Cat);
     const list = await pages.Ann.evaluate(() => window.rtc.client.activeSpeakers.map((s) => s.user_id));
     assert.deepEqual(list, [ids.Cat], 'only Cat speaks');
+  });
+
+  await t.test('a screen share goes through the server to every page, in its own tile', async () => {
+    const screenTile = `#videos .tile.screen[data-user="${ids.Ben}"] video`;
+    await pages.Ben.click('#screen-btn');
+    await pages.Ben.locator('#screen-btn[data-sharing="true"]').waitFor({ timeout: 10_000 });
+    for (const name of ['Ann', 'Cat']) {
+      await pages[name].waitForFunction(
+        (sel) => {
+          const v = document.querySelector(sel);
+          return v && v.videoWidth > 0 && v.readyState >= 2;
+        },
+        screenTile,
+        { timeout: 20_000 },
+      );
+      // The fake screen is 16:9, the fake camera 4:3: the tile shows the screen.
+      const ratio = await pages[name].evaluate((sel) => {
+        const v = document.querySelector(sel);
+        return v.videoWidth / v.videoHeight;
+      }, screenTile);
+      assert.ok(Math.abs(ratio - 16 / 9) < 0.05, `${name}: screen tile ratio ${ratio}`);
+    }
+    const track = await pages.Ann.evaluate((ben) => window.rtc.client.sfu.tracks.size && [...window.rtc.client.sfu.tracks.values()].find((t) => t.user_id === ben && t.source === 'screen')?.kind, ids.Ben);
+    assert.equal(track, 'video', 'media-tracks names the screen');
+    await pages.Ben.click('#screen-btn');
+    await pages.Ben.locator('#screen-btn[data-sharing="false"]').waitFor({ timeout: 10_000 });
+    await pages.Ann.locator(`#videos .tile.screen[data-user="${ids.Ben}"]`).waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   await t.test('a viewer’s attempt to publish is refused', async () => {

@@ -434,6 +434,7 @@ fn ws_table() -> Vec<Ws> {
             .deny("SCREEN_SHARE_NOT_ALLOWED"),
         ws(json!({"type": "screen-share-control", "action": "stop", "target": "{target}"}), "HM"),
         ws(json!({"type": "chat-message", "message": "hi"}), "HMPV"),
+        ws(json!({"type": "typing", "active": true}), "HMPV"),
         ws(json!({"type": "reaction", "emoji": "👍"}), "HMPV"),
         ws(json!({"type": "hand-raise", "raised": true}), "HMPV"),
         ws(json!({"type": "hand-raise", "raised": false, "target": "{target}"}), "HM"),

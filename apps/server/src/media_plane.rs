@@ -76,6 +76,10 @@ impl MediaPlane for MediaHandle {
                 peer,
                 grants: grants_in(r.grants),
             },
+            MediaRequestKind::Leave => {
+                let _ = self.tx.try_send(Job::Leave(peer));
+                return;
+            }
             MediaRequestKind::Subscribe(tracks) => {
                 for t in tracks {
                     let max = match (t.width, t.height) {
@@ -196,7 +200,12 @@ async fn run(
     // when the connection closes, so there are never more than connections.
     let mut rooms: HashMap<PeerId, RoomId> = HashMap::new();
     let mut buf = vec![0u8; MTU];
+    let mut report = Instant::now();
     loop {
+        if report.elapsed() >= Duration::from_secs(1) {
+            report = Instant::now();
+            crate::telemetry::media(sfu.stats(), sfu.peer_count());
+        }
         while let Some(out) = sfu.poll() {
             match out {
                 Output::Transmit {

@@ -135,10 +135,44 @@ fn describe() {
         "rtc_webhooks_total",
         "Webhook delivery attempts, by outcome"
     );
+    describe_gauge!(
+        "rtc_media_peers",
+        "Media peers (SFU participants) on this instance"
+    );
+    describe_counter!(
+        "rtc_media_datagrams_total",
+        "UDP datagrams the media plane received"
+    );
+    describe_counter!(
+        "rtc_media_unrouted_total",
+        "Media datagrams no peer accepted (dropped: strays, floods, late packets of gone peers)"
+    );
+    describe_counter!(
+        "rtc_media_received_total",
+        "Media payloads received from publishers"
+    );
+    describe_counter!(
+        "rtc_media_forwarded_total",
+        "Media payloads written to subscribers"
+    );
+    describe_counter!(
+        "rtc_media_refused_total",
+        "Media payloads not forwarded because their sender may not publish them now (muted, not permitted)"
+    );
     describe_histogram!(
         "rtc_store_call_seconds",
         "Latency of calls to Redis and MongoDB, by store and outcome"
     );
+}
+
+/// Publishes the media plane's counters (absolute values).
+pub fn media(stats: media::SfuStats, peers: usize) {
+    metrics::gauge!("rtc_media_peers").set(peers as f64);
+    metrics::counter!("rtc_media_datagrams_total").absolute(stats.datagrams_in);
+    metrics::counter!("rtc_media_unrouted_total").absolute(stats.unrouted);
+    metrics::counter!("rtc_media_received_total").absolute(stats.media_in);
+    metrics::counter!("rtc_media_forwarded_total").absolute(stats.media_forwarded);
+    metrics::counter!("rtc_media_refused_total").absolute(stats.media_refused);
 }
 
 /// Counts a file-transfer event (`offered`, `completed`, `failed`, ...).

@@ -183,6 +183,18 @@ function wire(c) {
     if (!detail.active && detail.user_id === c.userId) showSharing(false);
     log(`${c.participant(detail.user_id)?.name ?? detail.user_id} ${detail.active ? 'shares' : 'stopped sharing'} their screen`);
   });
+  // Who is typing, shown for a few seconds after each indicator.
+  const typing = new Map();
+  const showTyping = () => {
+    const names = [...typing.keys()].map((u) => c.participant(u)?.name ?? u);
+    $('typing').textContent = names.length ? `${names.join(', ')} typing…` : '';
+  };
+  c.addEventListener('typing', ({ detail }) => {
+    clearTimeout(typing.get(detail.user_id));
+    if (detail.active) typing.set(detail.user_id, setTimeout(() => (typing.delete(detail.user_id), showTyping()), 5000));
+    else typing.delete(detail.user_id);
+    showTyping();
+  });
   c.addEventListener('active-speakers', ({ detail }) => {
     const speaking = new Set(detail.speakers.map((s) => s.user_id));
     for (const t of document.querySelectorAll('#videos .tile[data-user]')) {
@@ -264,10 +276,22 @@ async function getMedia() {
 }
 
 $('join').addEventListener('submit', join);
+// A typing indicator at most every 3 s while typing, and a stop on send.
+let typingSent = 0;
+$('chat-input').addEventListener('input', () => {
+  if (client && Date.now() - typingSent > 3000) {
+    typingSent = Date.now();
+    client.setTyping(true);
+  }
+});
 $('chat-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('chat-input').value.trim();
-  if (text && client.sendChat(text)) $('chat-input').value = '';
+  if (text && client.sendChat(text)) {
+    $('chat-input').value = '';
+    client.setTyping(false);
+    typingSent = 0;
+  }
 });
 $('hand-btn').onclick = () => client.raiseHand(!(client.state?.hand_raise_queue ?? []).some((h) => h.user_id === client.userId));
 $('react-btn').onclick = () => client.react('👍');

@@ -380,6 +380,10 @@ export type ClientMessage = {
         height?: number;
         paused?: boolean;
     }[];
+} | {
+    type: 'typing';
+    active: boolean;
+    to?: string;
 };
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -453,6 +457,11 @@ export type ServerMessage = {
         level: number;
     }[];
     dominant: string | null;
+} | {
+    type: 'typing';
+    user_id: string;
+    active: boolean;
+    private?: boolean;
 } | {
     type: 'reconnection-detected';
     missed_message_count: number;
@@ -828,6 +837,8 @@ export interface RtcClientEventMap {
         userId: string;
         state: RTCPeerConnectionState;
     };
+    /** Someone started or stopped typing (to us alone when `private`). */
+    typing: ServerMessageOf<'typing'>;
     /** SFU rooms: who speaks, loudest first, and the dominant speaker (when it changes). */
     'active-speakers': ServerMessageOf<'active-speakers'>;
     'peer-channel': {
@@ -1340,6 +1351,8 @@ export declare class RtcClient extends RoomRestClient {
     private onRoomState;
     /** How the room's media flows (`settings.media_mode`). */
     get mediaMode(): 'mesh' | 'sfu';
+    /** Replaces a failed connection to the media server (called by the link itself). */
+    restartSfu(failed: SfuLink): void;
     /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
     private startMedia;
     private onUserJoinedState;
@@ -1407,6 +1420,10 @@ export declare class RtcClient extends RoomRestClient {
     stopNetworkStats(): void;
     /** Sends a chat message to the room, or privately with `{ to }`. */
     sendChat(message: string, { to }?: {
+        to?: string;
+    }): boolean;
+    /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
+    setTyping(active: boolean, { to }?: {
         to?: string;
     }): boolean;
     /** Raises or lowers our hand. */

@@ -786,6 +786,10 @@ export class SfuLink {
         pc.onconnectionstatechange = () => {
             for (const userId of this.users())
                 client.emit('peer-state', { userId, state: pc.connectionState });
+            // The media server went away (its instance died, the network
+            // changed): connect again, without anyone having to act.
+            if (pc.connectionState === 'failed' && !this.closed)
+                client.restartSfu(this);
         };
         // A data channel: something to offer even with nothing to publish.
         pc.createDataChannel('sfu');
@@ -1364,6 +1368,13 @@ export class RtcClient extends RoomRestClient {
     get mediaMode() {
         return this.state?.settings.media_mode ?? 'mesh';
     }
+    /** Replaces a failed connection to the media server (called by the link itself). */
+    restartSfu(failed) {
+        if (this.sfu !== failed || this.status !== 'connected')
+            return;
+        this.emit('peer-error', { userId: 'sfu', error: 'media connection failed; reconnecting' });
+        this.startMedia();
+    }
     /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
     startMedia() {
         for (const id of [...this.peers.keys()])
@@ -1577,6 +1588,10 @@ export class RtcClient extends RoomRestClient {
     /** Sends a chat message to the room, or privately with `{ to }`. */
     sendChat(message, { to } = {}) {
         return this.send(to ? { type: 'chat-message', message, to } : { type: 'chat-message', message });
+    }
+    /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
+    setTyping(active, { to } = {}) {
+        return this.send(to ? { type: 'typing', active, to } : { type: 'typing', active });
     }
     /** Raises or lowers our hand. */
     raiseHand(raised = true) {

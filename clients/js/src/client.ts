@@ -459,6 +459,13 @@ export class RtcClient extends RoomRestClient {
     return this.state?.settings.media_mode ?? 'mesh';
   }
 
+  /** Replaces a failed connection to the media server (called by the link itself). */
+  restartSfu(failed: SfuLink): void {
+    if (this.sfu !== failed || this.status !== 'connected') return;
+    this.emit('peer-error', { userId: 'sfu', error: 'media connection failed; reconnecting' });
+    this.startMedia();
+  }
+
   /** (Re)starts our media: one connection to the server in SFU rooms, else one per member. */
   private startMedia(): void {
     for (const id of [...this.peers.keys()]) this.closePeer(id);
@@ -673,6 +680,11 @@ export class RtcClient extends RoomRestClient {
   /** Sends a chat message to the room, or privately with `{ to }`. */
   sendChat(message: string, { to }: { to?: string } = {}): boolean {
     return this.send(to ? { type: 'chat-message', message, to } : { type: 'chat-message', message });
+  }
+
+  /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
+  setTyping(active: boolean, { to }: { to?: string } = {}): boolean {
+    return this.send(to ? { type: 'typing', active, to } : { type: 'typing', active });
   }
 
   /** Raises or lowers our hand. */

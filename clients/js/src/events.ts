@@ -86,6 +86,8 @@ export interface RtcClientEventMap {
   'participant-reconnecting': ServerMessageOf<'participant-reconnecting'>;
   'remote-stream': RemoteStreamDetail;
   'peer-state': { userId: string; state: RTCPeerConnectionState };
+  /** Someone started or stopped typing (to us alone when `private`). */
+  typing: ServerMessageOf<'typing'>;
   /** SFU rooms: who speaks, loudest first, and the dominant speaker (when it changes). */
   'active-speakers': ServerMessageOf<'active-speakers'>;
   'peer-channel': { userId: string; state: 'open' };

@@ -305,7 +305,8 @@ export type ClientMessage =
   | { type: 'ping'; ts?: unknown }
   | { type: 'media-offer'; sdp: string; sources?: Record<string, MediaSource> }
   | { type: 'media-answer'; sdp: string }
-  | { type: 'subscription-update'; tracks: { mid: string; width?: number; height?: number; paused?: boolean }[] };
+  | { type: 'subscription-update'; tracks: { mid: string; width?: number; height?: number; paused?: boolean }[] }
+  | { type: 'typing'; active: boolean; to?: string };
 
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -371,6 +372,7 @@ export type ServerMessage =
   | { type: 'media-answer'; sdp: string }
   | { type: 'media-tracks'; tracks: MediaTrack[] }
   | { type: 'active-speakers'; speakers: { user_id: string; level: number }[]; dominant: string | null }
+  | { type: 'typing'; user_id: string; active: boolean; private?: boolean }
   | { type: 'reconnection-detected'; missed_message_count: number; last_sequence: number }
   | { type: 'resync-required'; requested_sequence: number; last_sequence: number }
   | (Sequenced & { type: 'user-joined'; participant: Participant })

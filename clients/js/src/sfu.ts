@@ -62,6 +62,9 @@ export class SfuLink {
     pc.ontrack = ({ track, transceiver }) => this.onTrack(track, transceiver);
     pc.onconnectionstatechange = () => {
       for (const userId of this.users()) client.emit('peer-state', { userId, state: pc.connectionState });
+      // The media server went away (its instance died, the network
+      // changed): connect again, without anyone having to act.
+      if (pc.connectionState === 'failed' && !this.closed) client.restartSfu(this);
     };
     // A data channel: something to offer even with nothing to publish.
     pc.createDataChannel('sfu');

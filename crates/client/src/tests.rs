@@ -48,6 +48,7 @@ const CLIENT_EXAMPLES: &[&str] = &[
     r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"microphone","1":"screen"}}"#,
     r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
     r#"{"type":"subscription-update","tracks":[{"mid":"3","width":320,"height":180},{"mid":"4","paused":true}]}"#,
+    r#"{"type":"typing","active":true,"to":"b"}"#,
 ];
 
 #[test]

@@ -63,6 +63,43 @@ impl Engine {
         ])
     }
 
+    /// A typing indicator, to the sender's group or, for a private
+    /// message, to its one receiver. Ephemeral: never stored or replayed;
+    /// it counts against the connection's message rate like any frame.
+    pub(super) fn typing(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        t: TypingReq,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.member(room, actor)?;
+        if !room.settings.chat_enabled {
+            return Err(SignalError::new(
+                ErrorCode::ChatDisabled,
+                "chat is disabled in this room",
+            ));
+        }
+        if !me.permissions.can_chat {
+            return Err(SignalError::denied("you may not chat"));
+        }
+        let to: Vec<UserId> = match &t.to {
+            Some(u) => vec![self.peer(room, me, u)?.user_id.clone()],
+            None => room
+                .group_members(me.breakout_room_id.as_deref())
+                .into_iter()
+                .filter(|u| *u != me.user_id)
+                .collect(),
+        };
+        Ok(vec![deliver(
+            to,
+            ServerMessage::Typing {
+                user_id: me.user_id.to_string(),
+                active: t.active,
+                private: t.to.is_some(),
+            },
+        )])
+    }
+
     /// An emoji reaction to the sender's group.
     pub(super) fn reaction(
         &self,
@@ -124,5 +161,39 @@ impl Engine {
                 data,
             },
         )])
+    }
+}
+
+#[cfg(test)]
+mod typing_tests {
+    use super::super::testkit::*;
+
+    #[test]
+    fn typing_goes_to_the_others_of_the_group_or_to_the_one_private_receiver_and_is_never_stored() {
+        let mut d = Driver::new(10);
+        for u in ["host", "bob", "carol"] {
+            d.join(u).unwrap();
+        }
+        let effects = d.send("bob", r#"{"type":"typing","active":true}"#).unwrap();
+        let mut to = delivered_to(&effects, "typing");
+        to[0].sort();
+        assert_eq!(to, vec![vec!["carol".to_string(), "host".to_string()]]);
+        assert!(!effects.iter().any(|e| matches!(e, Effect::StoreChat(_))));
+        let effects = d
+            .send("bob", r#"{"type":"typing","active":true,"to":"carol"}"#)
+            .unwrap();
+        assert_eq!(
+            delivered_to(&effects, "typing"),
+            vec![vec!["carol".to_string()]]
+        );
+        d.send(
+            "host",
+            r#"{"type":"room-settings-update","chat_enabled":false}"#,
+        )
+        .unwrap();
+        let e = d
+            .send("bob", r#"{"type":"typing","active":true}"#)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ChatDisabled);
     }
 }

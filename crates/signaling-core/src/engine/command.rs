@@ -50,6 +50,8 @@ pub enum Command {
     /// `subscription-update`: sizes and pauses of received tracks.
     SubscriptionUpdate(SubscriptionUpdate),
     // ---------------------------------------------------------------- chat.rs
+    /// `typing`: a typing indicator.
+    Typing(TypingReq),
     /// A chat message to the sender's group or one peer.
     ChatMessage(ChatSend),
     /// An emoji reaction.
@@ -184,6 +186,7 @@ impl Command {
             | C::MediaOffer(_)
             | C::MediaAnswer(_)
             | C::SubscriptionUpdate(_)
+            | C::Typing(_)
             | C::IceCandidate(_)
             | C::E2eeKeyExchange(_)
             | C::E2eeRatchetUpdate(_)
@@ -233,6 +236,7 @@ impl Command {
             C::MediaOffer(_) => T::MediaOffer,
             C::MediaAnswer(_) => T::MediaAnswer,
             C::SubscriptionUpdate(_) => T::SubscriptionUpdate,
+            C::Typing(_) => T::Typing,
             C::IceCandidate(_) => T::IceCandidate,
             C::E2eeKeyExchange(_) => T::E2eeKeyExchange,
             C::E2eeRatchetUpdate(_) => T::E2eeRatchetUpdate,
@@ -303,6 +307,7 @@ impl From<ClientMessage> for Command {
             M::MediaOffer(o) => C::MediaOffer(o),
             M::MediaAnswer(o) => C::MediaAnswer(o),
             M::SubscriptionUpdate(s) => C::SubscriptionUpdate(s),
+            M::Typing(t) => C::Typing(t),
             M::Answer(o) => C::Answer(o),
             M::IceCandidate(c) => C::IceCandidate(c),
             M::MediaControl(m) => C::MediaControl(m),
@@ -421,6 +426,7 @@ impl Engine {
             C::MediaAnswer(o) => self.media_sdp(room, actor, o, true)?.into(),
             C::SubscriptionUpdate(s) => self.subscription_update(room, actor, s)?.into(),
             // chat.rs
+            C::Typing(t) => self.typing(room, actor, t)?.into(),
             C::ChatMessage(c) => self.chat_message(room, now, actor, c)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),
             C::SendData { to, topic, data } => self.send_data(room, actor, to, topic, data)?.into(),

@@ -60,6 +60,8 @@ pub enum MediaRequestKind {
     Grants,
     /// A subscriber's wishes for tracks it receives.
     Subscribe(Vec<TrackSubscription>),
+    /// Its media peer goes (the room left SFU mode).
+    Leave,
 }
 
 /// Most entries in one `subscription-update`.
@@ -79,10 +81,23 @@ pub(super) fn grants_snapshot(room: &Room) -> Option<Vec<(ConnectionId, MediaGra
 }
 
 /// A [`MediaRequestKind::Grants`] for each participant whose grants
-/// differ from `before` (taken by [`grants_snapshot`] before the command).
+/// differ from `before` (taken by [`grants_snapshot`] before the command);
+/// a [`MediaRequestKind::Leave`] for each when the room left SFU mode.
 pub(super) fn grant_changes(room: &Room, before: &[(ConnectionId, MediaGrants)]) -> Vec<Effect> {
     if room.settings.media_mode != MediaMode::Sfu {
-        return Vec::new();
+        return room
+            .participants
+            .iter()
+            .filter(|p| before.iter().any(|(c, _)| *c == p.connection))
+            .map(|p| {
+                Effect::Media(MediaRequest {
+                    connection: p.connection,
+                    user_id: p.user_id.clone(),
+                    grants: MediaGrants::of(room, p),
+                    kind: MediaRequestKind::Leave,
+                })
+            })
+            .collect();
     }
     room.participants
         .iter()
@@ -181,5 +196,103 @@ impl Engine {
             grants: MediaGrants::of(room, me),
             kind,
         })])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::*;
+
+    fn media(effects: &[Effect]) -> Vec<(ConnectionId, MediaGrants, &MediaRequestKind)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Media(r) => Some((r.connection, r.grants, &r.kind)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn sfu_room() -> Driver {
+        let mut d = Driver::new(10);
+        d.join("host").unwrap();
+        d.join("bob").unwrap();
+        d.send(
+            "host",
+            r#"{"type":"room-settings-update","media_mode":"sfu"}"#,
+        )
+        .unwrap();
+        d
+    }
+
+    #[test]
+    fn media_signaling_needs_an_sfu_room_and_carries_the_grants() {
+        let mut d = Driver::new(10);
+        d.join("host").unwrap();
+        let e = d
+            .send("host", r#"{"type":"media-offer","sdp":"v=0\r\n"}"#)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::MediaModeMismatch);
+        d.send(
+            "host",
+            r#"{"type":"room-settings-update","media_mode":"sfu"}"#,
+        )
+        .unwrap();
+        let effects = d
+            .send(
+                "host",
+                r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"camera"}}"#,
+            )
+            .unwrap();
+        let m = media(&effects);
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].0, d.conns["host"]);
+        assert!(
+            m[0].1.audio && m[0].1.video && !m[0].1.screen,
+            "no screen until shared"
+        );
+        let e = d
+            .send("host", r#"{"type":"subscription-update","tracks":[]}"#)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationError);
+    }
+
+    #[test]
+    fn a_moderators_mute_sends_the_muted_participant_new_grants_and_nobody_else() {
+        let mut d = sfu_room();
+        let effects = d
+            .send(
+                "host",
+                r#"{"type":"media-control","kind":"audio","muted":true,"target":"bob"}"#,
+            )
+            .unwrap();
+        let m = media(&effects);
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(m[0].0, d.conns["bob"]);
+        assert!(!m[0].1.audio && m[0].1.video);
+        assert!(matches!(m[0].2, MediaRequestKind::Grants));
+        // A change that touches no grants sends none.
+        let effects = d
+            .send("bob", r#"{"type":"hand-raise","raised":true}"#)
+            .unwrap();
+        assert!(media(&effects).is_empty());
+    }
+
+    #[test]
+    fn leaving_sfu_mode_removes_every_media_peer() {
+        let mut d = sfu_room();
+        let effects = d
+            .send(
+                "host",
+                r#"{"type":"room-settings-update","media_mode":"mesh"}"#,
+            )
+            .unwrap();
+        let m = media(&effects);
+        assert_eq!(m.len(), 2);
+        assert!(
+            m.iter()
+                .all(|(_, _, k)| matches!(k, MediaRequestKind::Leave))
+        );
     }
 }

@@ -42,6 +42,16 @@ pub struct MediaSdp {
     pub sources: std::collections::BTreeMap<String, MediaSource>,
 }
 
+/// `typing`: the sender started or stopped typing a chat message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypingReq {
+    /// Typing now (`false`: stopped, or sent).
+    pub active: bool,
+    /// Typing a private message to this user: only they are told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<UserId>,
+}
+
 /// `subscription-update`: what a subscriber wants of the tracks it
 /// receives in an SFU room.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

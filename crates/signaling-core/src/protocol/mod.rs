@@ -108,6 +108,7 @@ message_types! {
     MediaTracks = "media-tracks", ServerToClient;
     SubscriptionUpdate = "subscription-update", ClientToServer;
     ActiveSpeakers = "active-speakers", ServerToClient;
+    Typing = "typing", Both;
     Pong = "pong", ServerToClient;
 }
 
@@ -185,6 +186,8 @@ pub enum ClientMessage {
     MediaAnswer(MediaSdp),
     /// `subscription-update` (SFU rooms)
     SubscriptionUpdate(SubscriptionUpdate),
+    /// `typing`
+    Typing(TypingReq),
 }
 
 impl ClientMessage {
@@ -197,6 +200,7 @@ impl ClientMessage {
             C::MediaOffer(_) => T::MediaOffer,
             C::MediaAnswer(_) => T::MediaAnswer,
             C::SubscriptionUpdate(_) => T::SubscriptionUpdate,
+            C::Typing(_) => T::Typing,
             C::Answer(_) => T::Answer,
             C::IceCandidate(_) => T::IceCandidate,
             C::MediaControl(_) => T::MediaControl,
@@ -258,6 +262,7 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
         T::MediaOffer => C::MediaOffer(body(text)?),
         T::MediaAnswer => C::MediaAnswer(body(text)?),
         T::SubscriptionUpdate => C::SubscriptionUpdate(body(text)?),
+        T::Typing => C::Typing(body(text)?),
         T::Answer => C::Answer(body(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
@@ -406,6 +411,7 @@ mod tests {
             r#"{"type":"media-offer","sdp":"v=0\r\n","sources":{"0":"camera"}}"#,
             r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
             r#"{"type":"subscription-update","tracks":[{"mid":"3","width":320,"height":180},{"mid":"4","paused":true}]}"#,
+            r#"{"type":"typing","active":true}"#,
         ];
         let mut seen = std::collections::HashSet::new();
         for e in examples {
@@ -561,6 +567,11 @@ mod tests {
             ServerMessage::Pong {
                 ts: Some(serde_json::json!(42)),
                 server_time: t,
+            },
+            ServerMessage::Typing {
+                user_id: "bob".into(),
+                active: true,
+                private: false,
             },
             ServerMessage::MediaOffer {
                 sdp: "v=0\r\n".into(),

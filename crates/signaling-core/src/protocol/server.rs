@@ -450,6 +450,17 @@ pub enum ServerMessage {
         /// The tracks.
         tracks: Vec<MediaTrackView>,
     },
+    /// Someone started or stopped typing a chat message (never stored or
+    /// replayed).
+    Typing {
+        /// Who.
+        user_id: String,
+        /// Typing now.
+        active: bool,
+        /// A private message to the receiver.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        private: bool,
+    },
     /// Who speaks in an SFU room, loudest first; sent when it changes (at
     /// most every 300 ms).
     ActiveSpeakers {
@@ -538,6 +549,7 @@ impl ServerMessage {
                 | ServerMessage::MediaAnswer { .. }
                 | ServerMessage::MediaTracks { .. }
                 | ServerMessage::ActiveSpeakers { .. }
+                | ServerMessage::Typing { .. }
         )
     }
 
