@@ -1,26 +1,21 @@
 //! Messages between people: chat (to the sender's group or one peer, stored
-//! in history before it is delivered), reactions, and the operator's
-//! application data messages. None of them changes the room.
+//! in history before it is delivered), typing indicators (never stored),
+//! reactions, and the operator's application data messages. None of them
+//! changes the room.
 
 use time::OffsetDateTime;
 
 use super::{Actor, Effect, Engine, deliver, everyone};
 use crate::protocol::*;
-use crate::room::Room;
+use crate::room::{Participant, Room};
 use crate::sanitize::sanitize_text;
 use crate::{ErrorCode, SignalError, UserId};
 
 impl Engine {
-    /// A chat message to the sender's group, or privately to one peer.
-    pub(super) fn chat_message(
-        &self,
-        room: &Room,
-        now: OffsetDateTime,
-        actor: &Actor,
-        c: ChatSend,
-    ) -> Result<Vec<Effect>, SignalError> {
+    /// The caller, if it may chat now: a member with `can_chat` in a room
+    /// whose chat is on.
+    fn chatter<'r>(&self, room: &'r Room, actor: &Actor) -> Result<&'r Participant, SignalError> {
         let me = self.member(room, actor)?;
-        let from = me.user_id.to_string();
         if !room.settings.chat_enabled {
             return Err(SignalError::new(
                 ErrorCode::ChatDisabled,
@@ -30,6 +25,19 @@ impl Engine {
         if !me.permissions.can_chat {
             return Err(SignalError::denied("you may not chat"));
         }
+        Ok(me)
+    }
+
+    /// A chat message to the sender's group, or privately to one peer.
+    pub(super) fn chat_message(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        c: ChatSend,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.chatter(room, actor)?;
+        let from = me.user_id.to_string();
         let text = sanitize_text(&c.message);
         if text.is_empty() {
             return Err(SignalError::new(ErrorCode::EmptyMessage, "empty message"));
@@ -72,16 +80,7 @@ impl Engine {
         actor: &Actor,
         t: TypingReq,
     ) -> Result<Vec<Effect>, SignalError> {
-        let me = self.member(room, actor)?;
-        if !room.settings.chat_enabled {
-            return Err(SignalError::new(
-                ErrorCode::ChatDisabled,
-                "chat is disabled in this room",
-            ));
-        }
-        if !me.permissions.can_chat {
-            return Err(SignalError::denied("you may not chat"));
-        }
+        let me = self.chatter(room, actor)?;
         let to: Vec<UserId> = match &t.to {
             Some(u) => vec![self.peer(room, me, u)?.user_id.clone()],
             None => room
