@@ -376,42 +376,20 @@ pub async fn run(
             }
         }
     }));
-    let measure = measure(
-        cli,
-        &c,
-        &stop,
-        pubs,
-        subs,
-        secs,
-        label,
-        before,
-        clip.video_bps(),
-    );
+    // The measurement stops the peers when it ends, whatever its outcome.
+    let measure = async {
+        let r = measure(cli, &c, pubs, subs, secs, label, before, clip.video_bps()).await;
+        stop.store(true, Relaxed);
+        r
+    };
     let (_, result) = tokio::join!(all, measure);
     result
 }
 
 /// Waits until every subscriber gets every track, then measures for
-/// `secs` and prints the figures; stops the peers either way.
+/// `secs` and prints the figures.
 #[allow(clippy::too_many_arguments)]
 async fn measure(
-    cli: &Cli,
-    c: &Counters,
-    stop: &AtomicBool,
-    pubs: usize,
-    subs: usize,
-    secs: u64,
-    label: &str,
-    before: Option<crate::ProcSample>,
-    clip_bps: f64,
-) -> anyhow::Result<()> {
-    let r = measure_inner(cli, c, pubs, subs, secs, label, before, clip_bps).await;
-    stop.store(true, Relaxed);
-    r
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn measure_inner(
     cli: &Cli,
     c: &Counters,
     pubs: usize,

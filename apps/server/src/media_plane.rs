@@ -243,17 +243,8 @@ async fn run(
                     sfu.command(Instant::now(), command);
                 }
                 Some(Job::Leave(peer)) => {
+                    // Its connection is closed: signals for it go nowhere.
                     sfu.command(Instant::now(), Command::Leave { peer });
-                    // Its last signals still need the room.
-                    while let Some(out) = sfu.poll() {
-                        if let Output::Signal { peer: p, signal } = out {
-                            if let Some(room) = rooms.get(&p) {
-                                tell(hub.as_ref(), room, p, signal);
-                            }
-                        } else if let Output::Transmit { destination, contents, .. } = out {
-                            let _ = socket.try_send_to(&contents, destination);
-                        }
-                    }
                     rooms.remove(&peer);
                 }
                 None => return,

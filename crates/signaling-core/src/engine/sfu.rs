@@ -256,6 +256,17 @@ mod tests {
             .send("host", r#"{"type":"subscription-update","tracks":[]}"#)
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::ValidationError);
+        let many: Vec<String> = (0..17).map(|i| format!(r#""{i}":"camera""#)).collect();
+        let offer = format!(
+            r#"{{"type":"media-offer","sdp":"v=0\r\n","sources":{{{}}}}}"#,
+            many.join(",")
+        );
+        let e = d.send("host", &offer).unwrap_err();
+        assert_eq!(
+            e.code,
+            ErrorCode::ValidationError,
+            "over 16 declared sources"
+        );
     }
 
     #[test]
