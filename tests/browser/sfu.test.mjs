@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser } from './support.mjs';
+import { startServer, launchBrowser, inbound, waitForMedia, openRoomPage } from './support.mjs';
 
 const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'artifacts';
 const ROOM = `sfu-${Date.now()}`;
@@ -18,46 +18,9 @@ let base;
 let browser;
 const pages = {};
 
-async function openPage(name) {
-  const context = await browser.newContext({ permissions: ['camera', 'microphone'], viewport: { width: 1000, height: 700 } });
-  const page = await context.newPage();
-  page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
-  await page.goto(`${base}/?room=${ROOM}&name=${name}&autojoin=1`);
-  await page.waitForFunction(() => window.rtc?.client?.status === 'connected', null, { timeout: 15_000 });
-  return page;
-}
+const openPage = (name) => openRoomPage(browser, base, ROOM, name);
 
 const userId = (page) => page.evaluate(() => window.rtc.client.userId);
-
-/** Inbound video frames decoded and audio packets received from `from`, and the widest frame. */
-function inbound(page, from) {
-  return page.evaluate(async (from) => {
-    const report = await window.rtc.client.stats(from);
-    const r = { frames: 0, audioPackets: 0, width: 0 };
-    report?.forEach((s) => {
-      if (s.type !== 'inbound-rtp') return;
-      if (s.kind === 'video') {
-        r.frames += s.framesDecoded ?? 0;
-        r.width = Math.max(r.width, s.frameWidth ?? 0);
-      }
-      if (s.kind === 'audio') r.audioPackets += s.packetsReceived ?? 0;
-    });
-    return r;
-  }, from);
-}
-
-/** Waits until `page` decodes `from`'s video and receives its audio, and that both keep flowing. */
-async function waitForMedia(page, from) {
-  let first = null;
-  for (let i = 0; i < 80; i++) {
-    const r = await inbound(page, from);
-    if (!first && r.frames >= 10 && r.audioPackets >= 10) first = r;
-    else if (first && r.frames > first.frames + 10 && r.audioPackets > first.audioPackets + 10) return r;
-    await page.waitForTimeout(250);
-  }
-  const r = await inbound(page, from);
-  assert.fail(`${from}: only ${r.frames} frames decoded and ${r.audioPackets} audio packets received`);
-}
 
 before(async () => {
   const s = await startServer({ RTC_MEDIA_MODE: 'sfu', RTC_MEDIA_UDP_PORT: '0' });

@@ -397,17 +397,6 @@ impl Ws {
 const SENDRECV: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n";
 const RECVONLY: &str = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=recvonly\r\n";
 
-/// A real SDP offer of one audio section in direction `dir` (the media
-/// plane parses it, unlike the skeletal ones above).
-fn str0m_offer(dir: str0m::media::Direction) -> String {
-    media::init_crypto();
-    let mut rtc = str0m::Rtc::builder().build(std::time::Instant::now());
-    let mut change = rtc.sdp_api();
-    change.add_media(str0m::media::MediaKind::Audio, dir, None, None, None);
-    let (offer, _) = change.apply().expect("an offer");
-    offer.to_sdp_string()
-}
-
 fn ws_table() -> Vec<Ws> {
     use Setup::*;
     use str0m::media::Direction as D;

@@ -165,6 +165,78 @@ async fn participants_of_a_dead_instance_leave_after_the_grace_period() {
     assert_eq!(parts["count"], 1, "bob's slot is free");
 }
 
+/// The UDP port of the host candidate in a `media-answer`: which
+/// instance's media plane answered.
+fn media_port(answer: &Value) -> u16 {
+    let sdp = answer["sdp"].as_str().expect("an SDP");
+    let line = sdp
+        .lines()
+        .find(|l| l.starts_with("a=candidate:"))
+        .unwrap_or_else(|| panic!("no candidate in {sdp}"));
+    line.split_whitespace().nth(5).unwrap().parse().unwrap()
+}
+
+/// An SFU room's media runs on the instance that took it first: a
+/// participant connected to the other instance has its offer relayed
+/// there over the bus and the answer relayed back, naming the owner's
+/// media socket. When the owner dies its claim lapses and the next offer
+/// moves the room to the survivor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sfu_rooms_media_runs_on_one_instance_and_moves_when_it_dies() {
+    use str0m::media::Direction as D;
+    let (url, p) = (redis_url(), prefix());
+    let mk = || {
+        let mut s = cluster_settings(&url, &p);
+        s.media.media_mode = signaling_core::room::MediaMode::Sfu;
+        spawn_with(s)
+    };
+    let (a, b) = (mk(), mk());
+    await_bus(&a, &b).await;
+    await_bus(&b, &a).await;
+    let mut alice = a.connect("sfu", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("sfu", "bob").await;
+    assert_eq!(
+        bob.expect("room-state").await["settings"]["media_mode"],
+        "sfu"
+    );
+
+    alice
+        .send(json!({"type": "media-offer", "sdp": str0m_offer(D::SendOnly)}))
+        .await;
+    let on_a = media_port(&alice.expect("media-answer").await);
+    bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
+        .await;
+    assert_eq!(
+        media_port(&bob.expect("media-answer").await),
+        on_a,
+        "bob's media goes to a, which runs the room"
+    );
+
+    let killed = Instant::now();
+    a.kill().await;
+    // Bob's client sees its media fail and offers again until answered.
+    let answer = loop {
+        assert!(
+            killed.elapsed() < Duration::from_secs(15),
+            "the room's media never moved to b"
+        );
+        bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
+            .await;
+        if let Ok(a) =
+            tokio::time::timeout(Duration::from_secs(1), bob.expect("media-answer")).await
+        {
+            break a;
+        }
+    };
+    let moved = killed.elapsed();
+    assert_ne!(media_port(&answer), on_a, "b runs the room now");
+    assert!(
+        moved >= Duration::from_secs(3),
+        "the claim held while it could still be renewed ({moved:?})"
+    );
+}
+
 /// A private Redis with an append-only file, so a restart keeps the data
 /// like a production Redis would.
 struct OwnRedis {

@@ -315,3 +315,14 @@ impl Client {
         assert_eq!(p["ts"], 42);
     }
 }
+
+/// A real SDP offer of one audio section in direction `dir` (the media
+/// plane parses it, unlike skeletal ones).
+pub fn str0m_offer(dir: str0m::media::Direction) -> String {
+    media::init_crypto();
+    let mut rtc = str0m::Rtc::builder().build(std::time::Instant::now());
+    let mut change = rtc.sdp_api();
+    change.add_media(str0m::media::MediaKind::Audio, dir, None, None, None);
+    let (offer, _) = change.apply().expect("an offer");
+    offer.to_sdp_string()
+}

@@ -200,7 +200,8 @@ impl EventSink for Hub {
             },
             BusKind::Disconnect { .. } => unreachable!("handled above"),
             // For the service's room views (`RoomService::subscribe`).
-            BusKind::RoomChanged => false,
+            // Media signaling goes to the media plane (the service's sink).
+            BusKind::RoomChanged | BusKind::Media(_) => false,
         }
     }
 }

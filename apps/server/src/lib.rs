@@ -201,6 +201,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.limiter = r.limiter;
         ports.recordings = r.recordings;
         ports.instances = r.instances;
+        ports.media_owners = r.media_owners;
         ports.log = r.log;
         transfer_store = r.transfers;
         ports.quotas = r.quotas;
@@ -303,7 +304,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .parse::<std::net::SocketAddr>()
         .map(|a| a.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let media = media_plane::start(&settings.media, http_ip, hub.clone())?;
+    let media = media_plane::start(&settings.media, http_ip, service.clone())?;
     service.attach_media(Arc::new(media.clone()));
     Ok(AppState {
         service,

@@ -1,20 +1,21 @@
 //! The media plane's I/O: the SFU ([`media::Sfu`]) and its one UDP socket
 //! on a thread of their own, fed by the room service (media signaling of
-//! SFU rooms, already checked by the engine) and answering each
-//! participant over its WebSocket through the hub.
+//! SFU rooms, already checked by the engine, from this instance or relayed
+//! from another) and answering each participant over its WebSocket
+//! through the service, on whichever instance holds it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use media::{Command, Grants, Output, PeerId, Sfu, SfuConfig, Signal, TrackSource};
 use signaling_core::engine::{MediaRequest, MediaRequestKind};
-use signaling_core::ports::{BusEvent, BusKind, EventSink, MediaPlane};
+use signaling_core::ports::MediaPlane;
 use signaling_core::protocol::{
     ActiveSpeaker, MediaSource, MediaTrackView, MessageType, ServerMessage,
 };
-use signaling_core::{Audience, ConnectionId, ErrorCode, RoomId, SignalError};
+use signaling_core::{ConnectionId, ErrorCode, RoomId, RoomService, SignalError};
 use tokio::sync::mpsc;
 
 use crate::config::MediaSettings;
@@ -30,21 +31,23 @@ const MTU: usize = 2048;
 enum Job {
     Run(RoomId, Command),
     Leave(PeerId),
+    DropRoom(RoomId),
 }
+
+/// The room of each media peer (for its signals and [`MediaPlane::rooms`]);
+/// an entry goes with its peer, so there are never more than peers.
+type PeerRooms = Arc<Mutex<HashMap<PeerId, RoomId>>>;
+
+/// A signal for one participant's connection.
+type Outgoing = (RoomId, PeerId, ServerMessage);
 
 /// The room service's handle on the media thread.
 #[derive(Clone)]
 pub struct MediaHandle {
     tx: mpsc::Sender<Job>,
+    rooms: PeerRooms,
     /// The address media is sent to (the advertised host candidate).
     pub address: SocketAddr,
-}
-
-impl MediaHandle {
-    /// The participant's connection closed: its media peer goes.
-    pub fn leave(&self, connection: ConnectionId) {
-        let _ = self.tx.try_send(Job::Leave(connection.0));
-    }
 }
 
 impl MediaHandle {
@@ -77,7 +80,9 @@ impl MediaPlane for MediaHandle {
                 grants: grants_in(r.grants),
             },
             MediaRequestKind::Leave => {
-                let _ = self.tx.try_send(Job::Leave(peer));
+                if self.tx.try_send(Job::Leave(peer)).is_err() {
+                    tracing::warn!(%room, "media plane queue full: a leave waits for the peer to time out");
+                }
                 return;
             }
             MediaRequestKind::Subscribe(tracks) => {
@@ -98,6 +103,18 @@ impl MediaPlane for MediaHandle {
             }
         };
         self.run(room, command);
+    }
+
+    fn rooms(&self) -> Vec<RoomId> {
+        let peers = self.rooms.lock().expect("media rooms lock");
+        let rooms: HashSet<&RoomId> = peers.values().collect();
+        rooms.into_iter().cloned().collect()
+    }
+
+    fn drop_room(&self, room: &RoomId) {
+        if self.tx.try_send(Job::DropRoom(room.clone())).is_err() {
+            tracing::warn!(%room, "media plane queue full: a lost room's peers stay until they time out");
+        }
     }
 }
 
@@ -127,12 +144,14 @@ fn source_out(s: TrackSource) -> MediaSource {
     }
 }
 
-/// Binds the media socket and starts the media thread; `http_ip` is the
-/// HTTP listener's address, the default for the media socket's.
+/// Binds the media socket and starts the media thread, with a task on
+/// the calling runtime that delivers its signals through `service`;
+/// `http_ip` is the HTTP listener's address, the default for the media
+/// socket's.
 pub fn start(
     settings: &MediaSettings,
     http_ip: IpAddr,
-    hub: Arc<dyn EventSink>,
+    service: RoomService,
 ) -> anyhow::Result<MediaHandle> {
     let bind_ip = settings.media_bind_ip.unwrap_or(http_ip);
     let socket =
@@ -152,6 +171,17 @@ pub fn start(
     let sfu = Sfu::new(config).map_err(|e| anyhow::anyhow!("media address {e}"))?;
     socket.set_nonblocking(true)?;
     let (tx, rx) = mpsc::channel(QUEUE);
+    let (signals, mut outgoing) = mpsc::channel::<Outgoing>(QUEUE);
+    tokio::spawn(async move {
+        // One task, so each participant's signals keep their order.
+        while let Some((room, peer, message)) = outgoing.recv().await {
+            service
+                .send_to_connection(&room, ConnectionId(peer), message)
+                .await;
+        }
+    });
+    let rooms = PeerRooms::default();
+    let peer_rooms = rooms.clone();
     std::thread::Builder::new()
         .name("rtc-media".into())
         .spawn(move || {
@@ -161,13 +191,13 @@ pub fn start(
                 .expect("media runtime");
             rt.block_on(async move {
                 match tokio::net::UdpSocket::from_std(socket) {
-                    Ok(socket) => run(socket, address, sfu, rx, hub).await,
+                    Ok(socket) => run(socket, address, sfu, rx, peer_rooms, signals).await,
                     Err(e) => tracing::error!(error = %e, "media socket"),
                 }
             });
         })?;
     tracing::info!(%address, "media plane (SFU) on UDP");
-    Ok(MediaHandle { tx, address })
+    Ok(MediaHandle { tx, rooms, address })
 }
 
 /// The address to advertise for a socket bound to `bind_ip`: itself, or
@@ -194,11 +224,9 @@ async fn run(
     address: SocketAddr,
     mut sfu: Sfu,
     mut rx: mpsc::Receiver<Job>,
-    hub: Arc<dyn EventSink>,
+    rooms: PeerRooms,
+    signals: mpsc::Sender<Outgoing>,
 ) {
-    // The room of each peer's connection (for its signals); an entry goes
-    // when the connection closes, so there are never more than connections.
-    let mut rooms: HashMap<PeerId, RoomId> = HashMap::new();
     let mut buf = vec![0u8; MTU];
     let mut report = Instant::now();
     loop {
@@ -218,8 +246,11 @@ async fn run(
                     }
                 }
                 Output::Signal { peer, signal } => {
-                    if let Some(room) = rooms.get(&peer) {
-                        tell(hub.as_ref(), room, peer, signal);
+                    let room = rooms.lock().expect("media rooms lock").get(&peer).cloned();
+                    if let Some(room) = room
+                        && signals.try_send((room, peer, message(signal))).is_err()
+                    {
+                        tracing::warn!(%peer, "media signal queue full: a signal was dropped");
                     }
                 }
             }
@@ -238,14 +269,25 @@ async fn run(
             job = rx.recv() => match job {
                 Some(Job::Run(room, command)) => {
                     if let Command::Offer { peer, .. } = &command {
-                        rooms.insert(*peer, room);
+                        rooms.lock().expect("media rooms lock").insert(*peer, room);
                     }
                     sfu.command(Instant::now(), command);
                 }
                 Some(Job::Leave(peer)) => {
                     // Its connection is closed: signals for it go nowhere.
                     sfu.command(Instant::now(), Command::Leave { peer });
-                    rooms.remove(&peer);
+                    rooms.lock().expect("media rooms lock").remove(&peer);
+                }
+                Some(Job::DropRoom(room)) => {
+                    let gone: Vec<PeerId> = {
+                        let mut rooms = rooms.lock().expect("media rooms lock");
+                        let gone = rooms.iter().filter(|(_, r)| **r == room).map(|(p, _)| *p).collect();
+                        rooms.retain(|_, r| *r != room);
+                        gone
+                    };
+                    for peer in gone {
+                        sfu.command(Instant::now(), Command::Leave { peer });
+                    }
                 }
                 None => return,
             },
@@ -254,9 +296,9 @@ async fn run(
     }
 }
 
-/// Sends `signal` to the connection of `peer` on this instance.
-fn tell(hub: &dyn EventSink, room: &RoomId, peer: PeerId, signal: Signal) {
-    let message = match signal {
+/// The server message of a media signal.
+fn message(signal: Signal) -> ServerMessage {
+    match signal {
         Signal::Answer(sdp) => ServerMessage::MediaAnswer { sdp },
         Signal::Offer(sdp) => ServerMessage::MediaOffer { sdp },
         Signal::Tracks(tracks) => ServerMessage::MediaTracks {
@@ -295,16 +337,5 @@ fn tell(hub: &dyn EventSink, room: &RoomId, peer: PeerId, signal: Signal) {
             };
             ServerMessage::error(&SignalError::new(code, message), Some(about))
         }
-    };
-    let event = BusEvent {
-        room_id: room.clone(),
-        kind: BusKind::Deliver {
-            to: Audience::Connection(ConnectionId(peer)),
-            payload: message.to_json(),
-            seq: None,
-        },
-        version: None,
-        origin: None,
-    };
-    hub.deliver_here(&event);
+    }
 }

@@ -287,7 +287,13 @@ impl Link {
                 self.state
                     .hub
                     .unregister(&self.room_id, self.user(), self.connection);
-                self.state.media.leave(self.connection);
+                let (service, room) = (self.state.service.clone(), self.room_id.clone());
+                let (user, connection) = (self.user().clone(), self.connection);
+                actix_rt::spawn(async move {
+                    service
+                        .media_connection_closed(&room, &user, connection)
+                        .await
+                });
                 // The place is free before the client sees the close.
                 drop(self.admitted.take());
                 let reason = frame.map(|f| CloseReason {

@@ -1185,6 +1185,8 @@ export declare class SfuLink {
     private wantOffer;
     private closed;
     private queue;
+    private answerTimer;
+    private lostTimer;
     constructor(client: RtcClient, media: Promise<MediaStream | null>);
     /** Queues a `media-offer`, `media-answer` or `media-tracks` from the server. */
     signal(msg: SfuSignal): void;
@@ -1192,6 +1194,8 @@ export declare class SfuLink {
     private handle;
     /** Offers our current tracks (after anything queued). */
     private negotiate;
+    /** Hands over to a fresh link (unless this one was closed meanwhile). */
+    private restart;
     /** What each of our sending transceivers carries. */
     private sources;
     private onTrack;

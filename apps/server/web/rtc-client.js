@@ -755,6 +755,10 @@ function simulcastLayers(track) {
     }
     return undefined;
 }
+/** How long a `media-offer` may wait for its answer before the link starts over. */
+const ANSWER_TIMEOUT_MS = 4000;
+/** How long the connection may stay `disconnected` before the link starts over. */
+const LOST_AFTER_MS = 3000;
 /**
  * Our connection to the server's media plane. We offer our own tracks
  * first; the server answers, then offers whenever others' tracks come or
@@ -777,6 +781,8 @@ export class SfuLink {
     wantOffer = false;
     closed = false;
     queue;
+    answerTimer;
+    lostTimer;
     constructor(client, media) {
         this.client = client;
         const pc = new RTCPeerConnection({ iceServers: client.iceServers ?? [] });
@@ -787,9 +793,14 @@ export class SfuLink {
             for (const userId of this.users())
                 client.emit('peer-state', { userId, state: pc.connectionState });
             // The media server went away (its instance died, the network
-            // changed): connect again, without anyone having to act.
-            if (pc.connectionState === 'failed' && !this.closed)
-                client.restartSfu(this);
+            // changed): connect again, without anyone having to act. A
+            // disconnection that lasts is treated as a failure, which the
+            // browser may take much longer to declare.
+            clearTimeout(this.lostTimer);
+            if (pc.connectionState === 'failed')
+                this.restart();
+            if (pc.connectionState === 'disconnected')
+                this.lostTimer = setTimeout(() => this.restart(), LOST_AFTER_MS);
         };
         // A data channel: something to offer even with nothing to publish.
         pc.createDataChannel('sfu');
@@ -823,6 +834,7 @@ export class SfuLink {
         if (msg.type === 'media-answer') {
             if (pc.signalingState !== 'have-local-offer')
                 return;
+            clearTimeout(this.answerTimer);
             await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
             if (this.wantOffer)
                 this.negotiate();
@@ -855,7 +867,19 @@ export class SfuLink {
                 this.makingOffer = false;
             }
             this.client.send({ type: 'media-offer', sdp: pc.localDescription.sdp, sources: this.sources() });
+            // An offer nobody answers went to a media server that is gone (its
+            // claim on the room not yet lapsed): try again on a fresh link.
+            clearTimeout(this.answerTimer);
+            this.answerTimer = setTimeout(() => {
+                if (pc.signalingState === 'have-local-offer')
+                    this.restart();
+            }, ANSWER_TIMEOUT_MS);
         });
+    }
+    /** Hands over to a fresh link (unless this one was closed meanwhile). */
+    restart() {
+        if (!this.closed)
+            this.client.restartSfu(this);
     }
     /** What each of our sending transceivers carries. */
     sources() {
@@ -950,6 +974,8 @@ export class SfuLink {
     /** Closes the connection. */
     close() {
         this.closed = true;
+        clearTimeout(this.answerTimer);
+        clearTimeout(this.lostTimer);
         this.pc.close();
     }
 }

@@ -31,6 +31,12 @@ function simulcastLayers(track: MediaStreamTrack): RTCRtpEncodingParameters[] | 
 
 type SfuSignal = ServerMessageOf<'media-offer'> | ServerMessageOf<'media-answer'> | ServerMessageOf<'media-tracks'>;
 
+/** How long a `media-offer` may wait for its answer before the link starts over. */
+const ANSWER_TIMEOUT_MS = 4000;
+
+/** How long the connection may stay `disconnected` before the link starts over. */
+const LOST_AFTER_MS = 3000;
+
 /**
  * Our connection to the server's media plane. We offer our own tracks
  * first; the server answers, then offers whenever others' tracks come or
@@ -53,6 +59,8 @@ export class SfuLink {
   private wantOffer = false;
   private closed = false;
   private queue: Promise<unknown>;
+  private answerTimer: ReturnType<typeof setTimeout> | undefined;
+  private lostTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(client: RtcClient, media: Promise<MediaStream | null>) {
     this.client = client;
@@ -63,8 +71,12 @@ export class SfuLink {
     pc.onconnectionstatechange = () => {
       for (const userId of this.users()) client.emit('peer-state', { userId, state: pc.connectionState });
       // The media server went away (its instance died, the network
-      // changed): connect again, without anyone having to act.
-      if (pc.connectionState === 'failed' && !this.closed) client.restartSfu(this);
+      // changed): connect again, without anyone having to act. A
+      // disconnection that lasts is treated as a failure, which the
+      // browser may take much longer to declare.
+      clearTimeout(this.lostTimer);
+      if (pc.connectionState === 'failed') this.restart();
+      if (pc.connectionState === 'disconnected') this.lostTimer = setTimeout(() => this.restart(), LOST_AFTER_MS);
     };
     // A data channel: something to offer even with nothing to publish.
     pc.createDataChannel('sfu');
@@ -96,6 +108,7 @@ export class SfuLink {
     }
     if (msg.type === 'media-answer') {
       if (pc.signalingState !== 'have-local-offer') return;
+      clearTimeout(this.answerTimer);
       await pc.setRemoteDescription({ type: 'answer', sdp: msg.sdp });
       if (this.wantOffer) this.negotiate();
       return;
@@ -125,7 +138,18 @@ export class SfuLink {
         this.makingOffer = false;
       }
       this.client.send({ type: 'media-offer', sdp: pc.localDescription!.sdp, sources: this.sources() });
+      // An offer nobody answers went to a media server that is gone (its
+      // claim on the room not yet lapsed): try again on a fresh link.
+      clearTimeout(this.answerTimer);
+      this.answerTimer = setTimeout(() => {
+        if (pc.signalingState === 'have-local-offer') this.restart();
+      }, ANSWER_TIMEOUT_MS);
     });
+  }
+
+  /** Hands over to a fresh link (unless this one was closed meanwhile). */
+  private restart(): void {
+    if (!this.closed) this.client.restartSfu(this);
   }
 
   /** What each of our sending transceivers carries. */
@@ -216,6 +240,8 @@ export class SfuLink {
   /** Closes the connection. */
   close(): void {
     this.closed = true;
+    clearTimeout(this.answerTimer);
+    clearTimeout(this.lostTimer);
     this.pc.close();
   }
 }

@@ -14,6 +14,7 @@
 //! | `requeue-processing` | 10 × ttl / 3 | recordings still processing are queued again |
 //! | `sweep-expired-transfers` | ttl / 3 | expired transfers and their bytes go |
 //! | `audit-seats` | ttl / 3 | local connections the shared state lost are told to rejoin |
+//! | `renew-media-claims` | 2 s | this instance keeps running its SFU rooms' media |
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -105,6 +106,9 @@ pub fn jobs(
             transfers: transfers.clone(),
             period,
         }),
+        Arc::new(RenewMediaClaims {
+            service: service.clone(),
+        }),
         Arc::new(AuditSeats {
             service: service.clone(),
             seats,
@@ -146,6 +150,29 @@ impl Job for Heartbeat {
     }
     fn failure(&self) -> &'static str {
         "instance heartbeat failed"
+    }
+}
+
+/// Renews this instance's claims on the SFU rooms whose media it runs
+/// (`signaling_core::service::MEDIA_CLAIM_TTL`), releasing the idle ones.
+pub struct RenewMediaClaims {
+    /// The service.
+    pub service: RoomService,
+}
+
+#[async_trait]
+impl Job for RenewMediaClaims {
+    fn name(&self) -> &'static str {
+        "renew-media-claims"
+    }
+    fn period(&self) -> Duration {
+        signaling_core::service::MEDIA_CLAIM_RENEW
+    }
+    async fn run(&self) -> Result<usize, SignalError> {
+        self.service.renew_media_claims().await
+    }
+    fn failure(&self) -> &'static str {
+        "renewing media claims failed: other instances may take this instance's SFU rooms"
     }
 }
 

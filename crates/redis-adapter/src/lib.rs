@@ -7,11 +7,11 @@
 //! share one Redis. Every operation that must be atomic across instances is
 //! one Lua script: a room save checks the version it read, a rate-limit hit
 //! checks and counts, a chat append is idempotent, a dead instance is
-//! claimed by exactly one survivor, and a room's webhook head is claimed by
+//! claimed by exactly one survivor, an SFU room's media by one instance, and a room's webhook head is claimed by
 //! one dispatcher at a time.
 //!
 //! One module per port (`rooms`, `bus`, `ratelimit`, `chat`, `analytics`,
-//! `recordings`, `instances`, `eventlog`, `transfers`, `quota`,
+//! `recordings`, `instances`, `media`, `eventlog`, `transfers`, `quota`,
 //! `webhooks`); this file holds the connection pool, the one call path
 //! with its timeout and latency metric, and the ports bundle.
 
@@ -27,6 +27,7 @@ mod bus;
 mod chat;
 mod eventlog;
 mod instances;
+mod media;
 mod quota;
 mod ratelimit;
 mod recordings;
@@ -41,6 +42,7 @@ pub use bus::RedisBus;
 pub use chat::RedisChatHistory;
 pub use eventlog::RedisEventLog;
 pub use instances::RedisInstanceRegistry;
+pub use media::RedisMediaOwners;
 pub use ratelimit::RedisRateLimiter;
 pub use recordings::{RECORDING_TTL_SECS, RedisRecordingStore};
 pub use rooms::{ROOM_SCHEMA, RedisRoomStore};
@@ -273,6 +275,7 @@ impl Redis {
             limiter: Arc::new(RedisRateLimiter(self.clone())),
             recordings: Arc::new(RedisRecordingStore(self.clone())),
             instances: Arc::new(RedisInstanceRegistry(self.clone())),
+            media_owners: Arc::new(RedisMediaOwners(self.clone())),
             log: Arc::new(RedisEventLog(
                 self.clone(),
                 reconnection::BufferConfig::default(),
@@ -300,6 +303,8 @@ pub struct RedisPorts {
     pub recordings: Arc<RedisRecordingStore>,
     /// Instance liveness.
     pub instances: Arc<RedisInstanceRegistry>,
+    /// Which instance runs each SFU room's media.
+    pub media_owners: Arc<RedisMediaOwners>,
     /// Replay log.
     pub log: Arc<RedisEventLog>,
     /// File-transfer records.

@@ -377,6 +377,79 @@ impl InstanceRegistry for MemoryInstanceRegistry {
     }
 }
 
+/// Media claims in a map: the embedded default, where every claim is this
+/// process's own, and the fake two services share in tests.
+#[derive(Default)]
+pub struct MemoryMediaOwners {
+    claims: Mutex<HashMap<RoomId, (InstanceTag, std::time::Instant)>>,
+}
+
+impl MemoryMediaOwners {
+    fn live(
+        claims: &HashMap<RoomId, (InstanceTag, std::time::Instant)>,
+        room: &RoomId,
+    ) -> Option<InstanceTag> {
+        claims
+            .get(room)
+            .filter(|(_, until)| *until > std::time::Instant::now())
+            .map(|(owner, _)| *owner)
+    }
+}
+
+#[async_trait]
+impl MediaOwners for MemoryMediaOwners {
+    async fn claim(
+        &self,
+        room: &RoomId,
+        me: InstanceTag,
+        ttl_ms: u64,
+    ) -> Result<InstanceTag, PortError> {
+        let mut claims = self.claims.lock().expect("lock");
+        if let Some(owner) = Self::live(&claims, room) {
+            return Ok(owner);
+        }
+        if claims.len() >= 1024 {
+            // Lapsed claims of rooms nobody asked about since.
+            let now = std::time::Instant::now();
+            claims.retain(|_, (_, until)| *until > now);
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(ttl_ms);
+        claims.insert(room.clone(), (me, until));
+        Ok(me)
+    }
+
+    async fn owner(&self, room: &RoomId) -> Result<Option<InstanceTag>, PortError> {
+        Ok(Self::live(&self.claims.lock().expect("lock"), room))
+    }
+
+    async fn renew(
+        &self,
+        me: InstanceTag,
+        rooms: &[RoomId],
+        ttl_ms: u64,
+    ) -> Result<Vec<RoomId>, PortError> {
+        let mut claims = self.claims.lock().expect("lock");
+        let until = std::time::Instant::now() + std::time::Duration::from_millis(ttl_ms);
+        let mut lost = Vec::new();
+        for room in rooms {
+            if Self::live(&claims, room) == Some(me) {
+                claims.insert(room.clone(), (me, until));
+            } else {
+                lost.push(room.clone());
+            }
+        }
+        Ok(lost)
+    }
+
+    async fn release(&self, room: &RoomId, me: InstanceTag) -> Result<(), PortError> {
+        let mut claims = self.claims.lock().expect("lock");
+        if claims.get(room).is_some_and(|(owner, _)| *owner == me) {
+            claims.remove(room);
+        }
+        Ok(())
+    }
+}
+
 /// Sessions kept per room by [`MemoryRoomSessions`] (the oldest go first).
 pub const SESSIONS_PER_ROOM: usize = 100;
 
@@ -603,6 +676,14 @@ mod tests {
                 Arc::new(MemoryInstanceRegistry::default())
             }
             crate::instance_registry_suite!(instances);
+        }
+
+        mod media_owners {
+            use super::*;
+            async fn owners() -> Arc<dyn MediaOwners> {
+                Arc::new(MemoryMediaOwners::default())
+            }
+            crate::media_owners_suite!(owners);
         }
 
         mod quotas {

@@ -105,6 +105,10 @@ pub enum BusKind {
     /// version unknown to the writer) and nobody was told anything else:
     /// instances drop their local view of it.
     RoomChanged,
+    /// Media signaling for the instance that runs the room's media (see
+    /// [`MediaOwners`]), checked by the engine on the participant's own
+    /// instance; published to that instance alone.
+    Media(crate::engine::MediaRequest),
 }
 
 /// The media plane of this instance: it takes the media signaling of SFU
@@ -113,6 +117,46 @@ pub enum BusKind {
 pub trait MediaPlane: Send + Sync {
     /// Hands over `request` for `room`.
     fn submit(&self, room: &RoomId, request: crate::engine::MediaRequest);
+    /// The rooms it has media peers in now.
+    fn rooms(&self) -> Vec<RoomId>;
+    /// Drops every media peer of `room` (this instance lost its claim on
+    /// it; the participants' clients reconnect their media).
+    fn drop_room(&self, room: &RoomId);
+}
+
+/// Which instance runs each SFU room's media: a room's media peers all
+/// live on one instance (as LiveKit routes a room to one node), and the
+/// others relay their participants' media signaling to it over the bus.
+///
+/// A claim is bound to its holder's liveness: it lapses `ttl_ms` after it
+/// was taken or last renewed, and its holder renews it while it runs the
+/// room's media. When the holder dies, the room goes to the first instance
+/// that needs it after the lapse. Suite: `media_owners_suite!`.
+#[async_trait]
+pub trait MediaOwners: Send + Sync {
+    /// The instance whose claim on `room` is live, after giving the room
+    /// to `me` for `ttl_ms` when no claim was. MUST give a room to exactly
+    /// one of several instances claiming it at once.
+    async fn claim(
+        &self,
+        room: &RoomId,
+        me: InstanceTag,
+        ttl_ms: u64,
+    ) -> Result<InstanceTag, PortError>;
+    /// The instance whose claim on `room` is live, if one is; claims
+    /// nothing.
+    async fn owner(&self, room: &RoomId) -> Result<Option<InstanceTag>, PortError>;
+    /// Extends `me`'s live claims on `rooms` to `ttl_ms` from now, and
+    /// returns those of `rooms` `me` does not hold (its claim lapsed, or
+    /// another's is live). MUST NOT take a room `me` does not hold.
+    async fn renew(
+        &self,
+        me: InstanceTag,
+        rooms: &[RoomId],
+        ttl_ms: u64,
+    ) -> Result<Vec<RoomId>, PortError>;
+    /// Ends `me`'s claim on `room`; another instance's claim is untouched.
+    async fn release(&self, room: &RoomId, me: InstanceTag) -> Result<(), PortError>;
 }
 
 /// Receives bus events on one instance (the server's connection hub).

@@ -456,12 +456,12 @@ fn the_standard_list_names_each_job_once() {
     let mut names: Vec<_> = list.iter().map(|j| j.name()).collect();
     names.sort();
     names.dedup();
-    assert_eq!(names.len(), 9);
+    assert_eq!(names.len(), 10);
     for j in &list {
-        let expected = if j.name() == "requeue-processing" {
-            PERIOD * 10
-        } else {
-            PERIOD
+        let expected = match j.name() {
+            "requeue-processing" => PERIOD * 10,
+            "renew-media-claims" => signaling_core::service::MEDIA_CLAIM_RENEW,
+            _ => PERIOD,
         };
         assert_eq!(j.period(), expected, "{}", j.name());
     }

@@ -65,6 +65,14 @@ mod instances {
     signaling_core::instance_registry_suite!(instances);
 }
 
+mod media_owners {
+    use super::*;
+    async fn owners() -> Arc<dyn MediaOwners> {
+        redis().ports().media_owners
+    }
+    signaling_core::media_owners_suite!(owners);
+}
+
 mod rate_limiter {
     use super::*;
     async fn limiter() -> Arc<dyn RateLimiter> {

@@ -11,7 +11,7 @@ use super::*;
 use crate::room::MediaMode;
 
 /// What a participant may publish, as the media plane enforces it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MediaGrants {
     /// Microphone audio.
     pub audio: bool,
@@ -36,8 +36,9 @@ impl MediaGrants {
     }
 }
 
-/// Media signaling for the media plane.
-#[derive(Debug, Clone, PartialEq)]
+/// Media signaling for the media plane (on the bus when the room's media
+/// runs on another instance).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MediaRequest {
     /// The participant's connection (its media peer).
     pub connection: ConnectionId,
@@ -50,7 +51,7 @@ pub struct MediaRequest {
 }
 
 /// What a [`MediaRequest`] carries.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum MediaRequestKind {
     /// An offer with its declared sources.
     Offer(MediaSdp),
@@ -60,7 +61,8 @@ pub enum MediaRequestKind {
     Grants,
     /// A subscriber's wishes for tracks it receives.
     Subscribe(Vec<TrackSubscription>),
-    /// Its media peer goes (the room left SFU mode).
+    /// Its media peer goes (the room left SFU mode, or the connection
+    /// closed).
     Leave,
 }
 

@@ -87,10 +87,7 @@ impl RoomService {
                     continue;
                 }
                 Effect::Media(request) => {
-                    match self.media.get() {
-                        Some(plane) => plane.submit(room_id, request),
-                        None => tracking_missing_media_plane(room_id),
-                    }
+                    self.route_media(room_id, request).await;
                     continue;
                 }
                 Effect::Analytics(record) => {
@@ -252,7 +249,7 @@ impl RoomService {
                 ..
             } => to_one(*c),
             BusKind::Disconnect { connection, .. } => to_one(*connection),
-            BusKind::RoomChanged => None,
+            BusKind::RoomChanged | BusKind::Media(_) => None,
         }
     }
 
@@ -321,23 +318,4 @@ impl RoomService {
             self.notify(room_id, users, message).await;
         }
     }
-
-    /// Sends an `error` message to one connection (for frames that never
-    /// reached the engine).
-    pub async fn send_error(&self, room_id: &RoomId, connection: ConnectionId, msg: ServerMessage) {
-        self.run_effects(
-            room_id,
-            vec![Effect::Deliver {
-                to: Audience::Connection(connection),
-                message: msg,
-            }],
-        )
-        .await;
-    }
-}
-
-/// Logs media signaling dropped for want of a media plane (a tool or a
-/// test that attached none).
-fn tracking_missing_media_plane(room_id: &RoomId) {
-    tracing::warn!(%room_id, "media signaling dropped: no media plane attached");
 }

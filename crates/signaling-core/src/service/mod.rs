@@ -6,15 +6,20 @@
 //! `execute.rs` is the one door for [`Command`]s; `lifecycle.rs` joins,
 //! leaves and creates rooms; `reads.rs` answers the read paths;
 //! `effects.rs` carries effects out; `maintenance.rs` holds the periodic
-//! jobs (dead instances, empty rooms, recording limits); `views.rs` keeps
-//! the instance's local view of rooms that relays are authorised from.
+//! jobs (dead instances, empty rooms, recording limits); `media.rs` routes
+//! SFU rooms' media signaling to the instance that runs their media;
+//! `views.rs` keeps the instance's local view of rooms that relays are
+//! authorised from.
 
 mod effects;
 mod execute;
 mod lifecycle;
 mod maintenance;
+mod media;
 mod reads;
 pub mod views;
+
+pub use media::{MEDIA_CLAIM_RENEW, MEDIA_CLAIM_TTL};
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -87,6 +92,8 @@ pub struct Ports {
     pub recordings: Arc<dyn recording::RecordingStore>,
     /// Liveness of server instances.
     pub instances: Arc<dyn InstanceRegistry>,
+    /// Which instance runs each SFU room's media.
+    pub media_owners: Arc<dyn MediaOwners>,
     /// Per-room sequence log and replay buffer.
     pub log: Arc<dyn reconnection::EventLog>,
     /// Processing of stopped recordings.
@@ -113,6 +120,7 @@ impl Ports {
             limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),
             recordings: Arc::new(recording::MemoryRecordingStore::default()),
             instances: Arc::new(MemoryInstanceRegistry::default()),
+            media_owners: Arc::new(MemoryMediaOwners::default()),
             log: Arc::new(reconnection::MemoryEventLog::default()),
             jobs: Arc::new(recording::NoJobs),
             sessions: Arc::new(MemoryRoomSessions::default()),
@@ -136,6 +144,9 @@ pub struct RoomService {
     origin: InstanceTag,
     /// The media plane SFU rooms' media signaling goes to, once attached.
     media: Arc<std::sync::OnceLock<Arc<dyn crate::ports::MediaPlane>>>,
+    /// The rooms whose media this instance claimed, with when it last
+    /// had use for each (`media.rs`).
+    media_claims: Arc<std::sync::Mutex<std::collections::HashMap<RoomId, std::time::Instant>>>,
 }
 
 impl RoomService {
@@ -154,6 +165,7 @@ impl RoomService {
             local: Arc::default(),
             origin: InstanceTag::random(),
             media: Arc::default(),
+            media_claims: Arc::default(),
         }
     }
 
@@ -185,6 +197,7 @@ impl RoomService {
             clock: self.ports.clock.clone(),
             inner: sink,
             origin: self.origin,
+            media: self.media.clone(),
         };
         self.ports.bus.subscribe_as(self.origin, Arc::new(sink));
     }

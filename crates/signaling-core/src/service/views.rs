@@ -147,6 +147,8 @@ pub(super) struct ViewSink {
     /// The service's own [`BusEvent::origin`]: its events were delivered
     /// here before they were published.
     pub(super) origin: crate::InstanceTag,
+    /// This instance's media plane, for media signaling relayed to it.
+    pub(super) media: Arc<std::sync::OnceLock<Arc<dyn crate::ports::MediaPlane>>>,
 }
 
 impl EventSink for ViewSink {
@@ -158,6 +160,15 @@ impl EventSink for ViewSink {
         };
         if let Some(v) = announced {
             self.views.changed(&event.room_id, v, self.clock.now());
+        }
+        if let BusKind::Media(request) = &event.kind {
+            match self.media.get() {
+                Some(plane) => plane.submit(&event.room_id, request.clone()),
+                None => {
+                    tracing::warn!(room_id = %event.room_id, "relayed media signaling dropped: no media plane attached")
+                }
+            }
+            return;
         }
         if !matches!(event.kind, BusKind::RoomChanged) && event.origin != Some(self.origin) {
             self.inner.deliver(event);

@@ -13,6 +13,7 @@
 //! | [`Analytics`](crate::ports::Analytics) | [`analytics_suite!`](crate::analytics_suite) | memory, Redis, MongoDB |
 //! | [`RoomSessions`](crate::ports::RoomSessions) | [`room_sessions_suite!`](crate::room_sessions_suite) | memory, MongoDB |
 //! | [`InstanceRegistry`](crate::ports::InstanceRegistry) | [`instance_registry_suite!`](crate::instance_registry_suite) | memory, Redis |
+//! | [`MediaOwners`](crate::ports::MediaOwners) | [`media_owners_suite!`](crate::media_owners_suite) | memory, Redis |
 //! | [`RateLimiter`](crate::ratelimit::RateLimiter) | [`rate_limiter_suite!`](crate::rate_limiter_suite) | memory, Redis |
 //! | [`Quotas`](crate::quota::Quotas) | [`quota_suite!`](crate::quota_suite) | memory, Redis |
 //!
@@ -25,6 +26,7 @@ pub mod analytics;
 pub mod bus;
 pub mod chat;
 pub mod instances;
+pub mod media_owners;
 pub mod quota;
 pub mod ratelimit;
 pub mod rooms;

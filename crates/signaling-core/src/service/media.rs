@@ -1,0 +1,200 @@
+//! Where an SFU room's media runs, and getting its signaling there. A
+//! room's media peers all live on one instance, the holder of the room's
+//! claim ([`MediaOwners`]): the first instance to pass on a `media-offer`
+//! for the room takes it. Signaling checked by the engine on the
+//! participant's own instance goes to the owner's media plane, directly
+//! when that is this instance and over the bus ([`BusKind::Media`]) when
+//! not; the owner answers the participant's connection wherever it is
+//! ([`RoomService::send_to_connection`]).
+//!
+//! The owner renews its claims while it has peers in the room
+//! ([`RoomService::renew_media_claims`], every [`MEDIA_CLAIM_RENEW`]). When
+//! it dies its claims lapse after [`MEDIA_CLAIM_TTL`]; the participants'
+//! clients see their media connection fail and send a fresh offer, and the
+//! first of those to arrive claims the room for its instance.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use super::*;
+use crate::engine::{MediaRequest, MediaRequestKind};
+use crate::protocol::MessageType;
+
+/// How long a media claim lasts without renewal: how soon after its
+/// instance died another may run the room's media.
+pub const MEDIA_CLAIM_TTL: Duration = Duration::from_secs(6);
+
+/// How often the owner renews its claims (three chances per TTL).
+pub const MEDIA_CLAIM_RENEW: Duration = Duration::from_secs(2);
+
+impl RoomService {
+    /// Sends `request` to the media plane of the instance that runs the
+    /// room's media: an offer claims the room for this instance when
+    /// nobody runs it; anything else is for an existing peer and goes
+    /// nowhere when nobody does.
+    pub(super) async fn route_media(&self, room_id: &RoomId, request: MediaRequest) {
+        let owners = &self.ports.media_owners;
+        let ttl = MEDIA_CLAIM_TTL.as_millis() as u64;
+        let owner = match &request.kind {
+            MediaRequestKind::Offer(_) => owners.claim(room_id, self.origin, ttl).await.map(Some),
+            _ => owners.owner(room_id).await,
+        };
+        match owner {
+            Ok(Some(owner)) if owner == self.origin => {
+                self.media_claims
+                    .lock()
+                    .expect("media claims lock")
+                    .insert(room_id.clone(), Instant::now());
+                match self.media.get() {
+                    Some(plane) => plane.submit(room_id, request),
+                    None => {
+                        tracing::warn!(%room_id, "media signaling dropped: no media plane attached")
+                    }
+                }
+            }
+            Ok(Some(owner)) => {
+                let event = BusEvent {
+                    room_id: room_id.clone(),
+                    kind: BusKind::Media(request),
+                    version: None,
+                    origin: Some(self.origin),
+                };
+                if let Err(err) = self.ports.bus.publish_to(owner, event).await {
+                    tracing::warn!(%room_id, %owner, error = %err, "media signaling not relayed");
+                }
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(%room_id, error = %err, "media owner unknown: signaling dropped");
+                if matches!(request.kind, MediaRequestKind::Offer(_)) {
+                    let e = SignalError::from(err);
+                    let message = ServerMessage::error(&e, Some(MessageType::MediaOffer));
+                    self.send_to_connection(room_id, request.connection, message)
+                        .await;
+                }
+            }
+        }
+    }
+
+    /// The participant's connection closed: its media peer goes, on
+    /// whichever instance runs the room's media. Nothing is looked up for
+    /// a room this instance knows to be in mesh mode.
+    pub async fn media_connection_closed(
+        &self,
+        room_id: &RoomId,
+        user: &UserId,
+        connection: ConnectionId,
+    ) {
+        if let Some(plane) = self.media.get() {
+            // Here, at once (a no-op when the peer is elsewhere or none).
+            plane.submit(room_id, leave(user, connection));
+        }
+        let mesh = self
+            .views
+            .get(room_id, self.now())
+            .is_some_and(|r| r.settings.media_mode == crate::room::MediaMode::Mesh);
+        if mesh {
+            return;
+        }
+        match self.ports.media_owners.owner(room_id).await {
+            Ok(Some(owner)) if owner != self.origin => {
+                self.route_media(room_id, leave(user, connection)).await
+            }
+            Ok(_) => {}
+            Err(err) => {
+                tracing::warn!(%room_id, error = %err, "media owner unknown: the peer goes when its media times out")
+            }
+        }
+    }
+
+    /// Renews this instance's media claims on the rooms it has peers in
+    /// (or used within [`MEDIA_CLAIM_TTL`]), releases the others, and drops
+    /// the peers of any room whose claim it lost. Returns how many claims
+    /// it holds.
+    pub async fn renew_media_claims(&self) -> Result<usize, SignalError> {
+        let active: HashSet<RoomId> = match self.media.get() {
+            Some(plane) => plane.rooms().into_iter().collect(),
+            None => HashSet::new(),
+        };
+        let now = Instant::now();
+        let (held, idle) = {
+            let mut claims = self.media_claims.lock().expect("media claims lock");
+            for room in &active {
+                claims.insert(room.clone(), now);
+            }
+            let idle: Vec<RoomId> = claims
+                .iter()
+                .filter(|(_, used)| now.duration_since(**used) > MEDIA_CLAIM_TTL)
+                .map(|(room, _)| room.clone())
+                .collect();
+            for room in &idle {
+                claims.remove(room);
+            }
+            (claims.keys().cloned().collect::<Vec<_>>(), idle)
+        };
+        let owners = &self.ports.media_owners;
+        for room in &idle {
+            owners.release(room, self.origin).await?;
+        }
+        let ttl = MEDIA_CLAIM_TTL.as_millis() as u64;
+        let lost = owners.renew(self.origin, &held, ttl).await?;
+        for room in &lost {
+            tracing::warn!(%room, "media claim lost: dropping the room's media peers here");
+            self.media_claims
+                .lock()
+                .expect("media claims lock")
+                .remove(room);
+            if let Some(plane) = self.media.get() {
+                plane.drop_room(room);
+            }
+        }
+        Ok(held.len() - lost.len())
+    }
+
+    /// Delivers `message` to one connection, on whichever instance holds
+    /// it (replies of the media plane; errors for frames that never
+    /// reached the engine). Not logged for replay: what goes to one
+    /// connection is for that connection alone.
+    pub async fn send_to_connection(
+        &self,
+        room_id: &RoomId,
+        connection: ConnectionId,
+        message: ServerMessage,
+    ) {
+        let event = BusEvent {
+            room_id: room_id.clone(),
+            kind: BusKind::Deliver {
+                to: Audience::Connection(connection),
+                payload: message.to_json(),
+                seq: None,
+            },
+            version: None,
+            origin: Some(self.origin),
+        };
+        let sent = match (self.local.get(), connection.instance()) {
+            (Some(local), _) if local.deliver_here(&event) => Ok(()),
+            (Some(_), Some(i)) if i == self.origin => Ok(()), // it was here, and is gone
+            (Some(_), Some(i)) => self.ports.bus.publish_to(i, event).await,
+            // Not subscribed (a tool, a test), or an id naming no
+            // instance: the bus carries it everywhere.
+            _ => self.ports.bus.publish(event).await,
+        };
+        if let Err(err) = sent {
+            tracing::warn!(%room_id, error = %err, "event bus publish failed");
+        }
+    }
+}
+
+/// A [`MediaRequestKind::Leave`] for `connection`.
+fn leave(user: &UserId, connection: ConnectionId) -> MediaRequest {
+    MediaRequest {
+        connection,
+        user_id: user.clone(),
+        grants: crate::engine::MediaGrants {
+            audio: false,
+            video: false,
+            screen: false,
+        },
+        kind: MediaRequestKind::Leave,
+    }
+}
