@@ -159,6 +159,10 @@ fn describe() {
         "rtc_media_refused_total",
         "Media payloads not forwarded because their sender may not publish them now (muted, not permitted)"
     );
+    describe_counter!(
+        "rtc_media_keyframe_requests_dropped_total",
+        "Subscribers' keyframe requests not passed on: one went to the publisher's track within 500 ms"
+    );
     describe_histogram!(
         "rtc_store_call_seconds",
         "Latency of calls to Redis and MongoDB, by store and outcome"
@@ -173,6 +177,8 @@ pub fn media(stats: media::SfuStats, peers: usize) {
     metrics::counter!("rtc_media_received_total").absolute(stats.media_in);
     metrics::counter!("rtc_media_forwarded_total").absolute(stats.media_forwarded);
     metrics::counter!("rtc_media_refused_total").absolute(stats.media_refused);
+    metrics::counter!("rtc_media_keyframe_requests_dropped_total")
+        .absolute(stats.keyframe_requests_dropped);
 }
 
 /// Counts a file-transfer event (`offered`, `completed`, `failed`, ...).

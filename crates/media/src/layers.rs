@@ -4,7 +4,10 @@
 //! A publisher may send up to three encodings of a camera or screen (RIDs,
 //! by convention `q`, `h` and `f` for quarter, half and full resolution).
 //! Each subscriber gets one: the smallest that covers the size it asked
-//! for (`subscription-update`), or the largest when it asked for none. The
+//! for (`subscription-update`), or the largest when it asked for none;
+//! then, when the subscriber's bandwidth estimate cannot carry all its
+//! tracks at those layers, lower ones ([`share`] splits the estimate among
+//! its tracks, and each gets the largest layer its share carries). The
 //! server switches only on a keyframe of the new layer (a subscriber's
 //! decoder cannot start mid-stream) and asks the publisher for one when it
 //! wants to switch.
@@ -21,6 +24,9 @@ const LIVE: Duration = Duration::from_millis(1500);
 /// Most layers kept per track.
 const MAX_LAYERS: usize = 4;
 
+/// How long a layer's bytes are counted before its bitrate is updated.
+const RATE_WINDOW: Duration = Duration::from_millis(1000);
+
 /// One encoding of a simulcast track.
 #[derive(Debug, Clone)]
 pub(crate) struct Layer {
@@ -31,6 +37,11 @@ pub(crate) struct Layer {
     /// Its place in the conventional ladder (`q` < `h` < `f`), for when
     /// sizes are unknown.
     rank: u8,
+    /// Bits per second over the last full window (0 until one passed).
+    pub bitrate: u64,
+    /// Bytes since `window`.
+    bytes: u64,
+    window: Instant,
 }
 
 /// The layers of one published video track.
@@ -46,10 +57,22 @@ impl Layers {
         let size = (data.is_keyframe() && data.params.spec().codec == Codec::Vp8)
             .then(|| vp8_keyframe_size(&data.data))
             .flatten();
+        self.note(now, rid, size, data.data.len() as u64);
+    }
+
+    /// Notes `bytes` of layer `rid`, and its frame size when known.
+    fn note(&mut self, now: Instant, rid: Rid, size: Option<(u16, u16)>, bytes: u64) {
         if let Some(l) = self.layers.iter_mut().find(|l| l.rid == rid) {
             l.seen = now;
             if size.is_some() {
                 l.size = size;
+            }
+            l.bytes += bytes;
+            let span = now.saturating_duration_since(l.window);
+            if span >= RATE_WINDOW {
+                l.bitrate = l.bytes * 8 * 1000 / span.as_millis().max(1) as u64;
+                l.bytes = 0;
+                l.window = now;
             }
         } else if self.layers.len() < MAX_LAYERS {
             self.layers.push(Layer {
@@ -57,32 +80,77 @@ impl Layers {
                 size,
                 seen: now,
                 rank: rank_of(&rid),
+                bitrate: 0,
+                bytes,
+                window: now,
             });
         }
     }
 
+    /// The bitrate of layer `rid` (0: unknown yet).
+    pub fn bitrate(&self, rid: Option<Rid>) -> u64 {
+        self.layers
+            .iter()
+            .find(|l| Some(l.rid) == rid)
+            .map_or(0, |l| l.bitrate)
+    }
+
     /// The layer to forward to a subscriber that asked for at most
     /// `max` (width, height), or for the largest with `None`: the smallest
-    /// live layer that covers it, else the largest live one.
-    pub fn choose(&self, now: Instant, max: Option<(u32, u32)>) -> Option<Rid> {
+    /// live layer that covers it, else the largest live one. With a
+    /// `budget` (bits per second), the largest of those up to that layer
+    /// whose bitrate fits in it (a layer not yet measured fits), else the
+    /// smallest.
+    pub fn choose(
+        &self,
+        now: Instant,
+        max: Option<(u32, u32)>,
+        budget: Option<u64>,
+    ) -> Option<Rid> {
         let mut live: Vec<&Layer> = self
             .layers
             .iter()
             .filter(|l| now.saturating_duration_since(l.seen) < LIVE)
             .collect();
         live.sort_by_key(|l| (l.size.map(|(w, h)| u32::from(w) * u32::from(h)), l.rank));
-        let largest = live.last().map(|l| l.rid);
-        let Some((w, h)) = max else { return largest };
-        live.iter()
-            .find(|l| match l.size {
-                Some((lw, lh)) => u32::from(lw) >= w && u32::from(lh) >= h,
-                // An unknown size (a codec other than VP8) covers nothing:
-                // the largest layer serves.
-                None => false,
-            })
+        let by_size = match max {
+            None => live.len().checked_sub(1)?,
+            Some((w, h)) => live
+                .iter()
+                .position(|l| match l.size {
+                    Some((lw, lh)) => u32::from(lw) >= w && u32::from(lh) >= h,
+                    // An unknown size (a codec other than VP8) covers
+                    // nothing: the largest layer serves.
+                    None => false,
+                })
+                .unwrap_or(live.len().checked_sub(1)?),
+        };
+        let Some(budget) = budget else {
+            return Some(live[by_size].rid);
+        };
+        live[..=by_size]
+            .iter()
+            .rev()
+            .find(|l| l.bitrate <= budget)
+            .or(live.first())
             .map(|l| l.rid)
-            .or(largest)
     }
+}
+
+/// Splits `budget` (bits per second) among tracks that want `wants` each:
+/// max-min fair, so a track wanting less than an equal share gets all of
+/// it and the rest is shared among the others.
+pub(crate) fn share(budget: u64, wants: &[u64]) -> Vec<u64> {
+    let mut order: Vec<usize> = (0..wants.len()).collect();
+    order.sort_by_key(|&i| wants[i]);
+    let mut out = vec![0; wants.len()];
+    let mut left = budget;
+    for (k, &i) in order.iter().enumerate() {
+        let equal = left / (wants.len() - k) as u64;
+        out[i] = wants[i].min(equal);
+        left -= out[i];
+    }
+    out
 }
 
 fn rank_of(rid: &Rid) -> u8 {
@@ -131,6 +199,9 @@ mod tests {
                     size: *s,
                     seen: now,
                     rank: rank_of(&(*r).into()),
+                    bitrate: 0,
+                    bytes: 0,
+                    window: now,
                 })
                 .collect(),
         }
@@ -147,18 +218,68 @@ mod tests {
                 ("h", Some((640, 360))),
             ],
         );
-        assert_eq!(l.choose(now, None), Some("f".into()));
-        assert_eq!(l.choose(now, Some((160, 90))), Some("q".into()));
-        assert_eq!(l.choose(now, Some((321, 100))), Some("h".into()));
-        assert_eq!(l.choose(now, Some((1920, 1080))), Some("f".into()));
+        assert_eq!(l.choose(now, None, None), Some("f".into()));
+        assert_eq!(l.choose(now, Some((160, 90)), None), Some("q".into()));
+        assert_eq!(l.choose(now, Some((321, 100)), None), Some("h".into()));
+        assert_eq!(l.choose(now, Some((1920, 1080)), None), Some("f".into()));
         // The top layer stopped: the largest live one serves.
         let later = now + Duration::from_secs(2);
         let mut l = l;
         l.layers[1].seen = later;
         l.layers[2].seen = later;
-        assert_eq!(l.choose(later, None), Some("h".into()));
+        assert_eq!(l.choose(later, None, None), Some("h".into()));
         // Sizes unknown: the ladder order decides the largest.
         let l = layers(now, &[("h", None), ("f", None), ("q", None)]);
-        assert_eq!(l.choose(now, None), Some("f".into()));
+        assert_eq!(l.choose(now, None, None), Some("f".into()));
+    }
+
+    #[test]
+    fn a_budget_lowers_the_layer_to_the_largest_that_fits_and_never_raises_it() {
+        let now = Instant::now();
+        let mut l = layers(
+            now,
+            &[
+                ("q", Some((320, 180))),
+                ("h", Some((640, 360))),
+                ("f", Some((1280, 720))),
+            ],
+        );
+        for (layer, rate) in l.layers.iter_mut().zip([150_000, 500_000, 1_500_000]) {
+            layer.bitrate = rate;
+        }
+        assert_eq!(l.choose(now, None, Some(2_000_000)), Some("f".into()));
+        assert_eq!(l.choose(now, None, Some(1_000_000)), Some("h".into()));
+        assert_eq!(l.choose(now, None, Some(200_000)), Some("q".into()));
+        assert_eq!(
+            l.choose(now, None, Some(50_000)),
+            Some("q".into()),
+            "the smallest when nothing fits"
+        );
+        assert_eq!(
+            l.choose(now, Some((320, 180)), Some(10_000_000)),
+            Some("q".into()),
+            "a budget never raises the layer the size asked for"
+        );
+    }
+
+    #[test]
+    fn a_layer_measures_its_bitrate_over_a_second() {
+        let t0 = Instant::now();
+        let mut l = Layers::default();
+        for k in 0..=30u32 {
+            // 30 frames of 1,250 bytes in a second: 300 kbit/s.
+            let now = t0 + Duration::from_millis(u64::from(k) * 1000 / 30 + 1);
+            l.note(now, "h".into(), None, 1250);
+        }
+        let rate = l.bitrate(Some("h".into()));
+        assert!((290_000..=320_000).contains(&rate), "{rate}");
+    }
+
+    #[test]
+    fn shares_are_max_min_fair() {
+        assert_eq!(share(1_000, &[100, 2_000, 2_000]), vec![100, 450, 450]);
+        assert_eq!(share(10_000, &[100, 2_000]), vec![100, 2_000]);
+        assert_eq!(share(0, &[100]), vec![0]);
+        assert!(share(500, &[]).is_empty());
     }
 }

@@ -19,6 +19,7 @@
 //!
 //! [str0m]: https://docs.rs/str0m
 
+mod bandwidth;
 mod layers;
 mod peer;
 mod sfu;

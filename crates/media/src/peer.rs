@@ -70,6 +70,9 @@ pub(crate) struct TrackOut {
     pub paused: bool,
     /// Forwarding resumes on a keyframe (after a pause).
     pub need_keyframe: bool,
+    /// Bits per second its layer may take, from the subscriber's
+    /// bandwidth estimate (`bandwidth.rs`); `None`: no limit.
+    pub budget: Option<u64>,
 }
 
 /// What [`Peer::forward`] did with one payload.
@@ -112,6 +115,8 @@ pub(crate) struct Peer {
     pub tracks_out: Vec<TrackOut>,
     /// When it next wants a timeout.
     pub deadline: Instant,
+    /// The bandwidth its connection estimates towards it, bits per second.
+    pub estimate: Option<u64>,
 }
 
 impl Peer {
@@ -126,7 +131,12 @@ impl Peer {
         // 1,000 (7 s of a 1.5 Mbit/s camera), far more than a NACK needs
         // (a few round trips): 400 is still over 0.8 s at 5 Mbit/s and
         // halves the memory of each subscribed track.
-        let mut rtc = Rtc::builder().set_send_buffer_video(400).build(now);
+        // Bandwidth estimation towards the subscriber starts at 1 Mbit/s
+        // (a mid layer or two) and probes up to what its tracks want.
+        let mut rtc = Rtc::builder()
+            .set_send_buffer_video(400)
+            .enable_bwe(Some(str0m::bwe::Bitrate::kbps(1_000)))
+            .build(now);
         rtc.add_local_candidate(candidate);
         Peer {
             room,
@@ -138,6 +148,7 @@ impl Peer {
             tracks_in: Vec::new(),
             tracks_out: Vec::new(),
             deadline: now,
+            estimate: None,
         }
     }
 
@@ -228,6 +239,7 @@ impl Peer {
             max: None,
             paused: false,
             need_keyframe: false,
+            budget: None,
         });
     }
 
@@ -338,7 +350,7 @@ impl Peer {
         }
         let keyframe = data.is_keyframe();
         if data.rid.is_some() {
-            let target = layers.choose(now, t.max);
+            let target = layers.choose(now, t.max, t.budget);
             if data.rid == target && t.rid != target {
                 // The layer to switch to: from its next keyframe on.
                 if !keyframe {
@@ -391,27 +403,29 @@ impl Peer {
         true
     }
 
-    /// Asks for a keyframe on its published track `mid`, at most every
-    /// [`KEYFRAME_INTERVAL`].
-    pub fn request_keyframe(&mut self, now: Instant, mid: Mid, rid: Option<Rid>) {
+    /// Asks for a keyframe on its published track `mid`; whether the
+    /// request went out: not for audio, and not within
+    /// [`KEYFRAME_INTERVAL`] of the last one (a keyframe is on its way).
+    pub fn request_keyframe(&mut self, now: Instant, mid: Mid, rid: Option<Rid>) -> bool {
         let Some(t) = self.tracks_in.iter_mut().find(|t| t.mid == mid) else {
-            return;
+            return false;
         };
         if t.kind != MediaKind::Video
             || t.last_keyframe_request
                 .is_some_and(|at| now.saturating_duration_since(at) < KEYFRAME_INTERVAL)
         {
-            return;
+            return false;
         }
         let Some(mut writer) = self.rtc.writer(mid) else {
-            return;
+            return false;
         };
-        if writer
+        let sent = writer
             .request_keyframe(rid, KeyframeRequestKind::Pli)
-            .is_ok()
-        {
+            .is_ok();
+        if sent {
             t.last_keyframe_request = Some(now);
         }
+        sent
     }
 
     /// Starts forwarding its track `mid`.

@@ -6,10 +6,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use str0m::bwe::BweKind;
 use str0m::media::{MediaData, MediaKind, Mid, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output as RtcOutput};
 
+use crate::bandwidth;
 use crate::peer::{OutState, Peer};
 use crate::speakers::{self, RoomSpeakers};
 use crate::types::*;
@@ -30,6 +32,10 @@ pub struct SfuStats {
     pub media_refused: u64,
     /// Answers that arrived with no server offer pending (dropped).
     pub stale_answers: u64,
+    /// Subscribers' keyframe requests (PLI/FIR) not passed on to the
+    /// publisher: one went out for the track within the last 500 ms, so a
+    /// subscriber flooding them cannot make everyone's video spike.
+    pub keyframe_requests_dropped: u64,
 }
 
 /// What a peer's connection reported, taken out of it before acting on
@@ -51,6 +57,8 @@ pub struct Sfu {
     rooms: HashMap<Arc<str>, Vec<PeerId>>,
     speakers: HashMap<Arc<str>, RoomSpeakers>,
     next_speakers: Instant,
+    /// When video budgets are next recomputed (`bandwidth.rs`).
+    next_allocation: Instant,
     by_addr: HashMap<SocketAddr, PeerId>,
     dirty: Vec<PeerId>,
     negotiate: HashSet<PeerId>,
@@ -72,6 +80,7 @@ impl Sfu {
             rooms: HashMap::new(),
             speakers: HashMap::new(),
             next_speakers: Instant::now(),
+            next_allocation: Instant::now(),
             by_addr: HashMap::new(),
             dirty: Vec::new(),
             negotiate: HashSet::new(),
@@ -95,10 +104,24 @@ impl Sfu {
         self.out.pop_front()
     }
 
+    /// The bandwidth `peer`'s connection estimates towards it, in bits per
+    /// second, once it has one.
+    pub fn estimate(&self, peer: PeerId) -> Option<u64> {
+        self.peers.get(&peer)?.estimate
+    }
+
+    /// Sets `peer`'s estimate as if its connection had made it.
+    #[cfg(test)]
+    pub(crate) fn set_estimate(&mut self, peer: PeerId, bps: u64) {
+        if let Some(p) = self.peers.get_mut(&peer) {
+            p.estimate = Some(bps);
+        }
+    }
+
     /// When [`Sfu::tick`] should next be called.
     pub fn deadline(&self) -> Option<Instant> {
         let peers = self.peers.values().map(|p| p.deadline).min()?;
-        Some(peers.min(self.next_speakers))
+        Some(peers.min(self.next_speakers).min(self.next_allocation))
     }
 
     /// Drives time: peers whose timers are due run them.
@@ -115,6 +138,10 @@ impl Sfu {
         if now >= self.next_speakers {
             self.next_speakers = now + speakers::INTERVAL;
             self.tell_speakers(now);
+        }
+        if now >= self.next_allocation {
+            self.next_allocation = now + bandwidth::INTERVAL;
+            bandwidth::allocate(now, &mut self.peers);
         }
     }
 
@@ -200,7 +227,7 @@ impl Sfu {
                     Ok(opened) if opened.is_empty() => self.stats.stale_answers += 1,
                     Ok(opened) => {
                         for (from, mid) in opened {
-                            self.keyframe(now, from, mid, None);
+                            let _ = self.keyframe(now, from, mid, None);
                         }
                     }
                     Err(e) => self.refuse(peer, MediaError::InvalidSdp, e),
@@ -329,12 +356,14 @@ impl Sfu {
         }
     }
 
-    /// Asks `from` for a keyframe on its track `mid`.
-    fn keyframe(&mut self, now: Instant, from: PeerId, mid: Mid, rid: Option<Rid>) {
-        if let Some(p) = self.peers.get_mut(&from) {
-            p.request_keyframe(now, mid, rid);
-            self.dirty.push(from);
-        }
+    /// Asks `from` for a keyframe on its track `mid`; whether it went out.
+    fn keyframe(&mut self, now: Instant, from: PeerId, mid: Mid, rid: Option<Rid>) -> bool {
+        let Some(p) = self.peers.get_mut(&from) else {
+            return false;
+        };
+        let sent = p.request_keyframe(now, mid, rid);
+        self.dirty.push(from);
+        sent
     }
 
     /// Polls every peer with input until each waits for time, acting on
@@ -384,6 +413,15 @@ impl Sfu {
                         }
                         Event::MediaData(d) => happened.push(Happened::Data(Box::new(d))),
                         Event::KeyframeRequest(r) => happened.push(Happened::Keyframe(r.mid)),
+                        // Without probing (no transport-wide feedback from
+                        // this browser) the estimate is stale: no limit.
+                        Event::EgressBitrateEstimate(BweKind::Twcc {
+                            estimate,
+                            can_probe,
+                        }) => p.estimate = can_probe.then(|| estimate.as_u64()),
+                        Event::EgressBitrateEstimate(BweKind::Remb { estimate, .. }) => {
+                            p.estimate = Some(estimate.as_u64())
+                        }
                         _ => {}
                     },
                     Err(e) => {
@@ -426,7 +464,7 @@ impl Sfu {
                     .map(|t| (t.from, t.from_mid, t.rid))
                     .collect();
                 for (from, mid, rid) in open {
-                    self.keyframe(now, from, mid, rid);
+                    let _ = self.keyframe(now, from, mid, rid);
                 }
             }
             Happened::Added(mid, kind) => {
@@ -502,7 +540,7 @@ impl Sfu {
                 // Lent to the subscribers' choice below, then put back.
                 let layers = std::mem::take(&mut t.layers);
                 if !d.contiguous {
-                    p.request_keyframe(now, d.mid, d.rid);
+                    let _ = p.request_keyframe(now, d.mid, d.rid);
                 }
                 let room = p.room.clone();
                 let mut wanted: Vec<Option<Rid>> = Vec::new();
@@ -538,7 +576,7 @@ impl Sfu {
                     t.layers = layers;
                 }
                 for rid in wanted {
-                    p.request_keyframe(now, d.mid, rid);
+                    let _ = p.request_keyframe(now, d.mid, rid);
                     self.dirty.push(id);
                 }
             }
@@ -548,7 +586,9 @@ impl Sfu {
                     return;
                 };
                 let (from, from_mid, rid) = (t.from, t.from_mid, t.rid);
-                self.keyframe(now, from, from_mid, rid);
+                if !self.keyframe(now, from, from_mid, rid) {
+                    self.stats.keyframe_requests_dropped += 1;
+                }
             }
         }
     }

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use str0m::change::SdpPendingOffer;
-use str0m::media::{Direction, MediaKind, Mid};
+use str0m::format::Codec;
+use str0m::media::KeyframeRequestKind;
+use str0m::media::{Direction, MediaKind, Mid, Simulcast, SimulcastLayer};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output as RtcOutput, Rtc};
 
@@ -26,6 +28,16 @@ struct Client {
     speakers: Vec<Speakers>,
     audio: Option<Mid>,
     sent: u64,
+    video: Option<Mid>,
+    /// Its camera goes out in three simulcast layers.
+    simulcast: bool,
+    video_frames: u64,
+    /// Byte length of each video frame received.
+    video_lens: Vec<usize>,
+    /// Keyframe requests that reached it (as a publisher).
+    keyframe_requests: u64,
+    /// How many of those its last keyframe answered.
+    answered: u64,
 }
 
 impl Client {
@@ -44,9 +56,34 @@ impl Client {
             speakers: Vec::new(),
             audio: None,
             sent: 0,
+            video: None,
+            simulcast: false,
+            video_frames: 0,
+            video_lens: Vec::new(),
+            keyframe_requests: 0,
+            answered: 0,
         }
     }
 }
+
+/// What a joining client publishes, and how it connects.
+#[derive(Default)]
+struct Joining {
+    audio: bool,
+    video: bool,
+    /// The camera in the three [`LAYERS`].
+    simulcast: bool,
+    /// It gives the server no transport-wide feedback (no estimate).
+    no_twcc: bool,
+}
+
+/// Simulcast layers: rid, frame size, bytes per frame (at 30 fps: 48,
+/// 144 and 480 kbit/s).
+const LAYERS: [(&str, (u16, u16), usize); 3] = [
+    ("q", (320, 180), 200),
+    ("h", (640, 360), 600),
+    ("f", (1280, 720), 2000),
+];
 
 /// The SFU, its clients and the wire between them.
 struct World {
@@ -57,7 +94,11 @@ struct World {
 
 impl World {
     fn new() -> Self {
-        let sfu = Sfu::new(SfuConfig::new(SERVER.parse().unwrap())).unwrap();
+        Self::with(SfuConfig::new(SERVER.parse().unwrap()))
+    }
+
+    fn with(config: SfuConfig) -> Self {
+        let sfu = Sfu::new(config).unwrap();
         World {
             now: Instant::now(),
             sfu,
@@ -68,12 +109,49 @@ impl World {
     /// A client joins: it offers a data channel and, if `publish`, a
     /// microphone track.
     fn join(&mut self, publish: bool, grants: Grants) -> usize {
+        let how = Joining {
+            audio: publish,
+            ..Joining::default()
+        };
+        self.join_as(how, grants)
+    }
+
+    /// A client joins as `how` says.
+    fn join_as(&mut self, how: Joining, grants: Grants) -> usize {
         let mut c = Client::new(self.now, 6000 + self.clients.len() as u16);
+        if how.no_twcc {
+            // Everything a browser negotiates but transport-wide sequence
+            // numbers: the server cannot probe towards it.
+            use str0m::rtp::Extension;
+            c.rtc = Rtc::builder()
+                .clear_extension_map()
+                .set_extension(1, Extension::AudioLevel)
+                .set_extension(4, Extension::RtpMid)
+                .set_extension(10, Extension::RtpStreamId)
+                .set_extension(11, Extension::RepairedRtpStreamId)
+                .build(self.now);
+            c.rtc
+                .add_local_candidate(Candidate::host(c.addr, "udp").unwrap());
+        }
         let mut change = c.rtc.sdp_api();
         change.add_channel("signal".into());
-        if publish {
+        if how.audio {
             c.audio =
                 Some(change.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None));
+        }
+        if how.video {
+            let simulcast = how.simulcast.then(|| Simulcast {
+                send: LAYERS.iter().map(|l| SimulcastLayer::new(l.0)).collect(),
+                recv: Vec::new(),
+            });
+            c.simulcast = how.simulcast;
+            c.video = Some(change.add_media(
+                MediaKind::Video,
+                Direction::SendOnly,
+                None,
+                None,
+                simulcast,
+            ));
         }
         let (offer, pending) = change.apply().unwrap();
         c.pending = Some(pending);
@@ -134,7 +212,15 @@ impl World {
                                 self.sfu.receive(self.now, t.source, t.destination, &bytes);
                             }
                             RtcOutput::Event(Event::MediaData(d)) => {
-                                self.clients[i].received.push(d.data.to_vec())
+                                if d.params.spec().codec == Codec::Vp8 {
+                                    self.clients[i].video_frames += 1;
+                                    self.clients[i].video_lens.push(d.data.len());
+                                } else {
+                                    self.clients[i].received.push(d.data.to_vec())
+                                }
+                            }
+                            RtcOutput::Event(Event::KeyframeRequest(_)) => {
+                                self.clients[i].keyframe_requests += 1
                             }
                             RtcOutput::Event(_) => {}
                         }
@@ -197,6 +283,57 @@ impl World {
                 self.clients[i].sent += 1;
             }
             self.run(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A VP8 frame of `len` bytes as a browser sends it: a keyframe (which
+/// carries the frame size) or not.
+fn vp8(key: bool, (w, h): (u16, u16), len: usize) -> Vec<u8> {
+    let mut f = if key {
+        let mut f = vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a];
+        f.extend_from_slice(&w.to_le_bytes());
+        f.extend_from_slice(&h.to_le_bytes());
+        f
+    } else {
+        vec![0x11, 0x02, 0x00]
+    };
+    f.resize(len, 7);
+    f
+}
+
+impl World {
+    /// Client `i` sends `n` camera frames at 30 fps (each of its layers
+    /// when it sends simulcast): a keyframe first and after every keyframe
+    /// request, as a browser does.
+    fn show(&mut self, i: usize, n: u32) {
+        for _ in 0..n {
+            let c = &mut self.clients[i];
+            let key = c.sent == 0 || c.keyframe_requests > c.answered;
+            c.answered = c.keyframe_requests;
+            let mid = c.video.unwrap();
+            let time = str0m::media::MediaTime::from_90khz(c.sent * 3000);
+            let layers: Vec<(Option<&str>, (u16, u16), usize)> = if c.simulcast {
+                LAYERS.iter().map(|(r, s, l)| (Some(*r), *s, *l)).collect()
+            } else {
+                vec![(None, (640, 480), 13)]
+            };
+            for (rid, size, len) in layers {
+                let mut writer = c.rtc.writer(mid).unwrap();
+                let pt = writer
+                    .payload_params()
+                    .find(|p| p.spec().codec == Codec::Vp8)
+                    .unwrap()
+                    .pt();
+                if let Some(rid) = rid {
+                    writer = writer.rid(rid.into());
+                }
+                writer
+                    .write(pt, self.now, time, vp8(key, size, len))
+                    .unwrap();
+            }
+            c.sent += 1;
+            self.run(Duration::from_millis(33));
         }
     }
 }
@@ -340,4 +477,110 @@ fn active_speakers_follow_the_loudest_microphone_and_the_dominant_one_holds_thro
         "{} messages",
         w.clients[listener].speakers.len()
     );
+}
+
+#[test]
+fn a_flood_of_keyframe_requests_is_absorbed_and_everyones_video_keeps_flowing() {
+    let mut w = World::new();
+    let camera = Joining {
+        video: true,
+        ..Joining::default()
+    };
+    let a = w.join_as(camera, ALL);
+    let b = w.join(false, ALL);
+    let c = w.join(false, ALL);
+    w.run(Duration::from_millis(500));
+    w.show(a, 30);
+    let (c_before, b_before) = (w.clients[c].video_frames, w.clients[b].video_frames);
+    assert!(c_before >= 20, "c decodes a's camera: {c_before} frames");
+    let asked_before = w.clients[a].keyframe_requests;
+    let mid = Mid::from(w.clients[b].tracks[0].mid.as_str());
+    // B asks for a keyframe ten times a frame for two seconds.
+    for _ in 0..60 {
+        for _ in 0..10 {
+            let mut writer = w.clients[b].rtc.writer(mid).unwrap();
+            writer
+                .request_keyframe(None, KeyframeRequestKind::Pli)
+                .unwrap();
+        }
+        w.show(a, 1);
+    }
+    let passed = w.clients[a].keyframe_requests - asked_before;
+    assert!(
+        (1..=5).contains(&passed),
+        "{passed} requests reached the publisher in 2 s (one per 500 ms at most)"
+    );
+    let dropped = w.sfu.stats().keyframe_requests_dropped;
+    assert!(dropped >= 40, "{dropped} dropped and counted");
+    for (i, before) in [(b, b_before), (c, c_before)] {
+        let got = w.clients[i].video_frames - before;
+        assert!(got >= 55, "client {i} got {got} of 60 frames meanwhile");
+    }
+}
+
+#[test]
+fn a_subscribers_bandwidth_estimate_picks_a_lower_layer_and_the_top_one_again_when_it_grows() {
+    let mut w = World::new();
+    let simulcast = Joining {
+        video: true,
+        simulcast: true,
+        ..Joining::default()
+    };
+    let a = w.join_as(simulcast, ALL);
+    let watcher = Joining {
+        no_twcc: true,
+        ..Joining::default()
+    };
+    let b = w.join_as(watcher, ALL);
+    let c = w.join(false, ALL);
+    w.run(Duration::from_millis(500));
+    // Layers are measured over a second before budgets apply.
+    w.show(a, 60);
+    let last = |w: &World, i: usize| *w.clients[i].video_lens.last().expect("video");
+    assert_eq!(last(&w, b), 2000, "no estimate: the top layer");
+    assert!(
+        w.sfu.estimate(w.clients[c].id).is_some(),
+        "a subscriber with transport-wide feedback has an estimate"
+    );
+    assert_eq!(w.sfu.estimate(w.clients[b].id), None);
+
+    // 300 kbit/s cannot carry the 480 kbit/s top layer: the half one.
+    let peer = w.clients[b].id;
+    w.sfu.set_estimate(peer, 300_000);
+    w.show(a, 30);
+    assert_eq!(last(&w, b), 600, "the largest layer that fits");
+    w.sfu.set_estimate(peer, 100_000);
+    w.show(a, 30);
+    assert_eq!(last(&w, b), 200, "the smallest");
+    w.sfu.set_estimate(peer, 2_000_000);
+    w.show(a, 30);
+    assert_eq!(last(&w, b), 2000, "the top layer again");
+    // Each switch waited for a keyframe: nothing but whole layers arrived.
+    assert!(
+        w.clients[b]
+            .video_lens
+            .iter()
+            .all(|l| [200, 600, 2000].contains(l)),
+        "{:?}",
+        w.clients[b].video_lens
+    );
+}
+
+#[test]
+fn past_max_peers_an_offer_is_refused_with_a_stable_code_and_the_others_keep_their_media() {
+    let mut config = SfuConfig::new(SERVER.parse().unwrap());
+    config.max_peers = 2;
+    let mut w = World::with(config);
+    let a = w.join(true, ALL);
+    let b = w.join(false, ALL);
+    let c = w.join(false, ALL);
+    assert_eq!(w.clients[c].errors, vec![MediaError::CapacityReached]);
+    assert_eq!(
+        MediaError::CapacityReached.code(),
+        "MAX_PARTICIPANTS_REACHED"
+    );
+    assert_eq!(w.sfu.peer_count(), 2);
+    w.run(Duration::from_millis(500));
+    w.speak(a, 20);
+    assert!(w.clients[b].received.len() >= 15, "b still hears a");
 }
