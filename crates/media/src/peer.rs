@@ -115,8 +115,11 @@ pub(crate) struct Peer {
     pub tracks_out: Vec<TrackOut>,
     /// When it next wants a timeout.
     pub deadline: Instant,
-    /// The bandwidth its connection estimates towards it, bits per second.
-    pub estimate: Option<u64>,
+    /// The bandwidth towards it, from its loss reports.
+    pub bandwidth: crate::bandwidth::Estimator,
+    /// What every track it receives would take at its requested layer,
+    /// bits per second (set by `bandwidth::allocate`).
+    pub wanted: u64,
 }
 
 impl Peer {
@@ -131,11 +134,11 @@ impl Peer {
         // 1,000 (7 s of a 1.5 Mbit/s camera), far more than a NACK needs
         // (a few round trips): 400 is still over 0.8 s at 5 Mbit/s and
         // halves the memory of each subscribed track.
-        // Bandwidth estimation towards the subscriber starts at 1 Mbit/s
-        // (a mid layer or two) and probes up to what its tracks want.
+        // A report a second of what was sent and lost feeds its bandwidth
+        // estimate (`bandwidth.rs`).
         let mut rtc = Rtc::builder()
             .set_send_buffer_video(400)
-            .enable_bwe(Some(str0m::bwe::Bitrate::kbps(1_000)))
+            .set_stats_interval(Some(Duration::from_secs(1)))
             .build(now);
         rtc.add_local_candidate(candidate);
         Peer {
@@ -148,7 +151,8 @@ impl Peer {
             tracks_in: Vec::new(),
             tracks_out: Vec::new(),
             deadline: now,
-            estimate: None,
+            bandwidth: Default::default(),
+            wanted: 0,
         }
     }
 

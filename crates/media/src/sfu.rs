@@ -6,7 +6,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use str0m::bwe::BweKind;
 use str0m::media::{MediaData, MediaKind, Mid, Rid};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output as RtcOutput};
@@ -104,17 +103,17 @@ impl Sfu {
         self.out.pop_front()
     }
 
-    /// The bandwidth `peer`'s connection estimates towards it, in bits per
-    /// second, once it has one.
+    /// The bandwidth towards `peer` in bits per second, once loss limited
+    /// it (see `bandwidth.rs`); `None`: no limit known.
     pub fn estimate(&self, peer: PeerId) -> Option<u64> {
-        self.peers.get(&peer)?.estimate
+        self.peers.get(&peer)?.bandwidth.estimate
     }
 
     /// Sets `peer`'s estimate as if its connection had made it.
     #[cfg(test)]
     pub(crate) fn set_estimate(&mut self, peer: PeerId, bps: u64) {
         if let Some(p) = self.peers.get_mut(&peer) {
-            p.estimate = Some(bps);
+            p.bandwidth.estimate = Some(bps);
         }
     }
 
@@ -413,15 +412,12 @@ impl Sfu {
                         }
                         Event::MediaData(d) => happened.push(Happened::Data(Box::new(d))),
                         Event::KeyframeRequest(r) => happened.push(Happened::Keyframe(r.mid)),
-                        // Without probing (no transport-wide feedback from
-                        // this browser) the estimate is stale: no limit.
-                        Event::EgressBitrateEstimate(BweKind::Twcc {
-                            estimate,
-                            can_probe,
-                        }) => p.estimate = can_probe.then(|| estimate.as_u64()),
-                        Event::EgressBitrateEstimate(BweKind::Remb { estimate, .. }) => {
-                            p.estimate = Some(estimate.as_u64())
-                        }
+                        Event::PeerStats(st) => p.bandwidth.report(
+                            st.timestamp,
+                            st.peer_bytes_tx,
+                            st.egress_loss_fraction,
+                            p.wanted,
+                        ),
                         _ => {}
                     },
                     Err(e) => {

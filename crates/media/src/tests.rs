@@ -73,8 +73,6 @@ struct Joining {
     video: bool,
     /// The camera in the three [`LAYERS`].
     simulcast: bool,
-    /// It gives the server no transport-wide feedback (no estimate).
-    no_twcc: bool,
 }
 
 /// Simulcast layers: rid, frame size, bytes per frame (at 30 fps: 48,
@@ -90,6 +88,9 @@ struct World {
     now: Instant,
     sfu: Sfu,
     clients: Vec<Client>,
+    /// Datagrams from the server to this client are lost, one in `.1`.
+    lossy: Option<(usize, u32)>,
+    datagrams: u32,
 }
 
 impl World {
@@ -103,6 +104,8 @@ impl World {
             now: Instant::now(),
             sfu,
             clients: Vec::new(),
+            lossy: None,
+            datagrams: 0,
         }
     }
 
@@ -119,20 +122,6 @@ impl World {
     /// A client joins as `how` says.
     fn join_as(&mut self, how: Joining, grants: Grants) -> usize {
         let mut c = Client::new(self.now, 6000 + self.clients.len() as u16);
-        if how.no_twcc {
-            // Everything a browser negotiates but transport-wide sequence
-            // numbers: the server cannot probe towards it.
-            use str0m::rtp::Extension;
-            c.rtc = Rtc::builder()
-                .clear_extension_map()
-                .set_extension(1, Extension::AudioLevel)
-                .set_extension(4, Extension::RtpMid)
-                .set_extension(10, Extension::RtpStreamId)
-                .set_extension(11, Extension::RepairedRtpStreamId)
-                .build(self.now);
-            c.rtc
-                .add_local_candidate(Candidate::host(c.addr, "udp").unwrap());
-        }
         let mut change = c.rtc.sdp_api();
         change.add_channel("signal".into());
         if how.audio {
@@ -185,8 +174,16 @@ impl World {
                             contents,
                             ..
                         } => {
-                            if let Some(c) = self.clients.iter_mut().find(|c| c.addr == destination)
+                            let to = self.clients.iter().position(|c| c.addr == destination);
+                            if let Some((i, n)) = self.lossy
+                                && to == Some(i)
                             {
+                                self.datagrams += 1;
+                                if self.datagrams.is_multiple_of(n) {
+                                    continue;
+                                }
+                            }
+                            if let Some(c) = to.map(|i| &mut self.clients[i]) {
                                 let input = Input::Receive(
                                     self.now,
                                     Receive {
@@ -519,7 +516,7 @@ fn a_flood_of_keyframe_requests_is_absorbed_and_everyones_video_keeps_flowing() 
 }
 
 #[test]
-fn a_subscribers_bandwidth_estimate_picks_a_lower_layer_and_the_top_one_again_when_it_grows() {
+fn an_estimate_picks_the_largest_layer_that_fits_and_the_top_one_again_when_it_grows() {
     let mut w = World::new();
     let simulcast = Joining {
         video: true,
@@ -527,22 +524,13 @@ fn a_subscribers_bandwidth_estimate_picks_a_lower_layer_and_the_top_one_again_wh
         ..Joining::default()
     };
     let a = w.join_as(simulcast, ALL);
-    let watcher = Joining {
-        no_twcc: true,
-        ..Joining::default()
-    };
-    let b = w.join_as(watcher, ALL);
-    let c = w.join(false, ALL);
+    let b = w.join(false, ALL);
     w.run(Duration::from_millis(500));
     // Layers are measured over a second before budgets apply.
     w.show(a, 60);
     let last = |w: &World, i: usize| *w.clients[i].video_lens.last().expect("video");
     assert_eq!(last(&w, b), 2000, "no estimate: the top layer");
-    assert!(
-        w.sfu.estimate(w.clients[c].id).is_some(),
-        "a subscriber with transport-wide feedback has an estimate"
-    );
-    assert_eq!(w.sfu.estimate(w.clients[b].id), None);
+    assert_eq!(w.sfu.estimate(w.clients[b].id), None, "no loss, no limit");
 
     // 300 kbit/s cannot carry the 480 kbit/s top layer: the half one.
     let peer = w.clients[b].id;
@@ -583,4 +571,36 @@ fn past_max_peers_an_offer_is_refused_with_a_stable_code_and_the_others_keep_the
     w.run(Duration::from_millis(500));
     w.speak(a, 20);
     assert!(w.clients[b].received.len() >= 15, "b still hears a");
+}
+
+#[test]
+fn loss_towards_a_subscriber_lowers_its_layer_and_a_clean_link_brings_the_top_one_back() {
+    let mut w = World::new();
+    let simulcast = Joining {
+        video: true,
+        simulcast: true,
+        ..Joining::default()
+    };
+    let a = w.join_as(simulcast, ALL);
+    let b = w.join(false, ALL);
+    let c = w.join(false, ALL);
+    w.run(Duration::from_millis(500));
+    w.show(a, 60);
+    let last = |w: &World, i: usize| *w.clients[i].video_lens.last().expect("video");
+    assert_eq!((last(&w, b), last(&w, c)), (2000, 2000));
+
+    // A third of what goes to B is lost: its receiver reports say so,
+    // and B drops to a lower layer. C's link is clean and keeps the top.
+    w.lossy = Some((b, 3));
+    w.show(a, 150);
+    let estimate = w.sfu.estimate(w.clients[b].id).expect("loss limits b");
+    assert!(estimate < 480_000, "{estimate} bit/s");
+    assert!(last(&w, b) < 2000, "b gets a lower layer");
+    assert_eq!(last(&w, c), 2000, "c is not touched");
+    assert_eq!(w.sfu.estimate(w.clients[c].id), None);
+
+    // The loss stops: the estimate grows back past what B wants.
+    w.lossy = None;
+    w.show(a, 900);
+    assert_eq!(last(&w, b), 2000, "the top layer again");
 }
