@@ -197,6 +197,26 @@ test('two browsers make a call through the server', async (t) => {
     await pages.alice.locator('#chat-log li', { hasText: 'hi alice' }).waitFor({ timeout: 5_000 });
     // Markup is shown as text, never rendered.
     assert.equal(await pages.bob.locator('#chat-log b').count(), 0);
+    // A reply: Bob answers Alice's message in its thread; Alice's page
+    // quotes the parent, and the thread reads back over REST.
+    await pages.bob.locator('#chat-log li', { hasText: 'hello from <b>alice</b>' }).locator('button.reply').click();
+    assert.match(await pages.bob.locator('#replying-text').textContent(), /Replying to Alice: hello from/);
+    await pages.bob.fill('#chat-input', 'sure thing');
+    await pages.bob.click('#chat-send');
+    const reply = pages.alice.locator('#chat-log li', { hasText: 'sure thing' });
+    await reply.waitFor({ timeout: 5_000 });
+    assert.match(await reply.locator('.reply-to').textContent(), /↪ hello from <b>alice<\/b>/);
+    const thread = await pages.alice.evaluate(async () => {
+      const root = [...document.querySelectorAll('#chat-log li')].find((li) => li.dataset.text === 'hello from <b>alice</b>').dataset.id;
+      const page = await window.rtc.client.chatHistory({ thread: root });
+      return page.messages.map((m) => m.message);
+    });
+    assert.deepEqual(thread, ['sure thing', 'hello from &lt;b&gt;alice&lt;/b&gt;']);
+    // Search on the page finds the message, shown as text.
+    await pages.bob.fill('#search-input', 'HELLO from <b>');
+    await pages.bob.click('#search-go');
+    await pages.bob.locator('#search-results li', { hasText: 'Alice: hello from <b>alice</b>' }).waitFor({ timeout: 5_000 });
+    assert.equal(await pages.bob.locator('#search-results li').count(), 1);
   });
 
   await t.test('hand raise shows in the other page', async () => {

@@ -270,6 +270,7 @@ fn rest_table() -> Vec<Rest> {
         rest("POST", p("/settings"), "HM").body(json!({"chat_enabled": false})),
         rest("GET", p("/state"), "HMPV"),
         rest("GET", p("/chat"), "HMPV"),
+        rest("GET", p("/chat/search?q=hi"), "HMPV"),
         rest("GET", p("/analytics"), "HMPV"),
         rest("GET", p("/analytics/summary"), "HMPV"),
         rest("GET", p("/sessions"), "HMPV"),

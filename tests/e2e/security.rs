@@ -24,6 +24,19 @@ fn code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }
 
+/// Ann, Ben and Cat in `room`, each past its `room-state`.
+async fn trio(srv: &TestServer, room: &str) -> (Client, Client, Client) {
+    let mut out = Vec::new();
+    for user in ["ann", "ben", "cat"] {
+        let mut c = srv.connect(room, user).await;
+        c.expect("room-state").await;
+        out.push(c);
+    }
+    let c = out.pop().unwrap();
+    let b = out.pop().unwrap();
+    (out.pop().unwrap(), b, c)
+}
+
 /// Messages of a chat history page as `from: text`.
 async fn history(srv: &TestServer, room: &str, user: &str) -> Vec<String> {
     let (s, page) = srv.get(&format!("/webrtc/rooms/{room}/chat"), user).await;
@@ -50,12 +63,7 @@ async fn chat_history_returns_only_what_the_caller_could_receive_live() {
     let room = "sec-chat";
     let mut host = srv.connect(room, "host").await;
     host.expect("room-state").await;
-    let mut a = srv.connect(room, "ann").await;
-    a.expect("room-state").await;
-    let mut b = srv.connect(room, "ben").await;
-    b.expect("room-state").await;
-    let mut c = srv.connect(room, "cat").await;
-    c.expect("room-state").await;
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
     let (s, br) = srv
         .post(
             &format!("/webrtc/rooms/{room}/breakout-rooms"),
@@ -97,16 +105,143 @@ async fn chat_history_returns_only_what_the_caller_could_receive_live() {
     assert_eq!(history(&srv, room, "cat").await, ["cat: in the breakout"]);
 }
 
+/// A thread is its first message and the replies naming it, read with
+/// `?thread=`; a private reply in it stays between its two people.
+#[tokio::test]
+async fn a_thread_holds_its_replies_and_keeps_private_ones_private() {
+    let srv = spawn();
+    let room = "sec-thread";
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
+    a.send(json!({"type": "chat-message", "message": "lunch?"}))
+        .await;
+    let root = c.expect("chat-message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a.send(json!({"type": "chat-message", "message": "unrelated"}))
+        .await;
+    c.expect("chat-message").await;
+    b.send(json!({"type": "chat-message", "message": "yes", "reply_to": root}))
+        .await;
+    assert_eq!(c.expect("chat-message").await["reply_to"], root.as_str());
+    c.send(
+        json!({"type": "chat-message", "message": "not with ben", "to": "ann", "reply_to": root}),
+    )
+    .await;
+    a.expect("chat-message").await;
+    b.send(json!({"type": "chat-message", "message": "x", "reply_to": "../../etc"}))
+        .await;
+    let e = b.expect("error").await;
+    assert_eq!(e["code"], "VALIDATION_ERROR", "{e}");
+
+    let thread = |user: &'static str| {
+        let (srv, root) = (&srv, root.clone());
+        async move {
+            let (s, page) = srv
+                .get(&format!("/webrtc/rooms/{room}/chat?thread={root}"), user)
+                .await;
+            assert_eq!(s, 200, "{page}");
+            page["messages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}: {}",
+                        m["from"].as_str().unwrap(),
+                        m["message"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        thread("ann").await,
+        ["cat: not with ben", "ben: yes", "ann: lunch?"]
+    );
+    assert_eq!(thread("ben").await, ["ben: yes", "ann: lunch?"]);
+    assert_eq!(
+        thread("cat").await,
+        ["cat: not with ben", "ben: yes", "ann: lunch?"]
+    );
+}
+
+/// Search finds text in what the caller could have received, and nothing
+/// private to others; a query is text, sanitized like a message.
+#[tokio::test]
+async fn chat_search_finds_only_what_the_caller_may_see() {
+    let srv = spawn();
+    let room = "sec-search";
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
+    for (from, text, to) in [
+        (0, "Budget review at 3", None),
+        (1, "the budget is secret", Some("ann")),
+        (2, "<b>budget</b> & tea", None),
+        (0, "nothing here", None),
+    ] {
+        let mut m = json!({"type": "chat-message", "message": text});
+        if let Some(to) = to {
+            m["to"] = json!(to);
+        }
+        let name = ["ann", "ben", "cat"][from];
+        let sender = [&mut a, &mut b, &mut c].into_iter().nth(from).unwrap();
+        sender.send(m).await;
+        // Its own echo: the message is stored, so the next one is newer.
+        while sender.expect("chat-message").await["from"] != name {}
+    }
+    let search = |user: &'static str, q: &'static str| {
+        let srv = &srv;
+        async move {
+            let q = q
+                .replace('&', "%26")
+                .replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace(' ', "%20");
+            let (s, page) = srv
+                .get(&format!("/webrtc/rooms/{room}/chat/search?q={q}"), user)
+                .await;
+            (s, page)
+        }
+    };
+    let texts = |page: &Value| -> Vec<String> {
+        page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (s, ann) = search("ann", "BUDGET").await;
+    assert_eq!(s, 200, "{ann}");
+    assert_eq!(
+        texts(&ann),
+        [
+            "&lt;b&gt;budget&lt;/b&gt; &amp; tea",
+            "the budget is secret",
+            "Budget review at 3"
+        ]
+    );
+    let (_, cat) = search("cat", "budget").await;
+    assert_eq!(
+        texts(&cat),
+        ["&lt;b&gt;budget&lt;/b&gt; &amp; tea", "Budget review at 3"],
+        "ben's private message to ann is not cat's to find"
+    );
+    let (_, markup) = search("cat", "<b>budget</b>").await;
+    assert_eq!(
+        texts(&markup).len(),
+        1,
+        "the query is sanitized like a message"
+    );
+    let (s, empty) = search("ann", "   ").await;
+    assert_eq!((s, code(&empty)), (422, "VALIDATION_ERROR"));
+}
+
 #[tokio::test]
 async fn chat_history_pages_past_messages_the_caller_may_not_see() {
     let srv = spawn();
     let room = "sec-pages";
-    let mut a = srv.connect(room, "ann").await;
-    a.expect("room-state").await;
-    let mut b = srv.connect(room, "ben").await;
-    b.expect("room-state").await;
-    let mut c = srv.connect(room, "cat").await;
-    c.expect("room-state").await;
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
     for i in 0..3 {
         a.send(json!({"type": "chat-message", "message": format!("public {i}")}))
             .await;

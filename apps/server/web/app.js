@@ -98,10 +98,38 @@ function addChat(msg) {
   const li = document.createElement('li');
   li.className = 'chat';
   li.dataset.from = msg.from ?? msg.user_id ?? '';
+  li.dataset.id = msg.id ?? '';
   const who = client.participant(li.dataset.from)?.name ?? li.dataset.from;
-  li.textContent = `${who}${msg.to ? ' (private)' : ''}: ${decode(msg.message ?? '')}`;
+  const text = decode(msg.message ?? '');
+  if (msg.reply_to) {
+    // The parent as this page saw it; one it never saw is unavailable.
+    const parent = [...$('chat-log').children].find((x) => x.dataset.id === msg.reply_to);
+    const quote = document.createElement('span');
+    quote.className = 'reply-to';
+    quote.textContent = `↪ ${parent ? parent.dataset.text.slice(0, 40) : 'a message not shown here'} — `;
+    li.append(quote);
+  }
+  li.dataset.text = text;
+  li.append(`${who}${msg.to ? ' (private)' : ''}: ${text}`);
+  if (msg.id) {
+    const reply = document.createElement('button');
+    reply.className = 'reply';
+    reply.type = 'button';
+    reply.textContent = 'Reply';
+    // A reply within a thread names the thread's first message.
+    reply.onclick = () => setReply(msg.reply_to ?? msg.id, `${who}: ${text}`);
+    li.append(' ', reply);
+  }
   $('chat-log').append(li);
   li.scrollIntoView({ block: 'nearest' });
+}
+
+/** The message the next one replies to, shown above the input. */
+let replyTo = null;
+function setReply(id, label) {
+  replyTo = id;
+  $('replying').hidden = !id;
+  $('replying-text').textContent = id ? `Replying to ${label.slice(0, 60)}` : '';
 }
 
 function addFile(d) {
@@ -287,10 +315,30 @@ $('chat-input').addEventListener('input', () => {
 $('chat-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const text = $('chat-input').value.trim();
-  if (text && client.sendChat(text)) {
+  if (text && client.sendChat(text, replyTo ? { replyTo } : {})) {
     $('chat-input').value = '';
+    setReply(null);
     client.setTyping(false);
     typingSent = 0;
+  }
+});
+$('reply-cancel').onclick = () => setReply(null);
+$('search-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const q = $('search-input').value.trim();
+  const list = $('search-results');
+  list.replaceChildren();
+  if (!q || !client) return;
+  try {
+    const page = await client.searchChat(q, { limit: 20 });
+    for (const m of page.messages) {
+      const li = document.createElement('li');
+      li.textContent = `${m.from_name}: ${decode(m.message)}`;
+      list.append(li);
+    }
+    if (!page.messages.length) list.append(Object.assign(document.createElement('li'), { textContent: 'No messages found' }));
+  } catch (err) {
+    list.append(Object.assign(document.createElement('li'), { textContent: `Search failed: ${err.message ?? err}` }));
   }
 });
 $('hand-btn').onclick = () => client.raiseHand(!(client.state?.hand_raise_queue ?? []).some((h) => h.user_id === client.userId));

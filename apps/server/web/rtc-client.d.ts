@@ -160,6 +160,8 @@ export interface ChatRecord {
     /** Private recipient, if any. */
     to?: string;
     breakout_room_id?: string;
+    /** The message this one replies to (its thread's first message). */
+    reply_to?: string;
     timestamp: Timestamp;
 }
 /** Recording output containers. */
@@ -295,6 +297,7 @@ export type ClientMessage = {
     type: 'chat-message';
     message: string;
     to?: string;
+    reply_to?: string;
 } | {
     type: 'reaction';
     emoji: string;
@@ -971,8 +974,14 @@ export declare class RoomRestClient extends EventTarget {
     participants(): Promise<ParticipantList>;
     /** Updates our own display name, device info… (`POST …/participants/{self}/info`). */
     updateInfo(userId: string, info: ParticipantUpdate): Promise<StatusAnswer>;
-    /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages. */
-    chatHistory({ limit, before }?: {
+    /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages, `thread` for one message and its replies. */
+    chatHistory({ limit, before, thread }?: {
+        limit?: number;
+        before?: string | null;
+        thread?: string;
+    }): Promise<ChatPage>;
+    /** Messages containing `q` (ignoring case) that we could have received, newest first; pass `next_cursor` as `before` for older ones. */
+    searchChat(q: string, { limit, before }?: {
         limit?: number;
         before?: string | null;
     }): Promise<ChatPage>;
@@ -1422,9 +1431,10 @@ export declare class RtcClient extends RoomRestClient {
     }): () => void;
     /** Stops the reports of `startNetworkStats`. */
     stopNetworkStats(): void;
-    /** Sends a chat message to the room, or privately with `{ to }`. */
-    sendChat(message: string, { to }?: {
+    /** Sends a chat message to the room, or privately with `{ to }`; with `{ replyTo }`, as a reply to that message (its thread's first message). */
+    sendChat(message: string, { to, replyTo }?: {
         to?: string;
+        replyTo?: string;
     }): boolean;
     /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
     setTyping(active: boolean, { to }?: {

@@ -204,12 +204,21 @@ export class RoomRestClient extends EventTarget {
     updateInfo(userId, info) {
         return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/info`), info);
     }
-    /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages. */
-    chatHistory({ limit = 50, before } = {}) {
+    /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages, `thread` for one message and its replies. */
+    chatHistory({ limit = 50, before, thread } = {}) {
         const q = new URLSearchParams({ limit: String(limit) });
         if (before)
             q.set('before', before);
+        if (thread)
+            q.set('thread', thread);
         return this.api('GET', this.roomPath(`/chat?${q}`));
+    }
+    /** Messages containing `q` (ignoring case) that we could have received, newest first; pass `next_cursor` as `before` for older ones. */
+    searchChat(q, { limit = 50, before } = {}) {
+        const p = new URLSearchParams({ q, limit: String(limit) });
+        if (before)
+            p.set('before', before);
+        return this.api('GET', this.roomPath(`/chat/search?${p}`));
     }
     /** Every chat message we may read, newest first, fetched page by page as the loop asks. */
     async *chatHistoryAll({ pageSize = 50 } = {}) {
@@ -1611,9 +1620,9 @@ export class RtcClient extends RoomRestClient {
         this.statsTimer = null;
     }
     // ------------------------------------------------------------ room actions
-    /** Sends a chat message to the room, or privately with `{ to }`. */
-    sendChat(message, { to } = {}) {
-        return this.send(to ? { type: 'chat-message', message, to } : { type: 'chat-message', message });
+    /** Sends a chat message to the room, or privately with `{ to }`; with `{ replyTo }`, as a reply to that message (its thread's first message). */
+    sendChat(message, { to, replyTo } = {}) {
+        return this.send({ type: 'chat-message', message, ...(to ? { to } : {}), ...(replyTo ? { reply_to: replyTo } : {}) });
     }
     /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
     setTyping(active, { to } = {}) {

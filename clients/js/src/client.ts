@@ -677,9 +677,9 @@ export class RtcClient extends RoomRestClient {
 
   // ------------------------------------------------------------ room actions
 
-  /** Sends a chat message to the room, or privately with `{ to }`. */
-  sendChat(message: string, { to }: { to?: string } = {}): boolean {
-    return this.send(to ? { type: 'chat-message', message, to } : { type: 'chat-message', message });
+  /** Sends a chat message to the room, or privately with `{ to }`; with `{ replyTo }`, as a reply to that message (its thread's first message). */
+  sendChat(message: string, { to, replyTo }: { to?: string; replyTo?: string } = {}): boolean {
+    return this.send({ type: 'chat-message', message, ...(to ? { to } : {}), ...(replyTo ? { reply_to: replyTo } : {}) });
   }
 
   /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */

@@ -150,6 +150,8 @@ export interface ChatRecord {
   /** Private recipient, if any. */
   to?: string;
   breakout_room_id?: string;
+  /** The message this one replies to (its thread's first message). */
+  reply_to?: string;
   timestamp: Timestamp;
 }
 
@@ -277,7 +279,7 @@ export type ClientMessage =
   | { type: 'ice-candidate'; target: string; candidate: IceCandidateInit }
   | { type: 'media-control'; kind: MediaKind; muted: boolean; target?: string }
   | { type: 'screen-share-control'; action: 'start' | 'stop'; target?: string }
-  | { type: 'chat-message'; message: string; to?: string }
+  | { type: 'chat-message'; message: string; to?: string; reply_to?: string }
   | { type: 'reaction'; emoji: string }
   | { type: 'hand-raise'; raised: boolean; target?: string }
   | ({ type: 'participant-update' } & ParticipantUpdate)

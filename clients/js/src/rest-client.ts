@@ -144,11 +144,19 @@ export class RoomRestClient extends EventTarget {
     return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/info`), info);
   }
 
-  /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages. */
-  chatHistory({ limit = 50, before }: { limit?: number; before?: string | null } = {}): Promise<ChatPage> {
+  /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages, `thread` for one message and its replies. */
+  chatHistory({ limit = 50, before, thread }: { limit?: number; before?: string | null; thread?: string } = {}): Promise<ChatPage> {
     const q = new URLSearchParams({ limit: String(limit) });
     if (before) q.set('before', before);
+    if (thread) q.set('thread', thread);
     return this.api('GET', this.roomPath(`/chat?${q}`));
+  }
+
+  /** Messages containing `q` (ignoring case) that we could have received, newest first; pass `next_cursor` as `before` for older ones. */
+  searchChat(q: string, { limit = 50, before }: { limit?: number; before?: string | null } = {}): Promise<ChatPage> {
+    const p = new URLSearchParams({ q, limit: String(limit) });
+    if (before) p.set('before', before);
+    return this.api('GET', this.roomPath(`/chat/search?${p}`));
   }
 
   /** Every chat message we may read, newest first, fetched page by page as the loop asks. */

@@ -76,6 +76,7 @@ fn reply(client: &Client, to: &str, text: &str) -> Result<(), Box<dyn std::error
     client.send(&ClientMessage::ChatMessage(ChatSend {
         message: text.to_owned(),
         to: Some(UserId::parse(to)?),
+        reply_to: None,
     }))?;
     Ok(())
 }

@@ -245,6 +245,17 @@ impl Client {
         self.send(&ClientMessage::ChatMessage(ChatSend {
             message: text.to_owned(),
             to,
+            reply_to: None,
+        }))
+    }
+
+    /// Sends a chat message to the room that replies to message
+    /// `reply_to` (the first message of its thread).
+    pub fn send_reply(&self, text: &str, reply_to: &str) -> Result<()> {
+        self.send(&ClientMessage::ChatMessage(ChatSend {
+            message: text.to_owned(),
+            to: None,
+            reply_to: Some(reply_to.to_owned()),
         }))
     }
 

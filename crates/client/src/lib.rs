@@ -25,7 +25,7 @@
 //! # async fn run() -> Result<(), rtc_client::Error> {
 //! let token = std::env::var("RTC_TOKEN").unwrap(); // a JWT from your backend
 //! let mut client = Client::connect("http://127.0.0.1:8080", "standup", &token).await?;
-//! client.send(&ClientMessage::ChatMessage(ChatSend { message: "hello".into(), to: None }))?;
+//! client.send(&ClientMessage::ChatMessage(ChatSend { message: "hello".into(), to: None, reply_to: None }))?;
 //! while let Some(event) = client.next_event().await {
 //!     match event {
 //!         Event::Message(ServerMessage::ChatMessage(chat)) => println!("{}: {}", chat.from, chat.message),

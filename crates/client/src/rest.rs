@@ -220,9 +220,47 @@ impl RestClient {
     /// One page of chat history, newest first: up to `limit` messages
     /// (server default 50) older than the cursor `before`.
     pub async fn chat_history(&self, limit: Option<u32>, before: Option<&str>) -> Result<ChatPage> {
-        let mut url = self.url(&self.room_path("/chat"))?;
+        self.chat_page("/chat", None, limit, before).await
+    }
+
+    /// One page of a thread, newest first: message `root` and the replies
+    /// to it that we may see.
+    pub async fn chat_thread(
+        &self,
+        root: &str,
+        limit: Option<u32>,
+        before: Option<&str>,
+    ) -> Result<ChatPage> {
+        self.chat_page("/chat", Some(("thread", root)), limit, before)
+            .await
+    }
+
+    /// One page of the messages visible to us whose text contains `query`
+    /// (ignoring case), newest first.
+    pub async fn search_chat(
+        &self,
+        query: &str,
+        limit: Option<u32>,
+        before: Option<&str>,
+    ) -> Result<ChatPage> {
+        self.chat_page("/chat/search", Some(("q", query)), limit, before)
+            .await
+    }
+
+    /// A page of the room's chat at `path`, with one more query pair.
+    async fn chat_page(
+        &self,
+        path: &str,
+        pair: Option<(&str, &str)>,
+        limit: Option<u32>,
+        before: Option<&str>,
+    ) -> Result<ChatPage> {
+        let mut url = self.url(&self.room_path(path))?;
         {
             let mut q = url.query_pairs_mut();
+            if let Some((k, v)) = pair {
+                q.append_pair(k, v);
+            }
             if let Some(l) = limit {
                 q.append_pair("limit", &l.to_string());
             }

@@ -280,7 +280,52 @@ impl ChatHistory for MongoChatHistory {
         before: Option<&str>,
         limit: usize,
     ) -> Result<ChatPage, PortError> {
-        let mut filter = doc! {"room_id": room.as_str()};
+        self.page_where(doc! {"room_id": room.as_str()}, room, before, limit)
+            .await
+    }
+
+    /// A case-insensitive match of the escaped query on the stored text,
+    /// within the room (its `room_id` index). Not a `$text` index: the
+    /// MongoDB-compatible server the tests run on has none, and a text
+    /// index matches stemmed words where the other stores match any part
+    /// of the text; the room bounds the scan.
+    async fn search(
+        &self,
+        room: &RoomId,
+        query: &str,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        let filter = doc! {
+            "room_id": room.as_str(),
+            "r.message": {"$regex": regex_escape(query), "$options": "i"},
+        };
+        self.page_where(filter, room, before, limit).await
+    }
+}
+
+/// `text` as a regular expression that matches it literally.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if "\\^$.|?*+()[]{}-/#&~ ".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl MongoChatHistory {
+    /// Newest first under `filter`, strictly older than the message
+    /// `before` of `room`.
+    async fn page_where(
+        &self,
+        mut filter: Document,
+        room: &RoomId,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
         if let Some(c) = before {
             let Some(cur) = self
                 .0

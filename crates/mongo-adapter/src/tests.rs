@@ -37,6 +37,7 @@ fn chat(id: &str, ts: i64) -> ChatRecord {
         message: format!("text of {id}"),
         to: None,
         breakout_room_id: None,
+        reply_to: None,
         timestamp: at(ts),
     }
 }

@@ -603,6 +603,16 @@ impl ChatHistory for OutboxChatHistory {
     ) -> Result<ChatPage, PortError> {
         self.inner.page(room, before, limit).await
     }
+
+    async fn search(
+        &self,
+        room: &RoomId,
+        query: &str,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        self.inner.search(room, query, before, limit).await
+    }
 }
 
 #[cfg(test)]

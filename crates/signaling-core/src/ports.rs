@@ -240,6 +240,43 @@ pub trait ChatHistory: Send + Sync {
         before: Option<&str>,
         limit: usize,
     ) -> Result<ChatPage, PortError>;
+    /// Like [`page`](ChatHistory::page), over the messages whose text
+    /// contains `query` (a non-empty, already sanitized string), ignoring
+    /// case. The default pages through the whole history; a store that
+    /// keeps much of it should ask its database instead.
+    async fn search(
+        &self,
+        room: &RoomId,
+        query: &str,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, PortError> {
+        /// Messages read per store page while searching.
+        const SCAN: usize = 200;
+        let needle = query.to_lowercase();
+        let mut out = ChatPage {
+            messages: Vec::new(),
+            next_cursor: None,
+        };
+        let mut cursor = before.map(str::to_owned);
+        loop {
+            let page = self.page(room, cursor.as_deref(), SCAN).await?;
+            let mut rest = page.messages.into_iter();
+            for m in rest.by_ref() {
+                if m.message.to_lowercase().contains(&needle) {
+                    if out.messages.len() == limit {
+                        out.next_cursor = out.messages.last().map(|m| m.id.clone());
+                        return Ok(out);
+                    }
+                    out.messages.push(m);
+                }
+            }
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
 }
 
 /// Summary of a room's analytics.

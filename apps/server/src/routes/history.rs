@@ -10,12 +10,16 @@ use crate::AppState;
 /// handler. Keep this list and `configure` together: the e2e test fails
 /// when a path is served but missing here.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(chat_history, analytics, analytics_summary, sessions))]
+#[openapi(paths(chat_history, chat_search, analytics, analytics_summary, sessions))]
 pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webrtc/rooms/{room_id}/chat", web::get().to(chat_history))
+        .route(
+            "/webrtc/rooms/{room_id}/chat/search",
+            web::get().to(chat_search),
+        )
         .route(
             "/webrtc/rooms/{room_id}/analytics",
             web::get().to(analytics),
@@ -33,22 +37,69 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "History",
     summary = "Chat history the caller could have received live (members only), newest first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor")),
+    params(("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor"), ("thread" = Option<String>, Query, description = "Only this thread: the message with this id and the replies to it")),
     responses((status = 200, description = "A page of messages", body = signaling_core::ports::ChatPage)),
 )]
 async fn chat_history(
     req: HttpRequest,
     path: web::Path<String>,
-    q: web::Query<PageQuery>,
+    q: web::Query<ChatQuery>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let limit = q.limit.unwrap_or(50).clamp(1, 200);
     let page = state
         .service
-        .chat_history(&room_id, &a, q.before.as_deref(), limit)
+        .chat_history(
+            &room_id,
+            &a,
+            q.before.as_deref(),
+            limit,
+            q.thread.as_deref(),
+        )
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/chat/search",
+    tag = "History",
+    summary = "Chat messages containing q (ignoring case) that the caller could have received live, newest first",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("q" = String, Query, description = "The text to find, 1 to 100 characters"), ("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor")),
+    responses((status = 200, description = "A page of matching messages", body = signaling_core::ports::ChatPage), (status = 422, description = "VALIDATION_ERROR: q is empty or too long")),
+)]
+async fn chat_search(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<SearchQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path).await?;
+    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let page = state
+        .service
+        .chat_search(&room_id, &a, &q.q, q.before.as_deref(), limit)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// `?q=&before=&limit=` of a chat search.
+#[derive(serde::Deserialize)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    before: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `?before=&limit=&thread=` of the chat history.
+#[derive(serde::Deserialize)]
+struct ChatQuery {
+    before: Option<String>,
+    limit: Option<usize>,
+    thread: Option<String>,
 }
 
 #[utoipa::path(
@@ -57,7 +108,7 @@ async fn chat_history(
     tag = "History",
     summary = "Analytics events",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many"), ("before" = Option<String>, Query, description = "Cursor")),
+    params(("limit" = Option<usize>, Query, description = "How many, newest")),
     responses((status = 200, description = "{room_id, events}", body = Object)),
 )]
 async fn analytics(
@@ -101,7 +152,7 @@ async fn analytics_summary(
     tag = "History",
     summary = "Lives of the room, newest first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many"), ("before" = Option<String>, Query, description = "Cursor")),
+    params(("limit" = Option<usize>, Query, description = "How many, newest")),
     responses((status = 200, description = "{room_id, sessions}", body = Object)),
 )]
 async fn sessions(

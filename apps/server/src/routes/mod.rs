@@ -39,6 +39,5 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize)]
 struct PageQuery {
-    before: Option<String>,
     limit: Option<usize>,
 }

@@ -203,6 +203,7 @@ fn chat(id: &str) -> ChatRecord {
         message: "hi".into(),
         to: None,
         breakout_room_id: None,
+        reply_to: None,
         timestamp: start(),
     }
 }

@@ -51,6 +51,14 @@ impl Engine {
                 ),
             ));
         }
+        if let Some(parent) = &c.reply_to
+            && !is_message_id(parent)
+        {
+            return Err(SignalError::new(
+                ErrorCode::ValidationError,
+                "reply_to must be a message id",
+            ));
+        }
         let to = match &c.to {
             Some(t) => vec![self.peer(room, me, t)?.user_id.clone(), me.user_id.clone()],
             None => room.group_members(me.breakout_room_id.as_deref()),
@@ -63,6 +71,7 @@ impl Engine {
             message: text,
             to: c.to.map(|u| u.to_string()),
             breakout_room_id: me.breakout_room_id.clone(),
+            reply_to: c.reply_to,
             timestamp: now,
         };
         Ok(vec![
@@ -163,9 +172,48 @@ impl Engine {
     }
 }
 
+/// Whether `id` could name a message: what the server gives them (a
+/// UUID), or any id of up to 64 letters, digits, `-` and `_`.
+fn is_message_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 #[cfg(test)]
-mod typing_tests {
+mod replies_and_typing {
     use super::super::testkit::*;
+
+    #[test]
+    fn a_reply_carries_its_parent_and_a_malformed_parent_is_refused() {
+        let mut d = Driver::new(10);
+        for u in ["host", "bob"] {
+            d.join(u).unwrap();
+        }
+        let effects = d
+            .send(
+                "bob",
+                r#"{"type":"chat-message","message":"yes","reply_to":"5f0c7a4e-1b2c-4d3e-8f9a-0b1c2d3e4f5a"}"#,
+            )
+            .unwrap();
+        let stored = effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::StoreChat(r) => Some(r.clone()),
+                _ => None,
+            })
+            .expect("stored");
+        assert_eq!(
+            stored.reply_to.as_deref(),
+            Some("5f0c7a4e-1b2c-4d3e-8f9a-0b1c2d3e4f5a")
+        );
+        for bad in ["", "a b", "../x", &"x".repeat(65)] {
+            let msg = serde_json::json!({"type": "chat-message", "message": "x", "reply_to": bad});
+            let e = d.send("bob", &msg.to_string()).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ValidationError, "{bad:?}");
+        }
+    }
 
     #[test]
     fn typing_goes_to_the_others_of_the_group_or_to_the_one_private_receiver_and_is_never_stored() {

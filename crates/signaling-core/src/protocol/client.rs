@@ -159,6 +159,11 @@ pub struct ChatSend {
     /// A private message to one participant.
     #[serde(default, alias = "target")]
     pub to: Option<UserId>,
+    /// The id of the message this one replies to. A thread is a message
+    /// and the replies naming it; a reply within a thread names the
+    /// thread's first message (as in Slack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 /// `reaction` from a client.

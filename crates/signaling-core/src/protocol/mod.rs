@@ -316,6 +316,7 @@ mod tests {
             message: "m".into(),
             to: to.map(Into::into),
             breakout_room_id: group.map(Into::into),
+            reply_to: None,
             timestamp: OffsetDateTime::UNIX_EPOCH,
         };
         let public = rec("a", None, None);
@@ -469,6 +470,7 @@ mod tests {
             message: "hi &lt;b&gt;".into(),
             to: Some("bob".into()),
             breakout_room_id: None,
+            reply_to: Some("c0".into()),
             timestamp: t,
         };
         let samples = vec![

@@ -91,6 +91,9 @@ pub struct ChatRecord {
     /// Breakout group it was sent in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakout_room_id: Option<String>,
+    /// The message this one replies to (its thread's first message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
     /// When.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]

@@ -25,12 +25,55 @@ impl RoomService {
     /// room or their breakout room), private messages they sent or
     /// received, and their own. Newest first, at most `limit`; pages past
     /// messages the caller may not see (a bounded number of store reads).
+    ///
+    /// With `thread`, only that thread: the message with that id and the
+    /// replies to it, by the same visibility rules (a private reply stays
+    /// between its two people).
     pub async fn chat_history(
         &self,
         room_id: &RoomId,
         actor: &Actor,
         before: Option<&str>,
         limit: usize,
+        thread: Option<&str>,
+    ) -> Result<ChatPage, SignalError> {
+        self.visible_chat(room_id, actor, before, limit, thread, None)
+            .await
+    }
+
+    /// [`RoomService::chat_history`] of the messages whose text contains
+    /// `query`, ignoring case (`GET /rooms/{room}/chat/search`). The query
+    /// is sanitized as messages are, so it matches what was stored: 1 to
+    /// 100 characters, else `VALIDATION_ERROR`.
+    pub async fn chat_search(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        query: &str,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<ChatPage, SignalError> {
+        let query = crate::sanitize::sanitize_text(query.trim());
+        if query.is_empty() || query.chars().count() > 100 {
+            return Err(SignalError::new(
+                ErrorCode::ValidationError,
+                "q must be 1 to 100 characters",
+            ));
+        }
+        self.visible_chat(room_id, actor, before, limit, None, Some(&query))
+            .await
+    }
+
+    /// Pages of the room's history (or of what matches `query`) kept to
+    /// what the caller may see, and to `thread` when given.
+    async fn visible_chat(
+        &self,
+        room_id: &RoomId,
+        actor: &Actor,
+        before: Option<&str>,
+        limit: usize,
+        thread: Option<&str>,
+        query: Option<&str>,
     ) -> Result<ChatPage, SignalError> {
         /// Store pages read per request at most, however sparse the
         /// caller's share of the history.
@@ -44,14 +87,16 @@ impl RoomService {
         };
         let mut cursor = before.map(str::to_owned);
         for _ in 0..MAX_READS {
-            let page = self
-                .ports
-                .chat
-                .page(room_id, cursor.as_deref(), limit)
-                .await?;
+            let chat = &self.ports.chat;
+            let page = match query {
+                Some(q) => chat.search(room_id, q, cursor.as_deref(), limit).await?,
+                None => chat.page(room_id, cursor.as_deref(), limit).await?,
+            };
             let mut rest = page.messages.into_iter();
             for m in rest.by_ref() {
-                if m.visible_to(user, group) {
+                let in_thread =
+                    thread.is_none_or(|t| m.id == t || m.reply_to.as_deref() == Some(t));
+                if in_thread && m.visible_to(user, group) {
                     out.messages.push(m);
                     if out.messages.len() == limit {
                         break;

@@ -1,5 +1,6 @@
 //! The [`ChatHistory`] suite: idempotent appends, newest-first pages with
-//! cursors, rooms kept apart, and (for capped histories) the per-room cap.
+//! cursors, rooms kept apart, search, and (for capped histories) the
+//! per-room cap.
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ macro_rules! chat_history_suite {
             append_is_idempotent_on_the_id,
             an_unknown_cursor_or_room_gives_an_empty_page,
             records_round_trip_and_rooms_are_apart,
+            search_finds_text_ignoring_case_newest_first_in_pages,
         );
     };
     ($make:path, cap: $capped:path) => {
@@ -41,6 +43,7 @@ pub fn chat(room: &str, i: usize) -> ChatRecord {
         message: format!("message {i}"),
         to: None,
         breakout_room_id: None,
+        reply_to: None,
         timestamp: super::at_ms(i as i64),
     }
 }
@@ -152,4 +155,56 @@ pub async fn a_capped_history_keeps_the_newest(h: Arc<dyn ChatHistory>) {
     assert_eq!(page.next_cursor, None, "nothing older is left");
     let other = h.page(&rid("other"), None, 10).await.unwrap();
     assert_eq!(other.messages.len(), 1);
+}
+
+/// Search matches the text ignoring case, in one room, newest first, in
+/// pages with the same cursors; a query is text, not a pattern.
+pub async fn search_finds_text_ignoring_case_newest_first_in_pages(h: Arc<dyn ChatHistory>) {
+    let texts = [
+        "Lunch at noon?",
+        "dinner later",
+        "no more LUNCH talk",
+        "a.c is a pattern",
+        "abc is not",
+        "lunchbox",
+    ];
+    for (i, t) in texts.iter().enumerate() {
+        let mut m = chat("r", i);
+        m.message = (*t).into();
+        h.append(&m).await.unwrap();
+    }
+    let mut other = chat("other", 99);
+    other.message = "lunch elsewhere".into();
+    h.append(&other).await.unwrap();
+    let ids = |p: &crate::ports::ChatPage| -> Vec<String> {
+        p.messages.iter().map(|m| m.id.clone()).collect()
+    };
+    let all = h.search(&rid("r"), "lunch", None, 10).await.unwrap();
+    assert_eq!(ids(&all), ["m00005", "m00002", "m00000"]);
+    assert_eq!(all.next_cursor, None);
+    let first = h.search(&rid("r"), "lunch", None, 2).await.unwrap();
+    assert_eq!(ids(&first), ["m00005", "m00002"]);
+    let cursor = first.next_cursor.expect("a third match remains");
+    let rest = h
+        .search(&rid("r"), "lunch", Some(&cursor), 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest), ["m00000"]);
+    assert_eq!(rest.next_cursor, None);
+    let literal = h.search(&rid("r"), "a.c", None, 10).await.unwrap();
+    assert_eq!(ids(&literal), ["m00003"], "`.` is a dot, not any character");
+    assert!(
+        h.search(&rid("r"), "breakfast", None, 10)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
+    assert!(
+        h.search(&rid("nowhere"), "lunch", None, 10)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
 }
