@@ -217,6 +217,16 @@ test('two browsers make a call through the server', async (t) => {
     await pages.bob.click('#search-go');
     await pages.bob.locator('#search-results li', { hasText: 'Alice: hello from <b>alice</b>' }).waitFor({ timeout: 5_000 });
     assert.equal(await pages.bob.locator('#search-results li').count(), 1);
+    // Alice edits her message (the page asks for the new text), then
+    // deletes it: Bob's page follows both.
+    pages.alice.once('dialog', (d) => d.accept('hello, edited'));
+    await pages.alice.locator('#chat-log li', { hasText: 'hello from <b>alice</b>' }).locator('button.edit').click();
+    await pages.bob.locator('#chat-log li', { hasText: 'hello, edited (edited)' }).waitFor({ timeout: 5_000 });
+    await pages.alice.locator('#chat-log li', { hasText: 'hello, edited' }).locator('button.delete').click();
+    await pages.bob.locator('#chat-log li', { hasText: 'hello, edited' }).waitFor({ state: 'detached', timeout: 5_000 });
+    // Bob may not edit Alice's message: his page offers no button for it.
+    assert.equal(await pages.bob.locator('#chat-log li', { hasText: 'hi alice' }).locator('button.edit').count(), 1);
+    assert.equal(await pages.bob.locator('#chat-log li', { hasText: 'sure thing' }).locator('button.edit').count(), 1);
   });
 
   await t.test('hand raise shows in the other page', async () => {

@@ -71,6 +71,10 @@ enum Setup {
     RecordingPaused,
     /// The room in SFU mode.
     Sfu,
+    /// `{target}` sent the chat message `{msg}`.
+    TargetChat,
+    /// The caller (if a member) sent the chat message `{msg}`.
+    OwnChat,
 }
 
 /// A fresh room: host, caller (by role), target participant, and extras.
@@ -196,6 +200,21 @@ async fn fixture(srv: &TestServer, n: usize, caller: Caller, setup: Setup, ws: b
         }
         Setup::Sfu => {
             host_post(format!("{base}/settings"), json!({"media_mode": "sfu"})).await;
+        }
+        Setup::TargetChat | Setup::OwnChat => {
+            // The caller's own message when it is a member, else the
+            // target's (an outsider has none).
+            let own = setup == Setup::OwnChat && caller != Caller::Outsider;
+            let sender = match (own, caller_ws.as_mut()) {
+                (true, Some(c)) => c,
+                (true, None) if caller == Caller::Host => &mut h,
+                _ => &mut t,
+            };
+            sender
+                .send(json!({"type": "chat-message", "message": "mine"}))
+                .await;
+            let m = sender.expect("chat-message").await;
+            vars.insert("msg", m["id"].as_str().unwrap().to_owned());
         }
         Setup::Base | Setup::Waiting => {}
     }
@@ -425,6 +444,11 @@ fn ws_table() -> Vec<Ws> {
         ws(json!({"type": "screen-share-control", "action": "stop", "target": "{target}"}), "HM"),
         ws(json!({"type": "chat-message", "message": "hi"}), "HMPV"),
         ws(json!({"type": "typing", "active": true}), "HMPV"),
+        // Authors edit and delete their own; moderators delete anyone's.
+        ws(json!({"type": "chat-edit", "message_id": "{msg}", "message": "new"}), "HMPV").setup(OwnChat),
+        ws(json!({"type": "chat-edit", "message_id": "{msg}", "message": "new"}), "").setup(TargetChat),
+        ws(json!({"type": "chat-delete", "message_id": "{msg}"}), "HMPV").setup(OwnChat),
+        ws(json!({"type": "chat-delete", "message_id": "{msg}"}), "HM").setup(TargetChat),
         ws(json!({"type": "reaction", "emoji": "👍"}), "HMPV"),
         ws(json!({"type": "hand-raise", "raised": true}), "HMPV"),
         ws(json!({"type": "hand-raise", "raised": false, "target": "{target}"}), "HM"),

@@ -237,6 +237,86 @@ async fn chat_search_finds_only_what_the_caller_may_see() {
     assert_eq!((s, code(&empty)), (422, "VALIDATION_ERROR"));
 }
 
+/// An author edits their message: everyone who saw it is told, history
+/// shows the new text marked edited. A moderator deletes it: everyone is
+/// told, and its text is gone from history, search and the replay log.
+/// Past the edit window the author can do neither.
+#[tokio::test]
+async fn edits_and_deletes_reach_everyone_and_a_deleted_text_is_gone_everywhere() {
+    let mut settings = settings();
+    settings.rooms.chat_edit_window_secs = 2;
+    let srv = spawn_with(settings);
+    let room = "sec-edit";
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
+    a.send(json!({"type": "chat-message", "message": "the code is 1234"}))
+        .await;
+    let id = c.expect("chat-message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    b.expect("chat-message").await;
+    b.send(json!({"type": "chat-edit", "message_id": id, "message": "mine now"}))
+        .await;
+    assert_eq!(b.expect("error").await["code"], "PERMISSION_DENIED");
+
+    a.send(json!({"type": "chat-edit", "message_id": id, "message": "the code is <secret>"}))
+        .await;
+    let up = c.expect("chat-updated").await;
+    assert_eq!(
+        up["message"], "the code is &lt;secret&gt;",
+        "sanitized as sent"
+    );
+    assert!(up["edited_at"].is_string(), "{up}");
+    b.expect("chat-updated").await;
+    let hist = history(&srv, room, "cat").await;
+    assert_eq!(hist, ["ann: the code is &lt;secret&gt;"]);
+
+    // Ben (a participant) may not delete it; the host may.
+    b.send(json!({"type": "chat-delete", "message_id": id}))
+        .await;
+    assert_eq!(b.expect("error").await["code"], "PERMISSION_DENIED");
+    let mut host = srv.connect_as(room, "boss", Some("moderator")).await;
+    host.expect("room-state").await;
+    host.send(json!({"type": "chat-delete", "message_id": id}))
+        .await;
+    let gone = c.expect("chat-deleted").await;
+    assert_eq!(
+        (gone["message_id"].as_str(), gone["deleted_by"].as_str()),
+        (Some(id.as_str()), Some("boss"))
+    );
+    assert!(history(&srv, room, "cat").await.is_empty());
+    let (_, found) = srv
+        .get(&format!("/webrtc/rooms/{room}/chat/search?q=code"), "cat")
+        .await;
+    assert_eq!(found["messages"], json!([]));
+    let (_, replay) = srv
+        .get(
+            &format!("/webrtc/rooms/{room}/reconnect?last_sequence=0"),
+            "cat",
+        )
+        .await;
+    let log = replay["events"].to_string();
+    assert!(!log.contains("1234") && !log.contains("secret"), "{log}");
+    assert!(log.contains("chat-deleted"), "{log}");
+
+    // Past the window, the author's own message is theirs no more.
+    a.send(json!({"type": "chat-message", "message": "late"}))
+        .await;
+    let late = loop {
+        let m = a.expect("chat-message").await;
+        if m["message"] == "late" {
+            break m["id"].as_str().unwrap().to_owned();
+        }
+    };
+    tokio::time::sleep(Duration::from_millis(2_200)).await;
+    a.send(json!({"type": "chat-edit", "message_id": late, "message": "x"}))
+        .await;
+    assert_eq!(a.expect("error").await["code"], "PERMISSION_DENIED");
+    a.send(json!({"type": "chat-delete", "message_id": "no-such-message"}))
+        .await;
+    assert_eq!(a.expect("error").await["code"], "NOT_FOUND");
+}
+
 #[tokio::test]
 async fn chat_history_pages_past_messages_the_caller_may_not_see() {
     let srv = spawn();

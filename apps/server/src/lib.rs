@@ -167,6 +167,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut room_config = RoomConfig::default();
     room_config.default_settings.max_participants = settings.rooms.room_capacity;
     room_config.default_settings.media_mode = settings.media.media_mode;
+    room_config.chat_edit_window_secs = settings.rooms.chat_edit_window_secs;
     room_config.max_concurrent_recordings = settings.recording.recording_max_concurrent;
     room_config.max_recording_secs = settings.recording.recording_max_secs;
     let buffer = reconnection::BufferConfig {

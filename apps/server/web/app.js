@@ -110,7 +110,27 @@ function addChat(msg) {
     li.append(quote);
   }
   li.dataset.text = text;
-  li.append(`${who}${msg.to ? ' (private)' : ''}: ${text}`);
+  li.append(`${who}${msg.to ? ' (private)' : ''}: ${text}${msg.edited_at ? ' (edited)' : ''}`);
+  if (msg.id && li.dataset.from === client.userId) {
+    // Our own message: edit (the server keeps the window) and delete.
+    const edit = document.createElement('button');
+    edit.className = 'edit';
+    edit.type = 'button';
+    edit.textContent = 'Edit';
+    edit.onclick = () => {
+      const text = prompt('Edit your message', li.dataset.text);
+      if (text?.trim()) client.editChat(msg.id, text.trim());
+    };
+    li.append(' ', edit);
+  }
+  if (msg.id && (li.dataset.from === client.userId || ['host', 'moderator'].includes(client.participant(client.userId)?.role))) {
+    const del = document.createElement('button');
+    del.className = 'delete';
+    del.type = 'button';
+    del.textContent = 'Delete';
+    del.onclick = () => client.deleteChat(msg.id);
+    li.append(' ', del);
+  }
   if (msg.id) {
     const reply = document.createElement('button');
     reply.className = 'reply';
@@ -238,6 +258,16 @@ function wire(c) {
     tile(detail.userId).dataset.channel = detail.state;
   });
   c.addEventListener('chat', ({ detail }) => addChat(detail));
+  // An edit replaces the line in place; a deletion removes it.
+  c.addEventListener('chat-updated', ({ detail }) => {
+    const old = [...$('chat-log').children].find((x) => x.dataset.id === detail.id);
+    if (!old) return;
+    addChat(detail);
+    old.replaceWith($('chat-log').lastElementChild);
+  });
+  c.addEventListener('chat-deleted', ({ detail }) => {
+    [...$('chat-log').children].find((x) => x.dataset.id === detail.message_id)?.remove();
+  });
   c.addEventListener('reaction', ({ detail }) => log(`${detail.from} reacted ${detail.emoji}`));
   c.addEventListener('server-error', ({ detail }) => log(`error ${detail.code}: ${detail.message}`));
   c.addEventListener('file-offer', ({ detail }) => addOffer(detail));

@@ -162,6 +162,8 @@ export interface ChatRecord {
     breakout_room_id?: string;
     /** The message this one replies to (its thread's first message). */
     reply_to?: string;
+    /** When its author last changed its text, if they did. */
+    edited_at?: Timestamp;
     timestamp: Timestamp;
 }
 /** Recording output containers. */
@@ -298,6 +300,13 @@ export type ClientMessage = {
     message: string;
     to?: string;
     reply_to?: string;
+} | {
+    type: 'chat-edit';
+    message_id: string;
+    message: string;
+} | {
+    type: 'chat-delete';
+    message_id: string;
 } | {
     type: 'reaction';
     emoji: string;
@@ -497,6 +506,12 @@ export type ServerMessage = {
 }) | (Sequenced & {
     type: 'chat-message';
 } & ChatRecord) | (Sequenced & {
+    type: 'chat-updated';
+} & ChatRecord) | (Sequenced & {
+    type: 'chat-deleted';
+    message_id: string;
+    deleted_by: string;
+}) | (Sequenced & {
     type: 'role-updated';
     user_id: string;
     role: Role;
@@ -858,6 +873,10 @@ export interface RtcClientEventMap {
     /** Offers, answers and candidates, when the client makes no peer connections itself (`peerConnections: false`). */
     signal: ServerMessageOf<'offer'> | ServerMessageOf<'answer'> | ServerMessageOf<'ice-candidate'>;
     chat: ServerMessageOf<'chat-message'>;
+    /** A chat message's author changed its text. */
+    'chat-updated': ServerMessageOf<'chat-updated'>;
+    /** A chat message was deleted (by its author or a moderator). */
+    'chat-deleted': ServerMessageOf<'chat-deleted'>;
     reaction: ServerMessageOf<'reaction'>;
     'hand-raise': ServerMessageOf<'hand-raise'>;
     'hand-raise-queue': ServerMessageOf<'hand-raise-queue'>;
@@ -1436,6 +1455,10 @@ export declare class RtcClient extends RoomRestClient {
         to?: string;
         replyTo?: string;
     }): boolean;
+    /** Changes the text of our message `messageId` (within the server's edit window). */
+    editChat(messageId: string, message: string): boolean;
+    /** Deletes message `messageId`: our own within the edit window, anyone's as a moderator. */
+    deleteChat(messageId: string): boolean;
     /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */
     setTyping(active: boolean, { to }?: {
         to?: string;

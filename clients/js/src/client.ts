@@ -358,6 +358,9 @@ export class RtcClient extends RoomRestClient {
         return this.peer(msg.from).signal(msg);
       case 'chat-message':
         return this.emit('chat', msg);
+      case 'chat-updated':
+      case 'chat-deleted':
+        return this.emit(msg.type, msg);
       case 'hand-raise-queue':
         if (this.state) this.state.hand_raise_queue = msg.queue;
         return this.emit('hand-raise-queue', msg);
@@ -680,6 +683,16 @@ export class RtcClient extends RoomRestClient {
   /** Sends a chat message to the room, or privately with `{ to }`; with `{ replyTo }`, as a reply to that message (its thread's first message). */
   sendChat(message: string, { to, replyTo }: { to?: string; replyTo?: string } = {}): boolean {
     return this.send({ type: 'chat-message', message, ...(to ? { to } : {}), ...(replyTo ? { reply_to: replyTo } : {}) });
+  }
+
+  /** Changes the text of our message `messageId` (within the server's edit window). */
+  editChat(messageId: string, message: string): boolean {
+    return this.send({ type: 'chat-edit', message_id: messageId, message });
+  }
+
+  /** Deletes message `messageId`: our own within the edit window, anyone's as a moderator. */
+  deleteChat(messageId: string): boolean {
+    return this.send({ type: 'chat-delete', message_id: messageId });
   }
 
   /** Tells the room (or, with `to`, one user) that we are typing, or stopped. Never stored; send it at most every few seconds. */

@@ -96,6 +96,10 @@ export interface RtcClientEventMap {
   /** Offers, answers and candidates, when the client makes no peer connections itself (`peerConnections: false`). */
   signal: ServerMessageOf<'offer'> | ServerMessageOf<'answer'> | ServerMessageOf<'ice-candidate'>;
   chat: ServerMessageOf<'chat-message'>;
+  /** A chat message's author changed its text. */
+  'chat-updated': ServerMessageOf<'chat-updated'>;
+  /** A chat message was deleted (by its author or a moderator). */
+  'chat-deleted': ServerMessageOf<'chat-deleted'>;
   reaction: ServerMessageOf<'reaction'>;
   'hand-raise': ServerMessageOf<'hand-raise'>;
   'hand-raise-queue': ServerMessageOf<'hand-raise-queue'>;

@@ -152,6 +152,8 @@ export interface ChatRecord {
   breakout_room_id?: string;
   /** The message this one replies to (its thread's first message). */
   reply_to?: string;
+  /** When its author last changed its text, if they did. */
+  edited_at?: Timestamp;
   timestamp: Timestamp;
 }
 
@@ -280,6 +282,8 @@ export type ClientMessage =
   | { type: 'media-control'; kind: MediaKind; muted: boolean; target?: string }
   | { type: 'screen-share-control'; action: 'start' | 'stop'; target?: string }
   | { type: 'chat-message'; message: string; to?: string; reply_to?: string }
+  | { type: 'chat-edit'; message_id: string; message: string }
+  | { type: 'chat-delete'; message_id: string }
   | { type: 'reaction'; emoji: string }
   | { type: 'hand-raise'; raised: boolean; target?: string }
   | ({ type: 'participant-update' } & ParticipantUpdate)
@@ -383,6 +387,8 @@ export type ServerMessage =
   | (Sequenced & { type: 'media-control'; user_id: string; kind: MediaKind; muted: boolean; by: string })
   | (Sequenced & { type: 'screen-share-control'; user_id: string; active: boolean; by: string })
   | (Sequenced & { type: 'chat-message' } & ChatRecord)
+  | (Sequenced & { type: 'chat-updated' } & ChatRecord)
+  | (Sequenced & { type: 'chat-deleted'; message_id: string; deleted_by: string })
   | (Sequenced & { type: 'role-updated'; user_id: string; role: Role; permissions: Permissions; by: string })
   | (Sequenced & { type: 'permission-updated'; user_id: string; permissions: Permissions; by: string })
   | (Sequenced & { type: 'participant-update'; participant: Participant })

@@ -87,6 +87,8 @@ pub fn encode(message: &ClientMessage) -> String {
         C::MediaOffer(b) | C::MediaAnswer(b) => serde_json::to_value(b),
         C::SubscriptionUpdate(b) => serde_json::to_value(b),
         C::Typing(b) => serde_json::to_value(b),
+        C::ChatEdit(b) => serde_json::to_value(b),
+        C::ChatDelete(b) => serde_json::to_value(b),
         C::MediaControl(b) => serde_json::to_value(b),
         C::ScreenShareControl(b) => serde_json::to_value(b),
         C::ChatMessage(b) => serde_json::to_value(b),

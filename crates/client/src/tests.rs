@@ -49,6 +49,8 @@ const CLIENT_EXAMPLES: &[&str] = &[
     r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
     r#"{"type":"subscription-update","tracks":[{"mid":"3","width":320,"height":180},{"mid":"4","paused":true}]}"#,
     r#"{"type":"typing","active":true,"to":"b"}"#,
+    r#"{"type":"chat-edit","message_id":"m1","message":"new"}"#,
+    r#"{"type":"chat-delete","message_id":"m1"}"#,
 ];
 
 #[test]

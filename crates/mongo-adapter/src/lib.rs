@@ -284,6 +284,36 @@ impl ChatHistory for MongoChatHistory {
             .await
     }
 
+    async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+        let d = self
+            .0
+            .find_one(doc! {"_id": id, "room_id": room.as_str()})
+            .await
+            .map_err(unavailable)?;
+        d.as_ref().map(from_doc::<ChatRecord>).transpose()
+    }
+
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
+        let r = self
+            .0
+            .update_one(
+                doc! {"_id": &record.id, "room_id": &record.room_id},
+                doc! {"$set": {"r": to_doc(record)?}},
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(r.matched_count == 1)
+    }
+
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+        let r = self
+            .0
+            .delete_one(doc! {"_id": id, "room_id": room.as_str()})
+            .await
+            .map_err(unavailable)?;
+        Ok(r.deleted_count == 1)
+    }
+
     /// A case-insensitive match of the escaped query on the stored text,
     /// within the room (its `room_id` index). Not a `$text` index: the
     /// MongoDB-compatible server the tests run on has none, and a text

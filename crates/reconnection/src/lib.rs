@@ -159,6 +159,12 @@ pub trait EventLog: Send + Sync {
     /// Forgets a room's log (when the room is cleaned up): its numbering
     /// starts again at 1.
     async fn clear(&self, room: &str) -> Result<(), PortError>;
+    /// Replaces the payload of every kept event of `room` that contains
+    /// `needle` with `replacement`, keeping its number and audience (a
+    /// deleted chat message's text goes from the log); how many it
+    /// replaced.
+    async fn redact(&self, room: &str, needle: &str, replacement: &str)
+    -> Result<usize, PortError>;
 }
 
 /// The in-memory [`EventLog`]: the embedded default and the unit-test fake.
@@ -210,6 +216,24 @@ impl EventLog for MemoryEventLog {
     async fn clear(&self, room: &str) -> Result<(), PortError> {
         self.rooms.lock().expect("log lock").remove(room);
         Ok(())
+    }
+
+    async fn redact(
+        &self,
+        room: &str,
+        needle: &str,
+        replacement: &str,
+    ) -> Result<usize, PortError> {
+        let mut rooms = self.rooms.lock().expect("log lock");
+        let Some(buf) = rooms.get_mut(room) else {
+            return Ok(0);
+        };
+        let mut n = 0;
+        for e in buf.events.iter_mut().filter(|e| e.payload.contains(needle)) {
+            e.payload = replacement.to_owned();
+            n += 1;
+        }
+        Ok(n)
     }
 }
 

@@ -25,6 +25,7 @@ macro_rules! event_log_suite {
             concurrent_appends_are_numbered_without_gaps,
             replay_gives_exactly_the_missed_events_with_their_audience,
             replay_past_the_buffer_or_its_age_requires_a_resync,
+            redaction_replaces_the_payloads_that_name_it_and_keeps_the_rest,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {
@@ -135,4 +136,63 @@ pub async fn replay_past_the_buffer_or_its_age_requires_a_resync(log: Arc<dyn Ev
         log.since("r", late, 8).await.unwrap(),
         Replay::Events(vec![])
     );
+}
+
+/// Redaction replaces exactly the payloads that contain the needle, in
+/// its room, and keeps their numbers and audiences.
+pub async fn redaction_replaces_the_payloads_that_name_it_and_keeps_the_rest(
+    log: Arc<dyn EventLog>,
+) {
+    let who = || vec!["u".to_string()];
+    log.append(
+        "r",
+        0,
+        who(),
+        r#"{"type":"chat-message","id":"m1","message":"secret"}"#.into(),
+    )
+    .await
+    .unwrap();
+    log.append(
+        "r",
+        0,
+        who(),
+        r#"{"type":"chat-message","id":"m2","message":"kept"}"#.into(),
+    )
+    .await
+    .unwrap();
+    log.append(
+        "r",
+        0,
+        who(),
+        r#"{"type":"chat-updated","id":"m1","message":"still secret"}"#.into(),
+    )
+    .await
+    .unwrap();
+    log.append("other", 0, who(), r#"{"id":"m1"}"#.into())
+        .await
+        .unwrap();
+    let gone = r#"{"type":"chat-deleted","message_id":"m1"}"#;
+    assert_eq!(log.redact("r", r#""id":"m1""#, gone).await.unwrap(), 2);
+    let Replay::Events(ev) = log.since("r", 0, 0).await.unwrap() else {
+        panic!("events")
+    };
+    let payloads: Vec<&str> = ev.iter().map(|e| e.payload.as_str()).collect();
+    assert_eq!(
+        payloads,
+        [
+            gone,
+            r#"{"type":"chat-message","id":"m2","message":"kept"}"#,
+            gone
+        ]
+    );
+    assert_eq!(ev.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(ev.iter().all(|e| e.audience == who()));
+    let Replay::Events(other) = log.since("other", 0, 0).await.unwrap() else {
+        panic!("events")
+    };
+    assert_eq!(
+        other[0].payload, r#"{"id":"m1"}"#,
+        "other rooms are untouched"
+    );
+    assert_eq!(log.redact("none", "x", "y").await.unwrap(), 0);
 }

@@ -27,8 +27,64 @@ end
 return seq
 ";
 
+/// Replaces a record only if the room still holds it.
+const CHAT_REPLACE: &str = r"
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+";
+
+impl RedisChatHistory {
+    fn keys(&self, room: &str) -> (String, String) {
+        (
+            self.0.key(&["chat", room, "order"]),
+            self.0.key(&["chat", room, "msgs"]),
+        )
+    }
+}
+
 #[async_trait]
 impl ChatHistory for RedisChatHistory {
+    async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+        let (_, msgs) = self.keys(room.as_str());
+        let raw: Option<String> = self.0.run(async |c| c.hget(&msgs, id).await).await?;
+        raw.map(|r| serde_json::from_str(&r).map_err(corrupt))
+            .transpose()
+    }
+
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
+        let (_, msgs) = self.keys(&record.room_id);
+        let json = serde_json::to_string(record).map_err(corrupt)?;
+        let done: i64 = self
+            .0
+            .run(async |c| {
+                Script::new(CHAT_REPLACE)
+                    .key(&msgs)
+                    .arg(&record.id)
+                    .arg(&json)
+                    .invoke_async(c)
+                    .await
+            })
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+        let (order, msgs) = self.keys(room.as_str());
+        let (gone, _): (i64, i64) = self
+            .0
+            .run(async |c| {
+                redis::pipe()
+                    .atomic()
+                    .hdel(&msgs, id)
+                    .zrem(&order, id)
+                    .query_async(c)
+                    .await
+            })
+            .await?;
+        Ok(gone == 1)
+    }
+
     async fn append(&self, record: &ChatRecord) -> Result<(), PortError> {
         let room = record.room_id.as_str();
         let (order, msgs, seq) = (

@@ -20,8 +20,42 @@ redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return seq
 "#;
 
+/// Replaces the payload of the kept events that contain the needle.
+const LOG_REDACT: &str = r"
+local n = 0
+local events = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, raw in ipairs(events) do
+  local e = cjson.decode(raw)
+  if string.find(e.payload, ARGV[1], 1, true) then
+    e.payload = ARGV[2]
+    redis.call('LSET', KEYS[1], i - 1, cjson.encode(e))
+    n = n + 1
+  end
+end
+return n
+";
+
 #[async_trait]
 impl reconnection::EventLog for RedisEventLog {
+    async fn redact(
+        &self,
+        room: &str,
+        needle: &str,
+        replacement: &str,
+    ) -> Result<usize, PortError> {
+        let list = self.0.key(&["log", room, "events"]);
+        self.0
+            .run(async |c| {
+                Script::new(LOG_REDACT)
+                    .key(&list)
+                    .arg(needle)
+                    .arg(replacement)
+                    .invoke_async(c)
+                    .await
+            })
+            .await
+    }
+
     async fn append(
         &self,
         room: &str,

@@ -15,6 +15,9 @@ pub struct RoomConfig {
     pub max_media_sdp_bytes: usize,
     /// Longest chat message after sanitizing, in characters.
     pub max_chat_chars: usize,
+    /// How long after sending its author may edit or delete a message
+    /// (moderators delete any, at any time), in seconds.
+    pub chat_edit_window_secs: u64,
     /// Longest display name, in characters.
     pub max_name_chars: usize,
     /// Most breakout rooms per room.
@@ -42,6 +45,7 @@ impl Default for RoomConfig {
             max_sdp_bytes: 32 * 1024,
             max_media_sdp_bytes: 256 * 1024,
             max_chat_chars: 2000,
+            chat_edit_window_secs: 900,
             max_name_chars: 64,
             max_breakout_rooms: 20,
             max_e2ee_key_bytes: 1024,

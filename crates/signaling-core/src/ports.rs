@@ -240,6 +240,15 @@ pub trait ChatHistory: Send + Sync {
         before: Option<&str>,
         limit: usize,
     ) -> Result<ChatPage, PortError>;
+    /// Message `id` of `room`, if the room holds it.
+    async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError>;
+    /// Stores `record` in place of the message with its id and room,
+    /// keeping its place in the order; whether the room held it (if not,
+    /// nothing is written).
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError>;
+    /// Deletes message `id` of `room`, so no read returns it or its text
+    /// again; whether the room held it.
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError>;
     /// Like [`page`](ChatHistory::page), over the messages whose text
     /// contains `query` (a non-empty, already sanitized string), ignoring
     /// case. The default pages through the whole history; a store that

@@ -99,7 +99,7 @@ impl LimitKind {
         use LimitKind as L;
         use MessageType as T;
         match t {
-            T::ChatMessage => &[L::ChatMessage],
+            T::ChatMessage | T::ChatEdit | T::ChatDelete => &[L::ChatMessage],
             T::HandRaise => &[L::HandRaise],
             T::Reaction => &[L::Reaction],
             T::FileShareOffer => &[L::FileShare],
@@ -116,7 +116,7 @@ impl LimitKind {
             T::Offer | T::Answer | T::IceCandidate | T::MediaOffer | T::MediaAnswer => {
                 &[L::Signaling]
             }
-            T::ChatMessage => &[L::WebsocketMessage, L::ChatMessage],
+            T::ChatMessage | T::ChatEdit | T::ChatDelete => &[L::WebsocketMessage, L::ChatMessage],
             T::HandRaise => &[L::WebsocketMessage, L::HandRaise],
             T::Reaction => &[L::WebsocketMessage, L::Reaction],
             T::FileShareOffer => &[L::WebsocketMessage, L::FileShare],

@@ -176,6 +176,10 @@ pub struct RoomsSettings {
     /// first); MongoDB history is bounded by `RTC_CHAT_RETENTION_DAYS`.
     #[arg(long, env = "RTC_CHAT_HISTORY_CAP", default_value_t = 10_000)]
     pub chat_history_cap: usize,
+    /// Seconds after sending in which an author may edit or delete their
+    /// chat message (moderators delete any message at any time).
+    #[arg(long, env = "RTC_CHAT_EDIT_WINDOW_SECS", default_value_t = 900)]
+    pub chat_edit_window_secs: u64,
     /// Analytics events kept per room in memory and Redis (the oldest go
     /// first); MongoDB keeps `RTC_ANALYTICS_RETENTION_DAYS`.
     #[arg(long, env = "RTC_ANALYTICS_CAP", default_value_t = 10_000)]

@@ -192,6 +192,15 @@ impl ChatHistory for Flaky {
     ) -> Result<ChatPage, PortError> {
         self.inner.page(room, before, limit).await
     }
+    async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+        self.inner.get(room, id).await
+    }
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
+        self.inner.replace(record).await
+    }
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+        self.inner.remove(room, id).await
+    }
 }
 
 fn chat(id: &str) -> ChatRecord {
@@ -204,6 +213,7 @@ fn chat(id: &str) -> ChatRecord {
         to: None,
         breakout_room_id: None,
         reply_to: None,
+        edited_at: None,
         timestamp: start(),
     }
 }

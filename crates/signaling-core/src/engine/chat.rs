@@ -28,17 +28,9 @@ impl Engine {
         Ok(me)
     }
 
-    /// A chat message to the sender's group, or privately to one peer.
-    pub(super) fn chat_message(
-        &self,
-        room: &Room,
-        now: OffsetDateTime,
-        actor: &Actor,
-        c: ChatSend,
-    ) -> Result<Vec<Effect>, SignalError> {
-        let me = self.chatter(room, actor)?;
-        let from = me.user_id.to_string();
-        let text = sanitize_text(&c.message);
+    /// A message's text as stored: sanitized, not empty, not too long.
+    fn chat_text(&self, raw: &str) -> Result<String, SignalError> {
+        let text = sanitize_text(raw);
         if text.is_empty() {
             return Err(SignalError::new(ErrorCode::EmptyMessage, "empty message"));
         }
@@ -51,6 +43,20 @@ impl Engine {
                 ),
             ));
         }
+        Ok(text)
+    }
+
+    /// A chat message to the sender's group, or privately to one peer.
+    pub(super) fn chat_message(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        c: ChatSend,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.chatter(room, actor)?;
+        let from = me.user_id.to_string();
+        let text = self.chat_text(&c.message)?;
         if let Some(parent) = &c.reply_to
             && !is_message_id(parent)
         {
@@ -72,11 +78,84 @@ impl Engine {
             to: c.to.map(|u| u.to_string()),
             breakout_room_id: me.breakout_room_id.clone(),
             reply_to: c.reply_to,
+            edited_at: None,
             timestamp: now,
         };
         Ok(vec![
             Effect::StoreChat(record.clone()),
             deliver(to, ServerMessage::ChatMessage(record)),
+        ])
+    }
+
+    /// A `chat-edit` (`text`) or `chat-delete` (`None`) of `record`, the
+    /// message as stored. Only a message the caller can see is found at
+    /// all; its author edits or deletes it within the edit window, a host
+    /// or moderator deletes any. Everyone who could see it is told.
+    pub(super) fn chat_change(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        record: Option<Box<ChatRecord>>,
+        text: Option<String>,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.require_member(room, actor)?;
+        let record = record
+            .filter(|r| {
+                r.room_id == room.id.as_str()
+                    && r.visible_to(me.user_id.as_str(), me.breakout_room_id.as_deref())
+            })
+            .ok_or_else(|| SignalError::new(ErrorCode::NotFound, "no such message"))?;
+        let own = record.from == me.user_id.as_str();
+        let window = time::Duration::seconds(self.config.chat_edit_window_secs as i64);
+        let in_window = now - record.timestamp <= window;
+        let audience: Vec<UserId> = match &record.to {
+            Some(to) => [record.from.as_str(), to.as_str()]
+                .into_iter()
+                .filter_map(|u| UserId::parse(u).ok())
+                .filter(|u| room.participant(u).is_some())
+                .collect(),
+            None => room.group_members(record.breakout_room_id.as_deref()),
+        };
+        let Some(text) = text else {
+            let moderator = me.role.is_moderator();
+            if !(moderator || own && in_window) {
+                return Err(SignalError::denied(if own {
+                    "the time to delete this message has passed"
+                } else {
+                    "only its author or a moderator may delete a message"
+                }));
+            }
+            let message = ServerMessage::ChatDeleted {
+                message_id: record.id.clone(),
+                deleted_by: me.user_id.to_string(),
+            };
+            return Ok(vec![
+                Effect::RemoveChat {
+                    message_id: record.id.clone(),
+                    deleted_by: me.user_id.to_string(),
+                },
+                deliver(audience, message),
+            ]);
+        };
+        if !own {
+            return Err(SignalError::denied("only its author may edit a message"));
+        }
+        if !in_window {
+            return Err(SignalError::denied(
+                "the time to edit this message has passed",
+            ));
+        }
+        self.chatter(room, actor)?;
+        let text = self.chat_text(&text)?;
+        let edited = ChatRecord {
+            message: text,
+            edited_at: Some(now),
+            ..*record
+        };
+        Ok(vec![
+            Effect::ReplaceChat(edited.clone()),
+            deliver(audience, ServerMessage::ChatUpdated(edited)),
         ])
     }
 
@@ -174,7 +253,7 @@ impl Engine {
 
 /// Whether `id` could name a message: what the server gives them (a
 /// UUID), or any id of up to 64 letters, digits, `-` and `_`.
-fn is_message_id(id: &str) -> bool {
+pub fn is_message_id(id: &str) -> bool {
     (1..=64).contains(&id.len())
         && id
             .bytes()

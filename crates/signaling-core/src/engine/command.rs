@@ -54,6 +54,11 @@ pub enum Command {
     Typing(TypingReq),
     /// A chat message to the sender's group or one peer.
     ChatMessage(ChatSend),
+    /// `chat-edit`, with the stored message as the service read it
+    /// (`None`: the room holds no such message).
+    ChatEdit(ChatEditReq, Option<Box<ChatRecord>>),
+    /// `chat-delete`, with the stored message as the service read it.
+    ChatDelete(ChatDeleteReq, Option<Box<ChatRecord>>),
     /// An emoji reaction.
     Reaction(ReactionSend),
     /// Application data (`data-message`) to the room or to `to` (moderators;
@@ -193,6 +198,8 @@ impl Command {
             | C::FileShare(..)
             | C::AuthorizeFileOffer { .. }
             | C::ChatMessage(_)
+            | C::ChatEdit(..)
+            | C::ChatDelete(..)
             | C::Reaction(_)
             | C::SendData { .. }
             | C::AnalyticsEvent(_)
@@ -242,6 +249,8 @@ impl Command {
             C::E2eeRatchetUpdate(_) => T::E2eeRatchetUpdate,
             C::FileShare(t, _) => *t,
             C::ChatMessage(_) => T::ChatMessage,
+            C::ChatEdit(..) => T::ChatEdit,
+            C::ChatDelete(..) => T::ChatDelete,
             C::Reaction(_) => T::Reaction,
             C::ParticipantUpdate { .. } => T::ParticipantUpdate,
             C::NetworkStats(_) => T::NetworkStats,
@@ -313,6 +322,8 @@ impl From<ClientMessage> for Command {
             M::MediaControl(m) => C::MediaControl(m),
             M::ScreenShareControl(s) => C::ScreenShareControl(s),
             M::ChatMessage(c) => C::ChatMessage(c),
+            M::ChatEdit(e) => C::ChatEdit(e, None),
+            M::ChatDelete(d) => C::ChatDelete(d, None),
             M::Reaction(r) => C::Reaction(r),
             M::HandRaise(h) => C::HandRaise {
                 raised: h.raised,
@@ -428,6 +439,10 @@ impl Engine {
             // chat.rs
             C::Typing(t) => self.typing(room, actor, t)?.into(),
             C::ChatMessage(c) => self.chat_message(room, now, actor, c)?.into(),
+            C::ChatEdit(e, record) => self
+                .chat_change(room, now, actor, record, Some(e.message))?
+                .into(),
+            C::ChatDelete(_, record) => self.chat_change(room, now, actor, record, None)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),
             C::SendData { to, topic, data } => self.send_data(room, actor, to, topic, data)?.into(),
             // participant.rs

@@ -37,6 +37,7 @@ use crate::protocol::*;
 use crate::room::*;
 use crate::{ConnectionId, ErrorCode, RoomConfig, SignalError, UserId};
 
+pub use chat::is_message_id;
 pub use command::{Applied, Command, Reply};
 pub use join::{JoinOutcome, JoinRequest};
 pub use participant::{MAX_ANALYTICS_DATA_BYTES, classify_quality};
@@ -71,6 +72,16 @@ pub enum Effect {
     },
     /// Append a chat message to history.
     StoreChat(ChatRecord),
+    /// Store an edited chat message in place of the old one.
+    ReplaceChat(ChatRecord),
+    /// Delete a chat message from history and its text from the replay
+    /// log (its events there become this `chat-deleted`).
+    RemoveChat {
+        /// The message.
+        message_id: String,
+        /// Who deleted it.
+        deleted_by: String,
+    },
     /// Record an analytics event.
     Analytics(AnalyticsRecord),
     /// Write a recording's record to the durable store.

@@ -166,6 +166,23 @@ pub struct ChatSend {
     pub reply_to: Option<String>,
 }
 
+/// `chat-edit`: the author changes the text of their message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatEditReq {
+    /// The message.
+    pub message_id: String,
+    /// Its new text (sanitized and bounded as a new message is).
+    #[serde(alias = "text", alias = "content")]
+    pub message: String,
+}
+
+/// `chat-delete`: the author, or a moderator, deletes a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatDeleteReq {
+    /// The message.
+    pub message_id: String,
+}
+
 /// `reaction` from a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReactionSend {

@@ -109,6 +109,10 @@ message_types! {
     SubscriptionUpdate = "subscription-update", ClientToServer;
     ActiveSpeakers = "active-speakers", ServerToClient;
     Typing = "typing", Both;
+    ChatEdit = "chat-edit", ClientToServer;
+    ChatDelete = "chat-delete", ClientToServer;
+    ChatUpdated = "chat-updated", ServerToClient;
+    ChatDeleted = "chat-deleted", ServerToClient;
     Pong = "pong", ServerToClient;
 }
 
@@ -188,6 +192,10 @@ pub enum ClientMessage {
     SubscriptionUpdate(SubscriptionUpdate),
     /// `typing`
     Typing(TypingReq),
+    /// `chat-edit`
+    ChatEdit(ChatEditReq),
+    /// `chat-delete`
+    ChatDelete(ChatDeleteReq),
 }
 
 impl ClientMessage {
@@ -201,6 +209,8 @@ impl ClientMessage {
             C::MediaAnswer(_) => T::MediaAnswer,
             C::SubscriptionUpdate(_) => T::SubscriptionUpdate,
             C::Typing(_) => T::Typing,
+            C::ChatEdit(_) => T::ChatEdit,
+            C::ChatDelete(_) => T::ChatDelete,
             C::Answer(_) => T::Answer,
             C::IceCandidate(_) => T::IceCandidate,
             C::MediaControl(_) => T::MediaControl,
@@ -263,6 +273,8 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
         T::MediaAnswer => C::MediaAnswer(body(text)?),
         T::SubscriptionUpdate => C::SubscriptionUpdate(body(text)?),
         T::Typing => C::Typing(body(text)?),
+        T::ChatEdit => C::ChatEdit(body(text)?),
+        T::ChatDelete => C::ChatDelete(body(text)?),
         T::Answer => C::Answer(body(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
@@ -317,6 +329,7 @@ mod tests {
             to: to.map(Into::into),
             breakout_room_id: group.map(Into::into),
             reply_to: None,
+            edited_at: None,
             timestamp: OffsetDateTime::UNIX_EPOCH,
         };
         let public = rec("a", None, None);
@@ -413,6 +426,8 @@ mod tests {
             r#"{"type":"media-answer","sdp":"v=0\r\n"}"#,
             r#"{"type":"subscription-update","tracks":[{"mid":"3","width":320,"height":180},{"mid":"4","paused":true}]}"#,
             r#"{"type":"typing","active":true}"#,
+            r#"{"type":"chat-edit","message_id":"m1","message":"new"}"#,
+            r#"{"type":"chat-delete","message_id":"m1"}"#,
         ];
         let mut seen = std::collections::HashSet::new();
         for e in examples {
@@ -471,6 +486,7 @@ mod tests {
             to: Some("bob".into()),
             breakout_room_id: None,
             reply_to: Some("c0".into()),
+            edited_at: None,
             timestamp: t,
         };
         let samples = vec![
@@ -515,7 +531,7 @@ mod tests {
                 },
                 Some(MessageType::ChatMessage),
             ),
-            ServerMessage::ChatMessage(chat),
+            ServerMessage::ChatMessage(chat.clone()),
             ServerMessage::RecordingStarted {
                 recording: RecordingView::of(&rec, t),
             },
@@ -574,6 +590,14 @@ mod tests {
                 user_id: "bob".into(),
                 active: true,
                 private: false,
+            },
+            ServerMessage::ChatUpdated(ChatRecord {
+                edited_at: Some(t),
+                ..chat.clone()
+            }),
+            ServerMessage::ChatDeleted {
+                message_id: "c1".into(),
+                deleted_by: "alice".into(),
             },
             ServerMessage::MediaOffer {
                 sdp: "v=0\r\n".into(),

@@ -94,6 +94,14 @@ pub struct ChatRecord {
     /// The message this one replies to (its thread's first message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// When its author last changed its text, if they did.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub edited_at: Option<OffsetDateTime>,
     /// When.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
@@ -193,6 +201,15 @@ pub enum ServerMessage {
     },
     /// A chat message.
     ChatMessage(ChatRecord),
+    /// A chat message's author changed its text (`edited_at` set).
+    ChatUpdated(ChatRecord),
+    /// A chat message was deleted: its text is gone from every store.
+    ChatDeleted {
+        /// The message.
+        message_id: String,
+        /// Who deleted it (its author or a moderator).
+        deleted_by: String,
+    },
     /// A role changed.
     RoleUpdated {
         /// Whose.

@@ -39,7 +39,10 @@ impl RoomService {
         let version = written.flatten();
         let mut announced = written.is_none();
         effects.sort_by_key(|e| match e {
-            Effect::StoreChat(_) | Effect::StoreRecording(_) => 0,
+            Effect::StoreChat(_)
+            | Effect::ReplaceChat(_)
+            | Effect::RemoveChat { .. }
+            | Effect::StoreRecording(_) => 0,
             Effect::Deliver { .. } | Effect::Disconnect { .. } | Effect::Media(_) => 1,
             Effect::Analytics(_) => 2,
         });
@@ -83,6 +86,37 @@ impl RoomService {
                 Effect::StoreChat(record) => {
                     if let Err(err) = self.ports.chat.append(&record).await {
                         tracing::warn!(%room_id, error = %err, "chat history append failed");
+                    }
+                    continue;
+                }
+                Effect::ReplaceChat(record) => {
+                    if let Err(err) = self.ports.chat.replace(&record).await {
+                        tracing::warn!(%room_id, error = %err, "chat history edit failed");
+                    }
+                    continue;
+                }
+                Effect::RemoveChat {
+                    message_id,
+                    deleted_by,
+                } => {
+                    if let Err(err) = self.ports.chat.remove(room_id, &message_id).await {
+                        tracing::warn!(%room_id, error = %err, "chat history delete failed");
+                    }
+                    // Its chat-message and chat-updated events in the
+                    // replay log carry `"id":"<id>"` (a UUID): they become
+                    // the deletion.
+                    let needle = format!("\"id\":{}", serde_json::Value::from(message_id.clone()));
+                    let gone = ServerMessage::ChatDeleted {
+                        message_id,
+                        deleted_by,
+                    };
+                    if let Err(err) = self
+                        .ports
+                        .log
+                        .redact(room_id.as_str(), &needle, &gone.to_json())
+                        .await
+                    {
+                        tracing::warn!(%room_id, error = %err, "replay log redaction failed");
                     }
                     continue;
                 }

@@ -25,6 +25,18 @@ impl RoomService {
         for kind in cmd.rate_limits(actor.connection.is_some()) {
             self.check_rate(*kind, &actor.user_id).await?;
         }
+        // An edit or delete is judged on the message as stored.
+        let cmd = match cmd {
+            Command::ChatEdit(e, _) => {
+                let record = self.stored_chat(room_id, &e.message_id).await?;
+                Command::ChatEdit(e, record)
+            }
+            Command::ChatDelete(d, _) => {
+                let record = self.stored_chat(room_id, &d.message_id).await?;
+                Command::ChatDelete(d, record)
+            }
+            cmd => cmd,
+        };
         match &cmd {
             Command::Recording(req) if req.action == RecordingAction::Start => {
                 return self.start_recording(room_id, actor, req.clone()).await;
@@ -37,6 +49,21 @@ impl RoomService {
             _ => {}
         }
         self.apply(room_id, actor, cmd).await
+    }
+
+    /// Message `id` of the room's history, for an edit or a delete.
+    async fn stored_chat(
+        &self,
+        room_id: &RoomId,
+        id: &str,
+    ) -> Result<Option<Box<crate::protocol::ChatRecord>>, SignalError> {
+        if !crate::engine::is_message_id(id) {
+            return Err(SignalError::new(
+                ErrorCode::ValidationError,
+                "message_id must be a message id",
+            ));
+        }
+        Ok(self.ports.chat.get(room_id, id).await?.map(Box::new))
     }
 
     /// The engine step of [`RoomService::execute`], without the extras.

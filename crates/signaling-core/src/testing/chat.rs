@@ -25,6 +25,7 @@ macro_rules! chat_history_suite {
             an_unknown_cursor_or_room_gives_an_empty_page,
             records_round_trip_and_rooms_are_apart,
             search_finds_text_ignoring_case_newest_first_in_pages,
+            a_message_is_read_replaced_in_place_and_removed_for_good,
         );
     };
     ($make:path, cap: $capped:path) => {
@@ -44,6 +45,7 @@ pub fn chat(room: &str, i: usize) -> ChatRecord {
         to: None,
         breakout_room_id: None,
         reply_to: None,
+        edited_at: None,
         timestamp: super::at_ms(i as i64),
     }
 }
@@ -202,6 +204,49 @@ pub async fn search_finds_text_ignoring_case_newest_first_in_pages(h: Arc<dyn Ch
     );
     assert!(
         h.search(&rid("nowhere"), "lunch", None, 10)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
+}
+
+/// `get` finds a message of its room only; `replace` keeps its place in
+/// the order; `remove` takes it (and its text) out of every read.
+pub async fn a_message_is_read_replaced_in_place_and_removed_for_good(h: Arc<dyn ChatHistory>) {
+    for i in 0..3 {
+        h.append(&chat("r", i)).await.unwrap();
+    }
+    let r = rid("r");
+    let got = h.get(&r, "m00001").await.unwrap().expect("stored");
+    assert_eq!(got, chat("r", 1));
+    assert_eq!(h.get(&rid("other"), "m00001").await.unwrap(), None);
+    assert_eq!(h.get(&r, "nope").await.unwrap(), None);
+
+    let mut edited = chat("r", 1);
+    edited.message = "changed".into();
+    edited.edited_at = Some(super::at_ms(50));
+    assert!(h.replace(&edited).await.unwrap());
+    let page = h.page(&r, None, 10).await.unwrap();
+    let texts: Vec<&str> = page.messages.iter().map(|m| m.message.as_str()).collect();
+    assert_eq!(texts, ["message 2", "changed", "message 0"], "in place");
+    assert_eq!(page.messages[1], edited);
+    let mut stranger = chat("r", 9);
+    stranger.message = "never stored".into();
+    assert!(
+        !h.replace(&stranger).await.unwrap(),
+        "only what the room holds"
+    );
+    assert_eq!(h.get(&r, "m00009").await.unwrap(), None);
+
+    assert!(h.remove(&r, "m00001").await.unwrap());
+    assert!(!h.remove(&r, "m00001").await.unwrap(), "once");
+    assert_eq!(h.get(&r, "m00001").await.unwrap(), None);
+    let page = h.page(&r, None, 10).await.unwrap();
+    let ids: Vec<&str> = page.messages.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["m00002", "m00000"]);
+    assert!(
+        h.search(&r, "changed", None, 10)
             .await
             .unwrap()
             .messages

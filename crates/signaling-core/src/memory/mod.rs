@@ -13,6 +13,9 @@ use crate::protocol::ChatRecord;
 use crate::room::Room;
 use crate::{InstanceTag, PortError, RoomId};
 
+mod outbox;
+pub use outbox::OutboxChatHistory;
+
 /// Rooms in a map, versioned like any other store. A deleted room's
 /// version is kept for a day (as Redis does), so a recreated room
 /// continues from it and a stale writer never matches.
@@ -185,6 +188,39 @@ impl ChatHistory for MemoryChatHistory {
             }
         }
         Ok(())
+    }
+
+    async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+        let rooms = self.rooms.lock().expect("lock");
+        Ok(rooms
+            .get(room)
+            .and_then(|c| c.list.iter().find(|r| r.id == id).cloned()))
+    }
+
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
+        let room = RoomId::parse(&record.room_id).map_err(|e| PortError::corrupt(e.to_string()))?;
+        let mut rooms = self.rooms.lock().expect("lock");
+        let Some(slot) = rooms
+            .get_mut(&room)
+            .and_then(|c| c.list.iter_mut().find(|r| r.id == record.id))
+        else {
+            return Ok(false);
+        };
+        *slot = record.clone();
+        Ok(true)
+    }
+
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+        let mut rooms = self.rooms.lock().expect("lock");
+        let Some(chat) = rooms.get_mut(room) else {
+            return Ok(false);
+        };
+        let Some(i) = chat.list.iter().position(|r| r.id == id) else {
+            return Ok(false);
+        };
+        chat.list.remove(i);
+        chat.ids.remove(id);
+        Ok(true)
     }
 
     async fn page(
@@ -520,98 +556,6 @@ impl RoomSessions for MemoryRoomSessions {
             .get(room)
             .map(|l| l.iter().rev().take(limit).cloned().collect())
             .unwrap_or_default())
-    }
-}
-
-/// Chat history that never loses a message to an outage: an append that
-/// fails for want of the backend is kept in an outbox, in order, and
-/// written by [`OutboxChatHistory::flush`] when the backend is back. The
-/// backend's append is idempotent on the message id, so a retry after an
-/// ambiguous failure stores the message once.
-pub struct OutboxChatHistory {
-    inner: Arc<dyn ChatHistory>,
-    outbox: Mutex<std::collections::VecDeque<crate::protocol::ChatRecord>>,
-    cap: usize,
-}
-
-impl OutboxChatHistory {
-    /// Wraps `inner`, holding at most `cap` unsent messages (the oldest are
-    /// dropped beyond that, with a warning).
-    pub fn new(inner: Arc<dyn ChatHistory>, cap: usize) -> Self {
-        OutboxChatHistory {
-            inner,
-            outbox: Mutex::default(),
-            cap,
-        }
-    }
-
-    /// Messages waiting for the backend.
-    pub fn pending(&self) -> usize {
-        self.outbox.lock().expect("lock").len()
-    }
-
-    /// Writes waiting messages in order; stops at the first failure.
-    /// Returns how many were written.
-    pub async fn flush(&self) -> usize {
-        let mut n = 0;
-        loop {
-            let Some(next) = self.outbox.lock().expect("lock").front().cloned() else {
-                return n;
-            };
-            if self.inner.append(&next).await.is_err() {
-                return n;
-            }
-            let mut q = self.outbox.lock().expect("lock");
-            if q.front().is_some_and(|f| f.id == next.id) {
-                q.pop_front();
-            }
-            n += 1;
-        }
-    }
-}
-
-#[async_trait]
-impl ChatHistory for OutboxChatHistory {
-    async fn append(&self, record: &crate::protocol::ChatRecord) -> Result<(), PortError> {
-        // Keep order: while older messages wait, newer ones queue behind them.
-        if self.pending() == 0 {
-            match self.inner.append(record).await {
-                Ok(()) => return Ok(()),
-                Err(e) if !e.is_unavailable() => return Err(e),
-                Err(e) => {
-                    tracing::warn!(error = %e, "chat history unavailable; keeping messages in the outbox");
-                }
-            }
-        }
-        let mut q = self.outbox.lock().expect("lock");
-        q.push_back(record.clone());
-        if q.len() > self.cap {
-            q.pop_front();
-            tracing::error!(
-                cap = self.cap,
-                "chat outbox full; the oldest unsent message was dropped"
-            );
-        }
-        Ok(())
-    }
-
-    async fn page(
-        &self,
-        room: &RoomId,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<ChatPage, PortError> {
-        self.inner.page(room, before, limit).await
-    }
-
-    async fn search(
-        &self,
-        room: &RoomId,
-        query: &str,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<ChatPage, PortError> {
-        self.inner.search(room, query, before, limit).await
     }
 }
 
