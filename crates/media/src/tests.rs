@@ -335,6 +335,23 @@ impl World {
     }
 }
 
+/// A publisher of a simulcast camera and `n` subscribers, after two
+/// seconds of video: every layer's bitrate is measured (over a second)
+/// before budgets apply.
+fn simulcast_to(n: usize) -> (World, usize, Vec<usize>) {
+    let mut w = World::new();
+    let simulcast = Joining {
+        video: true,
+        simulcast: true,
+        ..Joining::default()
+    };
+    let a = w.join_as(simulcast, ALL);
+    let subs = (0..n).map(|_| w.join(false, ALL)).collect();
+    w.run(Duration::from_millis(500));
+    w.show(a, 60);
+    (w, a, subs)
+}
+
 const ALL: Grants = Grants {
     audio: true,
     video: true,
@@ -517,17 +534,8 @@ fn a_flood_of_keyframe_requests_is_absorbed_and_everyones_video_keeps_flowing() 
 
 #[test]
 fn an_estimate_picks_the_largest_layer_that_fits_and_the_top_one_again_when_it_grows() {
-    let mut w = World::new();
-    let simulcast = Joining {
-        video: true,
-        simulcast: true,
-        ..Joining::default()
-    };
-    let a = w.join_as(simulcast, ALL);
-    let b = w.join(false, ALL);
-    w.run(Duration::from_millis(500));
-    // Layers are measured over a second before budgets apply.
-    w.show(a, 60);
+    let (mut w, a, subs) = simulcast_to(1);
+    let b = subs[0];
     let last = |w: &World, i: usize| *w.clients[i].video_lens.last().expect("video");
     assert_eq!(last(&w, b), 2000, "no estimate: the top layer");
     assert_eq!(w.sfu.estimate(w.clients[b].id), None, "no loss, no limit");
@@ -575,17 +583,8 @@ fn past_max_peers_an_offer_is_refused_with_a_stable_code_and_the_others_keep_the
 
 #[test]
 fn loss_towards_a_subscriber_lowers_its_layer_and_a_clean_link_brings_the_top_one_back() {
-    let mut w = World::new();
-    let simulcast = Joining {
-        video: true,
-        simulcast: true,
-        ..Joining::default()
-    };
-    let a = w.join_as(simulcast, ALL);
-    let b = w.join(false, ALL);
-    let c = w.join(false, ALL);
-    w.run(Duration::from_millis(500));
-    w.show(a, 60);
+    let (mut w, a, subs) = simulcast_to(2);
+    let (b, c) = (subs[0], subs[1]);
     let last = |w: &World, i: usize| *w.clients[i].video_lens.last().expect("video");
     assert_eq!((last(&w, b), last(&w, c)), (2000, 2000));
 

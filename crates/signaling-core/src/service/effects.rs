@@ -178,7 +178,7 @@ impl RoomService {
     /// else one publish to each instance that holds a recipient, or to
     /// all when `room` cannot say where one is. A failure is logged (see
     /// `run_effects`).
-    async fn publish(
+    pub(super) async fn publish(
         &self,
         room_id: &RoomId,
         kind: BusKind,
@@ -203,7 +203,7 @@ impl RoomService {
         if all_here {
             return;
         }
-        match room.and_then(|r| self.routes(r, &event)) {
+        match self.routes(room, &event) {
             Some(routes) => {
                 for (instance, event) in routes {
                     if let Err(err) = self.ports.bus.publish_to(instance, event).await {
@@ -223,10 +223,15 @@ impl RoomService {
     }
 
     /// The other instances `event` must go to, each with the part of its
-    /// audience connected there: read from the connection ids in `room`
-    /// ([`ConnectionId::instance`]). `None` when a recipient's instance is
-    /// unknown (then every instance gets it).
-    fn routes(&self, room: &Room, event: &BusEvent) -> Option<Vec<(InstanceTag, BusEvent)>> {
+    /// audience connected there: read from the connection ids
+    /// ([`ConnectionId::instance`]), the users' in `room`. `None` when a
+    /// recipient's instance is unknown, or users are named without a
+    /// `room` (then every instance gets it).
+    fn routes(
+        &self,
+        room: Option<&Room>,
+        event: &BusEvent,
+    ) -> Option<Vec<(InstanceTag, BusEvent)>> {
         let elsewhere = |c: ConnectionId| -> Option<Option<InstanceTag>> {
             let i = c.instance()?;
             Some((i != self.origin).then_some(i))
@@ -245,6 +250,7 @@ impl RoomService {
                 payload,
                 seq,
             } => {
+                let room = room?;
                 let mut groups: Vec<(InstanceTag, Vec<UserId>)> = Vec::new();
                 for u in users {
                     let connection = room.participant(u).map(|p| p.connection).or_else(|| {

@@ -52,17 +52,7 @@ impl RoomService {
                     }
                 }
             }
-            Ok(Some(owner)) => {
-                let event = BusEvent {
-                    room_id: room_id.clone(),
-                    kind: BusKind::Media(request),
-                    version: None,
-                    origin: Some(self.origin),
-                };
-                if let Err(err) = self.ports.bus.publish_to(owner, event).await {
-                    tracing::warn!(%room_id, %owner, error = %err, "media signaling not relayed");
-                }
-            }
+            Ok(Some(owner)) => self.relay_media(room_id, owner, request).await,
             Ok(None) => {}
             Err(err) => {
                 tracing::warn!(%room_id, error = %err, "media owner unknown: signaling dropped");
@@ -73,6 +63,19 @@ impl RoomService {
                         .await;
                 }
             }
+        }
+    }
+
+    /// Publishes `request` to the media plane of instance `owner`.
+    async fn relay_media(&self, room_id: &RoomId, owner: InstanceTag, request: MediaRequest) {
+        let event = BusEvent {
+            room_id: room_id.clone(),
+            kind: BusKind::Media(request),
+            version: None,
+            origin: Some(self.origin),
+        };
+        if let Err(err) = self.ports.bus.publish_to(owner, event).await {
+            tracing::warn!(%room_id, %owner, error = %err, "media signaling not relayed");
         }
     }
 
@@ -98,7 +101,8 @@ impl RoomService {
         }
         match self.ports.media_owners.owner(room_id).await {
             Ok(Some(owner)) if owner != self.origin => {
-                self.route_media(room_id, leave(user, connection)).await
+                self.relay_media(room_id, owner, leave(user, connection))
+                    .await
             }
             Ok(_) => {}
             Err(err) => {
@@ -161,27 +165,12 @@ impl RoomService {
         connection: ConnectionId,
         message: ServerMessage,
     ) {
-        let event = BusEvent {
-            room_id: room_id.clone(),
-            kind: BusKind::Deliver {
-                to: Audience::Connection(connection),
-                payload: message.to_json(),
-                seq: None,
-            },
-            version: None,
-            origin: Some(self.origin),
+        let kind = BusKind::Deliver {
+            to: Audience::Connection(connection),
+            payload: message.to_json(),
+            seq: None,
         };
-        let sent = match (self.local.get(), connection.instance()) {
-            (Some(local), _) if local.deliver_here(&event) => Ok(()),
-            (Some(_), Some(i)) if i == self.origin => Ok(()), // it was here, and is gone
-            (Some(_), Some(i)) => self.ports.bus.publish_to(i, event).await,
-            // Not subscribed (a tool, a test), or an id naming no
-            // instance: the bus carries it everywhere.
-            _ => self.ports.bus.publish(event).await,
-        };
-        if let Err(err) = sent {
-            tracing::warn!(%room_id, error = %err, "event bus publish failed");
-        }
+        self.publish(room_id, kind, None, false, None).await;
     }
 }
 
