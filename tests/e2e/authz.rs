@@ -450,6 +450,7 @@ fn ws_table() -> Vec<Ws> {
         ws(json!({"type": "chat-delete", "message_id": "{msg}"}), "HMPV").setup(OwnChat),
         ws(json!({"type": "chat-delete", "message_id": "{msg}"}), "HM").setup(TargetChat),
         ws(json!({"type": "reaction", "emoji": "👍"}), "HMPV"),
+        ws(json!({"type": "reaction", "emoji": "👍", "message_id": "{msg}"}), "HMPV").setup(TargetChat),
         ws(json!({"type": "hand-raise", "raised": true}), "HMPV"),
         ws(json!({"type": "hand-raise", "raised": false, "target": "{target}"}), "HM"),
         ws(json!({"type": "participant-update", "display_name": "Z"}), "HMPV"),

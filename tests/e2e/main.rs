@@ -2,6 +2,7 @@
 
 mod admin;
 mod authz;
+mod chat;
 mod client;
 mod cluster;
 mod history;

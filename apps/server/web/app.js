@@ -139,9 +139,26 @@ function addChat(msg) {
     // A reply within a thread names the thread's first message.
     reply.onclick = () => setReply(msg.reply_to ?? msg.id, `${who}: ${text}`);
     li.append(' ', reply);
+    // Reactions kept on the message: a 👍 toggle and the counts.
+    const like = document.createElement('button');
+    like.className = 'react';
+    like.type = 'button';
+    like.textContent = '👍';
+    like.onclick = () => client.reactToMessage(msg.id, '👍', !(li.reactions['👍'] ?? []).includes(client.userId));
+    const counts = document.createElement('span');
+    counts.className = 'reactions';
+    li.append(' ', like, ' ', counts);
   }
+  li.reactions = structuredClone(msg.reactions ?? {});
+  showReactions(li);
   $('chat-log').append(li);
   li.scrollIntoView({ block: 'nearest' });
+}
+
+/** Writes a chat line's reaction counts (`👍 2 🎉 1`) from `li.reactions`. */
+function showReactions(li) {
+  const counts = li.querySelector('.reactions');
+  if (counts) counts.textContent = Object.entries(li.reactions).map(([e, users]) => `${e} ${users.length}`).join(' ');
 }
 
 /** The message the next one replies to, shown above the input. */
@@ -267,6 +284,15 @@ function wire(c) {
   });
   c.addEventListener('chat-deleted', ({ detail }) => {
     [...$('chat-log').children].find((x) => x.dataset.id === detail.message_id)?.remove();
+  });
+  c.addEventListener('chat-reaction', ({ detail }) => {
+    const li = [...$('chat-log').children].find((x) => x.dataset.id === detail.message_id);
+    if (!li) return;
+    const users = (li.reactions[detail.emoji] ?? []).filter((u) => u !== detail.user_id);
+    if (detail.active) users.push(detail.user_id);
+    if (users.length) li.reactions[detail.emoji] = users;
+    else delete li.reactions[detail.emoji];
+    showReactions(li);
   });
   c.addEventListener('reaction', ({ detail }) => log(`${detail.from} reacted ${detail.emoji}`));
   c.addEventListener('server-error', ({ detail }) => log(`error ${detail.code}: ${detail.message}`));

@@ -162,6 +162,8 @@ export interface ChatRecord {
     breakout_room_id?: string;
     /** The message this one replies to (its thread's first message). */
     reply_to?: string;
+    /** Reactions kept on it: each emoji with who reacted, in order. */
+    reactions?: Record<string, string[]>;
     /** When its author last changed its text, if they did. */
     edited_at?: Timestamp;
     timestamp: Timestamp;
@@ -310,6 +312,8 @@ export type ClientMessage = {
 } | {
     type: 'reaction';
     emoji: string;
+    message_id?: string;
+    active?: boolean;
 } | {
     type: 'hand-raise';
     raised: boolean;
@@ -511,6 +515,12 @@ export type ServerMessage = {
     type: 'chat-deleted';
     message_id: string;
     deleted_by: string;
+}) | (Sequenced & {
+    type: 'chat-reaction';
+    message_id: string;
+    emoji: string;
+    user_id: string;
+    active: boolean;
 }) | (Sequenced & {
     type: 'role-updated';
     user_id: string;
@@ -877,6 +887,8 @@ export interface RtcClientEventMap {
     'chat-updated': ServerMessageOf<'chat-updated'>;
     /** A chat message was deleted (by its author or a moderator). */
     'chat-deleted': ServerMessageOf<'chat-deleted'>;
+    /** Someone added (`active`) or took back a reaction on a chat message. */
+    'chat-reaction': ServerMessageOf<'chat-reaction'>;
     reaction: ServerMessageOf<'reaction'>;
     'hand-raise': ServerMessageOf<'hand-raise'>;
     'hand-raise-queue': ServerMessageOf<'hand-raise-queue'>;
@@ -1465,8 +1477,13 @@ export declare class RtcClient extends RoomRestClient {
     }): boolean;
     /** Raises or lowers our hand. */
     raiseHand(raised?: boolean): boolean;
-    /** Sends an emoji reaction. */
+    /** Sends a passing emoji reaction to the room. */
     react(emoji: string): boolean;
+    /**
+     * Adds (or, with `active: false`, takes back) a reaction kept on chat
+     * message `messageId`; everyone who can see the message gets `chat-reaction`.
+     */
+    reactToMessage(messageId: string, emoji: string, active?: boolean): boolean;
     /** Mutes someone's microphone or camera (moderators; only they can unmute). */
     muteParticipant(userId: string, kind?: MediaKind): boolean;
     /** Stops someone's screen share (moderators). */

@@ -1298,6 +1298,7 @@ export class RtcClient extends RoomRestClient {
                 return this.emit('chat', msg);
             case 'chat-updated':
             case 'chat-deleted':
+            case 'chat-reaction':
                 return this.emit(msg.type, msg);
             case 'hand-raise-queue':
                 if (this.state)
@@ -1643,9 +1644,16 @@ export class RtcClient extends RoomRestClient {
     raiseHand(raised = true) {
         return this.send({ type: 'hand-raise', raised });
     }
-    /** Sends an emoji reaction. */
+    /** Sends a passing emoji reaction to the room. */
     react(emoji) {
         return this.send({ type: 'reaction', emoji });
+    }
+    /**
+     * Adds (or, with `active: false`, takes back) a reaction kept on chat
+     * message `messageId`; everyone who can see the message gets `chat-reaction`.
+     */
+    reactToMessage(messageId, emoji, active = true) {
+        return this.send(active ? { type: 'reaction', emoji, message_id: messageId } : { type: 'reaction', emoji, message_id: messageId, active });
     }
     /** Mutes someone's microphone or camera (moderators; only they can unmute). */
     muteParticipant(userId, kind = 'audio') {

@@ -360,6 +360,7 @@ export class RtcClient extends RoomRestClient {
         return this.emit('chat', msg);
       case 'chat-updated':
       case 'chat-deleted':
+      case 'chat-reaction':
         return this.emit(msg.type, msg);
       case 'hand-raise-queue':
         if (this.state) this.state.hand_raise_queue = msg.queue;
@@ -705,9 +706,17 @@ export class RtcClient extends RoomRestClient {
     return this.send({ type: 'hand-raise', raised });
   }
 
-  /** Sends an emoji reaction. */
+  /** Sends a passing emoji reaction to the room. */
   react(emoji: string): boolean {
     return this.send({ type: 'reaction', emoji });
+  }
+
+  /**
+   * Adds (or, with `active: false`, takes back) a reaction kept on chat
+   * message `messageId`; everyone who can see the message gets `chat-reaction`.
+   */
+  reactToMessage(messageId: string, emoji: string, active = true): boolean {
+    return this.send(active ? { type: 'reaction', emoji, message_id: messageId } : { type: 'reaction', emoji, message_id: messageId, active });
   }
 
   /** Mutes someone's microphone or camera (moderators; only they can unmute). */

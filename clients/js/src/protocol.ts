@@ -152,6 +152,8 @@ export interface ChatRecord {
   breakout_room_id?: string;
   /** The message this one replies to (its thread's first message). */
   reply_to?: string;
+  /** Reactions kept on it: each emoji with who reacted, in order. */
+  reactions?: Record<string, string[]>;
   /** When its author last changed its text, if they did. */
   edited_at?: Timestamp;
   timestamp: Timestamp;
@@ -284,7 +286,7 @@ export type ClientMessage =
   | { type: 'chat-message'; message: string; to?: string; reply_to?: string }
   | { type: 'chat-edit'; message_id: string; message: string }
   | { type: 'chat-delete'; message_id: string }
-  | { type: 'reaction'; emoji: string }
+  | { type: 'reaction'; emoji: string; message_id?: string; active?: boolean }
   | { type: 'hand-raise'; raised: boolean; target?: string }
   | ({ type: 'participant-update' } & ParticipantUpdate)
   | ({ type: 'network-stats' } & NetworkStats)
@@ -389,6 +391,7 @@ export type ServerMessage =
   | (Sequenced & { type: 'chat-message' } & ChatRecord)
   | (Sequenced & { type: 'chat-updated' } & ChatRecord)
   | (Sequenced & { type: 'chat-deleted'; message_id: string; deleted_by: string })
+  | (Sequenced & { type: 'chat-reaction'; message_id: string; emoji: string; user_id: string; active: boolean })
   | (Sequenced & { type: 'role-updated'; user_id: string; role: Role; permissions: Permissions; by: string })
   | (Sequenced & { type: 'permission-updated'; user_id: string; permissions: Permissions; by: string })
   | (Sequenced & { type: 'participant-update'; participant: Participant })

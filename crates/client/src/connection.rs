@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Url;
 use signaling_core::UserId;
-use signaling_core::protocol::{ChatSend, ServerMessage, seq_of};
+use signaling_core::protocol::{ChatSend, ReactionSend, ServerMessage, seq_of};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -256,6 +256,16 @@ impl Client {
             message: text.to_owned(),
             to: None,
             reply_to: Some(reply_to.to_owned()),
+        }))
+    }
+
+    /// Adds (`active`) or takes back reaction `emoji` on chat message
+    /// `message_id`; everyone who can see the message gets `chat-reaction`.
+    pub fn react_to_message(&self, message_id: &str, emoji: &str, active: bool) -> Result<()> {
+        self.send(&ClientMessage::Reaction(ReactionSend {
+            emoji: emoji.to_owned(),
+            message_id: Some(message_id.to_owned()),
+            active,
         }))
     }
 

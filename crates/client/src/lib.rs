@@ -76,7 +76,7 @@ pub use signaling_core::protocol::{ClientMessage, ServerMessage};
 ///
 /// ```
 /// use rtc_client::{ClientMessage, encode, protocol::ReactionSend};
-/// let frame = encode(&ClientMessage::Reaction(ReactionSend { emoji: "👍".into() }));
+/// let frame = encode(&ClientMessage::Reaction(ReactionSend { emoji: "👍".into(), message_id: None, active: true }));
 /// assert_eq!(frame, r#"{"emoji":"👍","type":"reaction"}"#);
 /// ```
 pub fn encode(message: &ClientMessage) -> String {

@@ -305,6 +305,40 @@ impl ChatHistory for MongoChatHistory {
         Ok(r.matched_count == 1)
     }
 
+    /// `$addToSet` / `$pull` on the emoji's list, then `$unset` of a list
+    /// left empty (only while it still is). The engine keeps `.` and a
+    /// leading `$` out of emoji, which name a field here.
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError> {
+        let field = format!("r.reactions.{emoji}");
+        let filter = doc! {"_id": id, "room_id": room.as_str()};
+        let change = if active {
+            doc! {"$addToSet": {&field: user}}
+        } else {
+            doc! {"$pull": {&field: user}}
+        };
+        let r = self
+            .0
+            .update_one(filter.clone(), change)
+            .await
+            .map_err(unavailable)?;
+        if !active && r.matched_count == 1 {
+            let mut empty = filter;
+            empty.insert(&field, doc! {"$size": 0});
+            self.0
+                .update_one(empty, doc! {"$unset": {&field: ""}})
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(r.matched_count == 1)
+    }
+
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
         let r = self
             .0

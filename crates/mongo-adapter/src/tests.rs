@@ -38,6 +38,7 @@ fn chat(id: &str, ts: i64) -> ChatRecord {
         to: None,
         breakout_room_id: None,
         reply_to: None,
+        reactions: Default::default(),
         edited_at: None,
         timestamp: at(ts),
     }

@@ -34,6 +34,28 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 ";
 
+/// Adds (`ARGV[4]` = 1) or takes back a reaction `ARGV[2]` of user
+/// `ARGV[3]` on record `ARGV[1]`, in place (the rule of
+/// `protocol::apply_reaction`); 0 if the room does not hold it.
+const CHAT_REACT: &str = r"
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local rec = cjson.decode(raw)
+local all = rec.reactions or {}
+local users = all[ARGV[2]] or {}
+local at = nil
+for i, u in ipairs(users) do if u == ARGV[3] then at = i end end
+if ARGV[4] == '1' then
+  if not at then table.insert(users, ARGV[3]) end
+elseif at then
+  table.remove(users, at)
+end
+if #users > 0 then all[ARGV[2]] = users else all[ARGV[2]] = nil end
+if next(all) == nil then rec.reactions = nil else rec.reactions = all end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rec))
+return 1
+";
+
 impl RedisChatHistory {
     fn keys(&self, room: &str) -> (String, String) {
         (
@@ -62,6 +84,31 @@ impl ChatHistory for RedisChatHistory {
                     .key(&msgs)
                     .arg(&record.id)
                     .arg(&json)
+                    .invoke_async(c)
+                    .await
+            })
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError> {
+        let (_, msgs) = self.keys(room.as_str());
+        let done: i64 = self
+            .0
+            .run(async |c| {
+                Script::new(CHAT_REACT)
+                    .key(&msgs)
+                    .arg(id)
+                    .arg(emoji)
+                    .arg(user)
+                    .arg(u8::from(active))
                     .invoke_async(c)
                     .await
             })

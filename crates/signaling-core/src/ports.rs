@@ -249,6 +249,18 @@ pub trait ChatHistory: Send + Sync {
     /// Deletes message `id` of `room`, so no read returns it or its text
     /// again; whether the room held it.
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError>;
+    /// Adds `user` to the reactions `emoji` of message `id` (once), or
+    /// takes them out (an emoji nobody is left on goes), in one atomic
+    /// step: concurrent reactions are all kept. Whether the room held the
+    /// message.
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError>;
     /// Like [`page`](ChatHistory::page), over the messages whose text
     /// contains `query` (a non-empty, already sanitized string), ignoring
     /// case. The default pages through the whole history; a store that

@@ -201,6 +201,16 @@ impl ChatHistory for Flaky {
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
         self.inner.remove(room, id).await
     }
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError> {
+        self.inner.react(room, id, emoji, user, active).await
+    }
 }
 
 fn chat(id: &str) -> ChatRecord {
@@ -213,6 +223,7 @@ fn chat(id: &str) -> ChatRecord {
         to: None,
         breakout_room_id: None,
         reply_to: None,
+        reactions: Default::default(),
         edited_at: None,
         timestamp: start(),
     }

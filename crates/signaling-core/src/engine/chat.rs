@@ -78,6 +78,7 @@ impl Engine {
             to: c.to.map(|u| u.to_string()),
             breakout_room_id: me.breakout_room_id.clone(),
             reply_to: c.reply_to,
+            reactions: Default::default(),
             edited_at: None,
             timestamp: now,
         };
@@ -100,23 +101,11 @@ impl Engine {
         text: Option<String>,
     ) -> Result<Vec<Effect>, SignalError> {
         let me = self.require_member(room, actor)?;
-        let record = record
-            .filter(|r| {
-                r.room_id == room.id.as_str()
-                    && r.visible_to(me.user_id.as_str(), me.breakout_room_id.as_deref())
-            })
-            .ok_or_else(|| SignalError::new(ErrorCode::NotFound, "no such message"))?;
+        let record = seen_by(room, me, record)?;
         let own = record.from == me.user_id.as_str();
         let window = time::Duration::seconds(self.config.chat_edit_window_secs as i64);
         let in_window = now - record.timestamp <= window;
-        let audience: Vec<UserId> = match &record.to {
-            Some(to) => [record.from.as_str(), to.as_str()]
-                .into_iter()
-                .filter_map(|u| UserId::parse(u).ok())
-                .filter(|u| room.participant(u).is_some())
-                .collect(),
-            None => room.group_members(record.breakout_room_id.as_deref()),
-        };
+        let audience = audience_of(room, &record);
         let Some(text) = text else {
             let moderator = me.role.is_moderator();
             if !(moderator || own && in_window) {
@@ -200,10 +189,7 @@ impl Engine {
         if !me.permissions.can_react {
             return Err(SignalError::denied("you may not react"));
         }
-        let emoji = sanitize_text(&r.emoji);
-        if emoji.is_empty() || emoji.chars().count() > 16 {
-            return Err(SignalError::invalid("a reaction is 1 to 16 characters"));
-        }
+        let emoji = reaction_of(&r.emoji)?;
         let to = room.group_members(me.breakout_room_id.as_deref());
         Ok(vec![deliver(
             to,
@@ -213,6 +199,56 @@ impl Engine {
                 timestamp: now,
             },
         )])
+    }
+
+    /// A reaction kept on a stored chat message `record`, added or taken
+    /// back: by members who may react and could see the message; everyone
+    /// who could see it is told.
+    pub(super) fn chat_react(
+        &self,
+        room: &Room,
+        actor: &Actor,
+        r: ReactionSend,
+        record: Option<Box<ChatRecord>>,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.member(room, actor)?;
+        if !me.permissions.can_react {
+            return Err(SignalError::denied("you may not react"));
+        }
+        let emoji = reaction_of(&r.emoji)?;
+        let record = seen_by(room, me, record)?;
+        if r.active
+            && !record.reactions.contains_key(&emoji)
+            && record.reactions.len() >= MAX_REACTION_KINDS
+        {
+            return Err(SignalError::invalid(format!(
+                "a message holds at most {MAX_REACTION_KINDS} different reactions"
+            )));
+        }
+        let user_id = me.user_id.to_string();
+        let has = record
+            .reactions
+            .get(&emoji)
+            .is_some_and(|users| users.contains(&user_id));
+        if has == r.active {
+            // Already so: nothing changes, nobody is told again.
+            return Ok(vec![]);
+        }
+        let message = ServerMessage::ChatReaction {
+            message_id: record.id.clone(),
+            emoji: emoji.clone(),
+            user_id: user_id.clone(),
+            active: r.active,
+        };
+        Ok(vec![
+            Effect::ReactChat {
+                message_id: record.id.clone(),
+                emoji,
+                user_id,
+                active: r.active,
+            },
+            deliver(audience_of(room, &record), message),
+        ])
     }
 
     /// Sends application data to the room, or to `to` (moderators; the
@@ -250,6 +286,53 @@ impl Engine {
         )])
     }
 }
+
+/// The stored message `record`, if `me` could have received it (else
+/// `NOT_FOUND`: a message one may not see is not there for them).
+fn seen_by(
+    room: &Room,
+    me: &Participant,
+    record: Option<Box<ChatRecord>>,
+) -> Result<Box<ChatRecord>, SignalError> {
+    record
+        .filter(|r| {
+            r.room_id == room.id.as_str()
+                && r.visible_to(me.user_id.as_str(), me.breakout_room_id.as_deref())
+        })
+        .ok_or_else(|| SignalError::new(ErrorCode::NotFound, "no such message"))
+}
+
+/// Who of the room could see `record`: its two people for a private
+/// message, else its group's members.
+fn audience_of(room: &Room, record: &ChatRecord) -> Vec<UserId> {
+    match &record.to {
+        Some(to) => [record.from.as_str(), to.as_str()]
+            .into_iter()
+            .filter_map(|u| UserId::parse(u).ok())
+            .filter(|u| room.participant(u).is_some())
+            .collect(),
+        None => room.group_members(record.breakout_room_id.as_deref()),
+    }
+}
+
+/// A reaction as kept: sanitized, 1 to 16 characters, without `.` or a
+/// leading `$` (it names a field where MongoDB keeps it).
+fn reaction_of(raw: &str) -> Result<String, SignalError> {
+    let emoji = sanitize_text(raw);
+    if emoji.is_empty()
+        || emoji.chars().count() > 16
+        || emoji.contains('.')
+        || emoji.starts_with('$')
+    {
+        return Err(SignalError::invalid(
+            "a reaction is 1 to 16 characters, without '.' or a leading '$'",
+        ));
+    }
+    Ok(emoji)
+}
+
+/// Most different reactions on one chat message.
+const MAX_REACTION_KINDS: usize = 20;
 
 /// Whether `id` could name a message: what the server gives them (a
 /// UUID), or any id of up to 64 letters, digits, `-` and `_`.

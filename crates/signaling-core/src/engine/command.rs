@@ -59,6 +59,9 @@ pub enum Command {
     ChatEdit(ChatEditReq, Option<Box<ChatRecord>>),
     /// `chat-delete`, with the stored message as the service read it.
     ChatDelete(ChatDeleteReq, Option<Box<ChatRecord>>),
+    /// `reaction` with a `message_id`: a reaction kept on that message,
+    /// with the stored message as the service read it.
+    ChatReact(ReactionSend, Option<Box<ChatRecord>>),
     /// An emoji reaction.
     Reaction(ReactionSend),
     /// Application data (`data-message`) to the room or to `to` (moderators;
@@ -200,6 +203,7 @@ impl Command {
             | C::ChatMessage(_)
             | C::ChatEdit(..)
             | C::ChatDelete(..)
+            | C::ChatReact(..)
             | C::Reaction(_)
             | C::SendData { .. }
             | C::AnalyticsEvent(_)
@@ -251,6 +255,7 @@ impl Command {
             C::ChatMessage(_) => T::ChatMessage,
             C::ChatEdit(..) => T::ChatEdit,
             C::ChatDelete(..) => T::ChatDelete,
+            C::ChatReact(..) => T::Reaction,
             C::Reaction(_) => T::Reaction,
             C::ParticipantUpdate { .. } => T::ParticipantUpdate,
             C::NetworkStats(_) => T::NetworkStats,
@@ -324,6 +329,7 @@ impl From<ClientMessage> for Command {
             M::ChatMessage(c) => C::ChatMessage(c),
             M::ChatEdit(e) => C::ChatEdit(e, None),
             M::ChatDelete(d) => C::ChatDelete(d, None),
+            M::Reaction(r) if r.message_id.is_some() => C::ChatReact(r, None),
             M::Reaction(r) => C::Reaction(r),
             M::HandRaise(h) => C::HandRaise {
                 raised: h.raised,
@@ -443,6 +449,7 @@ impl Engine {
                 .chat_change(room, now, actor, record, Some(e.message))?
                 .into(),
             C::ChatDelete(_, record) => self.chat_change(room, now, actor, record, None)?.into(),
+            C::ChatReact(r, record) => self.chat_react(room, actor, r, record)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),
             C::SendData { to, topic, data } => self.send_data(room, actor, to, topic, data)?.into(),
             // participant.rs

@@ -74,6 +74,17 @@ pub enum Effect {
     StoreChat(ChatRecord),
     /// Store an edited chat message in place of the old one.
     ReplaceChat(ChatRecord),
+    /// Add or take back a reaction on a stored chat message.
+    ReactChat {
+        /// The message.
+        message_id: String,
+        /// The reaction.
+        emoji: String,
+        /// Who.
+        user_id: String,
+        /// Added or taken back.
+        active: bool,
+    },
     /// Delete a chat message from history and its text from the replay
     /// log (its events there become this `chat-deleted`).
     RemoveChat {

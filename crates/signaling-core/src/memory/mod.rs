@@ -210,6 +210,25 @@ impl ChatHistory for MemoryChatHistory {
         Ok(true)
     }
 
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError> {
+        let mut rooms = self.rooms.lock().expect("lock");
+        let Some(record) = rooms
+            .get_mut(room)
+            .and_then(|c| c.list.iter_mut().find(|r| r.id == id))
+        else {
+            return Ok(false);
+        };
+        crate::protocol::apply_reaction(&mut record.reactions, emoji, user, active);
+        Ok(true)
+    }
+
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
         let mut rooms = self.rooms.lock().expect("lock");
         let Some(chat) = rooms.get_mut(room) else {

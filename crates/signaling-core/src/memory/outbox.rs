@@ -123,6 +123,27 @@ impl ChatHistory for OutboxChatHistory {
         self.inner.replace(record).await
     }
 
+    async fn react(
+        &self,
+        room: &RoomId,
+        id: &str,
+        emoji: &str,
+        user: &str,
+        active: bool,
+    ) -> Result<bool, PortError> {
+        {
+            let mut q = self.outbox.lock().expect("lock");
+            if let Some(w) = q
+                .iter_mut()
+                .find(|w| w.id == id && w.room_id == room.as_str())
+            {
+                crate::protocol::apply_reaction(&mut w.reactions, emoji, user, active);
+                return Ok(true);
+            }
+        }
+        self.inner.react(room, id, emoji, user, active).await
+    }
+
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
         let queued = {
             let mut q = self.outbox.lock().expect("lock");

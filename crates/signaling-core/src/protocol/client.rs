@@ -189,6 +189,22 @@ pub struct ReactionSend {
     /// A short emoji or reaction name.
     #[serde(alias = "reaction")]
     pub emoji: String,
+    /// A reaction on this chat message (kept with it) instead of a
+    /// passing one to the room.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Adds (`true`, the default) or takes back (`false`) a reaction on a
+    /// message.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// `hand-raise` from a client.

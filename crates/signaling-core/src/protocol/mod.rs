@@ -113,6 +113,7 @@ message_types! {
     ChatDelete = "chat-delete", ClientToServer;
     ChatUpdated = "chat-updated", ServerToClient;
     ChatDeleted = "chat-deleted", ServerToClient;
+    ChatReaction = "chat-reaction", ServerToClient;
     Pong = "pong", ServerToClient;
 }
 
@@ -329,6 +330,7 @@ mod tests {
             to: to.map(Into::into),
             breakout_room_id: group.map(Into::into),
             reply_to: None,
+            reactions: Default::default(),
             edited_at: None,
             timestamp: OffsetDateTime::UNIX_EPOCH,
         };
@@ -413,6 +415,7 @@ mod tests {
             r#"{"type":"waiting-room-admit","user_id":"b"}"#,
             r#"{"type":"waiting-room-reject","user_id":"b"}"#,
             r#"{"type":"reaction","emoji":"👍"}"#,
+            r#"{"type":"reaction","emoji":"👍","message_id":"m1","active":false}"#,
             r#"{"type":"breakout-room-create","name":"A"}"#,
             r#"{"type":"breakout-room-assign","breakout_room_id":"br-1","user_id":"b"}"#,
             r#"{"type":"breakout-room-close","breakout_room_id":"br-1"}"#,
@@ -486,6 +489,7 @@ mod tests {
             to: Some("bob".into()),
             breakout_room_id: None,
             reply_to: Some("c0".into()),
+            reactions: Default::default(),
             edited_at: None,
             timestamp: t,
         };
@@ -598,6 +602,12 @@ mod tests {
             ServerMessage::ChatDeleted {
                 message_id: "c1".into(),
                 deleted_by: "alice".into(),
+            },
+            ServerMessage::ChatReaction {
+                message_id: "c1".into(),
+                emoji: "👍".into(),
+                user_id: "bob".into(),
+                active: true,
             },
             ServerMessage::MediaOffer {
                 sdp: "v=0\r\n".into(),

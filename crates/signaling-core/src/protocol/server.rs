@@ -94,6 +94,9 @@ pub struct ChatRecord {
     /// The message this one replies to (its thread's first message).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// Reactions on it: each emoji with who reacted, in order.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub reactions: std::collections::BTreeMap<String, Vec<String>>,
     /// When its author last changed its text, if they did.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
@@ -106,6 +109,28 @@ pub struct ChatRecord {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
+}
+
+/// Adds `user` to the `emoji` list of `reactions` once (`active`), or
+/// takes them out, dropping an emoji nobody is left on: the one rule every
+/// chat store applies.
+pub fn apply_reaction(
+    reactions: &mut std::collections::BTreeMap<String, Vec<String>>,
+    emoji: &str,
+    user: &str,
+    active: bool,
+) {
+    if active {
+        let users = reactions.entry(emoji.to_owned()).or_default();
+        if !users.iter().any(|u| u == user) {
+            users.push(user.to_owned());
+        }
+    } else if let Some(users) = reactions.get_mut(emoji) {
+        users.retain(|u| u != user);
+        if users.is_empty() {
+            reactions.remove(emoji);
+        }
+    }
 }
 
 impl ChatRecord {
@@ -203,6 +228,17 @@ pub enum ServerMessage {
     ChatMessage(ChatRecord),
     /// A chat message's author changed its text (`edited_at` set).
     ChatUpdated(ChatRecord),
+    /// Someone added or took back a reaction on a chat message.
+    ChatReaction {
+        /// The message.
+        message_id: String,
+        /// The reaction.
+        emoji: String,
+        /// Who.
+        user_id: String,
+        /// Added (`true`) or taken back.
+        active: bool,
+    },
     /// A chat message was deleted: its text is gone from every store.
     ChatDeleted {
         /// The message.

@@ -41,6 +41,7 @@ impl RoomService {
         effects.sort_by_key(|e| match e {
             Effect::StoreChat(_)
             | Effect::ReplaceChat(_)
+            | Effect::ReactChat { .. }
             | Effect::RemoveChat { .. }
             | Effect::StoreRecording(_) => 0,
             Effect::Deliver { .. } | Effect::Disconnect { .. } | Effect::Media(_) => 1,
@@ -86,6 +87,21 @@ impl RoomService {
                 Effect::StoreChat(record) => {
                     if let Err(err) = self.ports.chat.append(&record).await {
                         tracing::warn!(%room_id, error = %err, "chat history append failed");
+                    }
+                    continue;
+                }
+                Effect::ReactChat {
+                    message_id,
+                    emoji,
+                    user_id,
+                    active,
+                } => {
+                    let chat = &self.ports.chat;
+                    if let Err(err) = chat
+                        .react(room_id, &message_id, &emoji, &user_id, active)
+                        .await
+                    {
+                        tracing::warn!(%room_id, error = %err, "chat reaction not stored");
                     }
                     continue;
                 }

@@ -35,6 +35,11 @@ impl RoomService {
                 let record = self.stored_chat(room_id, &d.message_id).await?;
                 Command::ChatDelete(d, record)
             }
+            Command::ChatReact(r, _) => {
+                let id = r.message_id.clone().unwrap_or_default();
+                let record = self.stored_chat(room_id, &id).await?;
+                Command::ChatReact(r, record)
+            }
             cmd => cmd,
         };
         match &cmd {

@@ -26,6 +26,7 @@ macro_rules! chat_history_suite {
             records_round_trip_and_rooms_are_apart,
             search_finds_text_ignoring_case_newest_first_in_pages,
             a_message_is_read_replaced_in_place_and_removed_for_good,
+            reactions_are_kept_once_per_user_and_taken_back,
         );
     };
     ($make:path, cap: $capped:path) => {
@@ -45,6 +46,7 @@ pub fn chat(room: &str, i: usize) -> ChatRecord {
         to: None,
         breakout_room_id: None,
         reply_to: None,
+        reactions: Default::default(),
         edited_at: None,
         timestamp: super::at_ms(i as i64),
     }
@@ -252,4 +254,47 @@ pub async fn a_message_is_read_replaced_in_place_and_removed_for_good(h: Arc<dyn
             .messages
             .is_empty()
     );
+}
+
+/// `react` adds a user to an emoji's list once, in order; taking the last
+/// one back removes the emoji; concurrent reactions are all kept; a
+/// message the room does not hold is not touched.
+pub async fn reactions_are_kept_once_per_user_and_taken_back(h: Arc<dyn ChatHistory>) {
+    h.append(&chat("r", 0)).await.unwrap();
+    let r = rid("r");
+    assert!(h.react(&r, "m00000", "👍", "bob", true).await.unwrap());
+    assert!(h.react(&r, "m00000", "👍", "bob", true).await.unwrap());
+    assert!(h.react(&r, "m00000", "👍", "carol", true).await.unwrap());
+    assert!(h.react(&r, "m00000", "🎉", "bob", true).await.unwrap());
+    let got = h.get(&r, "m00000").await.unwrap().expect("stored");
+    assert_eq!(got.reactions["👍"], ["bob", "carol"], "once each, in order");
+    assert_eq!(got.reactions["🎉"], ["bob"]);
+    assert_eq!(got.message, "message 0", "the rest is as it was");
+
+    assert!(h.react(&r, "m00000", "🎉", "bob", false).await.unwrap());
+    assert!(h.react(&r, "m00000", "👍", "nobody", false).await.unwrap());
+    let got = h.get(&r, "m00000").await.unwrap().expect("stored");
+    assert!(!got.reactions.contains_key("🎉"), "nobody left on it");
+    assert_eq!(got.reactions["👍"], ["bob", "carol"]);
+    let page = h.page(&r, None, 10).await.unwrap();
+    assert_eq!(page.messages[0], got, "pages show them too");
+
+    let mut many = tokio::task::JoinSet::new();
+    for i in 0..10 {
+        let (h, r) = (h.clone(), r.clone());
+        many.spawn(async move { h.react(&r, "m00000", "🔥", &format!("u{i}"), true).await });
+    }
+    while let Some(done) = many.join_next().await {
+        assert!(done.unwrap().unwrap());
+    }
+    let got = h.get(&r, "m00000").await.unwrap().expect("stored");
+    assert_eq!(got.reactions["🔥"].len(), 10, "no reaction lost");
+
+    assert!(!h.react(&r, "m00009", "👍", "bob", true).await.unwrap());
+    assert!(
+        !h.react(&rid("other"), "m00000", "👍", "bob", true)
+            .await
+            .unwrap()
+    );
+    assert_eq!(h.get(&r, "m00009").await.unwrap(), None);
 }

@@ -187,7 +187,9 @@ async fn a_bus_failure_after_the_write_leaves_the_change_standing() {
 
 fn reaction() -> Command {
     Command::Reaction(signaling_core::protocol::ReactionSend {
-        emoji: "👍".into()
+        emoji: "👍".into(),
+        message_id: None,
+        active: true,
     })
 }
 
