@@ -432,3 +432,133 @@ async fn reactions_on_messages_are_kept_and_stay_with_who_could_see_them() {
         "newest first"
     );
 }
+
+/// Read marks: `chat-read` moves a reader's mark forward only, is told to
+/// those who could see the message, and gives unread counts on joining
+/// and over REST; a mark on a private message is not shown to others.
+#[tokio::test]
+async fn read_marks_move_forward_count_unread_and_keep_private_messages_private() {
+    let srv = spawn();
+    let room = "chat-reads";
+    let (mut a, mut b, mut c) = trio(&srv, room).await;
+    let mut ids = Vec::new();
+    for text in ["one", "two", "three"] {
+        a.send(json!({"type": "chat-message", "message": text}))
+            .await;
+        ids.push(
+            c.expect("chat-message").await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+        b.expect("chat-message").await;
+    }
+    a.send(json!({"type": "chat-message", "message": "psst", "to": "ben"}))
+        .await;
+    let private = b.expect("chat-message").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A newcomer has every public message unread, none of the private.
+    let mut dan = srv.connect(room, "dan").await;
+    let state = dan.expect("room-state").await;
+    assert_eq!(
+        state["chat_unread"],
+        json!({"count": 3, "more": false}),
+        "{state}"
+    );
+
+    b.send(json!({"type": "chat-read", "message_id": ids[1]}))
+        .await;
+    for who in [&mut a, &mut c, &mut dan] {
+        let r = who.expect("chat-read").await;
+        assert_eq!(
+            (r["user_id"].as_str(), r["message_id"].as_str()),
+            (Some("ben"), Some(ids[1].as_str())),
+            "{r}"
+        );
+    }
+    // Backwards changes nothing and tells nobody; forward to the private
+    // message is told to its two people only.
+    b.send(json!({"type": "chat-read", "message_id": ids[0]}))
+        .await;
+    b.send(json!({"type": "chat-read", "message_id": private}))
+        .await;
+    let r = a.expect("chat-read").await;
+    assert_eq!(
+        r["message_id"],
+        private.as_str(),
+        "the backward mark was not told: {r}"
+    );
+    b.expect("chat-read").await;
+    b.expect("chat-read").await;
+    c.send(json!({"type": "chat-read", "message_id": ids[2]}))
+        .await;
+    let r = dan.expect("chat-read").await;
+    assert_eq!(
+        r["user_id"], "cat",
+        "dan heard nothing of ben's private mark: {r}"
+    );
+
+    let (s, seen) = srv
+        .get(&format!("/webrtc/rooms/{room}/chat/receipts"), "dan")
+        .await;
+    assert_eq!(s, 200, "{seen}");
+    let users: Vec<&str> = seen["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(users, ["cat"], "ben's mark is on a message dan cannot see");
+    let (_, seen) = srv
+        .get(&format!("/webrtc/rooms/{room}/chat/receipts"), "ann")
+        .await;
+    let marks: Vec<(&str, &str)> = seen["receipts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["user_id"].as_str().unwrap(),
+                r["message_id"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(marks, [("cat", ids[2].as_str()), ("ben", private.as_str())]);
+
+    let (_, unread) = srv
+        .get(&format!("/webrtc/rooms/{room}/chat/unread"), "ben")
+        .await;
+    assert_eq!(
+        (
+            unread["count"].as_u64(),
+            unread["last_read"]["message_id"].as_str()
+        ),
+        (Some(0), Some(private.as_str())),
+        "{unread}"
+    );
+    a.send(json!({"type": "chat-message", "message": "four"}))
+        .await;
+    b.expect("chat-message").await;
+    drop(b);
+    let mut b = srv.connect(room, "ben").await;
+    let state = b.expect("room-state").await;
+    assert_eq!(state["chat_unread"]["count"], 1, "{state}");
+    assert_eq!(
+        state["chat_unread"]["last_read"]["message_id"],
+        private.as_str()
+    );
+
+    b.send(json!({"type": "chat-read", "message_id": "../x"}))
+        .await;
+    assert_eq!(b.expect_error().await, "VALIDATION_ERROR");
+    b.send(json!({"type": "chat-read", "message_id": "no-such-message"}))
+        .await;
+    assert_eq!(b.expect_error().await, "NOT_FOUND");
+    let (s, body) = srv
+        .get(&format!("/webrtc/rooms/{room}/chat/unread"), "stranger")
+        .await;
+    assert_eq!((s, code(&body)), (404, "USER_NOT_IN_ROOM"), "{body}");
+}

@@ -24,10 +24,12 @@ fn code(v: &Value) -> &str {
     v["error"]["code"].as_str().unwrap_or("")
 }
 
-/// Every read of a room's private data: chat, analytics, sessions,
-/// participants and recordings.
-const READS: [&str; 7] = [
+/// Every read of a room's private data: chat (with its unread count and
+/// read marks), analytics, sessions, participants and recordings.
+const READS: [&str; 9] = [
     "chat",
+    "chat/unread",
+    "chat/receipts",
     "analytics",
     "analytics/summary",
     "sessions",

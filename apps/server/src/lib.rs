@@ -198,6 +198,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
+        ports.receipts = r.receipts;
         ports.analytics = r.analytics;
         ports.limiter = r.limiter;
         ports.recordings = r.recordings;
@@ -230,6 +231,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             100_000,
         ));
         ports.chat = chat.clone();
+        ports.receipts = Arc::new(m.receipts());
         outbox = Some(chat);
         ports.analytics = Arc::new(m.analytics());
         ports.recordings = Arc::new(m.recordings());

@@ -155,6 +155,39 @@ function addChat(msg) {
   li.scrollIntoView({ block: 'nearest' });
 }
 
+/**
+ * Marks the chat read up to `id` while the page is visible, at most once a
+ * second (every mark is told to the room).
+ */
+let readTimer = null;
+let readUpTo = null;
+function markReadSoon(id) {
+  if (!id || document.visibilityState !== 'visible') return;
+  readUpTo = id;
+  $('unread').hidden = true;
+  readTimer ??= setTimeout(() => {
+    readTimer = null;
+    client?.markRead(readUpTo);
+  }, 1000);
+}
+
+/** Where each other reader has read up to (user id → message id). */
+const readMarks = new Map();
+/** Writes "✓ seen by …" on the line each reader reached. */
+function showReadMarks() {
+  const byLine = new Map();
+  for (const [user, id] of readMarks) byLine.set(id, [...(byLine.get(id) ?? []), user]);
+  for (const li of $('chat-log').children) {
+    li.querySelector('.seen')?.remove();
+    const readers = byLine.get(li.dataset.id);
+    if (!readers) continue;
+    const seen = document.createElement('span');
+    seen.className = 'seen';
+    seen.textContent = ` ✓ seen by ${readers.map((u) => client.participant(u)?.name ?? u).join(', ')}`;
+    li.append(seen);
+  }
+}
+
 /** Writes a chat line's reaction counts (`👍 2 🎉 1`) from `li.reactions`. */
 function showReactions(li) {
   const counts = li.querySelector('.reactions');
@@ -274,7 +307,22 @@ function wire(c) {
   c.addEventListener('peer-channel', ({ detail }) => {
     tile(detail.userId).dataset.channel = detail.state;
   });
-  c.addEventListener('chat', ({ detail }) => addChat(detail));
+  c.addEventListener('chat', ({ detail }) => {
+    addChat(detail);
+    if (detail.from !== client.userId) markReadSoon(detail.id);
+  });
+  // Unread on joining; marks others set show on the line they reached.
+  c.addEventListener('state', ({ detail }) => {
+    const u = detail.chat_unread;
+    if (!u) return;
+    $('unread').hidden = u.count === 0;
+    $('unread').textContent = `${u.count}${u.more ? '+' : ''} unread message(s) since you were last here`;
+  });
+  c.addEventListener('chat-read', ({ detail }) => {
+    if (detail.user_id === client.userId) return;
+    readMarks.set(detail.user_id, detail.message_id);
+    showReadMarks();
+  });
   // An edit replaces the line in place; a deletion removes it.
   c.addEventListener('chat-updated', ({ detail }) => {
     const old = [...$('chat-log').children].find((x) => x.dataset.id === detail.id);

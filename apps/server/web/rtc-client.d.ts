@@ -267,6 +267,25 @@ export interface RoomState {
     last_sequence: number;
     /** Application data set through the admin API, absent when empty. */
     metadata?: string;
+    /** Our unread chat, in the `room-state` sent on joining. */
+    chat_unread?: ChatUnread;
+}
+/** How far one user has read a room's chat. */
+export interface ReadReceipt {
+    user_id: string;
+    /** The newest message they have read. */
+    message_id: string;
+    /** When that message was sent. */
+    message_at: Timestamp;
+    read_at: Timestamp;
+}
+/** Our unread chat in a room. */
+export interface ChatUnread {
+    /** Messages we could see, sent by others after our read mark (all of them without one). */
+    count: number;
+    /** More than `count`: the server counts over a bounded read of the history. */
+    more: boolean;
+    last_read?: ReadReceipt;
 }
 /** An ICE candidate as `RTCIceCandidate.toJSON()` gives it. */
 export interface IceCandidateInit {
@@ -400,6 +419,9 @@ export type ClientMessage = {
     type: 'typing';
     active: boolean;
     to?: string;
+} | {
+    type: 'chat-read';
+    message_id: string;
 };
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -515,7 +537,9 @@ export type ServerMessage = {
     type: 'chat-deleted';
     message_id: string;
     deleted_by: string;
-}) | (Sequenced & {
+}) | ({
+    type: 'chat-read';
+} & ReadReceipt) | (Sequenced & {
     type: 'chat-reaction';
     message_id: string;
     emoji: string;
@@ -669,6 +693,11 @@ export interface PermissionsAnswer {
     permissions: Permissions;
 }
 /** `GET /rooms/{room}/chat`: newest first. */
+/** `GET …/chat/receipts`. */
+export interface ReceiptList {
+    /** Most recently read first: ours, and others' on messages we could see. */
+    receipts: ReadReceipt[];
+}
 export interface ChatPage {
     messages: ChatRecord[];
     /** Pass as `before` for the next (older) page; null at the end. */
@@ -887,6 +916,8 @@ export interface RtcClientEventMap {
     'chat-updated': ServerMessageOf<'chat-updated'>;
     /** A chat message was deleted (by its author or a moderator). */
     'chat-deleted': ServerMessageOf<'chat-deleted'>;
+    /** Someone (we, too, from another tab) read the chat up to a message we can see. */
+    'chat-read': ServerMessageOf<'chat-read'>;
     /** Someone added (`active`) or took back a reaction on a chat message. */
     'chat-reaction': ServerMessageOf<'chat-reaction'>;
     reaction: ServerMessageOf<'reaction'>;
@@ -1016,6 +1047,12 @@ export declare class RoomRestClient extends EventTarget {
         limit?: number;
         before?: string | null;
     }): Promise<ChatPage>;
+    /** Our unread chat: messages we could see, sent by others after our read mark. */
+    chatUnread(): Promise<ChatUnread>;
+    /** Read marks we may see (ours, and others' on messages we could see), most recently read first. */
+    chatReceipts({ limit }?: {
+        limit?: number;
+    }): Promise<ReceiptList>;
     /** Every chat message we may read, newest first, fetched page by page as the loop asks. */
     chatHistoryAll({ pageSize }?: {
         pageSize?: number;
@@ -1479,6 +1516,8 @@ export declare class RtcClient extends RoomRestClient {
     raiseHand(raised?: boolean): boolean;
     /** Sends a passing emoji reaction to the room. */
     react(emoji: string): boolean;
+    /** Marks the chat read up to message `messageId` (a mark only moves forward). */
+    markRead(messageId: string): boolean;
     /**
      * Adds (or, with `active: false`, takes back) a reaction kept on chat
      * message `messageId`; everyone who can see the message gets `chat-reaction`.

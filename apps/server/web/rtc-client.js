@@ -220,6 +220,14 @@ export class RoomRestClient extends EventTarget {
             p.set('before', before);
         return this.api('GET', this.roomPath(`/chat/search?${p}`));
     }
+    /** Our unread chat: messages we could see, sent by others after our read mark. */
+    chatUnread() {
+        return this.api('GET', this.roomPath('/chat/unread'));
+    }
+    /** Read marks we may see (ours, and others' on messages we could see), most recently read first. */
+    chatReceipts({ limit = 100 } = {}) {
+        return this.api('GET', this.roomPath(`/chat/receipts?limit=${limit}`));
+    }
     /** Every chat message we may read, newest first, fetched page by page as the loop asks. */
     async *chatHistoryAll({ pageSize = 50 } = {}) {
         let before = null;
@@ -1299,6 +1307,7 @@ export class RtcClient extends RoomRestClient {
             case 'chat-updated':
             case 'chat-deleted':
             case 'chat-reaction':
+            case 'chat-read':
                 return this.emit(msg.type, msg);
             case 'hand-raise-queue':
                 if (this.state)
@@ -1647,6 +1656,10 @@ export class RtcClient extends RoomRestClient {
     /** Sends a passing emoji reaction to the room. */
     react(emoji) {
         return this.send({ type: 'reaction', emoji });
+    }
+    /** Marks the chat read up to message `messageId` (a mark only moves forward). */
+    markRead(messageId) {
+        return this.send({ type: 'chat-read', message_id: messageId });
     }
     /**
      * Adds (or, with `active: false`, takes back) a reaction kept on chat

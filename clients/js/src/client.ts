@@ -361,6 +361,7 @@ export class RtcClient extends RoomRestClient {
       case 'chat-updated':
       case 'chat-deleted':
       case 'chat-reaction':
+      case 'chat-read':
         return this.emit(msg.type, msg);
       case 'hand-raise-queue':
         if (this.state) this.state.hand_raise_queue = msg.queue;
@@ -709,6 +710,11 @@ export class RtcClient extends RoomRestClient {
   /** Sends a passing emoji reaction to the room. */
   react(emoji: string): boolean {
     return this.send({ type: 'reaction', emoji });
+  }
+
+  /** Marks the chat read up to message `messageId` (a mark only moves forward). */
+  markRead(messageId: string): boolean {
+    return this.send({ type: 'chat-read', message_id: messageId });
   }
 
   /**

@@ -100,6 +100,8 @@ export interface RtcClientEventMap {
   'chat-updated': ServerMessageOf<'chat-updated'>;
   /** A chat message was deleted (by its author or a moderator). */
   'chat-deleted': ServerMessageOf<'chat-deleted'>;
+  /** Someone (we, too, from another tab) read the chat up to a message we can see. */
+  'chat-read': ServerMessageOf<'chat-read'>;
   /** Someone added (`active`) or took back a reaction on a chat message. */
   'chat-reaction': ServerMessageOf<'chat-reaction'>;
   reaction: ServerMessageOf<'reaction'>;

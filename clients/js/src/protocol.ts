@@ -264,6 +264,27 @@ export interface RoomState {
   last_sequence: number;
   /** Application data set through the admin API, absent when empty. */
   metadata?: string;
+  /** Our unread chat, in the `room-state` sent on joining. */
+  chat_unread?: ChatUnread;
+}
+
+/** How far one user has read a room's chat. */
+export interface ReadReceipt {
+  user_id: string;
+  /** The newest message they have read. */
+  message_id: string;
+  /** When that message was sent. */
+  message_at: Timestamp;
+  read_at: Timestamp;
+}
+
+/** Our unread chat in a room. */
+export interface ChatUnread {
+  /** Messages we could see, sent by others after our read mark (all of them without one). */
+  count: number;
+  /** More than `count`: the server counts over a bounded read of the history. */
+  more: boolean;
+  last_read?: ReadReceipt;
 }
 
 /** An ICE candidate as `RTCIceCandidate.toJSON()` gives it. */
@@ -314,7 +335,8 @@ export type ClientMessage =
   | { type: 'media-offer'; sdp: string; sources?: Record<string, MediaSource> }
   | { type: 'media-answer'; sdp: string }
   | { type: 'subscription-update'; tracks: { mid: string; width?: number; height?: number; paused?: boolean }[] }
-  | { type: 'typing'; active: boolean; to?: string };
+  | { type: 'typing'; active: boolean; to?: string }
+  | { type: 'chat-read'; message_id: string };
 
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
@@ -391,6 +413,7 @@ export type ServerMessage =
   | (Sequenced & { type: 'chat-message' } & ChatRecord)
   | (Sequenced & { type: 'chat-updated' } & ChatRecord)
   | (Sequenced & { type: 'chat-deleted'; message_id: string; deleted_by: string })
+  | ({ type: 'chat-read' } & ReadReceipt)
   | (Sequenced & { type: 'chat-reaction'; message_id: string; emoji: string; user_id: string; active: boolean })
   | (Sequenced & { type: 'role-updated'; user_id: string; role: Role; permissions: Permissions; by: string })
   | (Sequenced & { type: 'permission-updated'; user_id: string; permissions: Permissions; by: string })

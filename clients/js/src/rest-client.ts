@@ -7,6 +7,7 @@ import type {
   BreakoutList,
   ChatPage,
   ChunkAck,
+  ReceiptList,
   HandRaiseQueue,
   MissingChunks,
   ParticipantList,
@@ -26,6 +27,7 @@ import type {
 import type {
   BreakoutRoom,
   ChatRecord,
+  ChatUnread,
   LiveStream,
   NetworkStats,
   ParticipantUpdate,
@@ -157,6 +159,16 @@ export class RoomRestClient extends EventTarget {
     const p = new URLSearchParams({ q, limit: String(limit) });
     if (before) p.set('before', before);
     return this.api('GET', this.roomPath(`/chat/search?${p}`));
+  }
+
+  /** Our unread chat: messages we could see, sent by others after our read mark. */
+  chatUnread(): Promise<ChatUnread> {
+    return this.api('GET', this.roomPath('/chat/unread'));
+  }
+
+  /** Read marks we may see (ours, and others' on messages we could see), most recently read first. */
+  chatReceipts({ limit = 100 }: { limit?: number } = {}): Promise<ReceiptList> {
+    return this.api('GET', this.roomPath(`/chat/receipts?limit=${limit}`));
   }
 
   /** Every chat message we may read, newest first, fetched page by page as the loop asks. */

@@ -3,6 +3,7 @@
 import type {
   BreakoutRoom,
   ChatRecord,
+  ReadReceipt,
   HandRaiseEntry,
   NetworkStats,
   Participant,
@@ -58,6 +59,12 @@ export interface PermissionsAnswer {
 }
 
 /** `GET /rooms/{room}/chat`: newest first. */
+/** `GET …/chat/receipts`. */
+export interface ReceiptList {
+  /** Most recently read first: ours, and others' on messages we could see. */
+  receipts: ReadReceipt[];
+}
+
 export interface ChatPage {
   messages: ChatRecord[];
   /** Pass as `before` for the next (older) page; null at the end. */

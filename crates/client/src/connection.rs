@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use reqwest::Url;
 use signaling_core::UserId;
-use signaling_core::protocol::{ChatSend, ReactionSend, ServerMessage, seq_of};
+use signaling_core::protocol::{ChatReadReq, ChatSend, ReactionSend, ServerMessage, seq_of};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -266,6 +266,14 @@ impl Client {
             emoji: emoji.to_owned(),
             message_id: Some(message_id.to_owned()),
             active,
+        }))
+    }
+
+    /// Marks the room's chat read up to message `message_id`; those who can
+    /// see the message get `chat-read`.
+    pub fn mark_read(&self, message_id: &str) -> Result<()> {
+        self.send(&ClientMessage::ChatRead(ChatReadReq {
+            message_id: message_id.to_owned(),
         }))
     }
 

@@ -89,6 +89,7 @@ pub fn encode(message: &ClientMessage) -> String {
         C::Typing(b) => serde_json::to_value(b),
         C::ChatEdit(b) => serde_json::to_value(b),
         C::ChatDelete(b) => serde_json::to_value(b),
+        C::ChatRead(b) => serde_json::to_value(b),
         C::MediaControl(b) => serde_json::to_value(b),
         C::ScreenShareControl(b) => serde_json::to_value(b),
         C::ChatMessage(b) => serde_json::to_value(b),

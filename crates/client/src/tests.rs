@@ -52,6 +52,7 @@ const CLIENT_EXAMPLES: &[&str] = &[
     r#"{"type":"chat-edit","message_id":"m1","message":"new"}"#,
     r#"{"type":"chat-delete","message_id":"m1"}"#,
     r#"{"type":"reaction","emoji":"👍","message_id":"m1","active":false}"#,
+    r#"{"type":"chat-read","message_id":"m1"}"#,
 ];
 
 #[test]

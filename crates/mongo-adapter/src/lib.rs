@@ -175,6 +175,17 @@ impl Mongo {
                 .await
                 .map_err(unavailable)?;
         }
+        let reads = self.coll("chat_reads");
+        reads
+            .create_index(idx(doc! {"room_id": 1, "at": -1}, None))
+            .await
+            .map_err(unavailable)?;
+        if let Some(d) = self.cfg.chat_retention {
+            reads
+                .create_index(idx(doc! {"at": 1}, ttl(d)))
+                .await
+                .map_err(unavailable)?;
+        }
         let an = self.coll("analytics_events");
         an.create_index(idx(doc! {"room_id": 1, "ts": 1}, None))
             .await
@@ -230,6 +241,11 @@ impl Mongo {
     /// Chat history.
     pub fn chat(&self) -> MongoChatHistory {
         MongoChatHistory(self.coll("chat_messages"))
+    }
+
+    /// Chat read marks.
+    pub fn receipts(&self) -> MongoReadReceipts {
+        MongoReadReceipts(self.coll("chat_reads"))
     }
 
     /// Analytics.
@@ -707,6 +723,9 @@ impl RoomSessions for MongoRoomSessions {
             .collect()
     }
 }
+
+mod receipts;
+pub use receipts::MongoReadReceipts;
 
 #[cfg(test)]
 mod tests;

@@ -30,6 +30,7 @@ mod instances;
 mod media;
 mod quota;
 mod ratelimit;
+mod receipts;
 mod recordings;
 mod rooms;
 mod transfers;
@@ -44,6 +45,7 @@ pub use eventlog::RedisEventLog;
 pub use instances::RedisInstanceRegistry;
 pub use media::RedisMediaOwners;
 pub use ratelimit::RedisRateLimiter;
+pub use receipts::RedisReadReceipts;
 pub use recordings::{RECORDING_TTL_SECS, RedisRecordingStore};
 pub use rooms::{ROOM_SCHEMA, RedisRoomStore};
 pub use transfers::RedisTransferStore;
@@ -268,6 +270,7 @@ impl Redis {
                 self.clone(),
                 signaling_core::memory::CHAT_CAP,
             )),
+            receipts: Arc::new(RedisReadReceipts(self.clone())),
             analytics: Arc::new(RedisAnalytics(
                 self.clone(),
                 signaling_core::memory::ANALYTICS_CAP,
@@ -295,6 +298,8 @@ pub struct RedisPorts {
     pub bus: Arc<RedisBus>,
     /// Chat history.
     pub chat: Arc<RedisChatHistory>,
+    /// Chat read marks.
+    pub receipts: Arc<RedisReadReceipts>,
     /// Analytics.
     pub analytics: Arc<RedisAnalytics>,
     /// Rate limits.

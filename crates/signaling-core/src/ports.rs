@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::engine::{AnalyticsRecord, Audience};
-use crate::protocol::ChatRecord;
+use crate::protocol::{ChatRecord, ReadReceipt};
 use crate::room::Room;
 use crate::{ConnectionId, ErrorCode, InstanceTag, PortError, RoomId, UserId};
 
@@ -299,6 +299,27 @@ pub trait ChatHistory: Send + Sync {
         }
     }
 }
+
+/// Where each user has read each room's chat up to: one mark per user and
+/// room, moving only forward (by [`ReadReceipt::position`]). A store may
+/// keep only a room's most recently read marks (memory and Redis:
+/// [`RECEIPTS_CAP`]) or bound them by age (MongoDB: chat retention).
+/// Suite: `read_receipts_suite!`.
+#[async_trait]
+pub trait ReadReceipts: Send + Sync {
+    /// Moves `receipt.user_id`'s mark in `room` to `receipt` if the room
+    /// has none for them or `receipt` is further; whether it moved. MUST
+    /// be atomic: of concurrent marks, the furthest stays.
+    async fn mark(&self, room: &RoomId, receipt: &ReadReceipt) -> Result<bool, PortError>;
+    /// `user`'s mark in `room`.
+    async fn get(&self, room: &RoomId, user: &str) -> Result<Option<ReadReceipt>, PortError>;
+    /// The room's marks, most recently read first, at most `limit`.
+    async fn list(&self, room: &RoomId, limit: usize) -> Result<Vec<ReadReceipt>, PortError>;
+}
+
+/// Read marks kept per room by the memory and Redis stores; past it, the
+/// least recently read goes.
+pub const RECEIPTS_CAP: usize = 1_000;
 
 /// Summary of a room's analytics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -10,7 +10,15 @@ use crate::AppState;
 /// handler. Keep this list and `configure` together: the e2e test fails
 /// when a path is served but missing here.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(chat_history, chat_search, analytics, analytics_summary, sessions))]
+#[openapi(paths(
+    chat_history,
+    chat_search,
+    chat_unread,
+    chat_receipts,
+    analytics,
+    analytics_summary,
+    sessions
+))]
 pub(crate) struct Doc;
 
 /// Registers the routes of this feature.
@@ -19,6 +27,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/webrtc/rooms/{room_id}/chat/search",
             web::get().to(chat_search),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/chat/unread",
+            web::get().to(chat_unread),
+        )
+        .route(
+            "/webrtc/rooms/{room_id}/chat/receipts",
+            web::get().to(chat_receipts),
         )
         .route(
             "/webrtc/rooms/{room_id}/analytics",
@@ -83,6 +99,48 @@ async fn chat_search(
         .chat_search(&room_id, &a, &q.q, q.before.as_deref(), limit)
         .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/chat/unread",
+    tag = "History",
+    summary = "The caller's unread chat: messages they could see, sent by others after their read mark",
+    security(("bearer" = []), ("query_token" = [])),
+    responses((status = 200, description = "The count and the caller's read mark", body = signaling_core::protocol::ChatUnread)),
+)]
+async fn chat_unread(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
+    let (room_id, a) = actor(&req, &state, &path).await?;
+    let unread = state.service.chat_unread(&room_id, &a).await?;
+    Ok(HttpResponse::Ok().json(unread))
+}
+
+#[utoipa::path(
+    get,
+    path = "/webrtc/rooms/{room_id}/chat/receipts",
+    tag = "History",
+    summary = "Read marks the caller may see (their own, and others' on messages they could see), most recently read first",
+    security(("bearer" = []), ("query_token" = [])),
+    params(("limit" = Option<usize>, Query, description = "How many, 1 to 200 (default 100)")),
+    responses((status = 200, description = "The read marks", body = ReceiptsView)),
+)]
+async fn chat_receipts(
+    req: HttpRequest,
+    path: web::Path<String>,
+    q: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Res {
+    let (room_id, a) = actor(&req, &state, &path).await?;
+    let limit = q.limit.unwrap_or(100).clamp(1, 200);
+    let receipts = state.service.chat_receipts(&room_id, &a, limit).await?;
+    Ok(HttpResponse::Ok().json(ReceiptsView { receipts }))
+}
+
+/// The body of `GET /rooms/{room}/chat/receipts`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct ReceiptsView {
+    /// Most recently read first.
+    receipts: Vec<signaling_core::protocol::ReadReceipt>,
 }
 
 /// `?q=&before=&limit=` of a chat search.

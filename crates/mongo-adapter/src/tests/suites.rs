@@ -17,6 +17,14 @@ mod chat {
     signaling_core::chat_history_suite!(chat);
 }
 
+mod receipts {
+    use super::*;
+    async fn receipts() -> Arc<dyn ReadReceipts> {
+        Arc::new(mongo().await.receipts())
+    }
+    signaling_core::read_receipts_suite!(receipts);
+}
+
 mod analytics {
     use super::*;
     async fn analytics() -> Arc<dyn Analytics> {

@@ -46,6 +46,14 @@ mod chat {
     signaling_core::chat_history_suite!(chat, cap: capped_chat);
 }
 
+mod receipts {
+    use super::*;
+    async fn receipts() -> Arc<dyn signaling_core::ports::ReadReceipts> {
+        redis().ports().receipts
+    }
+    signaling_core::read_receipts_suite!(receipts);
+}
+
 mod analytics {
     use super::*;
     async fn analytics() -> Arc<dyn Analytics> {

@@ -251,6 +251,35 @@ impl Engine {
         ])
     }
 
+    /// `chat-read`: moves the reader's mark to a stored message they could
+    /// see, if it is further than `mark` (their current one); those who
+    /// could see the message are told. Any member may; a mark that would
+    /// not move changes nothing and tells nobody.
+    pub(super) fn chat_read(
+        &self,
+        room: &Room,
+        now: OffsetDateTime,
+        actor: &Actor,
+        record: Option<Box<ChatRecord>>,
+        mark: Option<Box<ReadReceipt>>,
+    ) -> Result<Vec<Effect>, SignalError> {
+        let me = self.member(room, actor)?;
+        let record = seen_by(room, me, record)?;
+        let receipt = ReadReceipt {
+            user_id: me.user_id.to_string(),
+            message_id: record.id.clone(),
+            message_at: record.timestamp,
+            read_at: now,
+        };
+        if mark.is_some_and(|m| m.position() >= receipt.position()) {
+            return Ok(vec![]);
+        }
+        Ok(vec![
+            Effect::MarkRead(receipt.clone()),
+            deliver(audience_of(room, &record), ServerMessage::ChatRead(receipt)),
+        ])
+    }
+
     /// Sends application data to the room, or to `to` (moderators; the
     /// admin API). Every recipient must be in the room.
     pub(super) fn send_data(

@@ -59,6 +59,13 @@ pub enum Command {
     ChatEdit(ChatEditReq, Option<Box<ChatRecord>>),
     /// `chat-delete`, with the stored message as the service read it.
     ChatDelete(ChatDeleteReq, Option<Box<ChatRecord>>),
+    /// `chat-read`, with the stored message and the reader's current mark
+    /// as the service read them.
+    ChatRead(
+        ChatReadReq,
+        Option<Box<ChatRecord>>,
+        Option<Box<crate::protocol::ReadReceipt>>,
+    ),
     /// `reaction` with a `message_id`: a reaction kept on that message,
     /// with the stored message as the service read it.
     ChatReact(ReactionSend, Option<Box<ChatRecord>>),
@@ -204,6 +211,7 @@ impl Command {
             | C::ChatEdit(..)
             | C::ChatDelete(..)
             | C::ChatReact(..)
+            | C::ChatRead(..)
             | C::Reaction(_)
             | C::SendData { .. }
             | C::AnalyticsEvent(_)
@@ -256,6 +264,7 @@ impl Command {
             C::ChatEdit(..) => T::ChatEdit,
             C::ChatDelete(..) => T::ChatDelete,
             C::ChatReact(..) => T::Reaction,
+            C::ChatRead(..) => T::ChatRead,
             C::Reaction(_) => T::Reaction,
             C::ParticipantUpdate { .. } => T::ParticipantUpdate,
             C::NetworkStats(_) => T::NetworkStats,
@@ -329,6 +338,7 @@ impl From<ClientMessage> for Command {
             M::ChatMessage(c) => C::ChatMessage(c),
             M::ChatEdit(e) => C::ChatEdit(e, None),
             M::ChatDelete(d) => C::ChatDelete(d, None),
+            M::ChatRead(r) => C::ChatRead(r, None, None),
             M::Reaction(r) if r.message_id.is_some() => C::ChatReact(r, None),
             M::Reaction(r) => C::Reaction(r),
             M::HandRaise(h) => C::HandRaise {
@@ -450,6 +460,7 @@ impl Engine {
                 .into(),
             C::ChatDelete(_, record) => self.chat_change(room, now, actor, record, None)?.into(),
             C::ChatReact(r, record) => self.chat_react(room, actor, r, record)?.into(),
+            C::ChatRead(_, record, mark) => self.chat_read(room, now, actor, record, mark)?.into(),
             C::Reaction(r) => self.reaction(room, now, actor, r)?.into(),
             C::SendData { to, topic, data } => self.send_data(room, actor, to, topic, data)?.into(),
             // participant.rs

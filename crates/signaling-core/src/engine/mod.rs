@@ -74,6 +74,8 @@ pub enum Effect {
     StoreChat(ChatRecord),
     /// Store an edited chat message in place of the old one.
     ReplaceChat(ChatRecord),
+    /// Move a reader's mark forward (only forward, in the store).
+    MarkRead(crate::protocol::ReadReceipt),
     /// Add or take back a reaction on a stored chat message.
     ReactChat {
         /// The message.
@@ -236,6 +238,7 @@ impl Engine {
             },
             last_sequence,
             metadata: room.metadata.clone(),
+            chat_unread: None,
         }
     }
 

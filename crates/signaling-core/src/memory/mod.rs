@@ -14,7 +14,9 @@ use crate::room::Room;
 use crate::{InstanceTag, PortError, RoomId};
 
 mod outbox;
+mod receipts;
 pub use outbox::OutboxChatHistory;
+pub use receipts::MemoryReadReceipts;
 
 /// Rooms in a map, versioned like any other store. A deleted room's
 /// version is kept for a day (as Redis does), so a recreated room
@@ -622,6 +624,14 @@ mod tests {
             mod through_the_outbox {
                 crate::chat_history_suite!(super::outbox);
             }
+        }
+
+        mod receipts {
+            use super::*;
+            async fn receipts() -> Arc<dyn ReadReceipts> {
+                Arc::new(MemoryReadReceipts::default())
+            }
+            crate::read_receipts_suite!(receipts);
         }
 
         mod analytics {

@@ -183,6 +183,13 @@ pub struct ChatDeleteReq {
     pub message_id: String,
 }
 
+/// `chat-read`: the sender has read the room's chat up to this message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChatReadReq {
+    /// The newest message read.
+    pub message_id: String,
+}
+
 /// `reaction` from a client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReactionSend {

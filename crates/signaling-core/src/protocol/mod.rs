@@ -114,6 +114,7 @@ message_types! {
     ChatUpdated = "chat-updated", ServerToClient;
     ChatDeleted = "chat-deleted", ServerToClient;
     ChatReaction = "chat-reaction", ServerToClient;
+    ChatRead = "chat-read", Both;
     Pong = "pong", ServerToClient;
 }
 
@@ -197,6 +198,8 @@ pub enum ClientMessage {
     ChatEdit(ChatEditReq),
     /// `chat-delete`
     ChatDelete(ChatDeleteReq),
+    /// `chat-read`
+    ChatRead(ChatReadReq),
 }
 
 impl ClientMessage {
@@ -212,6 +215,7 @@ impl ClientMessage {
             C::Typing(_) => T::Typing,
             C::ChatEdit(_) => T::ChatEdit,
             C::ChatDelete(_) => T::ChatDelete,
+            C::ChatRead(_) => T::ChatRead,
             C::Answer(_) => T::Answer,
             C::IceCandidate(_) => T::IceCandidate,
             C::MediaControl(_) => T::MediaControl,
@@ -276,6 +280,7 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
         T::Typing => C::Typing(body(text)?),
         T::ChatEdit => C::ChatEdit(body(text)?),
         T::ChatDelete => C::ChatDelete(body(text)?),
+        T::ChatRead => C::ChatRead(body(text)?),
         T::Answer => C::Answer(body(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
@@ -416,6 +421,7 @@ mod tests {
             r#"{"type":"waiting-room-reject","user_id":"b"}"#,
             r#"{"type":"reaction","emoji":"👍"}"#,
             r#"{"type":"reaction","emoji":"👍","message_id":"m1","active":false}"#,
+            r#"{"type":"chat-read","message_id":"m1"}"#,
             r#"{"type":"breakout-room-create","name":"A"}"#,
             r#"{"type":"breakout-room-assign","breakout_room_id":"br-1","user_id":"b"}"#,
             r#"{"type":"breakout-room-close","breakout_room_id":"br-1"}"#,
@@ -527,6 +533,16 @@ mod tests {
                 }],
                 last_sequence: 81,
                 metadata: "m".into(),
+                chat_unread: Some(ChatUnread {
+                    count: 3,
+                    more: false,
+                    last_read: Some(ReadReceipt {
+                        user_id: "alice".into(),
+                        message_id: "c0".into(),
+                        message_at: t,
+                        read_at: t,
+                    }),
+                }),
             }),
             ServerMessage::error(
                 &SignalError {
@@ -603,6 +619,12 @@ mod tests {
                 message_id: "c1".into(),
                 deleted_by: "alice".into(),
             },
+            ServerMessage::ChatRead(ReadReceipt {
+                user_id: "bob".into(),
+                message_id: "c1".into(),
+                message_at: t,
+                read_at: t,
+            }),
             ServerMessage::ChatReaction {
                 message_id: "c1".into(),
                 emoji: "👍".into(),

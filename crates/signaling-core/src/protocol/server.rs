@@ -55,6 +55,56 @@ pub struct RoomStateView {
     /// Application data set through the admin API (empty when none).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub metadata: String,
+    /// The receiver's unread chat (in a `room-state` sent on joining).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_unread: Option<ChatUnread>,
+}
+
+/// How far one user has read a room's chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReadReceipt {
+    /// The reader.
+    pub user_id: String,
+    /// The newest message they have read.
+    pub message_id: String,
+    /// When that message was sent.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "time::serde::rfc3339")]
+    pub message_at: OffsetDateTime,
+    /// When they read it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    #[serde(with = "time::serde::rfc3339")]
+    pub read_at: OffsetDateTime,
+}
+
+impl ReadReceipt {
+    /// Its place in the history, as text that sorts like the history: the
+    /// message's send time (zero-padded nanoseconds), then its id. A read
+    /// mark only moves to a greater position.
+    pub fn position(&self) -> String {
+        position_of(self.message_at, &self.message_id)
+    }
+}
+
+/// The [`ReadReceipt::position`] of a message sent at `at` with id `id`.
+pub fn position_of(at: OffsetDateTime, id: &str) -> String {
+    format!("{:020}:{id}", at.unix_timestamp_nanos().max(0))
+}
+
+/// A user's unread chat in a room.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatUnread {
+    /// Messages they could see, sent by others after their read mark (all
+    /// of them without one).
+    pub count: usize,
+    /// Whether there are more than `count`: counting stops after a bounded
+    /// read of the history.
+    pub more: bool,
+    /// Their read mark, if they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_read: Option<ReadReceipt>,
 }
 
 /// A waiting user, as moderators see it.
@@ -228,6 +278,9 @@ pub enum ServerMessage {
     ChatMessage(ChatRecord),
     /// A chat message's author changed its text (`edited_at` set).
     ChatUpdated(ChatRecord),
+    /// Someone read the room's chat up to a message (told to those who
+    /// could see that message).
+    ChatRead(ReadReceipt),
     /// Someone added or took back a reaction on a chat message.
     ChatReaction {
         /// The message.
@@ -606,6 +659,7 @@ impl ServerMessage {
                 | ServerMessage::MediaTracks { .. }
                 | ServerMessage::ActiveSpeakers { .. }
                 | ServerMessage::Typing { .. }
+                | ServerMessage::ChatRead(_)
         )
     }
 

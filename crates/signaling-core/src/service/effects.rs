@@ -42,6 +42,7 @@ impl RoomService {
             Effect::StoreChat(_)
             | Effect::ReplaceChat(_)
             | Effect::ReactChat { .. }
+            | Effect::MarkRead(_)
             | Effect::RemoveChat { .. }
             | Effect::StoreRecording(_) => 0,
             Effect::Deliver { .. } | Effect::Disconnect { .. } | Effect::Media(_) => 1,
@@ -102,6 +103,12 @@ impl RoomService {
                         .await
                     {
                         tracing::warn!(%room_id, error = %err, "chat reaction not stored");
+                    }
+                    continue;
+                }
+                Effect::MarkRead(receipt) => {
+                    if let Err(err) = self.ports.receipts.mark(room_id, &receipt).await {
+                        tracing::warn!(%room_id, error = %err, "read mark not stored");
                     }
                     continue;
                 }

@@ -25,7 +25,8 @@ impl RoomService {
         for kind in cmd.rate_limits(actor.connection.is_some()) {
             self.check_rate(*kind, &actor.user_id).await?;
         }
-        // An edit or delete is judged on the message as stored.
+        // An edit, delete, reaction or read mark is judged on the message
+        // as stored.
         let cmd = match cmd {
             Command::ChatEdit(e, _) => {
                 let record = self.stored_chat(room_id, &e.message_id).await?;
@@ -39,6 +40,15 @@ impl RoomService {
                 let id = r.message_id.clone().unwrap_or_default();
                 let record = self.stored_chat(room_id, &id).await?;
                 Command::ChatReact(r, record)
+            }
+            Command::ChatRead(r, _, _) => {
+                let record = self.stored_chat(room_id, &r.message_id).await?;
+                let mark = self
+                    .ports
+                    .receipts
+                    .get(room_id, actor.user_id.as_str())
+                    .await?;
+                Command::ChatRead(r, record, mark.map(Box::new))
             }
             cmd => cmd,
         };

@@ -24,6 +24,17 @@ impl RoomService {
             .await?;
         if let JoinOutcome::Joined { state, .. } = &mut out {
             state.last_sequence = self.latest_sequence(room_id).await.unwrap_or(0);
+            let group = state
+                .participants
+                .iter()
+                .find(|p| p.user_id.as_str() == state.you)
+                .and_then(|p| p.breakout_room_id.clone());
+            // Like the session records below, a count that cannot be read
+            // never blocks a join.
+            match self.unread_chat(room_id, &user, group.as_deref()).await {
+                Ok(unread) => state.chat_unread = Some(unread),
+                Err(e) => tracing::warn!(%room_id, error = %e, "counting unread chat failed"),
+            }
             // Session records are history: their failure never blocks a join.
             if new_room && let Err(e) = self.ports.sessions.started(room_id, self.now()).await {
                 tracing::warn!(%room_id, error = %e, "recording the session start failed");

@@ -17,6 +17,7 @@ mod lifecycle;
 mod maintenance;
 mod media;
 mod reads;
+mod receipts;
 pub mod views;
 
 pub use media::{MEDIA_CLAIM_RENEW, MEDIA_CLAIM_TTL};
@@ -82,6 +83,8 @@ pub struct Ports {
     pub bus: Arc<dyn EventBus>,
     /// Chat history.
     pub chat: Arc<dyn ChatHistory>,
+    /// Chat read marks.
+    pub receipts: Arc<dyn ReadReceipts>,
     /// Analytics.
     pub analytics: Arc<dyn Analytics>,
     /// Time.
@@ -115,6 +118,7 @@ impl Ports {
             rooms: Arc::new(MemoryRoomStore::default()),
             bus: Arc::new(MemoryBus::default()),
             chat: Arc::new(MemoryChatHistory::default()),
+            receipts: Arc::new(MemoryReadReceipts::default()),
             analytics: Arc::new(MemoryAnalytics::default()),
             clock: Arc::new(SystemClock),
             limiter: Arc::new(crate::ratelimit::MemoryRateLimiter::default()),

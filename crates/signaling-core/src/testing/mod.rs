@@ -10,6 +10,7 @@
 //! | [`RoomStore`](crate::ports::RoomStore) | [`room_store_suite!`](crate::room_store_suite) | memory, Redis |
 //! | [`EventBus`](crate::ports::EventBus) | [`event_bus_suite!`](crate::event_bus_suite) | memory, Redis (two instances) |
 //! | [`ChatHistory`](crate::ports::ChatHistory) | [`chat_history_suite!`](crate::chat_history_suite) | memory, Redis, MongoDB |
+//! | [`ReadReceipts`](crate::ports::ReadReceipts) | [`read_receipts_suite!`](crate::read_receipts_suite) | memory, Redis, MongoDB |
 //! | [`Analytics`](crate::ports::Analytics) | [`analytics_suite!`](crate::analytics_suite) | memory, Redis, MongoDB |
 //! | [`RoomSessions`](crate::ports::RoomSessions) | [`room_sessions_suite!`](crate::room_sessions_suite) | memory, MongoDB |
 //! | [`InstanceRegistry`](crate::ports::InstanceRegistry) | [`instance_registry_suite!`](crate::instance_registry_suite) | memory, Redis |
@@ -29,6 +30,7 @@ pub mod instances;
 pub mod media_owners;
 pub mod quota;
 pub mod ratelimit;
+pub mod receipts;
 pub mod rooms;
 pub mod sessions;
 
