@@ -227,6 +227,25 @@ test('two browsers make a call through the server', async (t) => {
     // Bob may not edit Alice's message: his page offers no button for it.
     assert.equal(await pages.bob.locator('#chat-log li', { hasText: 'hi alice' }).locator('button.edit').count(), 1);
     assert.equal(await pages.bob.locator('#chat-log li', { hasText: 'sure thing' }).locator('button.edit').count(), 1);
+
+    // Rich text: the safe subset renders, a javascript: link stays text.
+    await pages.alice.fill('#chat-input', '**bold** move, see [docs](https://example.com/d) not [x](javascript:alert(1))');
+    await pages.alice.click('#chat-send');
+    const rich = pages.bob.locator('#chat-log li', { hasText: 'bold move' });
+    await rich.waitFor({ timeout: 5_000 });
+    assert.equal(await rich.locator('.text strong').textContent(), 'bold');
+    assert.equal(await rich.locator('.text a').count(), 1);
+    assert.equal(await rich.locator('.text a').getAttribute('href'), 'https://example.com/d');
+    assert.match(await rich.locator('.text').textContent(), /not \[x\]\(javascript:alert\(1\)\)$/);
+    // A reaction on it shows on both pages; taking it back clears it.
+    await rich.locator('button.react').click();
+    const aliceRich = pages.alice.locator('#chat-log li', { hasText: 'bold move' });
+    await aliceRich.locator('.reactions', { hasText: '👍 1' }).waitFor({ timeout: 5_000 });
+    await rich.locator('.reactions', { hasText: '👍 1' }).waitFor({ timeout: 5_000 });
+    await rich.locator('button.react').click();
+    await aliceRich.locator('.reactions', { hasText: '👍' }).waitFor({ state: 'detached', timeout: 5_000 });
+    // Bob's page, open and visible, marked it read: Alice sees it.
+    await aliceRich.locator('.seen', { hasText: 'seen by' }).waitFor({ timeout: 5_000 });
   });
 
   await t.test('hand raise shows in the other page', async () => {

@@ -1,7 +1,7 @@
 // The demo page: wires the DOM to RtcClient. Everything protocol-related is
 // in rtc-client.js; this file only renders. User-supplied text is always set
 // with textContent, never as markup.
-import { RtcClient, fetchDevToken } from '/client/rtc-client.js';
+import { RtcClient, fetchDevToken, renderRichText } from '/client/rtc-client.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -110,7 +110,12 @@ function addChat(msg) {
     li.append(quote);
   }
   li.dataset.text = text;
-  li.append(`${who}${msg.to ? ' (private)' : ''}: ${text}${msg.edited_at ? ' (edited)' : ''}`);
+  // The text as written, with the safe rich-text subset (bold, italics,
+  // code, http(s)/mailto links) built as DOM nodes: markup stays text.
+  const body = document.createElement('span');
+  body.className = 'text';
+  body.append(renderRichText(text));
+  li.append(`${who}${msg.to ? ' (private)' : ''}: `, body, msg.edited_at ? ' (edited)' : '');
   if (msg.id && li.dataset.from === client.userId) {
     // Our own message: edit (the server keeps the window) and delete.
     const edit = document.createElement('button');

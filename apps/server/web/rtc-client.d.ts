@@ -985,6 +985,36 @@ export type LossCounters = Map<string, {
  */
 export declare function networkStatsFrom(reports: Iterable<RTCStatsReport>, previous?: LossCounters): NetworkStats | null;
 
+// ---------------------------------------------------------------- src/richtext.ts
+
+/** One piece of a message's rich text. */
+export type RichSegment = {
+    kind: 'text';
+    text: string;
+} | {
+    kind: 'bold';
+    children: RichSegment[];
+} | {
+    kind: 'italic';
+    children: RichSegment[];
+} | {
+    kind: 'code';
+    text: string;
+} | {
+    kind: 'link';
+    href: string;
+    text: string;
+};
+/** `url` as a link target, if it is absolute with a safe scheme. */
+export declare function safeHref(url: string): string | null;
+/** Parses `text` into segments (see the module comment for the subset). */
+export declare function parseRichText(text: string): RichSegment[];
+/**
+ * Renders `text` as DOM nodes of `doc`: text nodes, `<strong>`, `<em>`,
+ * `<code>` and `<a>` (opening in a new tab, without a referrer).
+ */
+export declare function renderRichText(text: string, doc?: Document): DocumentFragment;
+
 // ---------------------------------------------------------------- src/rest-client.ts
 
 /** Options of {@link RoomRestClient.api}. */

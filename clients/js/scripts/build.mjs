@@ -16,7 +16,7 @@ const tsc = join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
 const version = JSON.parse(readFileSync(join(pkg, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
 
 // Dependency order: a module comes after those it uses at run time.
-const MODULES = ['util', 'protocol', 'rest', 'events', 'stats', 'rest-client', 'peer', 'sfu', 'client'];
+const MODULES = ['util', 'protocol', 'rest', 'events', 'stats', 'richtext', 'rest-client', 'peer', 'sfu', 'client'];
 
 rmSync(join(pkg, 'build'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.json')], { stdio: 'inherit' });
