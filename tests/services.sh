@@ -8,7 +8,7 @@
 #   tests/services.sh env    print the env file (after up)
 #
 # A variable already set by the user (REDIS_URL, MONGODB_URI, S3_ENDPOINT with S3_BUCKET,
-# S3_ACCESS_KEY, S3_SECRET_KEY) points the tests at an existing service
+# S3_ACCESS_KEY, S3_SECRET_KEY, AZURITE_BLOB_STORAGE_URL) points the tests at an existing service
 # instead, and nothing is started for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +107,30 @@ mongo_up() {
   echo "secantusdb on 127.0.0.1:$port"
 }
 
+# Azurite, Microsoft's Azure Storage emulator (npm, pinned), which checks
+# shared-key and SAS signatures: the Azure signed-URL tests run against it.
+azurite_up() {
+  if [ -n "${AZURITE_BLOB_STORAGE_URL:-}" ]; then
+    set_env AZURITE_BLOB_STORAGE_URL "$AZURITE_BLOB_STORAGE_URL"; return
+  fi
+  command -v npm >/dev/null || { echo "installing nodejs npm (apt)"; apt_install nodejs npm; }
+  local pkg="$TOOLS/azurite"
+  if [ ! -x "$pkg/node_modules/.bin/azurite-blob" ]; then
+    echo "installing azurite 3.37.0 (the Azure Storage emulator; npm, about 20 s)"
+    mkdir -p "$pkg"
+    (cd "$pkg" && npm install --no-audit --no-fund --loglevel=error azurite@3.37.0)
+  fi
+  local d="$DIR/azurite"; mkdir -p "$d"
+  if alive "$d/azurite.pid"; then return; fi
+  local port; port=$(free_port)
+  nohup "$pkg/node_modules/.bin/azurite-blob" --blobHost 127.0.0.1 --blobPort "$port" \
+    --inMemoryPersistence --skipApiVersionCheck > "$d/azurite.log" 2>&1 &
+  echo $! > "$d/azurite.pid"
+  wait_port "$port" "$d/azurite.log"
+  set_env AZURITE_BLOB_STORAGE_URL "http://127.0.0.1:$port"
+  echo "azurite on 127.0.0.1:$port"
+}
+
 ffmpeg_up() {
   command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null && return
   echo "installing ffmpeg (apt)"
@@ -134,7 +158,7 @@ down() {
 }
 
 case "${1:-up}" in
-  up) redis_up; s3_up; mongo_up; ffmpeg_up; validator_up ;;
+  up) redis_up; s3_up; mongo_up; azurite_up; ffmpeg_up; validator_up ;;
   down) down ;;
   env) cat "$ENV" ;;
   *) echo "usage: $0 up|down|env"; exit 2 ;;

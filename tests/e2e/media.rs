@@ -524,7 +524,8 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
     .await;
     let done = finished(&s, "s3", &rid).await;
     assert_eq!(done["status"], "completed", "{done}");
-    // Both are in the bucket, seen by an independent S3 client.
+    // Both are in the bucket under the default key prefix (seed 004's
+    // `webrtc-recordings/`), seen by an independent S3 client.
     let bucket =
         storage::ObjectBlobStore::from_config(&storage::StorageConfig::S3(storage::S3Config {
             endpoint: settings.store.s3_endpoint.clone(),
@@ -535,10 +536,23 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
         }))
         .unwrap();
     use storage::BlobStore as _;
-    let chunks_in_bucket = bucket.list(&format!("transfers/{tid}")).await.unwrap();
+    let chunks_in_bucket = bucket
+        .list(&format!("webrtc-recordings/transfers/{tid}"))
+        .await
+        .unwrap();
     assert_eq!(chunks_in_bucket.len(), 4, "the transfer's chunks");
-    let key = done["outputs"][0]["key"].as_str().unwrap();
-    let obj = bucket.get(key, None).await.unwrap().bytes().await.unwrap();
+    assert!(
+        bucket
+            .list(&format!("transfers/{tid}"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let key = format!(
+        "webrtc-recordings/{}",
+        done["outputs"][0]["key"].as_str().unwrap()
+    );
+    let obj = bucket.get(&key, None).await.unwrap().bytes().await.unwrap();
     let (_, via_server) = get_bytes(
         &s,
         &format!("/webrtc/rooms/s3/recordings/{rid}/download"),
@@ -554,6 +568,7 @@ async fn with_s3_storage_transfers_and_recordings_land_in_the_bucket() {
         .await;
     let url = l["url"].as_str().unwrap();
     assert!(url.contains("X-Amz-Signature"), "{url}");
+    assert!(url.contains("/webrtc-recordings/recordings/"), "{url}");
     let r = reqwest::get(url).await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(hex(&r.bytes().await.unwrap()), hex(&obj));

@@ -120,7 +120,15 @@ pub fn blob_store_from(settings: &Settings) -> anyhow::Result<Arc<dyn storage::B
                 .collect(),
         },
     };
-    Ok(Arc::new(ObjectBlobStore::from_config(&cfg)?))
+    let prefix = settings
+        .store
+        .storage_prefix
+        .as_deref()
+        .unwrap_or(match cfg {
+            StorageConfig::S3(_) | StorageConfig::Url { .. } => "webrtc-recordings/",
+            StorageConfig::Memory | StorageConfig::Local { .. } => "",
+        });
+    Ok(Arc::new(ObjectBlobStore::open(&cfg, prefix)?))
 }
 
 /// Builds the token verifier from settings.

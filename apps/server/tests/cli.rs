@@ -461,3 +461,29 @@ fn a_short_admin_secret_refuses_to_start() {
     );
     assert!(!all.contains(short), "{all}");
 }
+
+/// Seed 004's `s3_prefix` names the storage key prefix in a config file,
+/// `S3_PREFIX` in the environment, and `RTC_STORAGE_PREFIX` beats both.
+#[test]
+fn the_seeds_s3_prefix_sets_the_storage_prefix() {
+    let f = config_file("s3_prefix = \"webrtc/recordings/\"\n");
+    let out = effective(rtc().arg("--config").arg(&f.0).arg("check-config"));
+    assert!(
+        out.contains("storage_prefix: Some(\n            \"webrtc/recordings/\","),
+        "{out}"
+    );
+    let out = effective(rtc().env("S3_PREFIX", "team-a/").arg("check-config"));
+    assert!(out.contains("\"team-a/\""), "{out}");
+    let out = effective(
+        rtc()
+            .env("S3_PREFIX", "team-a/")
+            .env("RTC_STORAGE_PREFIX", "team-b/")
+            .arg("check-config"),
+    );
+    assert!(
+        out.contains("\"team-b/\"") && !out.contains("team-a"),
+        "{out}"
+    );
+    let out = effective(rtc().arg("check-config"));
+    assert!(out.contains("storage_prefix: None,"), "{out}");
+}

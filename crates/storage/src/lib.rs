@@ -16,6 +16,7 @@ use bytes::Bytes;
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt as _, TryStreamExt as _};
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::signer::{Method, Signer};
 use object_store::{GetOptions, ObjectStore, ObjectStoreExt as _, PutPayload, WriteMultipart};
 
@@ -201,13 +202,27 @@ impl ObjectBlobStore {
         }
     }
 
-    /// Builds the store a configuration names.
+    /// Builds the store a configuration names, at the root of its bucket,
+    /// container or directory.
     pub fn from_config(cfg: &StorageConfig) -> Result<Self, BlobError> {
+        Self::open(cfg, "")
+    }
+
+    /// Builds the store a configuration names, with every key under
+    /// `prefix` (`webrtc-recordings/`, say; empty: the root). Keys given to
+    /// the store and listed by it stay without the prefix, and signed URLs
+    /// name the prefixed object. S3 buckets, GCS buckets (`gs://`) and
+    /// Azure containers (`az://`) sign URLs; other URLs do not.
+    pub fn open(cfg: &StorageConfig, prefix: &str) -> Result<Self, BlobError> {
         let cfg_err =
             |e: object_store::Error| BlobError::Unavailable(format!("storage config: {e}"));
+        let prefix = prefix.trim_matches('/');
+        if !prefix.is_empty() {
+            check_key(prefix)?;
+        }
         Ok(match cfg {
             StorageConfig::Memory => {
-                Self::new(Arc::new(object_store::memory::InMemory::new()), None)
+                Self::unsigned(Arc::new(object_store::memory::InMemory::new()), prefix)
             }
             StorageConfig::Local { dir } => {
                 std::fs::create_dir_all(dir).map_err(|e| {
@@ -216,7 +231,7 @@ impl ObjectBlobStore {
                 let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
                     .map_err(cfg_err)?
                     .with_automatic_cleanup(true);
-                Self::new(Arc::new(fs), None)
+                Self::unsigned(Arc::new(fs), prefix)
             }
             StorageConfig::S3(s) => {
                 let mut b = object_store::aws::AmazonS3Builder::new()
@@ -230,22 +245,97 @@ impl ObjectBlobStore {
                         .with_allow_http(ep.starts_with("http://"))
                         .with_virtual_hosted_style_request(false);
                 }
-                let s3 = Arc::new(b.build().map_err(cfg_err)?);
-                Self::new(s3.clone(), Some(s3))
+                Self::signing(b.build().map_err(cfg_err)?, prefix)
             }
             StorageConfig::Url { url, options } => {
                 let u = url::Url::parse(url)
                     .map_err(|e| BlobError::Unavailable(format!("storage url: {e}")))?;
-                let (store, prefix) =
-                    object_store::parse_url_opts(&u, options.clone()).map_err(cfg_err)?;
-                if !prefix.as_ref().is_empty() {
-                    return Err(BlobError::Unavailable(
-                        "storage url: give the bucket or container only, without a path".into(),
-                    ));
-                }
-                Self::new(Arc::from(store), None)
+                Self::from_url(&u, options, prefix)?
             }
         })
+    }
+
+    /// A `gs://`, `az://` (or `azure://`, `abfs://`) or `s3://` URL through
+    /// its builder, so that it signs URLs; any other URL object_store
+    /// knows, unsigned. Options are the builders' keys (`google_…`,
+    /// `azure_…`, `aws_…`); ones a builder does not know are ignored.
+    fn from_url(
+        u: &url::Url,
+        options: &[(String, String)],
+        prefix: &str,
+    ) -> Result<Self, BlobError> {
+        let cfg_err =
+            |e: object_store::Error| BlobError::Unavailable(format!("storage config: {e}"));
+        let with_path = || {
+            BlobError::Unavailable(
+                "storage url: give the bucket or container only, without a path \
+                 (RTC_STORAGE_PREFIX sets a key prefix)"
+                    .into(),
+            )
+        };
+        let named = matches!(
+            u.scheme(),
+            "gs" | "gcs" | "az" | "azure" | "abfs" | "abfss" | "adl" | "s3" | "s3a"
+        );
+        if named && !u.path().trim_matches('/').is_empty() {
+            return Err(with_path());
+        }
+        Ok(match u.scheme() {
+            "gs" | "gcs" => {
+                let mut b =
+                    object_store::gcp::GoogleCloudStorageBuilder::new().with_url(u.as_str());
+                for (k, v) in options {
+                    if let Ok(key) = k.parse() {
+                        b = b.with_config(key, v);
+                    }
+                }
+                Self::signing(b.build().map_err(cfg_err)?, prefix)
+            }
+            "az" | "azure" | "abfs" | "abfss" | "adl" => {
+                let mut b = object_store::azure::MicrosoftAzureBuilder::new().with_url(u.as_str());
+                for (k, v) in options {
+                    if let Ok(key) = k.parse() {
+                        b = b.with_config(key, v);
+                    }
+                }
+                Self::signing(b.build().map_err(cfg_err)?, prefix)
+            }
+            "s3" | "s3a" => {
+                let mut b = object_store::aws::AmazonS3Builder::new().with_url(u.as_str());
+                for (k, v) in options {
+                    if let Ok(key) = k.parse() {
+                        b = b.with_config(key, v);
+                    }
+                }
+                Self::signing(b.build().map_err(cfg_err)?, prefix)
+            }
+            _ => {
+                let (store, path) =
+                    object_store::parse_url_opts(u, options.to_vec()).map_err(cfg_err)?;
+                if !path.as_ref().is_empty() {
+                    return Err(with_path());
+                }
+                Self::unsigned(Arc::from(store), prefix)
+            }
+        })
+    }
+
+    /// Over a backend that signs its own URLs, under `prefix`.
+    fn signing<T: ObjectStore + Signer>(store: T, prefix: &str) -> Self {
+        if prefix.is_empty() {
+            let s = Arc::new(store);
+            return Self::new(s.clone(), Some(s));
+        }
+        let s = Arc::new(PrefixStore::new(store, prefix));
+        Self::new(s.clone(), Some(s))
+    }
+
+    /// Over a backend that cannot sign, under `prefix`.
+    fn unsigned(store: Arc<dyn ObjectStore>, prefix: &str) -> Self {
+        if prefix.is_empty() {
+            return Self::new(store, None);
+        }
+        Self::new(Arc::new(PrefixStore::new(store, prefix)), None)
     }
 
     /// The part size of streamed uploads (at least 5 MiB for S3).

@@ -20,7 +20,9 @@ fn s3_config() -> S3Config {
     }
 }
 
-fn stores() -> Vec<(&'static str, ObjectBlobStore)> {
+/// Every backend the suite runs on: memory, local disk and S3 at their
+/// roots, and S3 and Azure (Azurite) under a key prefix.
+async fn stores() -> Vec<(&'static str, ObjectBlobStore)> {
     let dir = std::env::temp_dir().join(format!("rtc-storage-{}", uuid::Uuid::new_v4()));
     vec![
         (
@@ -35,6 +37,11 @@ fn stores() -> Vec<(&'static str, ObjectBlobStore)> {
             "s3",
             ObjectBlobStore::from_config(&StorageConfig::S3(s3_config())).unwrap(),
         ),
+        (
+            "s3 prefixed",
+            ObjectBlobStore::open(&StorageConfig::S3(s3_config()), "webrtc-recordings/").unwrap(),
+        ),
+        ("azure prefixed", azurite::store("webrtc-recordings/").await),
     ]
 }
 
@@ -45,7 +52,7 @@ fn base() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn put_get_range_head_list_delete_behave_alike_on_every_backend() {
-    for (name, s) in stores() {
+    for (name, s) in stores().await {
         let b = base();
         let k = |p: &str| format!("{b}/{p}");
         let m = s
@@ -130,7 +137,7 @@ async fn a_50_mib_streamed_upload_reports_progress_and_arrives_intact() {
     const SIZE: usize = 50 * 1024 * 1024;
     let data: Vec<u8> = (0..SIZE).map(|i| (i * 7 % 251) as u8).collect();
     let want = Sha256::digest(&data);
-    for (name, s) in stores() {
+    for (name, s) in stores().await {
         let key = format!("{}/big.bin", base());
         let chunks: Vec<Result<Bytes, std::io::Error>> = data
             .chunks(1024 * 1024)
@@ -160,33 +167,45 @@ async fn a_50_mib_streamed_upload_reports_progress_and_arrives_intact() {
     }
 }
 
+/// S3 and Azure sign URLs (under a prefix too): a signed URL fetches the
+/// object until it expires; another object or a changed signature is
+/// refused by the server itself. Memory and local disk cannot sign.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn s3_signed_urls_work_until_they_expire_and_refuse_tampering() {
-    for (name, s) in stores() {
+async fn signed_urls_work_until_they_expire_and_refuse_tampering() {
+    for (name, s) in stores().await {
         let key = format!("{}/signed.txt", base());
         s.put(&key, Bytes::from_static(b"signed body"))
             .await
             .unwrap();
         let url = s.signed_url(&key, Duration::from_secs(2)).await.unwrap();
-        if name != "s3" {
-            assert!(
-                url.is_none(),
-                "{name} cannot sign; the server links instead"
-            );
-            continue;
+        let sig_param = match name {
+            "s3" | "s3 prefixed" => "X-Amz-Signature=",
+            "azure prefixed" => "sig=",
+            _ => {
+                assert!(
+                    url.is_none(),
+                    "{name} cannot sign; the server links instead"
+                );
+                continue;
+            }
+        };
+        let url = url.unwrap_or_else(|| panic!("{name} signs"));
+        if name.ends_with("prefixed") {
+            assert!(url.contains("/webrtc-recordings/"), "{url}");
         }
-        let url = url.expect("S3 signs");
         let http = reqwest::Client::new();
         let r = http.get(&url).send().await.unwrap();
-        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.status().as_u16(), 200, "{name}: {url}");
         assert_eq!(&r.bytes().await.unwrap()[..], b"signed body");
         let tampered = url.replace("signed.txt", "signed.txu");
         assert_eq!(
             http.get(&tampered).send().await.unwrap().status().as_u16(),
-            403
+            403,
+            "{name}"
         );
-        let sig_at = url.find("X-Amz-Signature=").unwrap() + 16;
+        let sig_at = url.find(sig_param).unwrap() + sig_param.len();
         let mut forged = url.clone();
+        // A hex digit (S3) or a base64 character (Azure) either way.
         let c = if &url[sig_at..sig_at + 1] == "0" {
             "1"
         } else {
@@ -195,15 +214,115 @@ async fn s3_signed_urls_work_until_they_expire_and_refuse_tampering() {
         forged.replace_range(sig_at..sig_at + 1, c);
         assert_eq!(
             http.get(&forged).send().await.unwrap().status().as_u16(),
-            403
+            403,
+            "{name}"
         );
         tokio::time::sleep(Duration::from_millis(3100)).await;
         assert_eq!(
             http.get(&url).send().await.unwrap().status().as_u16(),
             403,
-            "expired"
+            "{name}: expired"
         );
     }
+}
+
+/// A prefixed store keeps every key under its prefix (as an unprefixed
+/// client of the same bucket sees), and lists and reads them without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_prefix_holds_every_object_and_stays_out_of_keys() {
+    let b = base();
+    let prefixed =
+        ObjectBlobStore::open(&StorageConfig::S3(s3_config()), &format!("/{b}/team-a/")).unwrap();
+    let root = ObjectBlobStore::from_config(&StorageConfig::S3(s3_config())).unwrap();
+    prefixed
+        .put("rec/1.webm", Bytes::from_static(b"one"))
+        .await
+        .unwrap();
+    let listed: Vec<String> = prefixed
+        .list("rec")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(listed, ["rec/1.webm"]);
+    let raw: Vec<String> = root
+        .list(&b)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.key)
+        .collect();
+    assert_eq!(raw, [format!("{b}/team-a/rec/1.webm")]);
+    assert!(
+        root.head("rec/1.webm").await.is_err(),
+        "nothing at the root"
+    );
+    for bad in ["a/../b", "a//b"] {
+        assert!(
+            ObjectBlobStore::open(&StorageConfig::Memory, bad).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+/// GCS signs V4 URLs locally with a service account's key (no server here
+/// checks them: there is no GCS emulator that verifies signatures), under
+/// the prefix, for the asked lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gcs_signs_v4_urls_with_a_service_account_key() {
+    let dir = std::env::temp_dir().join(format!("rtc-gcs-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pem = dir.join("key.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ])
+        .arg(&pem)
+        .status()
+        .expect("openssl");
+    assert!(made.success());
+    let key = serde_json::json!({
+        "type": "service_account",
+        "client_email": "rtc@project.iam.gserviceaccount.com",
+        "private_key_id": "k1",
+        "private_key": std::fs::read_to_string(&pem).unwrap(),
+    });
+    let cfg = StorageConfig::Url {
+        url: "gs://rtc-bucket".into(),
+        options: vec![("google_service_account_key".into(), key.to_string())],
+    };
+    let s = ObjectBlobStore::open(&cfg, "webrtc-recordings").unwrap();
+    let url = s
+        .signed_url("rec/a.webm", Duration::from_secs(600))
+        .await
+        .unwrap()
+        .expect("GCS signs");
+    assert!(
+        url.starts_with("https://storage.googleapis.com/rtc-bucket/webrtc-recordings/rec/a.webm?"),
+        "{url}"
+    );
+    for part in [
+        "X-Goog-Algorithm=GOOG4-RSA-SHA256",
+        "X-Goog-Expires=600",
+        "rtc%40project.iam.gserviceaccount.com",
+        "X-Goog-Signature=",
+    ] {
+        assert!(url.contains(part), "{part} in {url}");
+    }
+    let bad = StorageConfig::Url {
+        url: "gs://rtc-bucket/some/path".into(),
+        options: vec![],
+    };
+    assert!(
+        ObjectBlobStore::open(&bad, "").is_err(),
+        "a path is refused"
+    );
 }
 
 #[test]
@@ -233,4 +352,66 @@ fn server_links_expire_and_refuse_tampering() {
         Err(LinkError::BadSignature)
     );
     assert!(l.query("k", 5).starts_with("expires=5&sig="));
+}
+
+/// Azurite (`AZURITE_BLOB_STORAGE_URL`, started by `tests/services.sh`):
+/// the container is made with one shared-key request, as `az storage
+/// container create` would.
+mod azurite {
+    use base64::Engine as _;
+    use hmac::{Hmac, Mac};
+
+    use super::*;
+
+    const ACCOUNT: &str = "devstoreaccount1";
+    /// Azurite's published development key.
+    const KEY: &str =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    const CONTAINER: &str = "rtc-test";
+
+    /// A store on the test container under `prefix`.
+    pub async fn store(prefix: &str) -> ObjectBlobStore {
+        let base = std::env::var("AZURITE_BLOB_STORAGE_URL").expect(
+            "AZURITE_BLOB_STORAGE_URL must be set: run `just test storage`, or `tests/services.sh up` and source .services/env",
+        );
+        create_container(&base).await;
+        let cfg = StorageConfig::Url {
+            url: format!("az://{CONTAINER}"),
+            options: vec![("azure_storage_use_emulator".into(), "true".into())],
+        };
+        ObjectBlobStore::open(&cfg, prefix).unwrap()
+    }
+
+    /// `PUT /{account}/{container}?restype=container`, signed with the
+    /// account key; 201, or 409 when it is there already.
+    async fn create_container(base: &str) {
+        let date = time::OffsetDateTime::now_utc()
+            .format(time::macros::format_description!(
+                "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+            ))
+            .unwrap();
+        let version = "2021-08-06";
+        let to_sign = format!(
+            "PUT\n\n\n\n\n\n\n\n\n\n\n\nx-ms-date:{date}\nx-ms-version:{version}\n/{ACCOUNT}/{ACCOUNT}/{CONTAINER}\nrestype:container"
+        );
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&b64.decode(KEY).unwrap()).unwrap();
+        mac.update(to_sign.as_bytes());
+        let sig = b64.encode(mac.finalize().into_bytes());
+        let r = reqwest::Client::new()
+            .put(format!("{base}/{ACCOUNT}/{CONTAINER}?restype=container"))
+            .header("x-ms-date", date)
+            .header("x-ms-version", version)
+            .header("content-length", "0")
+            .header("authorization", format!("SharedKey {ACCOUNT}:{sig}"))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        assert!(
+            status == 201 || status == 409,
+            "creating the container: {status} {}",
+            r.text().await.unwrap_or_default()
+        );
+    }
 }

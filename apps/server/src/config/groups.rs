@@ -254,6 +254,13 @@ pub struct StorageSettings {
     /// S3 secret access key (else `AWS_SECRET_ACCESS_KEY`).
     #[arg(long, env = "S3_SECRET_KEY", hide_env_values = true)]
     pub s3_secret_key: Option<Secret>,
+    /// Key prefix of every object the server stores (seed 004's
+    /// `s3_prefix`; `S3_PREFIX` is read too). Unset: `webrtc-recordings/`
+    /// in an S3 bucket or an object-store URL, where a bucket is often
+    /// shared (seed 004's default), and none on local disk or in memory.
+    /// Empty: the bucket's root.
+    #[arg(long, env = "RTC_STORAGE_PREFIX", alias = "s3-prefix")]
+    pub storage_prefix: Option<String>,
     /// Secret for the server's own expiring download links (at least 32
     /// bytes; set the same value on every instance). Random per process
     /// when unset.

@@ -258,20 +258,37 @@ pub fn apply_config_file(
     let table: toml::Table = text
         .parse()
         .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
-    let known: Vec<String> = command
+    // Each setting by its name and its aliases (`s3_prefix`, seed 004's
+    // name of `storage_prefix`).
+    let known: Vec<(String, String)> = command
         .get_arguments()
         .filter(|a| a.get_long().is_some() && a.get_id() != "config")
-        .map(|a| a.get_id().to_string())
+        .flat_map(|a| {
+            let id = a.get_id().to_string();
+            let aliases = a.get_all_aliases().unwrap_or_default();
+            std::iter::once(id.clone())
+                .chain(aliases.into_iter().map(|al| al.replace('-', "_")))
+                .map(move |name| (name, id.clone()))
+                .collect::<Vec<_>>()
+        })
         .collect();
     for (key, value) in table {
-        let id = key.replace('-', "_");
-        if !known.contains(&id) {
+        let name = key.replace('-', "_");
+        let Some(id) = known
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| id.clone())
+        else {
             anyhow::bail!(
                 "config file {}: unknown key `{key}`; known keys: {}",
                 path.display(),
-                known.join(", ")
+                known
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-        }
+        };
         let text = match value {
             toml::Value::Array(items) => items
                 .iter()
@@ -305,17 +322,19 @@ fn with_default(command: clap::Command, id: &str, value: String) -> clap::Comman
 
 /// The standard AWS variables (seed 004) as the defaults of the S3
 /// settings: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
-/// `AWS_DEFAULT_REGION` (or `AWS_REGION`). Applied after the config file,
+/// `AWS_DEFAULT_REGION` (or `AWS_REGION`); and `S3_PREFIX` as the default
+/// of `storage_prefix`. Applied after the config file,
 /// so the order is file < `AWS_*` < `S3_*` variables < flags. `env` reads a
 /// variable (the process environment in `main`).
 pub fn apply_aws_env(
     mut command: clap::Command,
     env: impl Fn(&str) -> Option<String>,
 ) -> clap::Command {
-    let sources: [(&str, &[&str]); 3] = [
+    let sources: [(&str, &[&str]); 4] = [
         ("s3_access_key", &["AWS_ACCESS_KEY_ID"]),
         ("s3_secret_key", &["AWS_SECRET_ACCESS_KEY"]),
         ("s3_region", &["AWS_DEFAULT_REGION", "AWS_REGION"]),
+        ("storage_prefix", &["S3_PREFIX"]),
     ];
     for (id, vars) in sources {
         if let Some(value) = vars.iter().find_map(|k| env(k).filter(|v| !v.is_empty())) {
