@@ -117,7 +117,8 @@ async fn a_thread_holds_its_replies_and_keeps_private_ones_private() {
         json!({"type": "chat-message", "message": "not with ben", "to": "ann", "reply_to": root}),
     )
     .await;
-    a.expect("chat-message").await;
+    // Ann has her own and Ben's messages waiting too: wait for Cat's.
+    while a.expect("chat-message").await["message"] != "not with ben" {}
     b.send(json!({"type": "chat-message", "message": "x", "reply_to": "../../etc"}))
         .await;
     let e = b.expect("error").await;

@@ -24,9 +24,11 @@ mod layers;
 mod peer;
 mod sfu;
 mod speakers;
+mod tap;
 mod types;
 
 pub use sfu::{Sfu, SfuStats};
+pub use tap::MAX_TAPS;
 pub use types::*;
 
 /// Installs the process-wide crypto provider of the WebRTC stack (pure

@@ -63,6 +63,7 @@ pub struct Sfu {
     negotiate: HashSet<PeerId>,
     out: VecDeque<Output>,
     stats: SfuStats,
+    taps: crate::tap::Taps,
 }
 
 impl Sfu {
@@ -85,6 +86,7 @@ impl Sfu {
             negotiate: HashSet::new(),
             out: VecDeque::new(),
             stats: SfuStats::default(),
+            taps: crate::tap::Taps::default(),
         })
     }
 
@@ -259,6 +261,25 @@ impl Sfu {
                 self.dirty.push(peer);
             }
             Command::Leave { peer } => self.remove(peer),
+            Command::Tap { tap, room } => {
+                if !self.taps.add(tap, Arc::from(room.as_str())) {
+                    tracing::warn!(tap, "too many media taps: one was refused");
+                    return;
+                }
+                let members = self.rooms.get(room.as_str()).cloned().unwrap_or_default();
+                for from in members {
+                    let video: Vec<Mid> = self.peers[&from]
+                        .tracks_in
+                        .iter()
+                        .filter(|t| t.kind == MediaKind::Video)
+                        .map(|t| t.mid)
+                        .collect();
+                    for mid in video {
+                        let _ = self.keyframe(now, from, mid, None);
+                    }
+                }
+            }
+            Command::Untap { tap } => self.taps.remove(tap),
         }
         self.drive(now);
     }
@@ -338,6 +359,7 @@ impl Sfu {
             return;
         };
         p.rtc.disconnect();
+        self.taps.forget(peer);
         self.by_addr.retain(|_, id| *id != peer);
         if let Some(members) = self.rooms.get_mut(&p.room) {
             members.retain(|id| *id != peer);
@@ -533,6 +555,21 @@ impl Sfu {
                     t.hear(now, dbov);
                 }
                 t.layers.saw(now, &d);
+                if self.taps.on(&p.room) {
+                    let (frames, keyframes) = self.taps.frame(now, &p.room, id, &p.user, t, &d);
+                    self.out.extend(frames);
+                    for rid in keyframes {
+                        if p.request_keyframe(now, d.mid, rid) {
+                            self.dirty.push(id);
+                        }
+                    }
+                }
+                let Some(p) = self.peers.get_mut(&id) else {
+                    return;
+                };
+                let Some(t) = p.tracks_in.iter_mut().find(|t| t.mid == d.mid) else {
+                    return;
+                };
                 // Lent to the subscribers' choice below, then put back.
                 let layers = std::mem::take(&mut t.layers);
                 if !d.contiguous {

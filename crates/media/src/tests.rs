@@ -91,6 +91,8 @@ struct World {
     /// Datagrams from the server to this client are lost, one in `.1`.
     lossy: Option<(usize, u32)>,
     datagrams: u32,
+    /// Frames handed to taps.
+    tapped: Vec<TapFrame>,
 }
 
 impl World {
@@ -106,6 +108,7 @@ impl World {
             clients: Vec::new(),
             lossy: None,
             datagrams: 0,
+            tapped: Vec::new(),
         }
     }
 
@@ -197,6 +200,7 @@ impl World {
                             }
                         }
                         Output::Signal { peer, signal } => self.signal(peer, signal),
+                        Output::Frame(f) => self.tapped.push(*f),
                     }
                 }
                 for i in 0..self.clients.len() {
@@ -602,4 +606,64 @@ fn loss_towards_a_subscriber_lowers_its_layer_and_a_clean_link_brings_the_top_on
     w.lossy = None;
     w.show(a, 900);
     assert_eq!(last(&w, b), 2000, "the top layer again");
+}
+
+/// A tap gets every track of its room once: the largest layer of a
+/// simulcast camera from a keyframe on (one is asked for when the tap
+/// starts), the microphone, each with its publisher and source; nothing
+/// after it stops.
+#[test]
+fn a_tap_gets_the_top_layer_from_a_keyframe_and_the_audio_until_it_stops() {
+    let (mut w, a, _) = simulcast_to(1);
+    let talker = w.join(true, ALL);
+    w.run(Duration::from_millis(300));
+    // Past any keyframe owed: the camera is mid-way between keyframes.
+    w.show(a, 20);
+    assert!(w.tapped.is_empty(), "no tap, no frames");
+    let asked = w.clients[a].keyframe_requests;
+    w.sfu.command(
+        w.now,
+        Command::Tap {
+            tap: 7,
+            room: "r".into(),
+        },
+    );
+    w.run(Duration::from_millis(50));
+    w.show(a, 30);
+    assert!(
+        w.clients[a].keyframe_requests > asked,
+        "a keyframe is asked for"
+    );
+    w.speak(talker, 10);
+    let video: Vec<&TapFrame> = w
+        .tapped
+        .iter()
+        .filter(|f| f.codec == FrameCodec::Vp8)
+        .collect();
+    assert!(video.len() >= 25, "{} camera frames", video.len());
+    assert!(video[0].keyframe, "the first is a keyframe");
+    assert!(
+        video.iter().all(|f| f.data.len() == 2000),
+        "the top layer only (1280x720, 2000 bytes a frame)"
+    );
+    assert!(
+        video
+            .iter()
+            .all(|f| f.tap == 7 && f.user == "user0" && f.source == TrackSource::Camera)
+    );
+    let audio: Vec<&TapFrame> = w
+        .tapped
+        .iter()
+        .filter(|f| f.codec == FrameCodec::Opus)
+        .collect();
+    assert_eq!(audio.len(), 10, "every audio frame");
+    assert!(
+        audio
+            .iter()
+            .all(|f| f.keyframe && f.source == TrackSource::Microphone && f.user != "user0")
+    );
+    w.sfu.command(w.now, Command::Untap { tap: 7 });
+    let before = w.tapped.len();
+    w.show(a, 10);
+    assert_eq!(w.tapped.len(), before, "nothing after the tap stops");
 }

@@ -62,7 +62,7 @@ impl TrackSource {
 }
 
 /// Signaling from a participant, already checked by the room (membership,
-/// media mode, SDP size and send permissions).
+/// media mode, SDP size and send permissions), and the server's own taps.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// An SDP offer: the first one creates the peer in `room`.
@@ -112,6 +112,19 @@ pub enum Command {
     Leave {
         /// The peer.
         peer: PeerId,
+    },
+    /// Starts handing every frame published in `room` out as
+    /// [`Output::Frame`] (a keyframe is asked of every video track).
+    Tap {
+        /// The tap's name.
+        tap: TapId,
+        /// The room.
+        room: String,
+    },
+    /// Stops a tap.
+    Untap {
+        /// The tap.
+        tap: TapId,
     },
 }
 
@@ -219,6 +232,45 @@ pub enum Output {
         /// The message.
         signal: Signal,
     },
+    /// A frame for a tap ([`Command::Tap`]).
+    Frame(Box<TapFrame>),
+}
+
+/// Names a tap ([`Command::Tap`]).
+pub type TapId = u64;
+
+/// The codec of a tapped frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameCodec {
+    /// Opus audio.
+    Opus,
+    /// VP8 video.
+    Vp8,
+    /// VP9 video.
+    Vp9,
+    /// H.264 video.
+    H264,
+}
+
+/// One frame a publisher sent, as a tap receives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TapFrame {
+    /// The tap.
+    pub tap: TapId,
+    /// The track, `peer:mid` (unique within the SFU).
+    pub track: String,
+    /// Its publisher.
+    pub user: String,
+    /// What it carries.
+    pub source: TrackSource,
+    /// Its codec.
+    pub codec: FrameCodec,
+    /// Its RTP time (the codec's clock), unwrapped.
+    pub rtp_time: u64,
+    /// Whether a decoder can start at it (always true for audio).
+    pub keyframe: bool,
+    /// The payload.
+    pub data: Vec<u8>,
 }
 
 /// How an [`crate::Sfu`] runs.

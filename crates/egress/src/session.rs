@@ -1,0 +1,673 @@
+//! One running egress: the decoders, the composite clock, the encoder and
+//! its restarts.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use recording::PresetSettings;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::canvas::{I420, i420_len};
+use crate::containers::Muxer;
+use crate::ffmpeg::{decoder_args, encoder_args};
+use crate::layout::{Layout, tiles};
+use crate::mixer::{Mixer, RATE};
+use crate::{Codec, Frame};
+
+/// How an [`Egress`] runs.
+#[derive(Clone)]
+pub struct EgressConfig {
+    /// The ffmpeg program.
+    pub ffmpeg: PathBuf,
+    /// Grid or active speaker.
+    pub layout: Layout,
+    /// Size, frame rate and bitrates of the stream.
+    pub preset: PresetSettings,
+    /// `rtmp://` or `rtmps://` URL with the stream key: a secret, never
+    /// logged (it is on the encoder's command line, which local users of
+    /// the machine can list).
+    pub destination: String,
+    /// A directory for the encoder's audio FIFO.
+    pub scratch: PathBuf,
+    /// The stream stops by itself after this long.
+    pub max_duration: Duration,
+    /// Restarts of the encoder when the destination drops.
+    pub retry: Retry,
+}
+
+impl std::fmt::Debug for EgressConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EgressConfig")
+            .field("layout", &self.layout)
+            .field("preset", &self.preset)
+            .field("destination", &"<secret>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Restarts of the encoder: after `first`, doubling up to `max`, at most
+/// `attempts` in a row without going live in between.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// The first wait.
+    pub first: Duration,
+    /// The longest wait.
+    pub max: Duration,
+    /// Failed starts in a row before the stream fails.
+    pub attempts: u32,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            first: Duration::from_secs(1),
+            max: Duration::from_secs(30),
+            attempts: 8,
+        }
+    }
+}
+
+/// Where a stream is; each change is sent once, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// The encoder is starting (the destination not reached yet).
+    Starting,
+    /// Media is reaching the destination.
+    Live,
+    /// The destination dropped or refused; trying again.
+    Reconnecting {
+        /// Tries in a row so far.
+        attempt: u32,
+        /// What the encoder said last.
+        reason: String,
+    },
+    /// Given up after [`Retry::attempts`] tries.
+    Failed {
+        /// What the encoder said last.
+        reason: String,
+    },
+    /// Stopped (asked to, or [`EgressConfig::max_duration`] passed).
+    Stopped,
+}
+
+enum Input {
+    Frame(Frame),
+    Stop,
+}
+
+/// A running egress. Dropping it stops it (without waiting).
+pub struct Egress {
+    tx: mpsc::Sender<Input>,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Frames waiting for the egress; past this, frames are dropped.
+const QUEUE: usize = 1024;
+
+impl Egress {
+    /// Starts an egress on the current tokio runtime; its statuses go to
+    /// `status`, the first being [`Status::Starting`], the last
+    /// [`Status::Stopped`] or [`Status::Failed`].
+    pub fn start(config: EgressConfig, status: mpsc::UnboundedSender<Status>) -> Egress {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let task = tokio::spawn(run(config, rx, status));
+        Egress {
+            tx,
+            task: Some(task),
+        }
+    }
+
+    /// Hands over one frame; false when the queue is full or the egress
+    /// ended.
+    pub fn push(&self, frame: Frame) -> bool {
+        self.tx.try_send(Input::Frame(frame)).is_ok()
+    }
+
+    /// Whether it ended (stopped, failed or past its duration).
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Stops it and waits until the encoder has finished the stream.
+    pub async fn stop(mut self) {
+        let _ = self.tx.send(Input::Stop).await;
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Egress {
+    fn drop(&mut self) {
+        let _ = self.tx.try_send(Input::Stop);
+    }
+}
+
+/// A track's decoder.
+struct Decoder {
+    user: String,
+    screen: bool,
+    codec: Codec,
+    muxer: Muxer,
+    input: mpsc::Sender<Vec<u8>>,
+    started: bool,
+    last: Instant,
+    _child: Child,
+}
+
+/// The newest picture of each video track, and when it came.
+type Pictures = Arc<Mutex<HashMap<String, (I420, Instant)>>>;
+
+/// A video not drawn for this long leaves the layout.
+const STALE: Duration = Duration::from_secs(3);
+/// A decoder fed nothing for this long is stopped.
+const IDLE: Duration = Duration::from_secs(10);
+/// How long a new loudest voice must last to become the speaker.
+const SPEAKER_HOLD: Duration = Duration::from_millis(1500);
+
+struct Encoder {
+    video: mpsc::Sender<Vec<u8>>,
+    audio: mpsc::Sender<Vec<u8>>,
+    child: Child,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// What the encoder tells the loop.
+enum Event {
+    Live,
+}
+
+struct Run {
+    cfg: EgressConfig,
+    status: mpsc::UnboundedSender<Status>,
+    last_status: Option<Status>,
+    decoders: HashMap<String, Decoder>,
+    /// Video tracks in the order they came, screens first.
+    order: Vec<String>,
+    pictures: Pictures,
+    mixer: Arc<Mutex<Mixer>>,
+    canvas: I420,
+    /// The decoders' picture size (the canvas for the speaker layout, a
+    /// quarter of it for the grid).
+    tile: (u32, u32),
+    speaker: Option<String>,
+    candidate: Option<(String, Instant)>,
+    encoder: Option<Encoder>,
+    events: mpsc::UnboundedSender<Event>,
+    attempts: u32,
+    restart_at: Option<Instant>,
+    starts: u32,
+}
+
+async fn run(
+    cfg: EgressConfig,
+    mut rx: mpsc::Receiver<Input>,
+    status: mpsc::UnboundedSender<Status>,
+) {
+    let (events, mut events_rx) = mpsc::unbounded_channel();
+    let p = cfg.preset;
+    let tile = match cfg.layout {
+        Layout::Speaker => (p.width, p.height),
+        Layout::Grid => ((p.width / 2) & !1, (p.height / 2) & !1),
+    };
+    let mut r = Run {
+        canvas: I420::black(p.width, p.height),
+        tile,
+        cfg,
+        status,
+        last_status: None,
+        decoders: HashMap::new(),
+        order: vec![],
+        pictures: Pictures::default(),
+        mixer: Arc::default(),
+        speaker: None,
+        candidate: None,
+        encoder: None,
+        events,
+        attempts: 0,
+        restart_at: None,
+        starts: 0,
+    };
+    r.set(Status::Starting);
+    r.start_encoder();
+    let started = Instant::now();
+    let end = started + r.cfg.max_duration;
+    let mut tick = tokio::time::interval(Duration::from_secs(1) / p.fps.max(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut samples_sent: u64 = 0;
+    let mut audio_clock = Instant::now();
+    loop {
+        tokio::select! {
+            input = rx.recv() => match input {
+                Some(Input::Frame(f)) => r.frame(f),
+                Some(Input::Stop) | None => break,
+            },
+            Some(Event::Live) = events_rx.recv() => {
+                r.attempts = 0;
+                r.set(Status::Live);
+            }
+            _ = tick.tick() => {
+                let now = Instant::now();
+                if now >= end {
+                    break;
+                }
+                if r.encoder_exited() && !r.give_up_or_wait(now) {
+                    return r.shutdown().await;
+                }
+                if r.restart_at.is_some_and(|t| now >= t) {
+                    r.restart_at = None;
+                    r.start_encoder();
+                    audio_clock = now;
+                    samples_sent = 0;
+                }
+                r.compose(now);
+                // The mix keeps pace with the wall clock, whatever ticks
+                // were skipped.
+                let due = (now - audio_clock).as_micros() as u64 * RATE as u64 / 1_000_000;
+                // After a stall, at most 200 ms at once: the rest is skipped.
+                let n = due.saturating_sub(samples_sent).min(RATE as u64 / 5) as usize;
+                samples_sent = due;
+                let mix = r.mixer.lock().expect("mixer").take(n);
+                if let Some(e) = &r.encoder {
+                    let bytes: Vec<u8> = mix.iter().flat_map(|s| s.to_le_bytes()).collect();
+                    let _ = e.audio.try_send(bytes);
+                }
+                r.reap(now);
+            }
+        }
+    }
+    r.set(Status::Stopped);
+    r.shutdown().await;
+}
+
+impl Run {
+    fn set(&mut self, s: Status) {
+        if self.last_status.as_ref() == Some(&s) {
+            return;
+        }
+        if !matches!(s, Status::Starting | Status::Live) {
+            tracing::info!(status = ?s, "egress");
+        }
+        self.last_status = Some(s.clone());
+        let _ = self.status.send(s);
+    }
+
+    /// Hands a frame to its track's decoder (started on the first frame,
+    /// fed from the first keyframe).
+    fn frame(&mut self, f: Frame) {
+        if !self.decoders.contains_key(&f.track) {
+            let Some(d) = self.spawn_decoder(&f) else {
+                return;
+            };
+            if f.codec.is_video() {
+                if f.screen {
+                    self.order.insert(0, f.track.clone());
+                } else {
+                    self.order.push(f.track.clone());
+                }
+            }
+            self.decoders.insert(f.track.clone(), d);
+        }
+        let Some(d) = self.decoders.get_mut(&f.track) else {
+            return;
+        };
+        d.last = Instant::now();
+        if !d.started {
+            if d.codec.is_video() && !f.keyframe {
+                return;
+            }
+            d.started = true;
+            let header = d.muxer.header();
+            if !header.is_empty() {
+                let _ = d.input.try_send(header);
+            }
+        }
+        let bytes = d.muxer.frame(f.rtp_time, &f.data);
+        if !bytes.is_empty() && d.input.try_send(bytes).is_err() {
+            tracing::debug!(track = %f.track, "egress decoder behind: a frame was dropped");
+        }
+    }
+
+    fn spawn_decoder(&self, f: &Frame) -> Option<Decoder> {
+        let (w, h) = self.tile;
+        let mut child = Command::new(&self.cfg.ffmpeg)
+            .args(decoder_args(f.codec, w, h))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| tracing::warn!(error = %e, "egress decoder did not start"))
+            .ok()?;
+        let mut stdin = child.stdin.take()?;
+        let mut stdout = child.stdout.take()?;
+        let (input, mut rx) = mpsc::channel::<Vec<u8>>(256);
+        tokio::spawn(async move {
+            while let Some(b) = rx.recv().await {
+                if stdin.write_all(&b).await.is_err() {
+                    return;
+                }
+            }
+        });
+        let track = f.track.clone();
+        if f.codec.is_video() {
+            let pictures = self.pictures.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; i420_len(w, h)];
+                while stdout.read_exact(&mut buf).await.is_ok() {
+                    if let Some(p) = I420::from_bytes(w, h, buf.clone()) {
+                        let mut all = pictures.lock().expect("pictures");
+                        all.insert(track.clone(), (p, Instant::now()));
+                    }
+                }
+                pictures.lock().expect("pictures").remove(&track);
+            });
+        } else {
+            let mixer = self.mixer.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 1920];
+                loop {
+                    let n = match stdout.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n & !1,
+                    };
+                    let samples: Vec<i16> = buf[..n]
+                        .chunks_exact(2)
+                        .map(|c| i16::from_le_bytes([c[0], c[1]]))
+                        .collect();
+                    mixer.lock().expect("mixer").push(&track, &samples);
+                }
+                mixer.lock().expect("mixer").remove(&track);
+            });
+        }
+        Some(Decoder {
+            user: f.user.clone(),
+            screen: f.screen,
+            codec: f.codec,
+            muxer: Muxer::new(f.codec),
+            input,
+            started: false,
+            last: Instant::now(),
+            _child: child,
+        })
+    }
+
+    /// Draws the composite and hands it to the encoder.
+    fn compose(&mut self, now: Instant) {
+        self.follow_speaker(now);
+        let pictures = self.pictures.lock().expect("pictures");
+        let shown: Vec<String> = self
+            .order
+            .iter()
+            .filter(|t| {
+                pictures
+                    .get(*t)
+                    .is_some_and(|(_, at)| now.duration_since(*at) < STALE)
+            })
+            .cloned()
+            .collect();
+        let speaker_video = self.speaker.as_ref().and_then(|u| {
+            shown.iter().find(|t| {
+                self.decoders
+                    .get(*t)
+                    .is_some_and(|d| &d.user == u && !d.screen)
+            })
+        });
+        self.canvas.clear();
+        let (w, h) = (self.canvas.w, self.canvas.h);
+        for (track, rect) in tiles(
+            self.cfg.layout,
+            w,
+            h,
+            &shown,
+            speaker_video.map(|s| s.as_str()),
+        ) {
+            if let Some((p, _)) = pictures.get(track) {
+                self.canvas.draw(p, rect);
+            }
+        }
+        drop(pictures);
+        if let Some(e) = &self.encoder {
+            let _ = e.video.try_send(self.canvas.data.clone());
+        }
+    }
+
+    /// The speaker is the loudest voice once it has lasted
+    /// [`SPEAKER_HOLD`].
+    fn follow_speaker(&mut self, now: Instant) {
+        let loudest = {
+            let mixer = self.mixer.lock().expect("mixer");
+            mixer
+                .loudest()
+                .and_then(|track| self.decoders.get(track))
+                .map(|d| d.user.clone())
+        };
+        match (loudest, &self.candidate) {
+            (None, _) => self.candidate = None,
+            (Some(u), _) if self.speaker.as_ref() == Some(&u) => self.candidate = None,
+            (Some(u), Some((c, since))) if *c == u => {
+                if now.duration_since(*since) >= SPEAKER_HOLD {
+                    self.speaker = Some(u);
+                    self.candidate = None;
+                }
+            }
+            (Some(u), _) => {
+                if self.speaker.is_none() {
+                    self.speaker = Some(u);
+                } else {
+                    self.candidate = Some((u, now));
+                }
+            }
+        }
+    }
+
+    /// Stops decoders fed nothing for [`IDLE`].
+    fn reap(&mut self, now: Instant) {
+        let idle: Vec<String> = self
+            .decoders
+            .iter()
+            .filter(|(_, d)| now.duration_since(d.last) > IDLE)
+            .map(|(t, _)| t.clone())
+            .collect();
+        for t in idle {
+            self.decoders.remove(&t);
+            self.order.retain(|o| *o != t);
+        }
+    }
+
+    fn start_encoder(&mut self) {
+        self.starts += 1;
+        let fifo = self
+            .cfg
+            .scratch
+            .join(format!("egress-{}-{}.pcm", std::process::id(), unique()));
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !made {
+            self.set(Status::Failed {
+                reason: format!("could not make a FIFO in {}", self.cfg.scratch.display()),
+            });
+            return;
+        }
+        let spawned = Command::new(&self.cfg.ffmpeg)
+            .args(encoder_args(&self.cfg.preset, &fifo, &self.cfg.destination))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                let _ = std::fs::remove_file(&fifo);
+                self.set(Status::Failed {
+                    reason: format!("ffmpeg did not start: {e}"),
+                });
+                return;
+            }
+        };
+        let (video, mut video_rx) = mpsc::channel::<Vec<u8>>(4);
+        let (audio, mut audio_rx) = mpsc::channel::<Vec<u8>>(64);
+        if let Some(mut stdin) = child.stdin.take() {
+            tokio::spawn(async move {
+                while let Some(b) = video_rx.recv().await {
+                    if stdin.write_all(&b).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        tokio::spawn(async move {
+            // The encoder opens the FIFO after its first input; until then
+            // opening it for writing fails (ENXIO).
+            let mut pipe = loop {
+                match tokio::net::unix::pipe::OpenOptions::new().open_sender(&fifo) {
+                    Ok(p) => break p,
+                    Err(_) if !audio_rx.is_closed() => {
+                        tokio::time::sleep(Duration::from_millis(20)).await
+                    }
+                    Err(_) => {
+                        let _ = std::fs::remove_file(&fifo);
+                        return;
+                    }
+                }
+            };
+            let _ = std::fs::remove_file(&fifo);
+            while let Some(b) = audio_rx.recv().await {
+                if pipe.write_all(&b).await.is_err() {
+                    return;
+                }
+            }
+        });
+        if let Some(stdout) = child.stdout.take() {
+            let events = self.events.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stdout).lines();
+                let mut live = false;
+                while let Ok(Some(l)) = lines.next_line().await {
+                    // `-progress` reports the output's time once a second.
+                    if let Some(us) = l.strip_prefix("out_time_us=")
+                        && us.trim().parse::<i64>().is_ok_and(|us| us > 0)
+                        && !live
+                    {
+                        live = true;
+                        let _ = events.send(Event::Live);
+                    }
+                }
+            });
+        }
+        let stderr = Arc::new(Mutex::new(String::new()));
+        if let Some(err) = child.stderr.take() {
+            let keep = stderr.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(err).lines();
+                while let Ok(Some(l)) = lines.next_line().await {
+                    *keep.lock().expect("stderr") = l;
+                }
+            });
+        }
+        self.encoder = Some(Encoder {
+            video,
+            audio,
+            child,
+            stderr,
+        });
+    }
+
+    /// Whether the encoder has exited since the last look (it is then
+    /// gone).
+    fn encoder_exited(&mut self) -> bool {
+        let Some(e) = self.encoder.as_mut() else {
+            return false;
+        };
+        if !matches!(e.child.try_wait(), Ok(Some(_))) {
+            return false;
+        }
+        let reason = e.stderr.lock().expect("stderr").clone();
+        let reason = if reason.is_empty() {
+            "the encoder exited".to_owned()
+        } else {
+            scrub(&reason, &self.cfg.destination)
+        };
+        self.encoder = None;
+        self.attempts += 1;
+        if self.attempts > self.cfg.retry.attempts {
+            self.set(Status::Failed { reason });
+        } else {
+            self.set(Status::Reconnecting {
+                attempt: self.attempts,
+                reason,
+            });
+        }
+        true
+    }
+
+    /// After the encoder exited: false if the stream failed, else true
+    /// with the restart planned after the backoff.
+    fn give_up_or_wait(&mut self, now: Instant) -> bool {
+        if matches!(self.last_status, Some(Status::Failed { .. })) {
+            return false;
+        }
+        let shift = self.attempts.saturating_sub(1).min(16);
+        let wait = (self.cfg.retry.first * 2u32.pow(shift)).min(self.cfg.retry.max);
+        self.restart_at = Some(now + wait);
+        true
+    }
+
+    /// Ends the stream: the encoder gets the end of its input and a few
+    /// seconds to finish it; decoders go.
+    async fn shutdown(mut self) {
+        self.decoders.clear();
+        if let Some(mut e) = self.encoder.take() {
+            drop(e.video);
+            drop(e.audio);
+            if tokio::time::timeout(Duration::from_secs(5), e.child.wait())
+                .await
+                .is_err()
+            {
+                let _ = e.child.kill().await;
+            }
+        }
+    }
+}
+
+/// `text` without the destination URL, or its stream key (its last path
+/// segment), wherever they appear.
+fn scrub(text: &str, destination: &str) -> String {
+    let key = destination.rsplit('/').next().unwrap_or_default();
+    let mut out = text.replace(destination, "<destination>");
+    if key.len() >= 4 {
+        out = out.replace(key, "<key>");
+    }
+    out
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_destination_and_its_key_never_appear_in_a_reason() {
+        let d = "rtmp://live.example/app/sk-123456";
+        assert_eq!(
+            scrub("rtmp://live.example/app/sk-123456: Connection refused", d),
+            "<destination>: Connection refused"
+        );
+        assert_eq!(scrub("bad key sk-123456", d), "bad key <key>");
+    }
+}
