@@ -29,7 +29,7 @@ export ARTIFACTS_DIR="$target/browser-artifacts"
 rm -rf "$ARTIFACTS_DIR"
 mkdir -p "$ARTIFACTS_DIR"
 
-cmd=(node --test --test-concurrency=1 --test-reporter=spec "$here/call.test.mjs" "$here/sfu.test.mjs" "$here/sfu-cluster.test.mjs")
+cmd=(node --test --test-concurrency=1 --test-reporter=spec "$here/call.test.mjs" "$here/sfu.test.mjs" "$here/sfu-cluster.test.mjs" "$here/egress.test.mjs")
 if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
   # A private network with only loopback: the candidates Chromium gathers
   # are 127.0.0.1, as in the setup, whatever this host's interfaces.

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth_extract;
 pub mod config;
+pub mod egress;
 pub mod guard;
 pub mod hooks;
 pub mod http_error;
@@ -315,7 +316,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         .parse::<std::net::SocketAddr>()
         .map(|a| a.ip())
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    let media = media_plane::start(&settings.media, http_ip, service.clone())?;
+    let streams = egress::Settings {
+        ffmpeg: settings.recording.ffmpeg.clone(),
+        scratch: settings.recording.scratch_dir.clone(),
+        max_concurrent: settings.media.live_stream_max_concurrent,
+        max_duration: std::time::Duration::from_secs(settings.media.live_stream_max_secs),
+    };
+    let media = media_plane::start(&settings.media, http_ip, service.clone(), streams)?;
     service.attach_media(Arc::new(media.clone()));
     Ok(AppState {
         service,

@@ -19,6 +19,7 @@ use signaling_core::{ConnectionId, ErrorCode, RoomId, RoomService, SignalError};
 use tokio::sync::mpsc;
 
 use crate::config::MediaSettings;
+use crate::egress::{Egresses, TapJob};
 
 /// Requests waiting for the media thread; past this, new ones are dropped
 /// (each connection's signaling is rate limited long before).
@@ -32,6 +33,7 @@ enum Job {
     Run(RoomId, Command),
     Leave(PeerId),
     DropRoom(RoomId),
+    Tap(TapJob),
 }
 
 /// The room of each media peer (for its signals and [`MediaPlane::rooms`]);
@@ -48,6 +50,8 @@ pub struct MediaHandle {
     rooms: PeerRooms,
     /// The address media is sent to (the advertised host candidate).
     pub address: SocketAddr,
+    egresses: Egresses,
+    service: RoomService,
 }
 
 impl MediaHandle {
@@ -79,6 +83,10 @@ impl MediaPlane for MediaHandle {
                 peer,
                 grants: grants_in(r.grants),
             },
+            MediaRequestKind::Egress(e) => {
+                self.egresses.request(room, e, &self.service);
+                return;
+            }
             MediaRequestKind::Leave => {
                 if self.tx.try_send(Job::Leave(peer)).is_err() {
                     tracing::warn!(%room, "media plane queue full: a leave waits for the peer to time out");
@@ -106,12 +114,17 @@ impl MediaPlane for MediaHandle {
     }
 
     fn rooms(&self) -> Vec<RoomId> {
-        let peers = self.rooms.lock().expect("media rooms lock");
-        let rooms: HashSet<&RoomId> = peers.values().collect();
-        rooms.into_iter().cloned().collect()
+        let mut rooms: HashSet<RoomId> = {
+            let peers = self.rooms.lock().expect("media rooms lock");
+            peers.values().cloned().collect()
+        };
+        // A room with a live stream keeps its media here, peers or not.
+        rooms.extend(self.egresses.rooms());
+        rooms.into_iter().collect()
     }
 
     fn drop_room(&self, room: &RoomId) {
+        self.egresses.drop_room(room);
         if self.tx.try_send(Job::DropRoom(room.clone())).is_err() {
             tracing::warn!(%room, "media plane queue full: a lost room's peers stay until they time out");
         }
@@ -152,6 +165,7 @@ pub fn start(
     settings: &MediaSettings,
     http_ip: IpAddr,
     service: RoomService,
+    streams: crate::egress::Settings,
 ) -> anyhow::Result<MediaHandle> {
     let bind_ip = settings.media_bind_ip.unwrap_or(http_ip);
     let socket =
@@ -171,17 +185,25 @@ pub fn start(
     let sfu = Sfu::new(config).map_err(|e| anyhow::anyhow!("media address {e}"))?;
     socket.set_nonblocking(true)?;
     let (tx, rx) = mpsc::channel(QUEUE);
+    let taps = tx.clone();
+    let egresses = Egresses::new(streams, move |job| {
+        if taps.try_send(Job::Tap(job)).is_err() {
+            tracing::warn!("media plane queue full: a tap change was dropped");
+        }
+    });
     let (signals, mut outgoing) = mpsc::channel::<Outgoing>(QUEUE);
+    let outgoing_service = service.clone();
     tokio::spawn(async move {
         // One task, so each participant's signals keep their order.
         while let Some((room, peer, message)) = outgoing.recv().await {
-            service
+            outgoing_service
                 .send_to_connection(&room, ConnectionId(peer), message)
                 .await;
         }
     });
     let rooms = PeerRooms::default();
     let peer_rooms = rooms.clone();
+    let frames = egresses.clone();
     std::thread::Builder::new()
         .name("rtc-media".into())
         .spawn(move || {
@@ -191,13 +213,19 @@ pub fn start(
                 .expect("media runtime");
             rt.block_on(async move {
                 match tokio::net::UdpSocket::from_std(socket) {
-                    Ok(socket) => run(socket, address, sfu, rx, peer_rooms, signals).await,
+                    Ok(socket) => run(socket, address, sfu, rx, peer_rooms, signals, frames).await,
                     Err(e) => tracing::error!(error = %e, "media socket"),
                 }
             });
         })?;
     tracing::info!(%address, "media plane (SFU) on UDP");
-    Ok(MediaHandle { tx, rooms, address })
+    Ok(MediaHandle {
+        tx,
+        rooms,
+        address,
+        egresses,
+        service,
+    })
 }
 
 /// The address to advertise for a socket bound to `bind_ip`: itself, or
@@ -226,6 +254,7 @@ async fn run(
     mut rx: mpsc::Receiver<Job>,
     rooms: PeerRooms,
     signals: mpsc::Sender<Outgoing>,
+    egresses: Egresses,
 ) {
     let mut buf = vec![0u8; MTU];
     let mut report = Instant::now();
@@ -245,6 +274,7 @@ async fn run(
                         tracing::trace!(%destination, error = %e, "media datagram not sent");
                     }
                 }
+                Output::Frame(f) => egresses.frame(*f),
                 Output::Signal { peer, signal } => {
                     let room = rooms.lock().expect("media rooms lock").get(&peer).cloned();
                     if let Some(room) = room
@@ -277,6 +307,12 @@ async fn run(
                     // Its connection is closed: signals for it go nowhere.
                     sfu.command(Instant::now(), Command::Leave { peer });
                     rooms.lock().expect("media rooms lock").remove(&peer);
+                }
+                Some(Job::Tap(TapJob::Tap(room, tap))) => {
+                    sfu.command(Instant::now(), Command::Tap { tap, room: room.to_string() });
+                }
+                Some(Job::Tap(TapJob::Untap(tap))) => {
+                    sfu.command(Instant::now(), Command::Untap { tap });
                 }
                 Some(Job::DropRoom(room)) => {
                     let gone: Vec<PeerId> = {

@@ -148,6 +148,29 @@ export interface LiveStream {
     started_by: string;
     started_at: Timestamp;
     stopped_at?: Timestamp;
+    /** Where the server streams it (`rtmp://host/app`, never the key); absent for a record-only stream. */
+    destination?: string;
+    layout?: StreamLayout;
+    quality?: RecordingQuality;
+    /** Where a server stream is. */
+    status?: StreamStatus;
+    /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
+    error?: string;
+}
+/** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
+export type StreamLayout = 'grid' | 'speaker';
+/** Where a server stream is. */
+export type StreamStatus = 'starting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
+/** `live-stream-start`: with `url` and `stream_key` the server streams the room (SFU rooms); without, a record only. */
+export interface LiveStreamStart {
+    title?: string;
+    platform?: string;
+    /** `rtmp://` or `rtmps://` URL without the key. */
+    url?: string;
+    /** A secret: the server never returns or logs it. */
+    stream_key?: string;
+    layout?: StreamLayout;
+    quality?: RecordingQuality;
 }
 /** A chat message as delivered and stored (markup escaped by the server). */
 export interface ChatRecord {
@@ -362,11 +385,9 @@ export type ClientMessage = {
 } | {
     type: 'virtual-background-update';
     background: VirtualBackground;
-} | {
+} | ({
     type: 'live-stream-start';
-    title?: string;
-    platform?: string;
-} | {
+} & LiveStreamStart) | {
     type: 'live-stream-stop';
     stream_id: string;
 } | {
@@ -626,6 +647,9 @@ export type ServerMessage = {
     stream: LiveStream;
 }) | (Sequenced & {
     type: 'live-stream-stop';
+    stream: LiveStream;
+}) | (Sequenced & {
+    type: 'live-stream-update';
     stream: LiveStream;
 }) | (Sequenced & {
     type: 'e2ee-key-exchange';
@@ -942,6 +966,8 @@ export interface RtcClientEventMap {
     'virtual-background-update': ServerMessageOf<'virtual-background-update'>;
     'live-stream-start': ServerMessageOf<'live-stream-start'>;
     'live-stream-stop': ServerMessageOf<'live-stream-stop'>;
+    /** A server stream's status changed (`stream.status`: live, reconnecting, failed, stopped). */
+    'live-stream-update': ServerMessageOf<'live-stream-update'>;
     'e2ee-key-exchange': ServerMessageOf<'e2ee-key-exchange'>;
     'e2ee-ratchet-update': ServerMessageOf<'e2ee-ratchet-update'>;
     pong: ServerMessageOf<'pong'>;
@@ -1136,11 +1162,8 @@ export declare class RoomRestClient extends EventTarget {
     assignBreakoutRoom(userId: string, breakoutRoomId: string | null): Promise<StatusAnswer>;
     /** Closes a breakout room; its members return (moderators). */
     closeBreakoutRoom(breakoutRoomId: string): Promise<StatusAnswer>;
-    /** Starts a live stream record (moderators). */
-    startLiveStream(body?: {
-        title?: string;
-        platform?: string;
-    }): Promise<LiveStream>;
+    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
+    startLiveStream(body?: LiveStreamStart): Promise<LiveStream>;
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId: string): Promise<LiveStream>;
     /** Starts a recording of the room (`can_record`); upload its media with `uploadRecordingChunk`. */

@@ -474,7 +474,7 @@ export class RoomRestClient extends EventTarget {
     closeBreakoutRoom(breakoutRoomId) {
         return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
     }
-    /** Starts a live stream record (moderators). */
+    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
     startLiveStream(body = {}) {
         return this.api('POST', this.roomPath('/live-streams/start'), body);
     }

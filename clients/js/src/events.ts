@@ -126,6 +126,8 @@ export interface RtcClientEventMap {
   'virtual-background-update': ServerMessageOf<'virtual-background-update'>;
   'live-stream-start': ServerMessageOf<'live-stream-start'>;
   'live-stream-stop': ServerMessageOf<'live-stream-stop'>;
+  /** A server stream's status changed (`stream.status`: live, reconnecting, failed, stopped). */
+  'live-stream-update': ServerMessageOf<'live-stream-update'>;
   'e2ee-key-exchange': ServerMessageOf<'e2ee-key-exchange'>;
   'e2ee-ratchet-update': ServerMessageOf<'e2ee-ratchet-update'>;
   pong: ServerMessageOf<'pong'>;

@@ -137,6 +137,32 @@ export interface LiveStream {
   started_by: string;
   started_at: Timestamp;
   stopped_at?: Timestamp;
+  /** Where the server streams it (`rtmp://host/app`, never the key); absent for a record-only stream. */
+  destination?: string;
+  layout?: StreamLayout;
+  quality?: RecordingQuality;
+  /** Where a server stream is. */
+  status?: StreamStatus;
+  /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
+  error?: string;
+}
+
+/** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
+export type StreamLayout = 'grid' | 'speaker';
+
+/** Where a server stream is. */
+export type StreamStatus = 'starting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
+
+/** `live-stream-start`: with `url` and `stream_key` the server streams the room (SFU rooms); without, a record only. */
+export interface LiveStreamStart {
+  title?: string;
+  platform?: string;
+  /** `rtmp://` or `rtmps://` URL without the key. */
+  url?: string;
+  /** A secret: the server never returns or logs it. */
+  stream_key?: string;
+  layout?: StreamLayout;
+  quality?: RecordingQuality;
 }
 
 /** A chat message as delivered and stored (markup escaped by the server). */
@@ -318,7 +344,7 @@ export type ClientMessage =
   | { type: 'breakout-room-assign'; breakout_room_id: string | null; user_id: string }
   | { type: 'breakout-room-close'; breakout_room_id: string }
   | { type: 'virtual-background-update'; background: VirtualBackground }
-  | { type: 'live-stream-start'; title?: string; platform?: string }
+  | ({ type: 'live-stream-start' } & LiveStreamStart)
   | { type: 'live-stream-stop'; stream_id: string }
   | { type: 'e2ee-key-exchange'; target: string; key_id: number; public_key: string; signature?: string; algorithm?: string }
   | { type: 'e2ee-ratchet-update'; target?: string; key_id: number; generation: number; encrypted_key: string }
@@ -435,6 +461,7 @@ export type ServerMessage =
   | (Sequenced & { type: RecordingMessageType; recording: Recording })
   | (Sequenced & { type: 'live-stream-start'; stream: LiveStream })
   | (Sequenced & { type: 'live-stream-stop'; stream: LiveStream })
+  | (Sequenced & { type: 'live-stream-update'; stream: LiveStream })
   | (Sequenced & { type: 'e2ee-key-exchange'; from: string; key_id: number; public_key: string; signature?: string; algorithm?: string })
   | (Sequenced & { type: 'e2ee-ratchet-update'; from: string; key_id: number; generation: number; encrypted_key: string })
   | FileShareMessage;

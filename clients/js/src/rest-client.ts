@@ -29,6 +29,7 @@ import type {
   ChatRecord,
   ChatUnread,
   LiveStream,
+  LiveStreamStart,
   NetworkStats,
   ParticipantUpdate,
   Permissions,
@@ -299,8 +300,8 @@ export class RoomRestClient extends EventTarget {
     return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
   }
 
-  /** Starts a live stream record (moderators). */
-  startLiveStream(body: { title?: string; platform?: string } = {}): Promise<LiveStream> {
+  /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
+  startLiveStream(body: LiveStreamStart = {}): Promise<LiveStream> {
     return this.api('POST', this.roomPath('/live-streams/start'), body);
   }
 

@@ -362,6 +362,60 @@ pub struct LiveStream {
         skip_serializing_if = "Option::is_none"
     )]
     pub stopped_at: Option<OffsetDateTime>,
+    /// Where the server streams it (`rtmp://host/app`, never the key);
+    /// absent for a stream the server only records as metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<String>,
+    /// The composite's layout, for a server stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<StreamLayout>,
+    /// The preset, for a server stream.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<::recording::Quality>,
+    /// Where a server stream is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StreamStatus>,
+    /// Why it is reconnecting or failed (the encoder's last words, without
+    /// the destination).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The layout of a server stream's picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum StreamLayout {
+    /// Every video (up to nine) in a grid.
+    #[default]
+    Grid,
+    /// The active speaker full frame.
+    Speaker,
+}
+
+/// Where a server stream is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum StreamStatus {
+    /// The encoder is starting; the destination is not reached yet.
+    Starting,
+    /// Media reaches the destination.
+    Live,
+    /// The destination dropped or refused; the server tries again.
+    Reconnecting,
+    /// Given up (`LIVE_STREAM_FAILED`; see `error`).
+    Failed,
+    /// Stopped by a moderator, with the room, or at the time limit.
+    Stopped,
+}
+
+impl StreamStatus {
+    /// Whether the stream has ended.
+    pub fn is_over(self) -> bool {
+        matches!(self, StreamStatus::Failed | StreamStatus::Stopped)
+    }
 }
 
 /// The whole state of one room.

@@ -144,6 +144,14 @@ pub struct MediaSettings {
     /// Most media peers (participants in SFU rooms) on this instance.
     #[arg(long, env = "RTC_MEDIA_MAX_PEERS", default_value_t = 2_000)]
     pub media_max_peers: usize,
+    /// Live streams (to RTMP) this instance composes and encodes at once;
+    /// one more fails at once with `LIVE_STREAM_FAILED`. A 720p30 stream
+    /// takes about a core (docs/performance.md).
+    #[arg(long, env = "RTC_LIVE_STREAM_MAX_CONCURRENT", default_value_t = 2)]
+    pub live_stream_max_concurrent: usize,
+    /// Longest live stream, seconds; it then stops by itself.
+    #[arg(long, env = "RTC_LIVE_STREAM_MAX_SECS", default_value_t = 14_400)]
+    pub live_stream_max_secs: u64,
 }
 
 /// Rooms: capacity, reconnection, replay, rate limits, history caps.

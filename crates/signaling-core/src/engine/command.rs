@@ -180,6 +180,16 @@ pub enum Command {
         /// The stream.
         stream_id: String,
     },
+    /// A server stream's status, from the media plane (the service's own
+    /// command).
+    StreamStatus {
+        /// The stream.
+        stream_id: String,
+        /// Where it is now.
+        status: crate::room::StreamStatus,
+        /// Why, when reconnecting or failed.
+        error: Option<String>,
+    },
     // ---------------------------------------------------------------- recording.rs
     /// Start, stop, pause, resume, cancel or report a recording.
     Recording(RecordingControlReq),
@@ -240,6 +250,7 @@ impl Command {
             | C::BreakoutClose { .. }
             | C::StreamStart(_)
             | C::StreamStop { .. }
+            | C::StreamStatus { .. }
             | C::Recording(_) => true,
         }
     }
@@ -284,6 +295,7 @@ impl Command {
             C::StreamStop { .. } => T::LiveStreamStop,
             C::Recording(_) => T::RecordingControl,
             C::AuthorizeFileOffer { .. }
+            | C::StreamStatus { .. }
             | C::SendData { .. }
             | C::MuteAll
             | C::LowerAllHands
@@ -517,6 +529,13 @@ impl Engine {
             C::StreamStart(req) => {
                 with(Reply::LiveStream)(self.stream_start(room.to_mut(), now, actor, req)?)
             }
+            C::StreamStatus {
+                stream_id,
+                status,
+                error,
+            } => self
+                .stream_status(room.to_mut(), now, &stream_id, status, error)?
+                .into(),
             C::StreamStop { stream_id } => {
                 with(Reply::LiveStream)(self.stream_stop(room.to_mut(), now, actor, &stream_id)?)
             }

@@ -104,6 +104,7 @@ pub enum Effect {
 }
 
 pub use sfu::{MediaGrants, MediaRequest, MediaRequestKind};
+pub use stream::EgressRequest;
 
 /// An analytics event as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

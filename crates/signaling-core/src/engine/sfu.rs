@@ -64,6 +64,8 @@ pub enum MediaRequestKind {
     /// Its media peer goes (the room left SFU mode, or the connection
     /// closed).
     Leave,
+    /// A server stream of the room starts or stops (`stream.rs`).
+    Egress(super::EgressRequest),
 }
 
 /// Most entries in one `subscription-update`.

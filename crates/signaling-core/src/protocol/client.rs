@@ -282,7 +282,7 @@ pub struct VirtualBackgroundReq {
 }
 
 /// `live-stream-start`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveStreamStartReq {
     /// Title.
@@ -291,6 +291,39 @@ pub struct LiveStreamStartReq {
     /// Target platform label, e.g. `youtube`.
     #[serde(default)]
     pub platform: Option<String>,
+    /// RTMP(S) destination, `rtmp://host/app`: with it the server streams
+    /// the room (SFU rooms); without, the stream is metadata only.
+    #[serde(
+        default,
+        alias = "rtmp_url",
+        alias = "destination",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub url: Option<String>,
+    /// The stream key, the last segment of the URL the server pushes to:
+    /// a secret, never returned, logged or kept with the room.
+    #[serde(default, alias = "key", skip_serializing_if = "Option::is_none")]
+    pub stream_key: Option<String>,
+    /// `grid` (the default) or `speaker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<crate::room::StreamLayout>,
+    /// The preset: `low`, `medium` (the default), `high` or `ultra`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<::recording::Quality>,
+}
+
+impl std::fmt::Debug for LiveStreamStartReq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveStreamStartReq")
+            .field("title", &self.title)
+            .field("platform", &self.platform)
+            .field("url", &self.url)
+            .field("stream_key", &self.stream_key.as_ref().map(|_| "<secret>"))
+            .field("layout", &self.layout)
+            .field("quality", &self.quality)
+            .finish()
+    }
 }
 
 /// `live-stream-stop`.
@@ -385,7 +418,7 @@ pub struct RecordingControlReq {
     pub format: Option<recording::Format>,
     /// Quality preset for `start` (default medium).
     #[serde(default)]
-    pub quality: Option<recording::Quality>,
+    pub quality: Option<::recording::Quality>,
 }
 
 /// What a `recording-control` message or recording endpoint asks for.

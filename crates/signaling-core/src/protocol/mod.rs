@@ -95,6 +95,7 @@ message_types! {
     VirtualBackgroundUpdate = "virtual-background-update", Both;
     LiveStreamStart = "live-stream-start", Both;
     LiveStreamStop = "live-stream-stop", Both;
+    LiveStreamUpdate = "live-stream-update", ServerToClient;
     E2eeKeyExchange = "e2ee-key-exchange", Both;
     E2eeRatchetUpdate = "e2ee-ratchet-update", Both;
     ReconnectionDetected = "reconnection-detected", ServerToClient;

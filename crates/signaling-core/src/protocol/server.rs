@@ -477,6 +477,12 @@ pub enum ServerMessage {
         /// The stream.
         stream: LiveStream,
     },
+    /// A server stream's status changed (live, reconnecting, failed,
+    /// stopped at the time limit or with the room).
+    LiveStreamUpdate {
+        /// The stream.
+        stream: LiveStream,
+    },
     /// Relayed E2EE public key.
     E2eeKeyExchange {
         /// Sender.

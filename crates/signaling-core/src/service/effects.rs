@@ -347,6 +347,30 @@ impl RoomService {
                     ServerMessage::RecordingCancelled { recording } => {
                         ("recording_cancelled", recording)
                     }
+                    ServerMessage::LiveStreamStart { stream } => {
+                        let data = serde_json::json!({ "stream": stream });
+                        return self
+                            .ports
+                            .events
+                            .emit(room_id, "live_stream_started", data)
+                            .await;
+                    }
+                    ServerMessage::LiveStreamUpdate { stream } => {
+                        let data = serde_json::json!({ "stream": stream });
+                        return self
+                            .ports
+                            .events
+                            .emit(room_id, "live_stream_updated", data)
+                            .await;
+                    }
+                    ServerMessage::LiveStreamStop { stream } => {
+                        let data = serde_json::json!({ "stream": stream });
+                        return self
+                            .ports
+                            .events
+                            .emit(room_id, "live_stream_stopped", data)
+                            .await;
+                    }
                     _ => return,
                 };
                 let data = serde_json::json!({ "recording": recording });

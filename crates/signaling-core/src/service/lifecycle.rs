@@ -148,6 +148,10 @@ impl RoomService {
         }
         // Views of the deleted room (at `version`) are stale everywhere.
         self.views.changed(id, Some(version + 1), self.now());
+        // Its media here goes with it (peers and live streams).
+        if let Some(plane) = self.media.get() {
+            plane.drop_room(id);
+        }
         self.publish_changed(id, version + 1).await;
         let data = serde_json::json!({ "room_id": id, "finished_at": self.now().unix_timestamp() });
         self.ports.events.emit(id, "room_finished", data).await;

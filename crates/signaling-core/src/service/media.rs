@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::engine::{MediaRequest, MediaRequestKind};
+use crate::engine::{EgressRequest, MediaRequest, MediaRequestKind};
 use crate::protocol::MessageType;
 
 /// How long a media claim lasts without renewal: how soon after its
@@ -35,9 +35,15 @@ impl RoomService {
     pub(super) async fn route_media(&self, room_id: &RoomId, request: MediaRequest) {
         let owners = &self.ports.media_owners;
         let ttl = MEDIA_CLAIM_TTL.as_millis() as u64;
-        let owner = match &request.kind {
-            MediaRequestKind::Offer(_) => owners.claim(room_id, self.origin, ttl).await.map(Some),
-            _ => owners.owner(room_id).await,
+        // An offer, or a server stream starting, may be the room's first
+        // media: it claims the room when nobody runs it.
+        let claims = matches!(
+            &request.kind,
+            MediaRequestKind::Offer(_) | MediaRequestKind::Egress(EgressRequest::Start { .. })
+        );
+        let owner = match claims {
+            true => owners.claim(room_id, self.origin, ttl).await.map(Some),
+            false => owners.owner(room_id).await,
         };
         match owner {
             Ok(Some(owner)) if owner == self.origin => {
@@ -63,6 +69,26 @@ impl RoomService {
                         .await;
                 }
             }
+        }
+    }
+
+    /// A server stream's status from this instance's media plane: kept on
+    /// the stream and told to the room (a stream that failed or reached
+    /// its time limit is stopped).
+    pub async fn live_stream_status(
+        &self,
+        room_id: &RoomId,
+        stream_id: &str,
+        status: crate::room::StreamStatus,
+        error: Option<String>,
+    ) {
+        let cmd = Command::StreamStatus {
+            stream_id: stream_id.to_owned(),
+            status,
+            error,
+        };
+        if let Err(e) = self.execute(room_id, &Actor::admin(), cmd).await {
+            tracing::warn!(%room_id, stream_id, error = %e, "live stream status not kept");
         }
     }
 

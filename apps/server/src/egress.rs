@@ -1,0 +1,224 @@
+//! Server streams of this instance's SFU rooms: an [`egress::Egress`] per
+//! stream, fed by a tap on the room's media ([`media::Command::Tap`]),
+//! its statuses kept on the stream through the room service. Streams run
+//! where the room's media runs (a start claims the room like an offer).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use egress::{Codec, Egress, EgressConfig, Frame, Layout, Retry, Status};
+use media::{FrameCodec, TapFrame, TapId, TrackSource};
+use signaling_core::engine::EgressRequest;
+use signaling_core::room::{StreamLayout, StreamStatus};
+use signaling_core::{RoomId, RoomService};
+use tokio::sync::mpsc;
+
+/// The streams running here, by tap.
+#[derive(Clone)]
+pub struct Egresses {
+    running: Arc<Mutex<HashMap<TapId, Running>>>,
+    config: Arc<Settings>,
+    taps: Arc<dyn Fn(TapJob) + Send + Sync>,
+}
+
+struct Running {
+    room: RoomId,
+    stream_id: String,
+    egress: Option<Egress>,
+}
+
+/// What every stream of this instance shares.
+pub struct Settings {
+    /// The ffmpeg program.
+    pub ffmpeg: PathBuf,
+    /// Where FIFOs go.
+    pub scratch: PathBuf,
+    /// Streams at once.
+    pub max_concurrent: usize,
+    /// Longest stream.
+    pub max_duration: Duration,
+}
+
+/// What the media thread is asked to do for a stream.
+pub enum TapJob {
+    /// Start tap `.1` on room `.0`.
+    Tap(RoomId, TapId),
+    /// Stop a tap.
+    Untap(TapId),
+}
+
+impl Egresses {
+    /// No streams yet; `taps` takes tap jobs to the media thread.
+    pub fn new(config: Settings, taps: impl Fn(TapJob) + Send + Sync + 'static) -> Self {
+        Egresses {
+            running: Arc::default(),
+            config: Arc::new(config),
+            taps: Arc::new(taps),
+        }
+    }
+
+    /// The rooms with a stream here (their media claims must hold).
+    pub fn rooms(&self) -> Vec<RoomId> {
+        let running = self.running.lock().expect("egress lock");
+        running.values().map(|r| r.room.clone()).collect()
+    }
+
+    /// Hands a tapped frame to its stream.
+    pub fn frame(&self, f: TapFrame) {
+        let running = self.running.lock().expect("egress lock");
+        let Some(Running {
+            egress: Some(e), ..
+        }) = running.get(&f.tap)
+        else {
+            return;
+        };
+        let codec = match f.codec {
+            FrameCodec::Opus => Codec::Opus,
+            FrameCodec::Vp8 => Codec::Vp8,
+            FrameCodec::Vp9 => Codec::Vp9,
+            FrameCodec::H264 => Codec::H264,
+        };
+        e.push(Frame {
+            track: f.track,
+            user: f.user,
+            screen: matches!(f.source, TrackSource::Screen | TrackSource::ScreenAudio),
+            codec,
+            rtp_time: f.rtp_time,
+            keyframe: f.keyframe,
+            data: f.data,
+        });
+    }
+
+    /// Starts or stops a stream of `room`. Must run within the tokio
+    /// runtime the streams run on.
+    pub fn request(&self, room: &RoomId, request: EgressRequest, service: &RoomService) {
+        let taps = &*self.taps;
+        match request {
+            EgressRequest::Start {
+                stream_id,
+                destination,
+                layout,
+                quality,
+            } => self.start(room, stream_id, destination, layout, quality, service, taps),
+            EgressRequest::Stop { stream_id } => {
+                let stopped = {
+                    let mut running = self.running.lock().expect("egress lock");
+                    let tap = running
+                        .iter()
+                        .find(|(_, r)| r.room == *room && r.stream_id == stream_id)
+                        .map(|(t, _)| *t);
+                    tap.and_then(|t| running.get_mut(&t).map(|r| (t, r.egress.take())))
+                };
+                if let Some((tap, Some(e))) = stopped {
+                    taps(TapJob::Untap(tap));
+                    tokio::spawn(e.stop());
+                }
+            }
+        }
+    }
+
+    /// Stops every stream of `room` (it is gone, or its media moved).
+    pub fn drop_room(&self, room: &RoomId) {
+        let taps = &*self.taps;
+        let gone: Vec<(TapId, Option<Egress>)> = {
+            let mut running = self.running.lock().expect("egress lock");
+            running
+                .iter_mut()
+                .filter(|(_, r)| r.room == *room)
+                .map(|(t, r)| (*t, r.egress.take()))
+                .collect()
+        };
+        for (tap, e) in gone {
+            taps(TapJob::Untap(tap));
+            if let Some(e) = e {
+                tokio::spawn(e.stop());
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn start(
+        &self,
+        room: &RoomId,
+        stream_id: String,
+        destination: String,
+        layout: StreamLayout,
+        quality: recording::Quality,
+        service: &RoomService,
+        taps: &dyn Fn(TapJob),
+    ) {
+        let tap = next_tap();
+        let (tx, mut statuses) = mpsc::unbounded_channel();
+        {
+            let mut running = self.running.lock().expect("egress lock");
+            if running.len() >= self.config.max_concurrent {
+                drop(running);
+                let (service, room) = (service.clone(), room.clone());
+                let reason = format!(
+                    "LIVE_STREAM_FAILED: this instance runs {} live streams, its limit (RTC_LIVE_STREAM_MAX_CONCURRENT)",
+                    self.config.max_concurrent
+                );
+                tokio::spawn(async move {
+                    service
+                        .live_stream_status(&room, &stream_id, StreamStatus::Failed, Some(reason))
+                        .await
+                });
+                return;
+            }
+            let config = EgressConfig {
+                ffmpeg: self.config.ffmpeg.clone(),
+                layout: match layout {
+                    StreamLayout::Grid => Layout::Grid,
+                    StreamLayout::Speaker => Layout::Speaker,
+                },
+                preset: quality.settings(),
+                destination,
+                scratch: self.config.scratch.clone(),
+                max_duration: self.config.max_duration,
+                retry: Retry::default(),
+            };
+            running.insert(
+                tap,
+                Running {
+                    room: room.clone(),
+                    stream_id: stream_id.clone(),
+                    egress: Some(Egress::start(config, tx)),
+                },
+            );
+        }
+        taps(TapJob::Tap(room.clone(), tap));
+        let (service, room, running) = (service.clone(), room.clone(), self.running.clone());
+        let untap = self.taps.clone();
+        tokio::spawn(async move {
+            while let Some(s) = statuses.recv().await {
+                let (status, error) = match s {
+                    Status::Starting => (StreamStatus::Starting, None),
+                    Status::Live => (StreamStatus::Live, None),
+                    Status::Reconnecting { attempt, reason } => (
+                        StreamStatus::Reconnecting,
+                        Some(format!("attempt {attempt}: {reason}")),
+                    ),
+                    Status::Failed { reason } => (
+                        StreamStatus::Failed,
+                        Some(format!("LIVE_STREAM_FAILED: {reason}")),
+                    ),
+                    Status::Stopped => (StreamStatus::Stopped, None),
+                };
+                service
+                    .live_stream_status(&room, &stream_id, status, error)
+                    .await;
+            }
+            // The egress ended (stopped, failed, or at its time limit).
+            running.lock().expect("egress lock").remove(&tap);
+            untap(TapJob::Untap(tap));
+        });
+    }
+}
+
+fn next_tap() -> TapId {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(1);
+    N.fetch_add(1, Ordering::Relaxed)
+}
