@@ -213,6 +213,22 @@ async fn an_sfu_rooms_media_runs_on_one_instance_and_moves_when_it_dies() {
         "bob's media goes to a, which runs the room"
     );
 
+    // Alice (the host) streams the room; a runs it. Nothing listens at
+    // the destination, so it keeps reconnecting.
+    let (s, stream) = a
+        .post(
+            "/webrtc/rooms/sfu/live-streams/start",
+            "alice",
+            json!({"url": "rtmp://127.0.0.1:9/live", "stream_key": "sk-cluster"}),
+        )
+        .await;
+    assert_eq!(
+        (s, stream["status"].as_str()),
+        (201, Some("starting")),
+        "{stream}"
+    );
+    let stream_id = stream["stream_id"].as_str().unwrap().to_owned();
+
     let killed = Instant::now();
     a.kill().await;
     // Bob's client sees its media fail and offers again until answered.
@@ -235,6 +251,27 @@ async fn an_sfu_rooms_media_runs_on_one_instance_and_moves_when_it_dies() {
         moved >= Duration::from_secs(3),
         "the claim held while it could still be renewed ({moved:?})"
     );
+    // The stream died with a: b, which runs the room now, says so.
+    let failed = loop {
+        assert!(
+            killed.elapsed() < Duration::from_secs(40),
+            "the stream was never marked failed"
+        );
+        let next = tokio::time::timeout(Duration::from_secs(1), bob.expect("live-stream-update"));
+        if let Ok(u) = next.await
+            && u["stream"]["status"] == "failed"
+        {
+            break u;
+        }
+    };
+    assert_eq!(failed["stream"]["stream_id"], stream_id.as_str());
+    assert!(
+        failed["stream"]["error"]
+            .as_str()
+            .is_some_and(|e| e == "LIVE_STREAM_FAILED: the instance running it stopped"),
+        "{failed}"
+    );
+    assert!(!failed.to_string().contains("sk-cluster"));
 }
 
 /// A private Redis with an append-only file, so a restart keeps the data

@@ -65,6 +65,15 @@ impl Egresses {
         running.values().map(|r| r.room.clone()).collect()
     }
 
+    /// The streams running here: (room, stream id).
+    pub fn streams(&self) -> Vec<(RoomId, String)> {
+        let running = self.running.lock().expect("egress lock");
+        running
+            .values()
+            .map(|r| (r.room.clone(), r.stream_id.clone()))
+            .collect()
+    }
+
     /// Hands a tapped frame to its stream.
     pub fn frame(&self, f: TapFrame) {
         let running = self.running.lock().expect("egress lock");

@@ -123,6 +123,10 @@ impl MediaPlane for MediaHandle {
         rooms.into_iter().collect()
     }
 
+    fn streams(&self) -> Vec<(RoomId, String)> {
+        self.egresses.streams()
+    }
+
     fn drop_room(&self, room: &RoomId) {
         self.egresses.drop_room(room);
         if self.tx.try_send(Job::DropRoom(room.clone())).is_err() {

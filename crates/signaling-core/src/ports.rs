@@ -119,6 +119,10 @@ pub trait MediaPlane: Send + Sync {
     fn submit(&self, room: &RoomId, request: crate::engine::MediaRequest);
     /// The rooms it has media peers in now.
     fn rooms(&self) -> Vec<RoomId>;
+    /// The server streams it runs now: (room, stream id).
+    fn streams(&self) -> Vec<(RoomId, String)> {
+        Vec::new()
+    }
     /// Drops every media peer of `room` (this instance lost its claim on
     /// it; the participants' clients reconnect their media).
     fn drop_room(&self, room: &RoomId);

@@ -27,6 +27,10 @@ pub const MEDIA_CLAIM_TTL: Duration = Duration::from_secs(6);
 /// How often the owner renews its claims (three chances per TTL).
 pub const MEDIA_CLAIM_RENEW: Duration = Duration::from_secs(2);
 
+/// A server stream not running on the instance that runs its room's media
+/// is failed once it is this old (before, its start may be on the way).
+const ORPHAN_AFTER: time::Duration = time::Duration::seconds(10);
+
 impl RoomService {
     /// Sends `request` to the media plane of the instance that runs the
     /// room's media: an offer claims the room for this instance when
@@ -89,6 +93,40 @@ impl RoomService {
         };
         if let Err(e) = self.execute(room_id, &Actor::admin(), cmd).await {
             tracing::warn!(%room_id, stream_id, error = %e, "live stream status not kept");
+        }
+    }
+
+    /// Server streams of rooms whose media this instance runs that do
+    /// not run here: they ran on the instance that had the room before,
+    /// which is gone (its claim lapsed), and are marked failed. A stream
+    /// younger than [`ORPHAN_AFTER`] may still be starting here.
+    async fn fail_orphaned_streams(&self, held: &[RoomId]) {
+        let Some(plane) = self.media.get() else {
+            return;
+        };
+        let running = plane.streams();
+        let now = self.now();
+        for room_id in held {
+            let Ok(room) = self.snapshot(room_id).await else {
+                continue;
+            };
+            let orphans: Vec<String> = room
+                .live_streams
+                .iter()
+                .filter(|s| s.stopped_at.is_none() && s.status.is_some_and(|st| !st.is_over()))
+                .filter(|s| now - s.started_at > ORPHAN_AFTER)
+                .filter(|s| {
+                    !running
+                        .iter()
+                        .any(|(r, id)| r == room_id && *id == s.stream_id)
+                })
+                .map(|s| s.stream_id.clone())
+                .collect();
+            for id in orphans {
+                let why = "LIVE_STREAM_FAILED: the instance running it stopped".to_owned();
+                self.live_stream_status(room_id, &id, crate::room::StreamStatus::Failed, Some(why))
+                    .await;
+            }
         }
     }
 
@@ -168,6 +206,8 @@ impl RoomService {
         }
         let ttl = MEDIA_CLAIM_TTL.as_millis() as u64;
         let lost = owners.renew(self.origin, &held, ttl).await?;
+        let kept: Vec<RoomId> = held.iter().filter(|r| !lost.contains(r)).cloned().collect();
+        self.fail_orphaned_streams(&kept).await;
         for room in &lost {
             tracing::warn!(%room, "media claim lost: dropping the room's media peers here");
             self.media_claims
