@@ -16,6 +16,7 @@ mod rooms;
 mod security;
 mod seeds;
 mod signaling;
+mod streams;
 mod support;
 mod transfer;
 mod webclient;

@@ -39,6 +39,8 @@ pub struct Settings {
     pub max_concurrent: usize,
     /// Longest stream.
     pub max_duration: Duration,
+    /// Streams at once across the deployment (slots in the shared store).
+    pub max_deployment: usize,
 }
 
 /// What the media thread is asked to do for a stream.
@@ -110,7 +112,7 @@ impl Egresses {
                 destination,
                 layout,
                 quality,
-            } => self.start(room, stream_id, destination, layout, quality, service, taps),
+            } => self.start(room, stream_id, destination, layout, quality, service),
             EgressRequest::Stop { stream_id } => {
                 let stopped = {
                     let mut running = self.running.lock().expect("egress lock");
@@ -118,7 +120,12 @@ impl Egresses {
                         .iter()
                         .find(|(_, r)| r.room == *room && r.stream_id == stream_id)
                         .map(|(t, _)| *t);
-                    tap.and_then(|t| running.get_mut(&t).map(|r| (t, r.egress.take())))
+                    let taken = tap.and_then(|t| running.get_mut(&t).map(|r| (t, r.egress.take())));
+                    if let Some((t, None)) = &taken {
+                        // Still taking its slot: it will not start.
+                        running.remove(t);
+                    }
+                    taken
                 };
                 if let Some((tap, Some(e))) = stopped {
                     taps(TapJob::Untap(tap));
@@ -147,7 +154,6 @@ impl Egresses {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn start(
         &self,
         room: &RoomId,
@@ -156,51 +162,87 @@ impl Egresses {
         layout: StreamLayout,
         quality: recording::Quality,
         service: &RoomService,
-        taps: &dyn Fn(TapJob),
     ) {
         let tap = next_tap();
-        let (tx, mut statuses) = mpsc::unbounded_channel();
+        let fail = |reason: String| {
+            let (service, room, id) = (service.clone(), room.clone(), stream_id.clone());
+            tokio::spawn(async move {
+                service
+                    .live_stream_status(&room, &id, StreamStatus::Failed, Some(reason))
+                    .await
+            });
+        };
         {
             let mut running = self.running.lock().expect("egress lock");
             if running.len() >= self.config.max_concurrent {
                 drop(running);
-                let (service, room) = (service.clone(), room.clone());
-                let reason = format!(
+                return fail(format!(
                     "LIVE_STREAM_FAILED: this instance runs {} live streams, its limit (RTC_LIVE_STREAM_MAX_CONCURRENT)",
                     self.config.max_concurrent
-                );
-                tokio::spawn(async move {
-                    service
-                        .live_stream_status(&room, &stream_id, StreamStatus::Failed, Some(reason))
-                        .await
-                });
-                return;
+                ));
             }
-            let config = EgressConfig {
-                ffmpeg: self.config.ffmpeg.clone(),
-                layout: match layout {
-                    StreamLayout::Grid => Layout::Grid,
-                    StreamLayout::Speaker => Layout::Speaker,
-                },
-                preset: quality.settings(),
-                destination,
-                scratch: self.config.scratch.clone(),
-                max_duration: self.config.max_duration,
-                retry: Retry::default(),
-            };
+            // Counts against the limit while the deployment's slot is taken.
             running.insert(
                 tap,
                 Running {
                     room: room.clone(),
                     stream_id: stream_id.clone(),
-                    egress: Some(Egress::start(config, tx)),
+                    egress: None,
                 },
             );
         }
-        taps(TapJob::Tap(room.clone(), tap));
-        let (service, room, running) = (service.clone(), room.clone(), self.running.clone());
-        let untap = self.taps.clone();
+        let config = EgressConfig {
+            ffmpeg: self.config.ffmpeg.clone(),
+            layout: match layout {
+                StreamLayout::Grid => Layout::Grid,
+                StreamLayout::Speaker => Layout::Speaker,
+            },
+            preset: quality.settings(),
+            destination,
+            scratch: self.config.scratch.clone(),
+            max_duration: self.config.max_duration,
+            retry: Retry::default(),
+        };
+        let (this, service, room) = (self.clone(), service.clone(), room.clone());
         tokio::spawn(async move {
+            let quotas = service.ports().quotas.clone();
+            let slot = signaling_core::live_stream_slot(&room, &stream_id);
+            let set = kernel::quota::keys::LIVE_STREAM_SLOTS;
+            let max = this.config.max_deployment;
+            let now_ms = (service.now().unix_timestamp_nanos() / 1_000_000) as i64;
+            let refused = match quotas.acquire_slot(set, &slot, max, now_ms).await {
+                Ok(true) => None,
+                Ok(false) => Some(format!(
+                    "LIVE_STREAM_FAILED: {max} live streams run across the deployment, its limit (RTC_LIVE_STREAM_MAX_DEPLOYMENT)"
+                )),
+                Err(e) => Some(format!(
+                    "LIVE_STREAM_FAILED: the shared store is unavailable: {e}"
+                )),
+            };
+            if let Some(reason) = refused {
+                this.running.lock().expect("egress lock").remove(&tap);
+                service
+                    .live_stream_status(&room, &stream_id, StreamStatus::Failed, Some(reason))
+                    .await;
+                return;
+            }
+            let (tx, mut statuses) = mpsc::unbounded_channel();
+            let started = {
+                let mut running = this.running.lock().expect("egress lock");
+                match running.get_mut(&tap) {
+                    Some(r) => {
+                        r.egress = Some(Egress::start(config, tx));
+                        true
+                    }
+                    // Stopped while the slot was being taken.
+                    None => false,
+                }
+            };
+            if !started {
+                let _ = quotas.release_slot(set, &slot).await;
+                return;
+            }
+            (this.taps)(TapJob::Tap(room.clone(), tap));
             while let Some(s) = statuses.recv().await {
                 let (status, error) = match s {
                     Status::Starting => (StreamStatus::Starting, None),
@@ -220,8 +262,9 @@ impl Egresses {
                     .await;
             }
             // The egress ended (stopped, failed, or at its time limit).
-            running.lock().expect("egress lock").remove(&tap);
-            untap(TapJob::Untap(tap));
+            this.running.lock().expect("egress lock").remove(&tap);
+            (this.taps)(TapJob::Untap(tap));
+            let _ = quotas.release_slot(set, &slot).await;
         });
     }
 }

@@ -321,6 +321,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         scratch: settings.recording.scratch_dir.clone(),
         max_concurrent: settings.media.live_stream_max_concurrent,
         max_duration: std::time::Duration::from_secs(settings.media.live_stream_max_secs),
+        max_deployment: settings.media.live_stream_max_deployment,
     };
     let media = media_plane::start(&settings.media, http_ip, service.clone(), streams)?;
     service.attach_media(Arc::new(media.clone()));

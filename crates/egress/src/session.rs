@@ -53,7 +53,9 @@ impl std::fmt::Debug for EgressConfig {
 }
 
 /// Restarts of the encoder: after `first`, doubling up to `max`, at most
-/// `attempts` in a row without going live in between.
+/// `attempts` in a row without going live in between. An encoder that
+/// reports no progress for `hang` (stuck connecting, or stuck writing) is
+/// killed, which counts as a failed start.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {
     /// The first wait.
@@ -62,6 +64,8 @@ pub struct Retry {
     pub max: Duration,
     /// Failed starts in a row before the stream fails.
     pub attempts: u32,
+    /// How long an encoder may go without progress.
+    pub hang: Duration,
 }
 
 impl Default for Retry {
@@ -70,6 +74,7 @@ impl Default for Retry {
             first: Duration::from_secs(1),
             max: Duration::from_secs(30),
             attempts: 8,
+            hang: Duration::from_secs(15),
         }
     }
 }
@@ -177,6 +182,10 @@ struct Encoder {
     audio: mpsc::Sender<Vec<u8>>,
     child: Child,
     stderr: Arc<Mutex<String>>,
+    /// When it last reported progress (or started).
+    progress: Arc<Mutex<Instant>>,
+    /// Killed for making no progress.
+    hung: bool,
 }
 
 /// What the encoder tells the loop.
@@ -548,12 +557,18 @@ impl Run {
                 }
             }
         });
+        let progress = Arc::new(Mutex::new(Instant::now()));
         if let Some(stdout) = child.stdout.take() {
             let events = self.events.clone();
+            let progress = progress.clone();
             tokio::spawn(async move {
                 let mut lines = BufReader::new(stdout).lines();
                 let mut live = false;
                 while let Ok(Some(l)) = lines.next_line().await {
+                    // A report ends with `progress=continue` once a second.
+                    if l.starts_with("progress=") {
+                        *progress.lock().expect("progress") = Instant::now();
+                    }
                     // `-progress` reports the output's time once a second.
                     if let Some(us) = l.strip_prefix("out_time_us=")
                         && us.trim().parse::<i64>().is_ok_and(|us| us > 0)
@@ -580,6 +595,8 @@ impl Run {
             audio,
             child,
             stderr,
+            progress,
+            hung: false,
         });
     }
 
@@ -590,10 +607,20 @@ impl Run {
             return false;
         };
         if !matches!(e.child.try_wait(), Ok(Some(_))) {
+            let quiet = e.progress.lock().expect("progress").elapsed();
+            if quiet > self.cfg.retry.hang && !e.hung {
+                e.hung = true;
+                let _ = e.child.start_kill();
+            }
             return false;
         }
         let reason = e.stderr.lock().expect("stderr").clone();
-        let reason = if reason.is_empty() {
+        let reason = if e.hung {
+            format!(
+                "the encoder made no progress for {} s and was stopped",
+                self.cfg.retry.hang.as_secs()
+            )
+        } else if reason.is_empty() {
             "the encoder exited".to_owned()
         } else {
             scrub(&reason, &self.cfg.destination)

@@ -271,6 +271,7 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
             first: Duration::from_millis(500),
             max: Duration::from_secs(2),
             attempts: 20,
+            hang: Duration::from_secs(15),
         },
     };
     let e = Arc::new(Egress::start(cfg, tx));
@@ -352,4 +353,55 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
         "the fourth tile is black {empty:?}"
     );
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// An encoder that hangs (here a program that never says anything) is
+/// killed after `hang` and reported; after `attempts` such tries the
+/// stream fails, and the egress ends by itself.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_encoder_is_killed_and_reported_and_the_stream_fails() {
+    let d = dir().join("hang");
+    std::fs::create_dir_all(&d).unwrap();
+    let fake = d.join("ffmpeg");
+    std::fs::write(&fake, "#!/bin/sh\nexec sleep 600\n").unwrap();
+    Command::new("chmod").arg("+x").arg(&fake).status().unwrap();
+    let (tx, mut status) = mpsc::unbounded_channel();
+    let cfg = EgressConfig {
+        ffmpeg: fake,
+        layout: Layout::Grid,
+        preset: recording::Quality::Low.settings(),
+        destination: "rtmp://127.0.0.1:9/live/sk-hang".into(),
+        scratch: d.clone(),
+        max_duration: Duration::from_secs(120),
+        retry: Retry {
+            first: Duration::from_millis(100),
+            max: Duration::from_millis(100),
+            attempts: 2,
+            hang: Duration::from_secs(1),
+        },
+    };
+    let started = Instant::now();
+    let e = Egress::start(cfg, tx);
+    assert_eq!(next_status(&mut status, 5).await, Status::Starting);
+    for attempt in 1..=2 {
+        match next_status(&mut status, 5).await {
+            Status::Reconnecting { attempt: a, reason } => {
+                assert_eq!(a, attempt);
+                assert!(reason.contains("no progress for 1 s"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    match next_status(&mut status, 5).await {
+        Status::Failed { reason } => assert!(reason.contains("no progress"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    for _ in 0..50 {
+        if e.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(e.is_finished(), "a failed egress ends by itself");
 }

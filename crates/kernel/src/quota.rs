@@ -51,6 +51,8 @@ pub mod keys {
     }
     /// The slot set of running recordings.
     pub const RECORDING_SLOTS: &str = "recordings";
+    /// The slot set of running live streams (members `room/stream`).
+    pub const LIVE_STREAM_SLOTS: &str = "live-streams";
 }
 
 /// Atomic budgets and slot sets.

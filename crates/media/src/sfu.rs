@@ -268,14 +268,15 @@ impl Sfu {
                 }
                 let members = self.rooms.get(room.as_str()).cloned().unwrap_or_default();
                 for from in members {
-                    let video: Vec<Mid> = self.peers[&from]
+                    // Of the layer the tap will take (see `tap.rs`).
+                    let video: Vec<(Mid, Option<Rid>)> = self.peers[&from]
                         .tracks_in
                         .iter()
                         .filter(|t| t.kind == MediaKind::Video)
-                        .map(|t| t.mid)
+                        .map(|t| (t.mid, t.layers.choose(now, None, None)))
                         .collect();
-                    for mid in video {
-                        let _ = self.keyframe(now, from, mid, None);
+                    for (mid, rid) in video {
+                        let _ = self.keyframe(now, from, mid, rid);
                     }
                 }
             }

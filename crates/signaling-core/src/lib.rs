@@ -34,4 +34,4 @@ pub use kernel::{
     ADMIN_USER, ConnectionId, ErrorCode, InstanceTag, PortError, PortErrorKind, RoomId,
     SignalError, UserId,
 };
-pub use service::{Ports, ReplayOutcome, RoomService};
+pub use service::{Ports, ReplayOutcome, RoomService, live_stream_slot};

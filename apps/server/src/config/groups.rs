@@ -149,6 +149,10 @@ pub struct MediaSettings {
     /// takes about a core (docs/performance.md).
     #[arg(long, env = "RTC_LIVE_STREAM_MAX_CONCURRENT", default_value_t = 2)]
     pub live_stream_max_concurrent: usize,
+    /// Live streams running at once across the deployment (slots in the
+    /// shared store); one more fails with `LIVE_STREAM_FAILED`.
+    #[arg(long, env = "RTC_LIVE_STREAM_MAX_DEPLOYMENT", default_value_t = 10)]
+    pub live_stream_max_deployment: usize,
     /// Longest live stream, seconds; it then stops by itself.
     #[arg(long, env = "RTC_LIVE_STREAM_MAX_SECS", default_value_t = 14_400)]
     pub live_stream_max_secs: u64,

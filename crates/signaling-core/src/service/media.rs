@@ -20,6 +20,12 @@ use super::*;
 use crate::engine::{EgressRequest, MediaRequest, MediaRequestKind};
 use crate::protocol::MessageType;
 
+/// The member naming a live stream in the deployment's slot set
+/// ([`crate::quota::keys::LIVE_STREAM_SLOTS`]).
+pub fn live_stream_slot(room_id: &RoomId, stream_id: &str) -> String {
+    format!("{room_id}/{stream_id}")
+}
+
 /// How long a media claim lasts without renewal: how soon after its
 /// instance died another may run the room's media.
 pub const MEDIA_CLAIM_TTL: Duration = Duration::from_secs(6);
@@ -93,6 +99,15 @@ impl RoomService {
         };
         if let Err(e) = self.execute(room_id, &Actor::admin(), cmd).await {
             tracing::warn!(%room_id, stream_id, error = %e, "live stream status not kept");
+        }
+        if status.is_over() {
+            // Its deployment slot is free (idempotent: the instance that
+            // ran it frees it too, if it lives).
+            let slots = crate::quota::keys::LIVE_STREAM_SLOTS;
+            let slot = live_stream_slot(room_id, stream_id);
+            if let Err(e) = self.ports.quotas.release_slot(slots, &slot).await {
+                tracing::warn!(%room_id, stream_id, error = %e, "freeing a live stream slot failed");
+            }
         }
     }
 

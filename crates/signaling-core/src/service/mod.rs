@@ -20,7 +20,7 @@ mod reads;
 mod receipts;
 pub mod views;
 
-pub use media::{MEDIA_CLAIM_RENEW, MEDIA_CLAIM_TTL};
+pub use media::{MEDIA_CLAIM_RENEW, MEDIA_CLAIM_TTL, live_stream_slot};
 
 use std::borrow::Cow;
 use std::sync::Arc;
