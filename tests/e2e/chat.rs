@@ -225,6 +225,15 @@ async fn chat_search_finds_only_what_the_caller_may_see() {
     );
     let (s, empty) = search("ann", "   ").await;
     assert_eq!((s, code(&empty)), (422, "VALIDATION_ERROR"));
+    let long: &'static str = Box::leak("a".repeat(101).into_boxed_str());
+    let (s, too_long) = search("ann", long).await;
+    assert_eq!(
+        (s, code(&too_long)),
+        (422, "VALIDATION_ERROR"),
+        "{too_long}"
+    );
+    let (s, longest) = search("ann", &long[..100]).await;
+    assert_eq!(s, 200, "100 characters are fine: {longest}");
 }
 
 /// An author edits their message: everyone who saw it is told, history
@@ -298,6 +307,13 @@ async fn edits_and_deletes_reach_everyone_and_a_deleted_text_is_gone_everywhere(
             break m["id"].as_str().unwrap().to_owned();
         }
     };
+    // An edit to nothing is refused, and the message keeps its text.
+    a.send(json!({"type": "chat-edit", "message_id": late, "message": "   "}))
+        .await;
+    assert_eq!(a.expect("error").await["code"], "EMPTY_MESSAGE");
+    a.send(json!({"type": "chat-edit", "message_id": "../etc", "message": "x"}))
+        .await;
+    assert_eq!(a.expect("error").await["code"], "VALIDATION_ERROR");
     tokio::time::sleep(Duration::from_millis(2_200)).await;
     a.send(json!({"type": "chat-edit", "message_id": late, "message": "x"}))
         .await;
