@@ -19,6 +19,10 @@ if ! need cargo-nextest; then
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt || true
 
+# A fresh clone gains nothing from incremental caches, which take tens of
+# GB across the debug, fuzz and bench builds; on CI they are left out.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
 # Private services for this run, stopped by PID at the end.
 trap './tests/services.sh down' EXIT
 just ci
