@@ -4,11 +4,14 @@
 // listening, inside the test's network namespace). The receiver gets
 // H.264 and AAC at the preset's size, as long as the stream was live,
 // with one tile of each colour; the stream key never reaches the room.
+// Then the host records the room on the server (the default in an SFU
+// room), with a pause: the recording is one MP4 composite with the three
+// tiles, as long as the time recorded, and no client may upload to it.
 // Run by run.sh.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startServer, launchBrowser, waitForMedia, openRoomPage } from './support.mjs';
@@ -125,6 +128,46 @@ test('a live stream of three cameras reaches an RTMP receiver as a composite', a
   // first keyframe after the stream started, which a loaded machine may
   // take a few seconds to send.
   const tiles = pixels(out, duration - 1, [[320, 180], [960, 180], [320, 540], [960, 540]]).map(colourOf);
+  assert.deepEqual([...tiles.slice(0, 3)].sort(), ['blue', 'green', 'red'], JSON.stringify(tiles));
+  assert.equal(tiles[3], 'black');
+});
+
+test('a server recording of three cameras is one composite file without its pause', async () => {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const rec = await pages.Ann.evaluate(() => window.rtc.client.createRecording({ quality: 'medium' }));
+  const startedAt = Date.now();
+  assert.deepEqual([rec.source, rec.format, rec.layout], ['server', 'mp4', 'grid'], JSON.stringify(rec));
+  const id = rec.recording_id;
+  // No client uploads to the server's recording.
+  const refused = await pages.Ben.evaluate(
+    (id) => window.rtc.client.uploadRecordingChunk(id, 0, new Uint8Array(16)).then(() => 'accepted', (e) => e.code),
+    id,
+  );
+  assert.equal(refused, 'INVALID_STATE_TRANSITION');
+  await sleep(4_000);
+  await pages.Ann.evaluate((id) => window.rtc.client.pauseRecording(id), id);
+  const pausedAt = Date.now();
+  await sleep(3_000);
+  await pages.Ann.evaluate((id) => window.rtc.client.resumeRecording(id), id);
+  const pause = (Date.now() - pausedAt) / 1000;
+  await sleep(4_000);
+  const stopped = await pages.Ann.evaluate((id) => window.rtc.client.stopRecording(id), id);
+  const recorded = (Date.now() - startedAt) / 1000 - pause;
+  assert.equal(stopped.status, 'processing');
+  const done = await pages.Ann.evaluate((id) => window.rtc.client.waitForRecording(id), id);
+  assert.equal(done.status, 'completed', JSON.stringify(done));
+  assert.deepEqual(done.outputs.map((o) => o.user_id), ['composite'], JSON.stringify(done.outputs));
+
+  const { url } = await pages.Ann.evaluate((id) => window.rtc.client.recordingLink(id), id);
+  const res = await fetch(new URL(url, base));
+  assert.equal(res.status, 200);
+  const file = join(ARTIFACTS, 'egress-recording.mp4');
+  writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+  const { streams, duration } = probe(file);
+  assert.deepEqual(streams.find((s) => s[0] === 'h264'), ['h264', 1280, 720], JSON.stringify(streams));
+  assert.ok(streams.some((s) => s[0] === 'aac'), JSON.stringify(streams));
+  assert.ok(Math.abs(duration - recorded) <= 1.0, `${duration} s in the file, ${recorded} s recorded around a ${pause} s pause`);
+  const tiles = pixels(file, duration - 1, [[320, 180], [960, 180], [320, 540], [960, 540]]).map(colourOf);
   assert.deepEqual([...tiles.slice(0, 3)].sort(), ['blue', 'green', 'red'], JSON.stringify(tiles));
   assert.equal(tiles[3], 'black');
 });

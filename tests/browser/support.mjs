@@ -1,6 +1,7 @@
 // What the browser tests share: the server they start and the Chromium they drive.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const SERVER = process.env.RTC_SERVER_BIN;
@@ -15,6 +16,8 @@ export function startServer(env = {}) {
   for (const k of ['REDIS_URL', 'MONGODB_URI', 'RTC_JWT_SECRET']) delete all[k];
   Object.assign(all, env);
   const child = spawn(SERVER, ['--stun-urls='], { env: all, stdio: ['ignore', 'pipe', 'inherit'] });
+  // SERVER_LOG=file keeps what the server logs (RUST_LOG) for a look after a failure.
+  if (process.env.SERVER_LOG) child.stdout.pipe(createWriteStream(process.env.SERVER_LOG, { flags: 'a' }));
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

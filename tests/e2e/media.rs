@@ -132,27 +132,6 @@ async fn get_bytes(s: &TestServer, path: &str, user: &str, range: Option<&str>) 
     (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
 }
 
-/// Polls the status until it leaves `processing`.
-async fn finished(s: &TestServer, room: &str, id: &str) -> Value {
-    let t = Instant::now();
-    loop {
-        let (_, r) = s
-            .get(
-                &format!("/webrtc/rooms/{room}/recordings/{id}/status"),
-                "host",
-            )
-            .await;
-        if r["status"] != "processing" && r["status"] != "recording" {
-            return r;
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(120),
-            "still processing: {r}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_format_and_preset_becomes_a_playable_file() {
     let (_, src) = source();

@@ -1,7 +1,9 @@
-//! Live streams through the real server: the deployment's limit on
-//! streams at once, with the slot freed when a stream stops. (The picture
-//! itself is checked against an RTMP receiver in `tests/browser` and in
-//! the egress crate.)
+//! Live streams and server recordings through the real server: the
+//! deployment's limit on streams at once, with the slot freed when a
+//! stream stops; a server recording made, paused and processed with real
+//! ffmpeg, and one refused by the instance's limit. (The picture itself is
+//! checked against an RTMP receiver and in a recording of three browsers
+//! in `tests/browser`, and in the egress crate.)
 
 use std::time::{Duration, Instant};
 
@@ -86,4 +88,106 @@ async fn past_the_deployments_limit_a_stream_fails_with_the_reason_until_one_sto
         }
         assert_eq!(u["status"], "failed", "{u}");
     }
+}
+
+/// An SFU room with nobody publishing, recorded by the server (its
+/// default there): a black composite at the preset's size with silent
+/// audio, without the paused part; nobody may upload to it; processing
+/// waits for the composite's end and makes one MP4.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_recording_is_made_paused_and_processed_without_any_upload() {
+    let mut s = settings();
+    s.media.media_mode = signaling_core::room::MediaMode::Sfu;
+    let srv = spawn_with(s);
+    let mut host = srv.connect("srec", "host").await;
+    host.expect("room-state").await;
+    let (st, rec) = srv
+        .post(
+            "/webrtc/rooms/srec/recordings/start",
+            "host",
+            json!({"quality": "low"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{rec}");
+    assert_eq!(
+        (&rec["source"], &rec["format"], &rec["layout"]),
+        (&json!("server"), &json!("mp4"), &json!("grid")),
+        "{rec}"
+    );
+    let id = rec["recording_id"].as_str().unwrap().to_owned();
+    let chunk = reqwest::Client::new()
+        .put(srv.http(&format!("/webrtc/rooms/srec/recordings/{id}/chunks/0")))
+        .bearer_auth(token("host", None, None))
+        .body(vec![0x1A, 0x45, 0xDF, 0xA3])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chunk.status().as_u16(), 409);
+    let body: Value = chunk.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "INVALID_STATE_TRANSITION", "{body}");
+
+    let begun = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let path = |a: &str| format!("/webrtc/rooms/srec/recordings/{id}/{a}");
+    assert_eq!(srv.post(&path("pause"), "host", json!({})).await.0, 200);
+    let paused = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(srv.post(&path("resume"), "host", json!({})).await.0, 200);
+    let pause = paused.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (st, stopped) = srv.post(&path("stop"), "host", json!({})).await;
+    assert_eq!(st, 200, "{stopped}");
+    let recorded = begun.elapsed().as_secs_f64() - pause;
+
+    let done = finished(&srv, "srec", &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let outputs = done["outputs"].as_array().unwrap();
+    assert_eq!(outputs.len(), 1, "{done}");
+    let o = &outputs[0];
+    assert_eq!(o["user_id"], "composite");
+    let m = &o["media"];
+    assert_eq!(
+        (
+            &m["video_codec"],
+            &m["audio_codec"],
+            &m["width"],
+            &m["height"]
+        ),
+        (&json!("h264"), &json!("aac"), &json!(854), &json!(480)),
+        "{m}"
+    );
+    let secs = m["duration_ms"].as_f64().unwrap() / 1000.0;
+    assert!(
+        (secs - recorded).abs() <= 1.0,
+        "{secs} s in the file, {recorded:.2} s recorded around a {pause:.2} s pause"
+    );
+}
+
+/// Past the instance's limit on server recordings, a started recording is
+/// stopped at once and fails with `NO_MEDIA` and the setting's name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_instances_limit_a_server_recording_stops_with_the_reason() {
+    let mut s = settings();
+    s.media.media_mode = signaling_core::room::MediaMode::Sfu;
+    s.recording.server_recording_max_concurrent = 0;
+    let srv = spawn_with(s);
+    let mut host = srv.connect("srec-lim", "host").await;
+    host.expect("room-state").await;
+    let (st, rec) = srv
+        .post("/webrtc/rooms/srec-lim/recordings/start", "host", json!({}))
+        .await;
+    assert_eq!(st, 201, "{rec}");
+    let id = rec["recording_id"].as_str().unwrap().to_owned();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), host.expect("recording_stopped"))
+        .await
+        .expect("the room hears it stopped");
+    assert_eq!(stopped["recording"]["recording_id"], id.as_str());
+    let done = finished(&srv, "srec-lim", &id).await;
+    assert_eq!(
+        (&done["status"], &done["failure_code"]),
+        (&json!("failed"), &json!("NO_MEDIA")),
+        "{done}"
+    );
+    let why = done["failure"].as_str().unwrap();
+    assert!(why.contains("RTC_SERVER_RECORDING_MAX_CONCURRENT"), "{why}");
 }

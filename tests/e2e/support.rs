@@ -326,3 +326,24 @@ pub fn str0m_offer(dir: str0m::media::Direction) -> String {
     let (offer, _) = change.apply().expect("an offer");
     offer.to_sdp_string()
 }
+
+/// Polls the status until it leaves `processing`.
+pub async fn finished(s: &TestServer, room: &str, id: &str) -> Value {
+    let t = std::time::Instant::now();
+    loop {
+        let (_, r) = s
+            .get(
+                &format!("/webrtc/rooms/{room}/recordings/{id}/status"),
+                "host",
+            )
+            .await;
+        if r["status"] != "processing" && r["status"] != "recording" {
+            return r;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "still processing: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

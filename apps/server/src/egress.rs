@@ -1,7 +1,9 @@
-//! Server streams of this instance's SFU rooms: an [`egress::Egress`] per
-//! stream, fed by a tap on the room's media ([`media::Command::Tap`]),
-//! its statuses kept on the stream through the room service. Streams run
-//! where the room's media runs (a start claims the room like an offer).
+//! Server streams and server recordings of this instance's SFU rooms: an
+//! [`egress::Egress`] each, fed by a tap on the room's media
+//! ([`media::Command::Tap`]). A stream's statuses are kept on the stream
+//! through the room service. A recording's composite is stored through the
+//! blob store as the recording's chunks (`recording.rs`). Both run where
+//! the room's media runs (a start claims the room like an offer).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -25,7 +27,9 @@ pub struct Egresses {
 
 struct Running {
     room: RoomId,
-    stream_id: String,
+    /// The stream's or the recording's id.
+    id: String,
+    recording: bool,
     egress: Option<Egress>,
 }
 
@@ -41,6 +45,13 @@ pub struct Settings {
     pub max_duration: Duration,
     /// Streams at once across the deployment (slots in the shared store).
     pub max_deployment: usize,
+    /// Server recordings at once on this instance.
+    pub max_recordings: usize,
+    /// Longest server recording (the room service stops it at its limit;
+    /// this is the backstop).
+    pub recording_max_duration: Duration,
+    /// Where recordings' chunks go.
+    pub blobs: Arc<dyn storage::BlobStore>,
 }
 
 /// What the media thread is asked to do for a stream.
@@ -67,12 +78,12 @@ impl Egresses {
         running.values().map(|r| r.room.clone()).collect()
     }
 
-    /// The streams running here: (room, stream id).
+    /// The streams and recordings running here: (room, id).
     pub fn streams(&self) -> Vec<(RoomId, String)> {
         let running = self.running.lock().expect("egress lock");
         running
             .values()
-            .map(|r| (r.room.clone(), r.stream_id.clone()))
+            .map(|r| (r.room.clone(), r.id.clone()))
             .collect()
     }
 
@@ -113,12 +124,30 @@ impl Egresses {
                 layout,
                 quality,
             } => self.start(room, stream_id, destination, layout, quality, service),
-            EgressRequest::Stop { stream_id } => {
+            EgressRequest::Record {
+                recording_id,
+                layout,
+                quality,
+            } => crate::egress_recording::start(self, room, recording_id, layout, quality, service),
+            EgressRequest::Pause { ref id } | EgressRequest::Resume { ref id } => {
+                let pause = matches!(request, EgressRequest::Pause { .. });
+                let running = self.running.lock().expect("egress lock");
+                let found = running
+                    .values()
+                    .find(|r| r.room == *room && r.id == *id)
+                    .and_then(|r| r.egress.as_ref());
+                match (found, pause) {
+                    (Some(e), true) => e.pause(),
+                    (Some(e), false) => e.resume(),
+                    (None, _) => {}
+                }
+            }
+            EgressRequest::Stop { id } => {
                 let stopped = {
                     let mut running = self.running.lock().expect("egress lock");
                     let tap = running
                         .iter()
-                        .find(|(_, r)| r.room == *room && r.stream_id == stream_id)
+                        .find(|(_, r)| r.room == *room && r.id == id)
                         .map(|(t, _)| *t);
                     let taken = tap.and_then(|t| running.get_mut(&t).map(|r| (t, r.egress.take())));
                     if let Some((t, None)) = &taken {
@@ -174,7 +203,7 @@ impl Egresses {
         };
         {
             let mut running = self.running.lock().expect("egress lock");
-            if running.len() >= self.config.max_concurrent {
+            if running.values().filter(|r| !r.recording).count() >= self.config.max_concurrent {
                 drop(running);
                 return fail(format!(
                     "LIVE_STREAM_FAILED: this instance runs {} live streams, its limit (RTC_LIVE_STREAM_MAX_CONCURRENT)",
@@ -186,7 +215,8 @@ impl Egresses {
                 tap,
                 Running {
                     room: room.clone(),
-                    stream_id: stream_id.clone(),
+                    id: stream_id.clone(),
+                    recording: false,
                     egress: None,
                 },
             );
@@ -198,7 +228,7 @@ impl Egresses {
                 StreamLayout::Speaker => Layout::Speaker,
             },
             preset: quality.settings(),
-            destination,
+            output: egress::Output::Rtmp(destination),
             scratch: self.config.scratch.clone(),
             max_duration: self.config.max_duration,
             retry: Retry::default(),
@@ -269,7 +299,58 @@ impl Egresses {
     }
 }
 
-fn next_tap() -> TapId {
+/// Crate-internal access for the recording side (`egress_recording.rs`).
+impl Egresses {
+    pub(crate) fn settings(&self) -> &Settings {
+        &self.config
+    }
+
+    /// Takes a place for a recording here; false at the instance's limit.
+    pub(crate) fn admit_recording(&self, tap: TapId, room: &RoomId, id: &str) -> bool {
+        let mut running = self.running.lock().expect("egress lock");
+        if running.values().filter(|r| r.recording).count() >= self.config.max_recordings {
+            return false;
+        }
+        running.insert(
+            tap,
+            Running {
+                room: room.clone(),
+                id: id.to_owned(),
+                recording: true,
+                egress: None,
+            },
+        );
+        true
+    }
+
+    /// Starts the admitted recording's egress and its tap; false when it
+    /// was stopped meanwhile.
+    pub(crate) fn run_recording(&self, tap: TapId, room: &RoomId, e: Egress) -> bool {
+        let started = {
+            let mut running = self.running.lock().expect("egress lock");
+            match running.get_mut(&tap) {
+                Some(r) => {
+                    r.egress = Some(e);
+                    true
+                }
+                None => false,
+            }
+        };
+        if started {
+            (self.taps)(TapJob::Tap(room.clone(), tap));
+        }
+        started
+    }
+
+    /// Forgets an ended egress and stops its tap.
+    pub(crate) fn ended(&self, tap: TapId) {
+        self.running.lock().expect("egress lock").remove(&tap);
+        (self.taps)(TapJob::Untap(tap));
+    }
+}
+
+/// A new tap id.
+pub(crate) fn next_tap() -> TapId {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
     N.fetch_add(1, Ordering::Relaxed)

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth_extract;
 pub mod config;
 pub mod egress;
+mod egress_recording;
 pub mod guard;
 pub mod hooks;
 pub mod http_error;
@@ -322,6 +323,13 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         max_concurrent: settings.media.live_stream_max_concurrent,
         max_duration: std::time::Duration::from_secs(settings.media.live_stream_max_secs),
         max_deployment: settings.media.live_stream_max_deployment,
+        max_recordings: settings.recording.server_recording_max_concurrent,
+        // The room service stops a recording at its limit; this is the
+        // backstop, a minute later.
+        recording_max_duration: std::time::Duration::from_secs(
+            settings.recording.recording_max_secs + 60,
+        ),
+        blobs: blobs.clone(),
     };
     let media = media_plane::start(&settings.media, http_ip, service.clone(), streams)?;
     service.attach_media(Arc::new(media.clone()));

@@ -195,6 +195,8 @@ export interface ChatRecord {
 export type RecordingFormat = 'webm' | 'mp4' | 'mkv';
 /** Recording quality presets. */
 export type RecordingQuality = 'low' | 'medium' | 'high' | 'ultra';
+/** Who makes a recording's media: the server (one composite; SFU rooms, their default) or each client (uploads; mesh rooms). */
+export type RecordingSource = 'server' | 'client';
 /** The life of a recording. */
 export type RecordingState = 'pending' | 'recording' | 'paused' | 'processing' | 'completed' | 'failed' | 'cancelled';
 /** Why processing failed (docs/errors.md, "Recording failures"). */
@@ -223,6 +225,10 @@ export interface Recording {
     started_by: string;
     format: RecordingFormat;
     quality: RecordingQuality;
+    /** Who makes its media. */
+    source: RecordingSource;
+    /** The composite's layout, for a server recording. */
+    layout?: StreamLayout;
     status: RecordingState;
     started_at: Timestamp;
     paused_at?: Timestamp | null;
@@ -1166,10 +1172,18 @@ export declare class RoomRestClient extends EventTarget {
     startLiveStream(body?: LiveStreamStart): Promise<LiveStream>;
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId: string): Promise<LiveStream>;
-    /** Starts a recording of the room (`can_record`); upload its media with `uploadRecordingChunk`. */
-    createRecording({ format, quality }?: {
+    /**
+     * Starts a recording of the room (`can_record`). In an SFU room the server
+     * records it by default (`source: 'server'`: one composite in `layout`,
+     * MP4 unless `format` says otherwise; nothing to upload); a client
+     * recording (`source: 'client'`, the only kind in mesh rooms) takes its
+     * media through `uploadRecordingChunk`.
+     */
+    createRecording({ format, quality, source, layout, }?: {
         format?: RecordingFormat;
         quality?: RecordingQuality;
+        source?: RecordingSource;
+        layout?: StreamLayout;
     }): Promise<Recording>;
     private recordingPath;
     /** Stops a recording; the server then processes it (`processing`, later `completed` or `failed`). */
@@ -1618,8 +1632,9 @@ export declare class RtcClient extends RoomRestClient {
     rejectFile(transferId: string): Promise<void>;
     private receiveServerFile;
     /**
-     * Starts a server recording of `stream` (default: our local stream) with
-     * a `MediaRecorder` whose chunks are uploaded in order as they come.
+     * Starts a client recording of `stream` (default: our local stream) with
+     * a `MediaRecorder` whose chunks are uploaded in order as they come (for
+     * the server's composite of an SFU room, see `createRecording`).
      * Resolves with a handle whose `stop()` uploads the last chunk, then stops
      * the recording (the server refuses chunks after stop); the server then
      * transcodes it (`recording` events; `waitForRecording` polls until done).

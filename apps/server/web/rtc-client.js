@@ -483,9 +483,15 @@ export class RoomRestClient extends EventTarget {
         return this.api('POST', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/stop`));
     }
     // ------------------------------------------------------------ recordings
-    /** Starts a recording of the room (`can_record`); upload its media with `uploadRecordingChunk`. */
-    createRecording({ format = 'webm', quality = 'medium' } = {}) {
-        return this.api('POST', this.roomPath('/recordings/start'), { format, quality });
+    /**
+     * Starts a recording of the room (`can_record`). In an SFU room the server
+     * records it by default (`source: 'server'`: one composite in `layout`,
+     * MP4 unless `format` says otherwise; nothing to upload); a client
+     * recording (`source: 'client'`, the only kind in mesh rooms) takes its
+     * media through `uploadRecordingChunk`.
+     */
+    createRecording({ format, quality = 'medium', source, layout, } = {}) {
+        return this.api('POST', this.roomPath('/recordings/start'), { format, quality, source, layout });
     }
     recordingPath(id, rest = '') {
         return this.roomPath(`/recordings/${encodeURIComponent(id)}${rest}`);
@@ -1950,8 +1956,9 @@ export class RtcClient extends RoomRestClient {
     }
     // ------------------------------------------------------------ recording
     /**
-     * Starts a server recording of `stream` (default: our local stream) with
-     * a `MediaRecorder` whose chunks are uploaded in order as they come.
+     * Starts a client recording of `stream` (default: our local stream) with
+     * a `MediaRecorder` whose chunks are uploaded in order as they come (for
+     * the server's composite of an SFU room, see `createRecording`).
      * Resolves with a handle whose `stop()` uploads the last chunk, then stops
      * the recording (the server refuses chunks after stop); the server then
      * transcodes it (`recording` events; `waitForRecording` polls until done).
@@ -1959,7 +1966,7 @@ export class RtcClient extends RoomRestClient {
     async startRecording({ stream = this.localStream, format = 'webm', quality = 'medium', timeslice = 1000, } = {}) {
         if (!stream)
             throw new RtcError(0, 'VALIDATION_ERROR', 'no stream to record');
-        const rec = await this.createRecording({ format, quality });
+        const rec = await this.createRecording({ format, quality, source: 'client' });
         const id = rec.recording_id;
         const mime = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
         const recorder = new MediaRecorder(stream, mime ? { mimeType: mime } : undefined);

@@ -869,8 +869,9 @@ export class RtcClient extends RoomRestClient {
   // ------------------------------------------------------------ recording
 
   /**
-   * Starts a server recording of `stream` (default: our local stream) with
-   * a `MediaRecorder` whose chunks are uploaded in order as they come.
+   * Starts a client recording of `stream` (default: our local stream) with
+   * a `MediaRecorder` whose chunks are uploaded in order as they come (for
+   * the server's composite of an SFU room, see `createRecording`).
    * Resolves with a handle whose `stop()` uploads the last chunk, then stops
    * the recording (the server refuses chunks after stop); the server then
    * transcodes it (`recording` events; `waitForRecording` polls until done).
@@ -882,7 +883,7 @@ export class RtcClient extends RoomRestClient {
     timeslice = 1000,
   }: { stream?: MediaStream | null; format?: RecordingFormat; quality?: RecordingQuality; timeslice?: number } = {}): Promise<RecordingHandle> {
     if (!stream) throw new RtcError(0, 'VALIDATION_ERROR', 'no stream to record');
-    const rec = await this.createRecording({ format, quality });
+    const rec = await this.createRecording({ format, quality, source: 'client' });
     const id = rec.recording_id;
     const mime = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
     const recorder = new MediaRecorder(stream, mime ? { mimeType: mime } : undefined);

@@ -189,6 +189,8 @@ export interface ChatRecord {
 export type RecordingFormat = 'webm' | 'mp4' | 'mkv';
 /** Recording quality presets. */
 export type RecordingQuality = 'low' | 'medium' | 'high' | 'ultra';
+/** Who makes a recording's media: the server (one composite; SFU rooms, their default) or each client (uploads; mesh rooms). */
+export type RecordingSource = 'server' | 'client';
 /** The life of a recording. */
 export type RecordingState = 'pending' | 'recording' | 'paused' | 'processing' | 'completed' | 'failed' | 'cancelled';
 /** Why processing failed (docs/errors.md, "Recording failures"). */
@@ -220,6 +222,10 @@ export interface Recording {
   started_by: string;
   format: RecordingFormat;
   quality: RecordingQuality;
+  /** Who makes its media. */
+  source: RecordingSource;
+  /** The composite's layout, for a server recording. */
+  layout?: StreamLayout;
   status: RecordingState;
   started_at: Timestamp;
   paused_at?: Timestamp | null;

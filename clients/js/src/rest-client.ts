@@ -36,10 +36,12 @@ import type {
   Recording,
   RecordingFormat,
   RecordingQuality,
+  RecordingSource,
   Role,
   RoomSettings,
   RoomSettingsPatch,
   RoomState,
+  StreamLayout,
   Transfer,
 } from './protocol.js';
 import { RtcError, errorFrom, sleep } from './util.js';
@@ -312,9 +314,20 @@ export class RoomRestClient extends EventTarget {
 
   // ------------------------------------------------------------ recordings
 
-  /** Starts a recording of the room (`can_record`); upload its media with `uploadRecordingChunk`. */
-  createRecording({ format = 'webm', quality = 'medium' }: { format?: RecordingFormat; quality?: RecordingQuality } = {}): Promise<Recording> {
-    return this.api('POST', this.roomPath('/recordings/start'), { format, quality });
+  /**
+   * Starts a recording of the room (`can_record`). In an SFU room the server
+   * records it by default (`source: 'server'`: one composite in `layout`,
+   * MP4 unless `format` says otherwise; nothing to upload); a client
+   * recording (`source: 'client'`, the only kind in mesh rooms) takes its
+   * media through `uploadRecordingChunk`.
+   */
+  createRecording({
+    format,
+    quality = 'medium',
+    source,
+    layout,
+  }: { format?: RecordingFormat; quality?: RecordingQuality; source?: RecordingSource; layout?: StreamLayout } = {}): Promise<Recording> {
+    return this.api('POST', this.roomPath('/recordings/start'), { format, quality, source, layout });
   }
 
   private recordingPath(id: string, rest = ''): string {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use recording::pipeline::{self, MAX_SEQUENCE, Transcoder};
-use recording::{Failure, RecordingStatus};
+use recording::{Failure, RecordingStatus, Source};
 use signaling_core::protocol::{RecordingView, ServerMessage};
 use signaling_core::quota::{Budget, Quotas, keys};
 use signaling_core::{ErrorCode, RoomId, RoomService, SignalError, UserId};
@@ -18,6 +18,11 @@ use storage::{BlobError, BlobStore};
 
 /// How long one instance holds a processing job before another may take it.
 pub const JOB_CLAIM_SECS: u64 = 900;
+
+/// How long processing waits for a server recording's egress to store its
+/// last chunk (it finishes its file within seconds of the stop; longer
+/// means its instance died).
+pub const COMPOSITE_END_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The byte budgets of recording media waiting to be processed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +215,19 @@ impl Worker {
         let Some(mut rec) = store.get(id).await.map_err(|e| e.to_string())? else {
             return Ok(Processed::Gone);
         };
+        // A server recording's egress may still be storing its last
+        // chunk: its end marker says it is done.
+        let end = match rec.source {
+            Source::Server
+                if matches!(
+                    rec.status,
+                    RecordingStatus::Processing | RecordingStatus::Cancelled
+                ) =>
+            {
+                pipeline::composite_end(self.blobs.as_ref(), id, COMPOSITE_END_WAIT).await
+            }
+            _ => None,
+        };
         if rec.status == RecordingStatus::Cancelled {
             let objects = self
                 .blobs
@@ -232,8 +250,12 @@ impl Worker {
         }
         tracing::info!(recording = %id, "processing recording");
         let started = std::time::Instant::now();
-        let result = pipeline::process(
+        if rec.source == Source::Server && end.is_none() {
+            tracing::warn!(recording = %id, "a server recording's egress never finished: what it stored is processed");
+        }
+        let result = pipeline::process_ended(
             &rec,
+            end.as_ref(),
             self.blobs.as_ref(),
             self.transcoder.as_ref(),
             &self.scratch_dir,

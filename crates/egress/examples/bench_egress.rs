@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use egress::{Codec, Egress, EgressConfig, Frame, Layout, Retry, Status};
+use egress::{Codec, Egress, EgressConfig, Frame, Layout, Output, Retry, Status};
 
 fn env(k: &str, default: &str) -> String {
     std::env::var(k).unwrap_or_else(|_| default.to_owned())
@@ -123,7 +123,8 @@ async fn main() {
                 ffmpeg: "ffmpeg".into(),
                 layout: Layout::Grid,
                 preset: quality.settings(),
-                destination: out.display().to_string(),
+                // ffmpeg writes FLV to a file path as to an RTMP URL.
+                output: Output::Rtmp(out.display().to_string()),
                 scratch: dir.clone(),
                 max_duration: Duration::from_secs(3600),
                 retry: Retry::default(),

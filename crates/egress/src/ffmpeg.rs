@@ -1,7 +1,8 @@
 //! The ffmpeg command lines: one decoder per track (its container on
 //! standard input, raw pictures or samples on standard output) and the
 //! encoder (raw composite pictures on standard input, the mix through a
-//! FIFO, H.264 and AAC in FLV to the RTMP destination).
+//! FIFO, progress and errors on standard error; H.264 and AAC in FLV to
+//! the RTMP destination, or in live Matroska on standard output).
 
 use std::path::Path;
 
@@ -21,8 +22,9 @@ pub fn decoder_args(codec: Codec, w: u32, h: u32) -> Vec<String> {
         "-loglevel",
         "error",
         "-nostdin",
-        "-fflags",
-        "nobuffer",
+        // Not `-fflags nobuffer`: it drops the packets read while the
+        // input is opened, the track's first keyframe among them, and a
+        // browser sends the next only when asked.
         "-flags",
         "low_delay",
         "-probesize",
@@ -60,29 +62,40 @@ pub fn decoder_args(codec: Codec, w: u32, h: u32) -> Vec<String> {
     a
 }
 
+/// Where the encoder writes.
+pub enum Target<'a> {
+    /// FLV to this RTMP(S) URL; input timestamps are the wall clock, so a
+    /// stall shows as a stall.
+    Rtmp(&'a str),
+    /// Live Matroska (written front to back, never sought) on standard
+    /// output; input timestamps count the pictures and samples given, so
+    /// what was never given (a pause) leaves no gap.
+    Matroska,
+}
+
 /// The encoder of preset `p`: pictures on standard input, samples from
-/// `audio` (a FIFO), progress on standard output, to `destination`.
-pub fn encoder_args(p: &PresetSettings, audio: &Path, destination: &str) -> Vec<String> {
+/// `audio` (a FIFO), progress and errors on standard error, to `target`.
+pub fn encoder_args(p: &PresetSettings, audio: &Path, target: Target<'_>) -> Vec<String> {
     let (w, h, fps) = (p.width, p.height, p.fps);
+    let wallclock: &[&str] = match target {
+        Target::Rtmp(_) => &["-use_wallclock_as_timestamps", "1"],
+        Target::Matroska => &[],
+    };
     let mut a = s(&[
         "-hide_banner",
         "-loglevel",
         "error",
         "-nostats",
         "-progress",
-        "pipe:1",
-        "-use_wallclock_as_timestamps",
-        "1",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "yuv420p",
-        "-s",
+        "pipe:2",
     ]);
+    a.extend(s(wallclock));
+    a.extend(s(&["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s"]));
     a.push(format!("{w}x{h}"));
     a.extend(s(&["-framerate"]));
     a.push(fps.to_string());
-    a.extend(s(&["-i", "pipe:0", "-use_wallclock_as_timestamps", "1"]));
+    a.extend(s(&["-i", "pipe:0"]));
+    a.extend(s(wallclock));
     a.extend(s(&["-f", "s16le", "-ar", "48000", "-ac", "1", "-i"]));
     a.push(audio.display().to_string());
     a.extend(s(&[
@@ -114,17 +127,14 @@ pub fn encoder_args(p: &PresetSettings, audio: &Path, destination: &str) -> Vec<
     a.push((2 * p.video_bps).to_string());
     a.extend(s(&["-af", "aresample=async=1000", "-c:a", "aac", "-b:a"]));
     a.push(p.audio_bps.to_string());
-    a.extend(s(&[
-        "-ar",
-        "48000",
-        "-ac",
-        "2",
-        "-f",
-        "flv",
-        "-flvflags",
-        "no_duration_filesize",
-    ]));
-    a.push(destination.to_owned());
+    a.extend(s(&["-ar", "48000", "-ac", "2"]));
+    match target {
+        Target::Rtmp(destination) => {
+            a.extend(s(&["-f", "flv", "-flvflags", "no_duration_filesize"]));
+            a.push(destination.to_owned());
+        }
+        Target::Matroska => a.extend(s(&["-f", "matroska", "-live", "1", "pipe:1"])),
+    }
     a
 }
 
@@ -139,13 +149,19 @@ mod tests {
             v.contains("-f ivf -i pipe:0") && v.contains("scale=640:360"),
             "{v}"
         );
+        assert!(!v.contains("nobuffer"), "the first keyframe is kept: {v}");
         let a = decoder_args(Codec::Opus, 0, 0).join(" ");
         assert!(
             a.contains("-f ogg -i pipe:0") && a.contains("-f s16le -ac 1 -ar 48000"),
             "{a}"
         );
         let p = recording::Quality::Medium.settings();
-        let e = encoder_args(&p, Path::new("/tmp/a.pcm"), "rtmp://h/live/key").join(" ");
+        let e = encoder_args(
+            &p,
+            Path::new("/tmp/a.pcm"),
+            Target::Rtmp("rtmp://h/live/key"),
+        )
+        .join(" ");
         for part in [
             "-s 1280x720",
             "-framerate 30",
@@ -159,5 +175,12 @@ mod tests {
         ] {
             assert!(e.contains(part), "{part} in {e}");
         }
+        assert!(e.contains("-use_wallclock_as_timestamps 1"), "{e}");
+        let m = encoder_args(&p, Path::new("/tmp/a.pcm"), Target::Matroska).join(" ");
+        assert!(m.ends_with("-f matroska -live 1 pipe:1"), "{m}");
+        assert!(
+            !m.contains("wallclock"),
+            "a recording's time counts what it was given: {m}"
+        );
     }
 }

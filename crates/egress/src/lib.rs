@@ -1,4 +1,5 @@
-//! Egress: a room's media out of the server, as one live stream.
+//! Egress: a room's media out of the server, as one live stream or one
+//! recorded file.
 //!
 //! The SFU hands every frame its publishers send ([`Frame`]: the encoded
 //! payload, never decoded there) to an [`Egress`]. Each track gets an
@@ -8,8 +9,8 @@
 //! video's newest picture and mixes the audio ([`mixer`]). A clock at the
 //! preset's frame rate draws the composite ([`canvas`], [`layout`]: a grid
 //! of up to nine tiles or the active speaker full frame) and hands it with
-//! the mix to one encoder ffmpeg: H.264 and AAC in FLV to an RTMP(S)
-//! destination.
+//! the mix to one encoder ffmpeg: H.264 and AAC, in FLV to an RTMP(S)
+//! destination or in live Matroska handed back in pieces ([`Output`]).
 //!
 //! Decoding outside the encoder is what keeps a live composite live: a
 //! track that stalls (a muted camera, a participant gone) leaves its last
@@ -17,6 +18,8 @@
 //! picture and samples on time. When the destination drops, the encoder
 //! exits; it is started again with backoff while the composite goes on
 //! ([`Status::Reconnecting`]), and the stream fails after too many tries.
+//! A file's timeline counts the pictures and samples it was given rather
+//! than the wall clock, so a pause ([`Egress::pause`]) leaves no gap.
 
 pub mod canvas;
 pub mod containers;
@@ -26,7 +29,7 @@ pub mod mixer;
 mod session;
 
 pub use layout::Layout;
-pub use session::{Egress, EgressConfig, Retry, Status};
+pub use session::{Egress, EgressConfig, Output, Retry, Status};
 
 /// A track's codec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

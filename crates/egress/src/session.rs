@@ -10,13 +10,13 @@ use std::time::Duration;
 use recording::PresetSettings;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::canvas::{I420, i420_len};
 use crate::containers::Muxer;
-use crate::ffmpeg::{decoder_args, encoder_args};
+use crate::ffmpeg::{Target, decoder_args, encoder_args};
 use crate::layout::{Layout, tiles};
 use crate::mixer::{Mixer, RATE};
 use crate::{Codec, Frame};
@@ -30,10 +30,8 @@ pub struct EgressConfig {
     pub layout: Layout,
     /// Size, frame rate and bitrates of the stream.
     pub preset: PresetSettings,
-    /// `rtmp://` or `rtmps://` URL with the stream key: a secret, never
-    /// logged (it is on the encoder's command line, which local users of
-    /// the machine can list).
-    pub destination: String,
+    /// Where the composite goes.
+    pub output: Output,
     /// A directory for the encoder's audio FIFO.
     pub scratch: PathBuf,
     /// The stream stops by itself after this long.
@@ -47,8 +45,32 @@ impl std::fmt::Debug for EgressConfig {
         f.debug_struct("EgressConfig")
             .field("layout", &self.layout)
             .field("preset", &self.preset)
-            .field("destination", &"<secret>")
+            .field("output", &self.output)
             .finish_non_exhaustive()
+    }
+}
+
+/// Where an egress sends the composite: H.264 and AAC either way.
+#[derive(Clone)]
+pub enum Output {
+    /// FLV to an `rtmp://` or `rtmps://` URL with the stream key: a
+    /// secret, never logged (it is on the encoder's command line, which
+    /// local users of the machine can list). A drop is retried
+    /// ([`Retry`]).
+    Rtmp(String),
+    /// Live Matroska, handed over in pieces as the encoder writes them; the
+    /// channel closes once the file is complete. Its timeline counts only
+    /// what was recorded ([`Egress::pause`] leaves no gap), and an encoder
+    /// that exits fails the egress at once (a file cannot be resumed).
+    File(mpsc::Sender<Vec<u8>>),
+}
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Output::Rtmp(_) => "Rtmp(<secret>)",
+            Output::File(_) => "File",
+        })
     }
 }
 
@@ -110,6 +132,7 @@ enum Input {
 /// A running egress. Dropping it stops it (without waiting).
 pub struct Egress {
     tx: mpsc::Sender<Input>,
+    paused: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -122,11 +145,24 @@ impl Egress {
     /// [`Status::Stopped`] or [`Status::Failed`].
     pub fn start(config: EgressConfig, status: mpsc::UnboundedSender<Status>) -> Egress {
         let (tx, rx) = mpsc::channel(QUEUE);
-        let task = tokio::spawn(run(config, rx, status));
+        let (paused, paused_rx) = watch::channel(false);
+        let task = tokio::spawn(run(config, rx, paused_rx, status));
         Egress {
             tx,
+            paused,
             task: Some(task),
         }
+    }
+
+    /// Pauses a file egress: nothing is recorded until [`Egress::resume`]
+    /// and the file has no gap (an RTMP stream goes on: it is live).
+    pub fn pause(&self) {
+        self.paused.send_replace(true);
+    }
+
+    /// Resumes after [`Egress::pause`].
+    pub fn resume(&self) {
+        self.paused.send_replace(false);
     }
 
     /// Hands over one frame; false when the queue is full or the egress
@@ -213,13 +249,28 @@ struct Run {
     attempts: u32,
     restart_at: Option<Instant>,
     starts: u32,
+    /// Whether input timestamps count what was given (a file) rather
+    /// than follow the wall clock (a live stream).
+    counted: bool,
+    paused: watch::Receiver<bool>,
+    /// Time recorded so far (counted) or since the encoder started.
+    media_time: Duration,
+    last_tick: Instant,
+    frames_sent: u64,
+    samples_sent: u64,
 }
 
 async fn run(
-    cfg: EgressConfig,
+    mut cfg: EgressConfig,
     mut rx: mpsc::Receiver<Input>,
+    paused: watch::Receiver<bool>,
     status: mpsc::UnboundedSender<Status>,
 ) {
+    let counted = matches!(cfg.output, Output::File(_));
+    if counted {
+        // A second Matroska stream cannot be appended to the first.
+        cfg.retry.attempts = 0;
+    }
     let (events, mut events_rx) = mpsc::unbounded_channel();
     let p = cfg.preset;
     let tile = match cfg.layout {
@@ -243,6 +294,12 @@ async fn run(
         attempts: 0,
         restart_at: None,
         starts: 0,
+        counted,
+        paused,
+        media_time: Duration::ZERO,
+        last_tick: Instant::now(),
+        frames_sent: 0,
+        samples_sent: 0,
     };
     r.set(Status::Starting);
     r.start_encoder();
@@ -250,8 +307,6 @@ async fn run(
     let end = started + r.cfg.max_duration;
     let mut tick = tokio::time::interval(Duration::from_secs(1) / p.fps.max(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut samples_sent: u64 = 0;
-    let mut audio_clock = Instant::now();
     loop {
         tokio::select! {
             input = rx.recv() => match input {
@@ -273,21 +328,11 @@ async fn run(
                 if r.restart_at.is_some_and(|t| now >= t) {
                     r.restart_at = None;
                     r.start_encoder();
-                    audio_clock = now;
-                    samples_sent = 0;
+                    r.media_time = Duration::ZERO;
+                    r.samples_sent = 0;
                 }
                 r.compose(now);
-                // The mix keeps pace with the wall clock, whatever ticks
-                // were skipped.
-                let due = (now - audio_clock).as_micros() as u64 * RATE as u64 / 1_000_000;
-                // After a stall, at most 200 ms at once: the rest is skipped.
-                let n = due.saturating_sub(samples_sent).min(RATE as u64 / 5) as usize;
-                samples_sent = due;
-                let mix = r.mixer.lock().expect("mixer").take(n);
-                if let Some(e) = &r.encoder {
-                    let bytes: Vec<u8> = mix.iter().flat_map(|s| s.to_le_bytes()).collect();
-                    let _ = e.audio.try_send(bytes);
-                }
+                r.feed(now);
                 r.reap(now);
             }
         }
@@ -333,6 +378,7 @@ impl Run {
                 return;
             }
             d.started = true;
+            tracing::debug!(track = %f.track, user = %d.user, "egress track starts");
             let header = d.muxer.header();
             if !header.is_empty() {
                 let _ = d.input.try_send(header);
@@ -443,9 +489,53 @@ impl Run {
             }
         }
         drop(pictures);
-        if let Some(e) = &self.encoder {
+    }
+
+    /// Hands the encoder the pictures and samples due since the last tick.
+    /// A live stream gets the newest picture and the mix of the wall-clock
+    /// time passed; a file gets as many pictures as its frame rate asks
+    /// for the time recorded (so it stays in step with the audio), and
+    /// nothing while paused.
+    fn feed(&mut self, now: Instant) {
+        let dt = now - self.last_tick;
+        self.last_tick = now;
+        let paused = self.counted && *self.paused.borrow();
+        if paused {
+            // The voices go on; what they say while paused is not kept.
+            let n = (dt.as_micros() as u64 * RATE as u64 / 1_000_000) as usize;
+            self.mixer.lock().expect("mixer").take(n.min(RATE));
+            if let Some(e) = &self.encoder {
+                *e.progress.lock().expect("progress") = now;
+            }
+            return;
+        }
+        self.media_time += dt;
+        let Some(e) = &self.encoder else {
+            return;
+        };
+        if self.counted {
+            let due = (self.media_time.as_micros() as u64 * self.cfg.preset.fps as u64) / 1_000_000;
+            // Behind by more than a second: the rest is given up.
+            let fps = self.cfg.preset.fps as u64;
+            if due > self.frames_sent + fps {
+                self.frames_sent = due - fps;
+            }
+            while self.frames_sent < due && e.video.try_send(self.canvas.data.clone()).is_ok() {
+                self.frames_sent += 1;
+            }
+        } else {
             let _ = e.video.try_send(self.canvas.data.clone());
         }
+        // The mix keeps pace with the time passed, whatever ticks were
+        // skipped; after a stall, at most 200 ms at once (live) or a
+        // second (file): the rest is skipped.
+        let due = self.media_time.as_micros() as u64 * RATE as u64 / 1_000_000;
+        let most = if self.counted { RATE } else { RATE / 5 } as u64;
+        let n = due.saturating_sub(self.samples_sent).min(most) as usize;
+        self.samples_sent = due;
+        let mix = self.mixer.lock().expect("mixer").take(n);
+        let bytes: Vec<u8> = mix.iter().flat_map(|s| s.to_le_bytes()).collect();
+        let _ = e.audio.try_send(bytes);
     }
 
     /// The speaker is the loudest voice once it has lasted
@@ -507,10 +597,14 @@ impl Run {
             });
             return;
         }
+        let (target, stdout) = match &self.cfg.output {
+            Output::Rtmp(url) => (Target::Rtmp(url), Stdio::null()),
+            Output::File(_) => (Target::Matroska, Stdio::piped()),
+        };
         let spawned = Command::new(&self.cfg.ffmpeg)
-            .args(encoder_args(&self.cfg.preset, &fifo, &self.cfg.destination))
+            .args(encoder_args(&self.cfg.preset, &fifo, target))
             .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn();
@@ -557,36 +651,46 @@ impl Run {
                 }
             }
         });
-        let progress = Arc::new(Mutex::new(Instant::now()));
-        if let Some(stdout) = child.stdout.take() {
-            let events = self.events.clone();
-            let progress = progress.clone();
+        if let (Some(mut out), Output::File(sink)) = (child.stdout.take(), &self.cfg.output) {
+            let sink = sink.clone();
             tokio::spawn(async move {
-                let mut lines = BufReader::new(stdout).lines();
-                let mut live = false;
-                while let Ok(Some(l)) = lines.next_line().await {
-                    // A report ends with `progress=continue` once a second.
-                    if l.starts_with("progress=") {
-                        *progress.lock().expect("progress") = Instant::now();
-                    }
-                    // `-progress` reports the output's time once a second.
-                    if let Some(us) = l.strip_prefix("out_time_us=")
-                        && us.trim().parse::<i64>().is_ok_and(|us| us > 0)
-                        && !live
-                    {
-                        live = true;
-                        let _ = events.send(Event::Live);
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    match out.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => {
+                            if sink.send(buf[..n].to_vec()).await.is_err() {
+                                return;
+                            }
+                        }
                     }
                 }
             });
         }
+        let progress = Arc::new(Mutex::new(Instant::now()));
         let stderr = Arc::new(Mutex::new(String::new()));
         if let Some(err) = child.stderr.take() {
-            let keep = stderr.clone();
+            let events = self.events.clone();
+            let (progress, keep) = (progress.clone(), stderr.clone());
             tokio::spawn(async move {
                 let mut lines = BufReader::new(err).lines();
+                let mut live = false;
                 while let Ok(Some(l)) = lines.next_line().await {
-                    *keep.lock().expect("stderr") = l;
+                    match progress_line(&l) {
+                        // A report ends with `progress=continue` once a second.
+                        Some(("progress", _)) => {
+                            *progress.lock().expect("progress") = Instant::now()
+                        }
+                        // The output's time: media got through.
+                        Some(("out_time_us", us)) => {
+                            if !live && us.trim().parse::<i64>().is_ok_and(|us| us > 0) {
+                                live = true;
+                                let _ = events.send(Event::Live);
+                            }
+                        }
+                        Some(_) => {}
+                        None => *keep.lock().expect("stderr") = l,
+                    }
                 }
             });
         }
@@ -622,8 +726,10 @@ impl Run {
             )
         } else if reason.is_empty() {
             "the encoder exited".to_owned()
+        } else if let Output::Rtmp(destination) = &self.cfg.output {
+            scrub(&reason, destination)
         } else {
-            scrub(&reason, &self.cfg.destination)
+            reason
         };
         self.encoder = None;
         self.attempts += 1;
@@ -667,6 +773,17 @@ impl Run {
     }
 }
 
+/// A line of ffmpeg's `-progress` report (`key=value`, the key in lower
+/// case), split; `None` for anything else (an error).
+fn progress_line(line: &str) -> Option<(&str, &str)> {
+    let (key, value) = line.split_once('=')?;
+    let is_key = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    is_key.then_some((key, value))
+}
+
 /// `text` without the destination URL, or its stream key (its last path
 /// segment), wherever they appear.
 fn scrub(text: &str, destination: &str) -> String {
@@ -687,6 +804,25 @@ fn unique() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn progress_reports_are_told_from_errors() {
+        assert_eq!(
+            progress_line("out_time_us=1200000"),
+            Some(("out_time_us", "1200000"))
+        );
+        assert_eq!(
+            progress_line("stream_0_0_q=23.0"),
+            Some(("stream_0_0_q", "23.0"))
+        );
+        for error in [
+            "rtmp://h/app: Connection refused",
+            "[flv @ 0x55] Failed to update header with correct duration.",
+            "Error writing trailer of pipe:1: Broken pipe",
+        ] {
+            assert_eq!(progress_line(error), None, "{error}");
+        }
+    }
 
     #[test]
     fn the_destination_and_its_key_never_appear_in_a_reason() {

@@ -89,6 +89,32 @@ impl Quality {
     }
 }
 
+/// Who makes a recording's media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Source {
+    /// Each participant's client uploads its own chunks (one file per
+    /// participant).
+    #[default]
+    Client,
+    /// The server composes the room's media (SFU rooms) into one file; no
+    /// client uploads anything.
+    Server,
+}
+
+/// The layout of a composite picture (a server recording or stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Layout {
+    /// Every video (up to nine) in a grid.
+    #[default]
+    Grid,
+    /// The active speaker full frame.
+    Speaker,
+}
+
 /// Why a recording action was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -117,6 +143,12 @@ pub struct Recording {
     pub format: Format,
     /// Quality preset.
     pub quality: Quality,
+    /// Who makes its media (records from before this field are `client`).
+    #[serde(default)]
+    pub source: Source,
+    /// The composite's layout, for a server recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<Layout>,
     /// Where it is in its life.
     pub status: RecordingStatus,
     /// When it started.
@@ -261,6 +293,8 @@ impl Recording {
             started_by,
             format,
             quality,
+            source: Source::Client,
+            layout: None,
             status: RecordingStatus::Recording,
             started_at: now,
             paused_at: None,
@@ -269,6 +303,15 @@ impl Recording {
             failure: None,
             failure_code: None,
             outputs: Vec::new(),
+        }
+    }
+
+    /// The same recording made by the server in `layout`.
+    pub fn by_server(self, layout: Layout) -> Self {
+        Recording {
+            source: Source::Server,
+            layout: Some(layout),
+            ..self
         }
     }
 

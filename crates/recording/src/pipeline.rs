@@ -27,6 +27,50 @@ pub fn chunks_prefix(recording_id: &str) -> String {
     format!("recordings/{recording_id}/chunks")
 }
 
+/// Whose chunks a server recording's composite is (clients upload nothing
+/// to a server recording, so no participant's chunks are named so).
+pub const COMPOSITE: &str = "composite";
+
+/// Where the egress of a server recording says it has stored its last
+/// chunk ([`CompositeEnd`]).
+pub fn composite_end_key(recording_id: &str) -> String {
+    format!("recordings/{recording_id}/chunks/{COMPOSITE}.end")
+}
+
+/// The last word of a server recording's egress, stored after its last
+/// chunk: how many chunks it stored, and why it ended early, if it did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct CompositeEnd {
+    /// Chunks stored.
+    pub chunks: u64,
+    /// Why the composite ended before the recording was stopped (a limit,
+    /// an encoder failure), for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Waits up to `wait` for a server recording's [`CompositeEnd`]; `None`
+/// when it never came (its instance died: what it stored is all there is).
+pub async fn composite_end(
+    blobs: &dyn BlobStore,
+    recording_id: &str,
+    wait: std::time::Duration,
+) -> Option<CompositeEnd> {
+    let key = composite_end_key(recording_id);
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        if let Ok(blob) = blobs.get(&key, None).await
+            && let Ok(bytes) = blob.bytes().await
+        {
+            return Some(serde_json::from_slice(&bytes).unwrap_or_default());
+        }
+        if tokio::time::Instant::now() >= until {
+            return None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 /// File extension of a container.
 pub fn extension(f: Format) -> &'static str {
     match f {
@@ -117,8 +161,9 @@ fn scratch(what: &str, e: std::io::Error) -> Failure {
     )
 }
 
-/// Processes a stopped recording: for each participant who uploaded, the
-/// chunks in sequence order become one source file, which is transcoded
+/// Processes a stopped recording: for each participant who uploaded (or
+/// the server's composite), the chunks in sequence order become one
+/// source file, which is transcoded
 /// and thumbnailed; file and thumbnail are stored next to the chunks,
 /// which are then deleted. Scratch files live under `scratch_dir` and are
 /// always removed.
@@ -128,13 +173,30 @@ pub async fn process(
     transcoder: &dyn Transcoder,
     scratch_dir: &Path,
 ) -> Result<Vec<RecordingOutput>, Failure> {
+    process_ended(rec, None, blobs, transcoder, scratch_dir).await
+}
+
+/// [`process`] for a recording whose media ended as `end` says (a server
+/// recording's [`CompositeEnd`]): its reason becomes the failure's when
+/// nothing was stored.
+pub async fn process_ended(
+    rec: &Recording,
+    end: Option<&CompositeEnd>,
+    blobs: &dyn BlobStore,
+    transcoder: &dyn Transcoder,
+    scratch_dir: &Path,
+) -> Result<Vec<RecordingOutput>, Failure> {
     let id = &rec.recording_id;
     let users = uploaded(blobs, id).await.map_err(storage)?;
     if users.is_empty() {
-        return Err(Failure::new(
-            FailureCode::NoMedia,
-            "no media was uploaded for this recording",
-        ));
+        let why = match end.and_then(|e| e.error.as_deref()) {
+            Some(error) => format!("the server recorded nothing: {error}"),
+            None if rec.source == crate::Source::Server => {
+                "the server recorded nothing (no media reached it)".to_owned()
+            }
+            None => "no media was uploaded for this recording".to_owned(),
+        };
+        return Err(Failure::new(FailureCode::NoMedia, why));
     }
     let dir = scratch_dir.join(format!("rec-{id}"));
     tokio::fs::create_dir_all(&dir)

@@ -119,7 +119,8 @@ pub trait MediaPlane: Send + Sync {
     fn submit(&self, room: &RoomId, request: crate::engine::MediaRequest);
     /// The rooms it has media peers in now.
     fn rooms(&self) -> Vec<RoomId>;
-    /// The server streams it runs now: (room, stream id).
+    /// The server streams and server recordings it runs now: (room,
+    /// stream or recording id).
     fn streams(&self) -> Vec<(RoomId, String)> {
         Vec::new()
     }

@@ -382,17 +382,8 @@ pub struct LiveStream {
     pub error: Option<String>,
 }
 
-/// The layout of a server stream's picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum StreamLayout {
-    /// Every video (up to nine) in a grid.
-    #[default]
-    Grid,
-    /// The active speaker full frame.
-    Speaker,
-}
+/// The layout of a server stream's (or server recording's) picture.
+pub use ::recording::Layout as StreamLayout;
 
 /// Where a server stream is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

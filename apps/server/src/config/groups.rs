@@ -316,6 +316,11 @@ pub struct RecordingSettings {
     /// Longest recording, seconds; it then stops by itself.
     #[arg(long, env = "RTC_RECORDING_MAX_SECS", default_value_t = 7200)]
     pub recording_max_secs: u64,
+    /// Server recordings (SFU rooms) this instance composes and encodes at
+    /// once; one more is stopped at once with the reason. A 720p30
+    /// composite takes about half a core (docs/performance.md).
+    #[arg(long, env = "RTC_SERVER_RECORDING_MAX_CONCURRENT", default_value_t = 2)]
+    pub server_recording_max_concurrent: usize,
     /// The ffmpeg program.
     #[arg(long, env = "RTC_FFMPEG", default_value = "ffmpeg")]
     pub ffmpeg: std::path::PathBuf,

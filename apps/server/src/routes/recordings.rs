@@ -72,6 +72,8 @@ pub(crate) struct RecordingStartQuery {
     #[serde(alias = "recording_format")]
     format: Option<recording::Format>,
     quality: Option<recording::Quality>,
+    source: Option<recording::Source>,
+    layout: Option<recording::Layout>,
 }
 
 #[utoipa::path(
@@ -80,7 +82,7 @@ pub(crate) struct RecordingStartQuery {
     tag = "Recordings",
     summary = "Start a recording (can_record)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
+    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high"), ("source" = Option<String>, Query, description = "server (default in SFU rooms) or client"), ("layout" = Option<String>, Query, description = "grid or speaker, for a server recording")), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
     responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start(
@@ -97,6 +99,8 @@ async fn recording_start(
         recording_id: None,
         format: body.format.or(q.format),
         quality: body.quality.or(q.quality),
+        source: body.source.or(q.source),
+        layout: body.layout.or(q.layout),
     });
     let r = state.service.execute(&room_id, &a, cmd).await?;
     Ok(HttpResponse::Created().json(r))
@@ -160,6 +164,8 @@ async fn recording_do(
         recording_id: Some(id.to_owned()),
         format: None,
         quality: None,
+        source: None,
+        layout: None,
     });
     let r = state.service.execute(room_id, a, cmd).await?;
     Ok(HttpResponse::Ok().json(r))
@@ -207,7 +213,7 @@ async fn recording_list(
     tag = "Recordings",
     summary = "Alias of /recordings/start (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high")), request_body(content = Option<RecordingStartQuery>, description = "Optional; the query wins"),
+    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high"), ("source" = Option<String>, Query, description = "server (default in SFU rooms) or client"), ("layout" = Option<String>, Query, description = "grid or speaker, for a server recording")), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
     responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start_alias(

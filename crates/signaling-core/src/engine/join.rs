@@ -258,6 +258,7 @@ impl Engine {
             // Nobody is left to record: stop what is running so it gets processed.
             for r in room.recordings.iter_mut().filter(|r| r.is_active()) {
                 if r.stop(now).is_ok() {
+                    effects.extend(super::recording::stop_egress(r));
                     effects.push(Effect::StoreRecording(r.clone()));
                 }
             }

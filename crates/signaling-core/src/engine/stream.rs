@@ -25,10 +25,30 @@ pub enum EgressRequest {
         /// The preset.
         quality: ::recording::Quality,
     },
-    /// Stop it.
+    /// Start recording the room (a server recording): the composite goes
+    /// to the blob store as the recording's chunks.
+    Record {
+        /// The recording.
+        recording_id: String,
+        /// The picture's layout.
+        layout: StreamLayout,
+        /// The preset.
+        quality: ::recording::Quality,
+    },
+    /// Pause a server recording: nothing is recorded until it resumes.
+    Pause {
+        /// The recording.
+        id: String,
+    },
+    /// Resume a paused server recording.
+    Resume {
+        /// The recording.
+        id: String,
+    },
+    /// Stop a stream or a server recording.
     Stop {
-        /// The stream.
-        stream_id: String,
+        /// The stream or recording.
+        id: String,
     },
 }
 
@@ -47,10 +67,19 @@ impl std::fmt::Debug for EgressRequest {
                 .field("layout", layout)
                 .field("quality", quality)
                 .finish(),
-            EgressRequest::Stop { stream_id } => f
-                .debug_struct("Stop")
-                .field("stream_id", stream_id)
+            EgressRequest::Record {
+                recording_id,
+                layout,
+                quality,
+            } => f
+                .debug_struct("Record")
+                .field("recording_id", recording_id)
+                .field("layout", layout)
+                .field("quality", quality)
                 .finish(),
+            EgressRequest::Pause { id } => f.debug_struct("Pause").field("id", id).finish(),
+            EgressRequest::Resume { id } => f.debug_struct("Resume").field("id", id).finish(),
+            EgressRequest::Stop { id } => f.debug_struct("Stop").field("id", id).finish(),
         }
     }
 }
@@ -202,7 +231,7 @@ impl Engine {
             effects.push(egress(
                 me,
                 EgressRequest::Stop {
-                    stream_id: s.stream_id.clone(),
+                    id: s.stream_id.clone(),
                 },
             ));
         }
@@ -248,10 +277,20 @@ impl Engine {
 }
 
 /// The effect that takes `request` to the room's media plane.
-fn egress(me: &Participant, request: EgressRequest) -> Effect {
+pub(super) fn egress(me: &Participant, request: EgressRequest) -> Effect {
+    egress_as(me.connection, me.user_id.clone(), request)
+}
+
+/// [`egress`] on behalf of `user_id` at `connection` (the server itself,
+/// for a time limit).
+pub(super) fn egress_as(
+    connection: ConnectionId,
+    user_id: UserId,
+    request: EgressRequest,
+) -> Effect {
     Effect::Media(MediaRequest {
-        connection: me.connection,
-        user_id: me.user_id.clone(),
+        connection,
+        user_id,
         grants: MediaGrants {
             audio: false,
             video: false,
@@ -262,11 +301,11 @@ fn egress(me: &Participant, request: EgressRequest) -> Effect {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::testkit::*;
     use super::*;
 
-    fn egress_of(effects: &[Effect]) -> Vec<&EgressRequest> {
+    pub(in crate::engine) fn egress_of(effects: &[Effect]) -> Vec<&EgressRequest> {
         effects
             .iter()
             .filter_map(|e| match e {
@@ -373,7 +412,7 @@ mod tests {
         let stop = format!(r#"{{"type":"live-stream-stop","stream_id":"{id}"}}"#);
         let effects = d.send("host", &stop).unwrap();
         assert!(
-            matches!(egress_of(&effects)[..], [EgressRequest::Stop { stream_id }] if *stream_id == id)
+            matches!(egress_of(&effects)[..], [EgressRequest::Stop { id: stopped }] if *stopped == id)
         );
         assert_eq!(d.room.live_streams[1].status, Some(StreamStatus::Stopped));
         // The seeds' form stays a record only.

@@ -419,6 +419,13 @@ pub struct RecordingControlReq {
     /// Quality preset for `start` (default medium).
     #[serde(default)]
     pub quality: Option<::recording::Quality>,
+    /// Who makes the media, for `start`: `server` (the default in SFU
+    /// rooms; SFU rooms only) or `client` (the default in mesh rooms).
+    #[serde(default)]
+    pub source: Option<::recording::Source>,
+    /// The composite's layout for a server recording (default grid).
+    #[serde(default)]
+    pub layout: Option<::recording::Layout>,
 }
 
 /// What a `recording-control` message or recording endpoint asks for.

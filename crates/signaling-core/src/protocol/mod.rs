@@ -478,6 +478,8 @@ mod tests {
             started_by: "alice".into(),
             format: recording::Format::Webm,
             quality: recording::Quality::Medium,
+            source: recording::Source::Client,
+            layout: None,
             status: recording::RecordingStatus::Recording,
             started_at: t,
             paused_at: None,

@@ -45,11 +45,14 @@ impl RoomService {
     pub(super) async fn route_media(&self, room_id: &RoomId, request: MediaRequest) {
         let owners = &self.ports.media_owners;
         let ttl = MEDIA_CLAIM_TTL.as_millis() as u64;
-        // An offer, or a server stream starting, may be the room's first
-        // media: it claims the room when nobody runs it.
+        // An offer, or a server stream or recording starting, may be the
+        // room's first media: it claims the room when nobody runs it.
         let claims = matches!(
             &request.kind,
-            MediaRequestKind::Offer(_) | MediaRequestKind::Egress(EgressRequest::Start { .. })
+            MediaRequestKind::Offer(_)
+                | MediaRequestKind::Egress(
+                    EgressRequest::Start { .. } | EgressRequest::Record { .. }
+                )
         );
         let owner = match claims {
             true => owners.claim(room_id, self.origin, ttl).await.map(Some),
@@ -111,10 +114,26 @@ impl RoomService {
         }
     }
 
+    /// A server recording whose egress ended by itself (it failed, or
+    /// could not start): the recording is stopped, so what it holds is
+    /// processed, and the room is told. Nothing happens to a recording
+    /// already stopped.
+    pub async fn server_recording_ended(&self, room_id: &RoomId, recording_id: &str) {
+        let stopped = self
+            .apply_if_present(room_id, |room, now| {
+                self.engine.recording_time_limit(room, now, recording_id)
+            })
+            .await;
+        if let Err(e) = stopped {
+            tracing::warn!(%room_id, recording_id, error = %e, "stopping a server recording failed");
+        }
+    }
+
     /// Server streams of rooms whose media this instance runs that do
     /// not run here: they ran on the instance that had the room before,
-    /// which is gone (its claim lapsed), and are marked failed. A stream
-    /// younger than [`ORPHAN_AFTER`] may still be starting here.
+    /// which is gone (its claim lapsed), and are marked failed (server
+    /// recordings are stopped). One younger than [`ORPHAN_AFTER`] may
+    /// still be starting here.
     async fn fail_orphaned_streams(&self, held: &[RoomId]) {
         let Some(plane) = self.media.get() else {
             return;
@@ -141,6 +160,24 @@ impl RoomService {
                 let why = "LIVE_STREAM_FAILED: the instance running it stopped".to_owned();
                 self.live_stream_status(room_id, &id, crate::room::StreamStatus::Failed, Some(why))
                     .await;
+            }
+            // A server recording is stopped: what its instance stored
+            // before it died is processed.
+            let recordings: Vec<String> = room
+                .recordings
+                .iter()
+                .filter(|r| r.is_active() && r.source == ::recording::Source::Server)
+                .filter(|r| now - r.started_at > ORPHAN_AFTER)
+                .filter(|r| {
+                    !running
+                        .iter()
+                        .any(|(room, id)| room == room_id && *id == r.recording_id)
+                })
+                .map(|r| r.recording_id.clone())
+                .collect();
+            for id in recordings {
+                tracing::warn!(%room_id, recording = %id, "a server recording's instance stopped: the recording is stopped");
+                self.server_recording_ended(room_id, &id).await;
             }
         }
     }

@@ -3,7 +3,9 @@
 //! voice in Opus) are streamed; the receiver's file is H.264 and AAC of
 //! the preset's size, as long as the stream ran, with three tiles of the
 //! right colours and the fourth black; the receiver stopped mid-stream and
-//! started again gets the stream back by itself.
+//! started again gets the stream back by itself. Recorded to a file
+//! instead, the same room gives one Matroska file whose timeline leaves
+//! out a pause.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use egress::{Codec, Egress, EgressConfig, Frame, Layout, Retry, Status};
+use egress::{Codec, Egress, EgressConfig, Frame, Layout, Output, Retry, Status};
 use tokio::sync::mpsc;
 
 fn dir() -> PathBuf {
@@ -211,9 +213,10 @@ fn rgb_at(path: &Path, at: f64, points: &[(u32, u32)]) -> Vec<(u8, u8, u8)> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
-    let d = dir();
+type Cameras = Vec<Vec<(u64, bool, Vec<u8>)>>;
+
+/// A red, a green and a blue camera (VP8, 30 s) and a voice (Opus).
+fn room(d: &Path) -> (Cameras, Vec<Vec<u8>>) {
     let mut cams = vec![];
     for colour in ["red", "green", "blue"] {
         let f = d.join(format!("{colour}.ivf"));
@@ -230,8 +233,10 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
             "realtime",
             "-cpu-used",
             "8",
+            // One keyframe, at the start, as a browser sends until asked
+            // for another: the decoder must not lose it.
             "-g",
-            "30",
+            "100000",
             "-b:v",
             "200k",
             f.to_str().unwrap(),
@@ -255,6 +260,13 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
         ogg.to_str().unwrap(),
     ]);
     let voice = opus(&ogg);
+    (cams, voice)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
+    let d = dir();
+    let (cams, voice) = room(&d);
 
     let port = free_port();
     let (out1, out2) = (d.join("first.flv"), d.join("second.flv"));
@@ -264,7 +276,7 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
         ffmpeg: "ffmpeg".into(),
         layout: Layout::Grid,
         preset: recording::Quality::Medium.settings(),
-        destination: format!("rtmp://127.0.0.1:{port}/live/sk-test-key"),
+        output: Output::Rtmp(format!("rtmp://127.0.0.1:{port}/live/sk-test-key")),
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry {
@@ -370,7 +382,7 @@ async fn a_hung_encoder_is_killed_and_reported_and_the_stream_fails() {
         ffmpeg: fake,
         layout: Layout::Grid,
         preset: recording::Quality::Low.settings(),
-        destination: "rtmp://127.0.0.1:9/live/sk-hang".into(),
+        output: Output::Rtmp("rtmp://127.0.0.1:9/live/sk-hang".into()),
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry {
@@ -404,4 +416,91 @@ async fn a_hung_encoder_is_killed_and_reported_and_the_stream_fails() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(e.is_finished(), "a failed egress ends by itself");
+}
+
+/// Recorded to a file: a few seconds, a 3 s pause, 3 s more. The pieces
+/// make one Matroska file of H.264 and AAC at the preset's size, as long
+/// as the time recorded (within 1 s: the pause is left out), with the
+/// three tiles; the pieces end (the channel closes) once the file is
+/// complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_is_one_file_of_the_grid_without_its_pause() {
+    let d = dir().join("file");
+    std::fs::create_dir_all(&d).unwrap();
+    let (cams, voice) = room(&d);
+    let t0 = Instant::now();
+    let (pieces, mut pieces_rx) = mpsc::channel::<Vec<u8>>(64);
+    let collector = tokio::spawn(async move {
+        let mut file = vec![];
+        let mut n = 0;
+        while let Some(p) = pieces_rx.recv().await {
+            file.extend_from_slice(&p);
+            n += 1;
+        }
+        (file, n)
+    });
+    let (tx, mut status) = mpsc::unbounded_channel();
+    let cfg = EgressConfig {
+        ffmpeg: "ffmpeg".into(),
+        layout: Layout::Grid,
+        preset: recording::Quality::Medium.settings(),
+        output: Output::File(pieces),
+        scratch: d.clone(),
+        max_duration: Duration::from_secs(120),
+        retry: Retry::default(),
+    };
+    let started = Instant::now();
+    let e = Arc::new(Egress::start(cfg, tx));
+    let done = Arc::new(AtomicBool::new(false));
+    let feeder = tokio::spawn(feed(e.clone(), cams, voice, done.clone()));
+    assert_eq!(next_status(&mut status, 5).await, Status::Starting);
+    assert_eq!(next_status(&mut status, 20).await, Status::Live);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    e.pause();
+    let paused = Instant::now();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    e.resume();
+    let pause = paused.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    done.store(true, Ordering::Relaxed);
+    feeder.await.unwrap();
+    let e = Arc::into_inner(e).expect("the feeder let go");
+    let ran = started.elapsed().as_secs_f64();
+    e.stop().await;
+    assert_eq!(next_status(&mut status, 5).await, Status::Stopped);
+    let (file, n) = tokio::time::timeout(Duration::from_secs(10), collector)
+        .await
+        .expect("the pieces end with the file")
+        .unwrap();
+    let live = d.join("live.mkv");
+    std::fs::write(&live, &file).unwrap();
+    assert_eq!(&file[..4], &[0x1A, 0x45, 0xDF, 0xA3], "Matroska");
+    // Live Matroska has no duration in its header: a copy gets one.
+    let path = d.join("recording.mkv");
+    ffmpeg(&[
+        "-i",
+        live.to_str().unwrap(),
+        "-c",
+        "copy",
+        path.to_str().unwrap(),
+    ]);
+    let (streams, duration) = probe(&path);
+    eprintln!(
+        "{n} pieces, {} bytes, {duration:.2} s; ran {:.1} s",
+        file.len(),
+        t0.elapsed().as_secs_f64()
+    );
+    assert!(streams.contains(&("h264".into(), 1280, 720)), "{streams:?}");
+    assert!(streams.iter().any(|s| s.0 == "aac"), "{streams:?}");
+    let recorded = ran - pause;
+    assert!(
+        (duration - recorded).abs() <= 1.0,
+        "{recorded:.2} s recorded around a {pause:.2} s pause: {duration} s in the file"
+    );
+    let px = rgb_at(&path, 4.5, &[(320, 180), (960, 180), (320, 540)]);
+    let [red, green, blue] = [px[0], px[1], px[2]];
+    assert!(red.0 > 200 && red.1 < 60 && red.2 < 60, "red tile {red:?}");
+    assert!(green.1 > 90 && green.0 < 60, "green tile {green:?}");
+    assert!(blue.2 > 200 && blue.0 < 60, "blue tile {blue:?}");
+    let _ = std::fs::remove_dir_all(&d);
 }
