@@ -4,6 +4,9 @@
 // listening, inside the test's network namespace). The receiver gets
 // H.264 and AAC at the preset's size, as long as the stream was live,
 // with one tile of each colour; the stream key never reaches the room.
+// The same stream is served as HLS: through an expiring link, its
+// playlist's segments decode to H.264 and AAC with the three tiles;
+// without a token or a valid link, nothing is served.
 // Then the host records the room on the server (the default in an SFU
 // room), with a pause: the recording is one MP4 composite with the three
 // tiles, as long as the time recorded, and no client may upload to it.
@@ -66,9 +69,10 @@ function probe(file) {
   return { streams: out.streams.map((s) => [s.codec_name, s.width ?? 0, s.height ?? 0]), duration: Number(out.format.duration) };
 }
 
-/** The RGB of each of `points` in the picture at `at` seconds of `file` (1280 wide). */
+/** The RGB of each of `points` in the picture at `at` seconds of `file` (1280 wide; its first picture when `at` is null). */
 function pixels(file, at, points) {
-  const raw = execFileSync('ffmpeg', ['-v', 'error', '-ss', String(at), '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 });
+  const seek = at === null ? [] : ['-ss', String(at)];
+  const raw = execFileSync('ffmpeg', ['-v', 'error', ...seek, '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 64 << 20 });
   return points.map(([x, y]) => {
     const i = (y * 1280 + x) * 3;
     return [raw[i], raw[i + 1], raw[i + 2]];
@@ -76,6 +80,41 @@ function pixels(file, at, points) {
 }
 
 const colourOf = ([r, g, b]) => (r > 180 && g < 70 && b < 70 ? 'red' : g > 90 && r < 70 && b < 70 ? 'green' : b > 180 && r < 70 && g < 70 ? 'blue' : r < 40 && g < 40 && b < 40 ? 'black' : `rgb(${r},${g},${b})`);
+
+/** The stream's HLS, as a player would get it, while it runs. */
+async function checkHls(stream) {
+  assert.equal(stream.hls_url, `/webrtc/rooms/${ROOM}/live-streams/${stream.stream_id}/hls/index.m3u8`);
+  assert.equal((await fetch(new URL(stream.hls_url, base))).status, 401, 'members only');
+  const { url } = await pages.Ben.evaluate((id) => window.rtc.client.liveStreamHlsLink(id, { expiresIn: 60 }), stream.stream_id);
+  const parts = url.split('/');
+  const sig = parts[parts.length - 2];
+  parts[parts.length - 2] = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+  const forged = parts.join('/');
+  assert.equal((await fetch(new URL(forged, base))).status, 403, `a forged link: ${forged}`);
+  const res = await fetch(new URL(url, base));
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /mpegurl/);
+  const playlist = await res.text();
+  assert.ok(playlist.startsWith('#EXTM3U'), playlist);
+  const segments = playlist.split('\n').filter((l) => l && !l.startsWith('#'));
+  assert.ok(segments.length >= 2, playlist);
+  const dir = join(ARTIFACTS, 'egress-hls');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.m3u8'), playlist);
+  for (const seg of segments) {
+    const r = await fetch(new URL(seg, new URL(url, base)));
+    assert.equal(r.status, 200, seg);
+    writeFileSync(join(dir, seg), Buffer.from(await r.arrayBuffer()));
+  }
+  // A live playlist has no duration: its streams are what counts.
+  const { streams } = probe(join(dir, 'index.m3u8'));
+  assert.deepEqual(streams.find((s) => s[0] === 'h264'), ['h264', 1280, 720], JSON.stringify(streams));
+  assert.ok(streams.some((s) => s[0] === 'aac'), JSON.stringify(streams));
+  // Every segment starts with a keyframe: the newest one's first picture.
+  const last = join(dir, segments[segments.length - 1]);
+  const tiles = pixels(last, null, [[320, 180], [960, 180], [320, 540]]).map(colourOf);
+  assert.deepEqual(tiles.sort(), ['blue', 'green', 'red'], JSON.stringify(tiles));
+}
 
 test('a live stream of three cameras reaches an RTMP receiver as a composite', async () => {
   const ids = {};
@@ -97,7 +136,7 @@ test('a live stream of three cameras reaches an RTMP receiver as a composite', a
     });
   }
   const started = await pages.Ann.evaluate(
-    ([url, key]) => window.rtc.client.startLiveStream({ title: 'Show', url, stream_key: key, layout: 'grid', quality: 'medium' }),
+    ([url, key]) => window.rtc.client.startLiveStream({ title: 'Show', url, stream_key: key, layout: 'grid', quality: 'medium', hls: true }),
     [`rtmp://127.0.0.1:${port}/live`, KEY],
   );
   assert.equal(started.status, 'starting');
@@ -107,6 +146,7 @@ test('a live stream of three cameras reaches an RTMP receiver as a composite', a
   });
   const liveAt = Date.now();
   await pages.Ann.waitForTimeout(6_000);
+  await checkHls(started);
   const stopped = await pages.Ann.evaluate((id) => window.rtc.client.stopLiveStream(id), started.stream_id);
   assert.equal(stopped.status, 'stopped');
   const code = await Promise.race([received, new Promise((r) => setTimeout(() => r('timeout'), 15_000))]);

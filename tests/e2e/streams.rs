@@ -1,6 +1,7 @@
 //! Live streams and server recordings through the real server: the
 //! deployment's limit on streams at once, with the slot freed when a
-//! stream stops; a server recording made, paused and processed with real
+//! stream stops; an HLS-only stream served to members and through an
+//! expiring link; a server recording made, paused and processed with real
 //! ffmpeg, and one refused by the instance's limit. (The picture itself is
 //! checked against an RTMP receiver and in a recording of three browsers
 //! in `tests/browser`, and in the egress crate.)
@@ -190,4 +191,117 @@ async fn past_the_instances_limit_a_server_recording_stops_with_the_reason() {
     );
     let why = done["failure"].as_str().unwrap();
     assert!(why.contains("RTC_SERVER_RECORDING_MAX_CONCURRENT"), "{why}");
+}
+
+/// A GET with `user`'s token (or none): status and body bytes.
+async fn fetch(srv: &TestServer, path: &str, user: Option<&str>) -> (u16, String) {
+    let mut r = reqwest::Client::new().get(srv.http(path));
+    if let Some(u) = user {
+        r = r.bearer_auth(token(u, None, None));
+    }
+    let r = r.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+/// An HLS-only stream of an SFU room (no destination): members get its
+/// playlist and segments, others and bad names get nothing; an expiring
+/// link serves them to anyone until it expires, and a changed one serves
+/// nothing; the playlist ends when the stream stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_hls_stream_is_served_to_members_and_through_an_expiring_link() {
+    let mut s = settings();
+    s.media.media_mode = signaling_core::room::MediaMode::Sfu;
+    let srv = spawn_with(s);
+    let mut host = srv.connect("hls", "host").await;
+    host.expect("room-state").await;
+    let (st, stream) = srv
+        .post(
+            "/webrtc/rooms/hls/live-streams/start",
+            "host",
+            json!({"hls": true, "quality": "low"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{stream}");
+    let id = stream["stream_id"].as_str().unwrap().to_owned();
+    let url = stream["hls_url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        url,
+        format!("/webrtc/rooms/hls/live-streams/{id}/hls/index.m3u8")
+    );
+    assert!(stream.get("destination").is_none(), "{stream}");
+    let live = update(&mut host, &id).await;
+    assert_eq!(live["status"], "live", "{live}");
+
+    // The playlist appears once its first segments are stored.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let playlist = loop {
+        let (st, body) = fetch(&srv, &url, Some("host")).await;
+        if st == 200 && body.lines().filter(|l| l.starts_with("seg_")).count() >= 2 {
+            break body;
+        }
+        assert!(Instant::now() < deadline, "no playlist: {st} {body}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert!(playlist.starts_with("#EXTM3U"), "{playlist}");
+    let seg = playlist.lines().find(|l| l.starts_with("seg_")).unwrap();
+    let base = url.trim_end_matches("index.m3u8");
+    assert_eq!(
+        fetch(&srv, &format!("{base}{seg}"), Some("host")).await.0,
+        200
+    );
+    assert_eq!(fetch(&srv, &url, None).await.0, 401, "a token is needed");
+    let (st, body) = fetch(&srv, &url, Some("stranger")).await;
+    assert!(
+        st == 404 && body.contains("NOT_IN_ROOM"),
+        "members only: {st} {body}"
+    );
+    assert_eq!(
+        fetch(&srv, &format!("{base}..%2Fx.m3u8"), Some("host"))
+            .await
+            .0,
+        404
+    );
+
+    let (st, link) = srv
+        .get(
+            &format!("/webrtc/rooms/hls/live-streams/{id}/hls-link?expires_in=60"),
+            "host",
+        )
+        .await;
+    assert_eq!(st, 200, "{link}");
+    let linked = link["url"].as_str().unwrap().to_owned();
+    let (st, body) = fetch(&srv, &linked, None).await;
+    assert_eq!((st, body.starts_with("#EXTM3U")), (200, true), "{body}");
+    let linked_base = linked.trim_end_matches("index.m3u8");
+    assert_eq!(
+        fetch(&srv, &format!("{linked_base}{seg}"), None).await.0,
+        200
+    );
+    let other = linked.replace(&format!("/{id}/"), "/ls-999/");
+    assert_eq!(
+        fetch(&srv, &other, None).await.0,
+        403,
+        "signed for one stream"
+    );
+
+    let (st, _) = srv
+        .post(
+            &format!("/webrtc/rooms/hls/live-streams/{id}/stop"),
+            "host",
+            json!({}),
+        )
+        .await;
+    assert_eq!(st, 200);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, body) = fetch(&srv, &url, Some("host")).await;
+        if body.contains("#EXT-X-ENDLIST") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the playlist never ended: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

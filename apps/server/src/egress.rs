@@ -30,7 +30,9 @@ struct Running {
     /// The stream's or the recording's id.
     id: String,
     recording: bool,
-    egress: Option<Egress>,
+    /// Its egresses (a stream's RTMP and HLS outputs run one each); none
+    /// while it is still taking its slot.
+    egress: Vec<Egress>,
 }
 
 /// What every stream of this instance shares.
@@ -90,10 +92,7 @@ impl Egresses {
     /// Hands a tapped frame to its stream.
     pub fn frame(&self, f: TapFrame) {
         let running = self.running.lock().expect("egress lock");
-        let Some(Running {
-            egress: Some(e), ..
-        }) = running.get(&f.tap)
-        else {
+        let Some(r) = running.get(&f.tap) else {
             return;
         };
         let codec = match f.codec {
@@ -102,7 +101,7 @@ impl Egresses {
             FrameCodec::Vp9 => Codec::Vp9,
             FrameCodec::H264 => Codec::H264,
         };
-        e.push(Frame {
+        let frame = Frame {
             track: f.track,
             user: f.user,
             screen: matches!(f.source, TrackSource::Screen | TrackSource::ScreenAudio),
@@ -110,20 +109,29 @@ impl Egresses {
             rtp_time: f.rtp_time,
             keyframe: f.keyframe,
             data: f.data,
-        });
+        };
+        if let Some((last, others)) = r.egress.split_last() {
+            for e in others {
+                e.push(frame.clone());
+            }
+            last.push(frame);
+        }
     }
 
     /// Starts or stops a stream of `room`. Must run within the tokio
     /// runtime the streams run on.
     pub fn request(&self, room: &RoomId, request: EgressRequest, service: &RoomService) {
-        let taps = &*self.taps;
         match request {
             EgressRequest::Start {
                 stream_id,
                 destination,
+                hls,
                 layout,
                 quality,
-            } => self.start(room, stream_id, destination, layout, quality, service),
+            } => {
+                let outputs = Outputs { destination, hls };
+                self.start(room, stream_id, outputs, layout, quality, service)
+            }
             EgressRequest::Record {
                 recording_id,
                 layout,
@@ -132,34 +140,41 @@ impl Egresses {
             EgressRequest::Pause { ref id } | EgressRequest::Resume { ref id } => {
                 let pause = matches!(request, EgressRequest::Pause { .. });
                 let running = self.running.lock().expect("egress lock");
-                let found = running
-                    .values()
-                    .find(|r| r.room == *room && r.id == *id)
-                    .and_then(|r| r.egress.as_ref());
-                match (found, pause) {
-                    (Some(e), true) => e.pause(),
-                    (Some(e), false) => e.resume(),
-                    (None, _) => {}
+                let found = running.values().find(|r| r.room == *room && r.id == *id);
+                for e in found.iter().flat_map(|r| &r.egress) {
+                    if pause { e.pause() } else { e.resume() }
                 }
             }
             EgressRequest::Stop { id } => {
-                let stopped = {
-                    let mut running = self.running.lock().expect("egress lock");
-                    let tap = running
+                let tap = {
+                    let running = self.running.lock().expect("egress lock");
+                    running
                         .iter()
                         .find(|(_, r)| r.room == *room && r.id == id)
-                        .map(|(t, _)| *t);
-                    let taken = tap.and_then(|t| running.get_mut(&t).map(|r| (t, r.egress.take())));
-                    if let Some((t, None)) = &taken {
-                        // Still taking its slot: it will not start.
-                        running.remove(t);
-                    }
-                    taken
+                        .map(|(t, _)| *t)
                 };
-                if let Some((tap, Some(e))) = stopped {
-                    taps(TapJob::Untap(tap));
-                    tokio::spawn(e.stop());
+                if let Some(tap) = tap {
+                    self.stop_tap(tap);
                 }
+            }
+        }
+    }
+
+    /// Stops the egresses of `tap` (they end on their own time); one
+    /// still taking its slot will not start.
+    pub(crate) fn stop_tap(&self, tap: TapId) {
+        let taken = {
+            let mut running = self.running.lock().expect("egress lock");
+            let taken = running.get_mut(&tap).map(|r| std::mem::take(&mut r.egress));
+            if taken.as_ref().is_some_and(|e| e.is_empty()) {
+                running.remove(&tap);
+            }
+            taken
+        };
+        if let Some(egresses) = taken.filter(|e| !e.is_empty()) {
+            (self.taps)(TapJob::Untap(tap));
+            for e in egresses {
+                tokio::spawn(e.stop());
             }
         }
     }
@@ -167,17 +182,17 @@ impl Egresses {
     /// Stops every stream of `room` (it is gone, or its media moved).
     pub fn drop_room(&self, room: &RoomId) {
         let taps = &*self.taps;
-        let gone: Vec<(TapId, Option<Egress>)> = {
+        let gone: Vec<(TapId, Vec<Egress>)> = {
             let mut running = self.running.lock().expect("egress lock");
             running
                 .iter_mut()
                 .filter(|(_, r)| r.room == *room)
-                .map(|(t, r)| (*t, r.egress.take()))
+                .map(|(t, r)| (*t, std::mem::take(&mut r.egress)))
                 .collect()
         };
-        for (tap, e) in gone {
+        for (tap, egresses) in gone {
             taps(TapJob::Untap(tap));
-            if let Some(e) = e {
+            for e in egresses {
                 tokio::spawn(e.stop());
             }
         }
@@ -187,7 +202,7 @@ impl Egresses {
         &self,
         room: &RoomId,
         stream_id: String,
-        destination: String,
+        outputs: Outputs,
         layout: StreamLayout,
         quality: recording::Quality,
         service: &RoomService,
@@ -217,18 +232,18 @@ impl Egresses {
                     room: room.clone(),
                     id: stream_id.clone(),
                     recording: false,
-                    egress: None,
+                    egress: Vec::new(),
                 },
             );
         }
-        let config = EgressConfig {
+        let base = EgressConfig {
             ffmpeg: self.config.ffmpeg.clone(),
             layout: match layout {
                 StreamLayout::Grid => Layout::Grid,
                 StreamLayout::Speaker => Layout::Speaker,
             },
             preset: quality.settings(),
-            output: egress::Output::Rtmp(destination),
+            output: egress::Output::Hls(PathBuf::new()),
             scratch: self.config.scratch.clone(),
             max_duration: self.config.max_duration,
             retry: Retry::default(),
@@ -257,23 +272,56 @@ impl Egresses {
                 return;
             }
             let (tx, mut statuses) = mpsc::unbounded_channel();
+            let mut hls = None;
             let started = {
                 let mut running = this.running.lock().expect("egress lock");
                 match running.get_mut(&tap) {
                     Some(r) => {
-                        r.egress = Some(Egress::start(config, tx));
+                        let mut n = 0;
+                        if let Some(url) = outputs.destination {
+                            let cfg = EgressConfig {
+                                output: egress::Output::Rtmp(url),
+                                ..base.clone()
+                            };
+                            r.egress.push(Egress::start(cfg, tagged(&tx, n)));
+                            n += 1;
+                        }
+                        if outputs.hls {
+                            let dir = crate::hls::local_dir(&this.config.scratch, &stream_id);
+                            let cfg = EgressConfig {
+                                output: egress::Output::Hls(dir.clone()),
+                                ..base
+                            };
+                            r.egress.push(Egress::start(cfg, tagged(&tx, n)));
+                            hls = Some(dir);
+                        }
                         true
                     }
                     // Stopped while the slot was being taken.
                     None => false,
                 }
             };
+            drop(tx);
             if !started {
                 let _ = quotas.release_slot(set, &slot).await;
                 return;
             }
             (this.taps)(TapJob::Tap(room.clone(), tap));
-            while let Some(s) = statuses.recv().await {
+            let (done, done_rx) = tokio::sync::oneshot::channel();
+            let uploads = hls.map(|dir| {
+                let key = crate::hls::prefix(&room, &stream_id);
+                let blobs = this.config.blobs.clone();
+                tokio::spawn(crate::hls::upload(blobs, dir, key, done_rx))
+            });
+            let mut merged = Merged::default();
+            while let Some((n, s)) = statuses.recv().await {
+                let Some(s) = merged.update(n, s) else {
+                    continue;
+                };
+                if matches!(s, Status::Failed { .. }) {
+                    // One output failed: the stream ends with it.
+                    this.stop_tap(tap);
+                }
                 let (status, error) = match s {
                     Status::Starting => (StreamStatus::Starting, None),
                     Status::Live => (StreamStatus::Live, None),
@@ -291,11 +339,83 @@ impl Egresses {
                     .live_stream_status(&room, &stream_id, status, error)
                     .await;
             }
-            // The egress ended (stopped, failed, or at its time limit).
+            // The egresses ended (stopped, failed, or at their time limit).
             this.running.lock().expect("egress lock").remove(&tap);
             (this.taps)(TapJob::Untap(tap));
             let _ = quotas.release_slot(set, &slot).await;
+            let _ = done.send(());
+            if let Some(u) = uploads {
+                let _ = u.await;
+            }
         });
+    }
+}
+
+/// A stream's outputs.
+struct Outputs {
+    /// RTMP(S), with the key.
+    destination: Option<String>,
+    /// HLS served here.
+    hls: bool,
+}
+
+/// A status channel that tags what `n` says.
+fn tagged(tx: &mpsc::UnboundedSender<(usize, Status)>, n: usize) -> mpsc::UnboundedSender<Status> {
+    let (one, mut rx) = mpsc::unbounded_channel();
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        while let Some(s) = rx.recv().await {
+            if tx.send((n, s)).is_err() {
+                return;
+            }
+        }
+    });
+    one
+}
+
+/// The status of a stream from those of its outputs: failed when one
+/// failed, reconnecting when one is, live when all are, stopped when all
+/// are, else starting.
+#[derive(Default)]
+struct Merged {
+    each: Vec<Option<Status>>,
+    told: Option<Status>,
+}
+
+impl Merged {
+    /// Output `n` says `s`: the stream's new status, if it changed.
+    fn update(&mut self, n: usize, s: Status) -> Option<Status> {
+        if self.each.len() <= n {
+            self.each.resize(n + 1, None);
+        }
+        self.each[n] = Some(s);
+        let all = |f: fn(&Status) -> bool| self.each.iter().all(|s| s.as_ref().is_some_and(f));
+        let now = if let Some(f) = self
+            .each
+            .iter()
+            .flatten()
+            .find(|s| matches!(s, Status::Failed { .. }))
+        {
+            f.clone()
+        } else if let Some(r) = self
+            .each
+            .iter()
+            .flatten()
+            .find(|s| matches!(s, Status::Reconnecting { .. }))
+        {
+            r.clone()
+        } else if all(|s| *s == Status::Live) {
+            Status::Live
+        } else if all(|s| *s == Status::Stopped) {
+            Status::Stopped
+        } else {
+            Status::Starting
+        };
+        if self.told.as_ref() == Some(&now) || matches!(self.told, Some(Status::Failed { .. })) {
+            return None;
+        }
+        self.told = Some(now.clone());
+        Some(now)
     }
 }
 
@@ -317,7 +437,7 @@ impl Egresses {
                 room: room.clone(),
                 id: id.to_owned(),
                 recording: true,
-                egress: None,
+                egress: Vec::new(),
             },
         );
         true
@@ -330,7 +450,7 @@ impl Egresses {
             let mut running = self.running.lock().expect("egress lock");
             match running.get_mut(&tap) {
                 Some(r) => {
-                    r.egress = Some(e);
+                    r.egress.push(e);
                     true
                 }
                 None => false,

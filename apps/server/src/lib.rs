@@ -8,6 +8,7 @@ pub mod config;
 pub mod egress;
 mod egress_recording;
 pub mod guard;
+pub mod hls;
 pub mod hooks;
 pub mod http_error;
 pub mod hub;
@@ -429,6 +430,7 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
             .configure(ws::configure)
             .configure(recordings::configure)
+            .configure(hls::configure)
             .configure(routes::configure)
             .configure(routes::configure_ops)
             .configure(transfers::configure(max_chunk))

@@ -125,6 +125,7 @@ fn generated() -> utoipa::openapi::OpenApi {
         history::Doc::openapi(),
         recordings::Doc::openapi(),
         crate::recordings::Doc::openapi(),
+        crate::hls::Doc::openapi(),
         crate::transfers::Doc::openapi(),
         crate::webclient::Doc::openapi(),
         crate::admin::Doc::openapi(),

@@ -140,7 +140,7 @@ async fn store_chunk(
     })))
 }
 
-fn blob_err(e: BlobError) -> ApiError {
+pub(crate) fn blob_err(e: BlobError) -> ApiError {
     ApiError(blob_error(e))
 }
 
@@ -287,7 +287,7 @@ fn pick<'a>(rec: &'a Recording, user: Option<&str>) -> Result<&'a RecordingOutpu
         })
 }
 
-async fn serve_blob(
+pub(crate) async fn serve_blob(
     req: &HttpRequest,
     state: &AppState,
     key: &str,

@@ -156,6 +156,8 @@ export interface LiveStream {
     status?: StreamStatus;
     /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
     error?: string;
+    /** Where members play its HLS (this server's path), when it has one. */
+    hls_url?: string;
 }
 /** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
 export type StreamLayout = 'grid' | 'speaker';
@@ -171,6 +173,8 @@ export interface LiveStreamStart {
     stream_key?: string;
     layout?: StreamLayout;
     quality?: RecordingQuality;
+    /** Also (or only, without `url`) as HLS served by the server (SFU rooms). */
+    hls?: boolean;
 }
 /** A chat message as delivered and stored (markup escaped by the server). */
 export interface ChatRecord {
@@ -1168,8 +1172,15 @@ export declare class RoomRestClient extends EventTarget {
     assignBreakoutRoom(userId: string, breakoutRoomId: string | null): Promise<StatusAnswer>;
     /** Closes a breakout room; its members return (moderators). */
     closeBreakoutRoom(breakoutRoomId: string): Promise<StatusAnswer>;
-    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
+    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP, with `hls: true` it serves it as HLS (`hls_url`, `liveStreamHlsLink`; SFU rooms); with neither, a record only. */
     startLiveStream(body?: LiveStreamStart): Promise<LiveStream>;
+    /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
+    liveStreamHlsLink(streamId: string, { expiresIn }?: {
+        expiresIn?: number;
+    }): Promise<{
+        url: string;
+        expires_in: number;
+    }>;
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId: string): Promise<LiveStream>;
     /**

@@ -474,9 +474,14 @@ export class RoomRestClient extends EventTarget {
     closeBreakoutRoom(breakoutRoomId) {
         return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
     }
-    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
+    /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP, with `hls: true` it serves it as HLS (`hls_url`, `liveStreamHlsLink`; SFU rooms); with neither, a record only. */
     startLiveStream(body = {}) {
         return this.api('POST', this.roomPath('/live-streams/start'), body);
+    }
+    /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
+    liveStreamHlsLink(streamId, { expiresIn = 3600 } = {}) {
+        const q = new URLSearchParams({ expires_in: String(expiresIn) });
+        return this.api('GET', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/hls-link?${q}`));
     }
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId) {

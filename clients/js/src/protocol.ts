@@ -145,6 +145,8 @@ export interface LiveStream {
   status?: StreamStatus;
   /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
   error?: string;
+  /** Where members play its HLS (this server's path), when it has one. */
+  hls_url?: string;
 }
 
 /** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
@@ -163,6 +165,8 @@ export interface LiveStreamStart {
   stream_key?: string;
   layout?: StreamLayout;
   quality?: RecordingQuality;
+  /** Also (or only, without `url`) as HLS served by the server (SFU rooms). */
+  hls?: boolean;
 }
 
 /** A chat message as delivered and stored (markup escaped by the server). */

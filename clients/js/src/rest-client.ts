@@ -302,9 +302,15 @@ export class RoomRestClient extends EventTarget {
     return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
   }
 
-  /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP (SFU rooms); without, a record only. */
+  /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP, with `hls: true` it serves it as HLS (`hls_url`, `liveStreamHlsLink`; SFU rooms); with neither, a record only. */
   startLiveStream(body: LiveStreamStart = {}): Promise<LiveStream> {
     return this.api('POST', this.roomPath('/live-streams/start'), body);
+  }
+
+  /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
+  liveStreamHlsLink(streamId: string, { expiresIn = 3600 }: { expiresIn?: number } = {}): Promise<{ url: string; expires_in: number }> {
+    const q = new URLSearchParams({ expires_in: String(expiresIn) });
+    return this.api('GET', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/hls-link?${q}`));
   }
 
   /** Stops a live stream (moderators). */

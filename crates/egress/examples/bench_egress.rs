@@ -1,12 +1,15 @@
-//! CPU of live streams: `STREAMS` egresses at once, each a grid of `TILES`
-//! synthetic 640x360 VP8 cameras plus one Opus voice, encoded at preset
-//! `QUALITY` for `SECS` seconds to FLV files (no receiver: what is measured
-//! is the decoders, the composite and the encoder). Prints the CPU time of
-//! this process and of every ffmpeg it ran, per stream, as a share of one
-//! core, and whether each stream kept real time (its file's duration).
+//! CPU of live streams and server recordings: `STREAMS` egresses at once,
+//! each a grid of `TILES` synthetic 640x360 VP8 cameras plus one Opus
+//! voice, encoded at preset `QUALITY` for `SECS` seconds to `OUTPUT`: `flv`
+//! (a live stream's FLV, to a file: no receiver), `file` (a server
+//! recording's live Matroska, collected in memory) or `hls` (segments and
+//! a playlist). What is measured is the decoders, the composite and the
+//! encoder. Prints the CPU time of this process and of every ffmpeg it
+//! ran, per egress, as a share of one core, and whether each kept real
+//! time (its output's duration).
 //!
 //! `cargo run --release -p egress --example bench_egress` (env:
-//! `STREAMS`=1, `TILES`=4, `QUALITY`=medium, `SECS`=20).
+//! `STREAMS`=1, `TILES`=4, `QUALITY`=medium, `SECS`=20, `OUTPUT`=flv).
 
 use std::path::Path;
 use std::process::Command;
@@ -112,19 +115,45 @@ async fn main() {
     }
     let voice = Arc::new(voice.split_off(2));
 
+    let output_kind = env("OUTPUT", "flv");
+    let mut collectors = vec![];
     let before = cpu_ticks();
     let started = Instant::now();
     let mut running = vec![];
     for s in 0..streams {
         let (tx, mut status) = tokio::sync::mpsc::unbounded_channel();
-        let out = dir.join(format!("out{s}.flv"));
+        let (out, output) = match output_kind.as_str() {
+            // ffmpeg writes FLV to a file path as to an RTMP URL.
+            "flv" => {
+                let out = dir.join(format!("out{s}.flv"));
+                (out.clone(), Output::Rtmp(out.display().to_string()))
+            }
+            "hls" => {
+                let hls = dir.join(format!("hls{s}"));
+                std::fs::create_dir_all(&hls).unwrap();
+                (hls.join(egress::HLS_PLAYLIST), Output::Hls(hls))
+            }
+            "file" => {
+                let out = dir.join(format!("out{s}.mkv"));
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(64);
+                let path = out.clone();
+                collectors.push(tokio::spawn(async move {
+                    let mut all = vec![];
+                    while let Some(p) = rx.recv().await {
+                        all.extend(p);
+                    }
+                    std::fs::write(&path, all).unwrap();
+                }));
+                (out, Output::File(tx))
+            }
+            other => panic!("OUTPUT={other}: flv, file or hls"),
+        };
         let e = Arc::new(Egress::start(
             EgressConfig {
                 ffmpeg: "ffmpeg".into(),
                 layout: Layout::Grid,
                 preset: quality.settings(),
-                // ffmpeg writes FLV to a file path as to an RTMP URL.
-                output: Output::Rtmp(out.display().to_string()),
+                output,
                 scratch: dir.clone(),
                 max_duration: Duration::from_secs(3600),
                 retry: Retry::default(),
@@ -175,10 +204,35 @@ async fn main() {
         running.push((e, done, feeder, out));
     }
     tokio::time::sleep(Duration::from_secs(secs)).await;
+    let mut outs = vec![];
     for (e, done, feeder, out) in running {
         done.store(true, Ordering::Relaxed);
         feeder.await.unwrap();
         Arc::into_inner(e).unwrap().stop().await;
+        outs.push(out);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    // Killed decoders are reaped in the background: give it a moment.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let ticks = (cpu_ticks() - before) as f64 / 100.0;
+    for c in collectors {
+        c.await.unwrap();
+    }
+    for out in outs {
+        // A live Matroska file tells no duration: a copy does.
+        let out = if out.extension().is_some_and(|e| e == "mkv") {
+            let copy = out.with_extension("copy.mkv");
+            ffmpeg(&[
+                "-i",
+                out.to_str().unwrap(),
+                "-c",
+                "copy",
+                copy.to_str().unwrap(),
+            ]);
+            copy
+        } else {
+            out
+        };
         let probe = Command::new("ffprobe")
             .args([
                 "-v",
@@ -197,13 +251,9 @@ async fn main() {
             String::from_utf8_lossy(&probe.stdout).trim()
         );
     }
-    let wall = started.elapsed().as_secs_f64();
-    // Killed decoders are reaped in the background: give it a moment.
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let ticks = (cpu_ticks() - before) as f64 / 100.0;
     let p = quality.settings();
     println!(
-        "{streams} stream(s) x {tiles} tiles at {}x{}@{}: {:.1} CPU-s in {:.1} s = {:.2} cores in all, {:.2} per stream",
+        "{streams} {output_kind} egress(es) x {tiles} tiles at {}x{}@{}: {:.1} CPU-s in {:.1} s = {:.2} cores in all, {:.2} per egress",
         p.width,
         p.height,
         p.fps,

@@ -2,7 +2,8 @@
 //! standard input, raw pictures or samples on standard output) and the
 //! encoder (raw composite pictures on standard input, the mix through a
 //! FIFO, progress and errors on standard error; H.264 and AAC in FLV to
-//! the RTMP destination, or in live Matroska on standard output).
+//! the RTMP destination, in HLS segments and a playlist in a directory, or
+//! in live Matroska on standard output).
 
 use std::path::Path;
 
@@ -67,18 +68,28 @@ pub enum Target<'a> {
     /// FLV to this RTMP(S) URL; input timestamps are the wall clock, so a
     /// stall shows as a stall.
     Rtmp(&'a str),
+    /// HLS in this directory: `index.m3u8` and two-second segments
+    /// `seg_NNNNN.ts`, the playlist holding the last six; wall-clock
+    /// timestamps, as for RTMP.
+    Hls(&'a Path),
     /// Live Matroska (written front to back, never sought) on standard
     /// output; input timestamps count the pictures and samples given, so
     /// what was never given (a pause) leaves no gap.
     Matroska,
 }
 
+/// The playlist's name in an HLS directory.
+pub const HLS_PLAYLIST: &str = "index.m3u8";
+
+/// Segments the playlist lists (older ones are deleted).
+pub const HLS_LIST: u32 = 6;
+
 /// The encoder of preset `p`: pictures on standard input, samples from
 /// `audio` (a FIFO), progress and errors on standard error, to `target`.
 pub fn encoder_args(p: &PresetSettings, audio: &Path, target: Target<'_>) -> Vec<String> {
     let (w, h, fps) = (p.width, p.height, p.fps);
     let wallclock: &[&str] = match target {
-        Target::Rtmp(_) => &["-use_wallclock_as_timestamps", "1"],
+        Target::Rtmp(_) | Target::Hls(_) => &["-use_wallclock_as_timestamps", "1"],
         Target::Matroska => &[],
     };
     let mut a = s(&[
@@ -133,6 +144,17 @@ pub fn encoder_args(p: &PresetSettings, audio: &Path, target: Target<'_>) -> Vec
             a.extend(s(&["-f", "flv", "-flvflags", "no_duration_filesize"]));
             a.push(destination.to_owned());
         }
+        Target::Hls(dir) => {
+            a.extend(s(&["-f", "hls", "-hls_time", "2", "-hls_list_size"]));
+            a.push(HLS_LIST.to_string());
+            a.extend(s(&[
+                "-hls_flags",
+                "delete_segments+independent_segments",
+                "-hls_segment_filename",
+            ]));
+            a.push(dir.join("seg_%05d.ts").display().to_string());
+            a.push(dir.join(HLS_PLAYLIST).display().to_string());
+        }
         Target::Matroska => a.extend(s(&["-f", "matroska", "-live", "1", "pipe:1"])),
     }
     a
@@ -178,6 +200,17 @@ mod tests {
         assert!(e.contains("-use_wallclock_as_timestamps 1"), "{e}");
         let m = encoder_args(&p, Path::new("/tmp/a.pcm"), Target::Matroska).join(" ");
         assert!(m.ends_with("-f matroska -live 1 pipe:1"), "{m}");
+        let h = encoder_args(
+            &p,
+            Path::new("/tmp/a.pcm"),
+            Target::Hls(Path::new("/tmp/h")),
+        )
+        .join(" ");
+        assert!(
+            h.contains("-f hls -hls_time 2 -hls_list_size 6")
+                && h.ends_with("/tmp/h/seg_%05d.ts /tmp/h/index.m3u8"),
+            "{h}"
+        );
         assert!(
             !m.contains("wallclock"),
             "a recording's time counts what it was given: {m}"

@@ -10,7 +10,8 @@
 //! preset's frame rate draws the composite ([`canvas`], [`layout`]: a grid
 //! of up to nine tiles or the active speaker full frame) and hands it with
 //! the mix to one encoder ffmpeg: H.264 and AAC, in FLV to an RTMP(S)
-//! destination or in live Matroska handed back in pieces ([`Output`]).
+//! destination, in HLS segments in a directory, or in live Matroska
+//! handed back in pieces ([`Output`]).
 //!
 //! Decoding outside the encoder is what keeps a live composite live: a
 //! track that stalls (a muted camera, a participant gone) leaves its last
@@ -28,6 +29,7 @@ pub mod layout;
 pub mod mixer;
 mod session;
 
+pub use ffmpeg::{HLS_LIST, HLS_PLAYLIST};
 pub use layout::Layout;
 pub use session::{Egress, EgressConfig, Output, Retry, Status};
 

@@ -58,6 +58,9 @@ pub enum Output {
     /// local users of the machine can list). A drop is retried
     /// ([`Retry`]).
     Rtmp(String),
+    /// HLS in this directory ([`crate::HLS_PLAYLIST`] and its segments),
+    /// for the caller to serve; an encoder that exits fails the egress.
+    Hls(PathBuf),
     /// Live Matroska, handed over in pieces as the encoder writes them; the
     /// channel closes once the file is complete. Its timeline counts only
     /// what was recorded ([`Egress::pause`] leaves no gap), and an encoder
@@ -69,6 +72,7 @@ impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Output::Rtmp(_) => "Rtmp(<secret>)",
+            Output::Hls(_) => "Hls",
             Output::File(_) => "File",
         })
     }
@@ -267,8 +271,9 @@ async fn run(
     status: mpsc::UnboundedSender<Status>,
 ) {
     let counted = matches!(cfg.output, Output::File(_));
-    if counted {
-        // A second Matroska stream cannot be appended to the first.
+    if !matches!(cfg.output, Output::Rtmp(_)) {
+        // A second Matroska stream cannot be appended to the first, nor a
+        // second playlist numbered from 0 to the first.
         cfg.retry.attempts = 0;
     }
     let (events, mut events_rx) = mpsc::unbounded_channel();
@@ -599,6 +604,7 @@ impl Run {
         }
         let (target, stdout) = match &self.cfg.output {
             Output::Rtmp(url) => (Target::Rtmp(url), Stdio::null()),
+            Output::Hls(dir) => (Target::Hls(dir), Stdio::null()),
             Output::File(_) => (Target::Matroska, Stdio::piped()),
         };
         let spawned = Command::new(&self.cfg.ffmpeg)

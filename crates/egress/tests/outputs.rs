@@ -5,7 +5,7 @@
 //! right colours and the fourth black; the receiver stopped mid-stream and
 //! started again gets the stream back by itself. Recorded to a file
 //! instead, the same room gives one Matroska file whose timeline leaves
-//! out a pause.
+//! out a pause; to HLS, a playlist whose segments decode to the grid.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -498,6 +498,74 @@ async fn a_recording_is_one_file_of_the_grid_without_its_pause() {
         "{recorded:.2} s recorded around a {pause:.2} s pause: {duration} s in the file"
     );
     let px = rgb_at(&path, 4.5, &[(320, 180), (960, 180), (320, 540)]);
+    let [red, green, blue] = [px[0], px[1], px[2]];
+    assert!(red.0 > 200 && red.1 < 60 && red.2 < 60, "red tile {red:?}");
+    assert!(green.1 > 90 && green.0 < 60, "green tile {green:?}");
+    assert!(blue.2 > 200 && blue.0 < 60, "blue tile {blue:?}");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+/// To HLS: a playlist of two-second segments, ended when the stream
+/// stops; read through the playlist, H.264 and AAC at the preset's size,
+/// as long as the stream ran, with the three tiles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hls_is_a_playlist_of_segments_of_the_grid() {
+    let d = dir().join("hls");
+    let out = d.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let (cams, voice) = room(&d);
+    let (tx, mut status) = mpsc::unbounded_channel();
+    let cfg = EgressConfig {
+        ffmpeg: "ffmpeg".into(),
+        layout: Layout::Grid,
+        preset: recording::Quality::Medium.settings(),
+        output: Output::Hls(out.clone()),
+        scratch: d.clone(),
+        max_duration: Duration::from_secs(120),
+        retry: Retry::default(),
+    };
+    let e = Arc::new(Egress::start(cfg, tx));
+    let done = Arc::new(AtomicBool::new(false));
+    let feeder = tokio::spawn(feed(e.clone(), cams, voice, done.clone()));
+    assert_eq!(next_status(&mut status, 5).await, Status::Starting);
+    assert_eq!(next_status(&mut status, 20).await, Status::Live);
+    let live = Instant::now();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    done.store(true, Ordering::Relaxed);
+    feeder.await.unwrap();
+    let e = Arc::into_inner(e).expect("the feeder let go");
+    let ran = live.elapsed().as_secs_f64();
+    e.stop().await;
+    assert_eq!(next_status(&mut status, 5).await, Status::Stopped);
+
+    let playlist = out.join(egress::HLS_PLAYLIST);
+    let text = std::fs::read_to_string(&playlist).unwrap();
+    assert!(text.starts_with("#EXTM3U"), "{text}");
+    assert!(text.contains("#EXT-X-ENDLIST"), "ended: {text}");
+    let segments: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    assert!(
+        segments.len() >= 3
+            && segments
+                .iter()
+                .all(|s| s.starts_with("seg_") && s.ends_with(".ts")),
+        "{text}"
+    );
+    let (streams, duration) = probe(&playlist);
+    eprintln!(
+        "{} segments, {duration:.2} s, live {ran:.2} s",
+        segments.len()
+    );
+    assert!(streams.contains(&("h264".into(), 1280, 720)), "{streams:?}");
+    assert!(streams.iter().any(|s| s.0 == "aac"), "{streams:?}");
+    assert!(
+        (duration - ran).abs() <= 1.5,
+        "{duration} s in the playlist, {ran} s live"
+    );
+    let px = rgb_at(
+        &playlist,
+        duration - 1.0,
+        &[(320, 180), (960, 180), (320, 540)],
+    );
     let [red, green, blue] = [px[0], px[1], px[2]];
     assert!(red.0 > 200 && red.1 < 60 && red.2 < 60, "red tile {red:?}");
     assert!(green.1 > 90 && green.0 < 60, "green tile {green:?}");

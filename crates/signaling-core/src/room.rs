@@ -380,6 +380,10 @@ pub struct LiveStream {
     /// the destination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Where members play its HLS output, when it has one (this server's
+    /// path; `…/hls/link` gives an expiring one for any player).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hls_url: Option<String>,
 }
 
 /// The layout of a server stream's (or server recording's) picture.

@@ -1,9 +1,9 @@
 //! Live streams: one at a time, started and stopped by moderators. With a
-//! destination (`url` and `stream_key`), the server streams the room: an
-//! SFU room's media plane composes it and pushes it over RTMP (the
-//! `egress` crate), and reports its status back
-//! ([`Command::StreamStatus`]). Without one, the stream is a record only
-//! (the seeds' form).
+//! destination (`url` and `stream_key`) or `hls`, the server streams the
+//! room: an SFU room's media plane composes it and pushes it over RTMP,
+//! and/or writes it as HLS served by this server (the `egress` crate), and
+//! reports its status back ([`Command::StreamStatus`]). Without either,
+//! the stream is a record only (the seeds' form).
 
 use super::*;
 use crate::room::{MediaMode, StreamLayout, StreamStatus};
@@ -18,8 +18,10 @@ pub enum EgressRequest {
         /// The stream.
         stream_id: String,
         /// The URL pushed to, stream key included: a secret (its `Debug`
-        /// hides it).
-        destination: String,
+        /// hides it); none for an HLS-only stream.
+        destination: Option<String>,
+        /// Whether it is also written as HLS.
+        hls: bool,
         /// The picture's layout.
         layout: StreamLayout,
         /// The preset.
@@ -59,11 +61,13 @@ impl std::fmt::Debug for EgressRequest {
                 stream_id,
                 layout,
                 quality,
+                hls,
                 ..
             } => f
                 .debug_struct("Start")
                 .field("stream_id", stream_id)
                 .field("destination", &"<secret>")
+                .field("hls", hls)
                 .field("layout", layout)
                 .field("quality", quality)
                 .finish(),
@@ -137,18 +141,18 @@ impl Engine {
                 "only a host or moderator may start a live stream",
             ));
         }
-        let server = match &req.url {
+        let hls = req.hls.unwrap_or(false);
+        if (req.url.is_some() || hls) && room.settings.media_mode != MediaMode::Sfu {
+            return Err(SignalError::new(
+                ErrorCode::MediaModeMismatch,
+                "streaming to a destination or as HLS needs an SFU room: in a mesh room the server has no media",
+            ));
+        }
+        let rtmp = match &req.url {
             None => None,
-            Some(url) => {
-                if room.settings.media_mode != MediaMode::Sfu {
-                    return Err(SignalError::new(
-                        ErrorCode::MediaModeMismatch,
-                        "streaming to a destination needs an SFU room: in a mesh room the server has no media",
-                    ));
-                }
-                Some(destination(url, req.stream_key.as_deref())?)
-            }
+            Some(url) => Some(destination(url, req.stream_key.as_deref())?),
         };
+        let server = rtmp.is_some() || hls;
         if room.live_streams.iter().any(|s| s.stopped_at.is_none()) {
             return Err(SignalError::new(
                 ErrorCode::StreamAlreadyActive,
@@ -158,17 +162,24 @@ impl Engine {
         let max = self.config.max_name_chars;
         let layout = req.layout.unwrap_or_default();
         let quality = req.quality.unwrap_or(::recording::Quality::Medium);
+        let stream_id = room.local_id("ls");
         let s = LiveStream {
-            stream_id: room.local_id("ls"),
+            hls_url: hls.then(|| {
+                format!(
+                    "/webrtc/rooms/{}/live-streams/{stream_id}/hls/index.m3u8",
+                    room.id
+                )
+            }),
+            stream_id,
             title: req.title.map(|t| sanitize_name(&t, 128)),
             platform: req.platform.map(|p| sanitize_name(&p, max)),
             started_by: me.user_id.clone(),
             started_at: now,
             stopped_at: None,
-            destination: server.as_ref().map(|(shown, _)| shown.clone()),
-            layout: server.is_some().then_some(layout),
-            quality: server.is_some().then_some(quality),
-            status: server.is_some().then_some(StreamStatus::Starting),
+            destination: rtmp.as_ref().map(|(shown, _)| shown.clone()),
+            layout: server.then_some(layout),
+            quality: server.then_some(quality),
+            status: server.then_some(StreamStatus::Starting),
             error: None,
         };
         room.live_streams.push(s.clone());
@@ -176,12 +187,13 @@ impl Engine {
             everyone(room),
             ServerMessage::LiveStreamStart { stream: s.clone() },
         )];
-        if let Some((_, full)) = server {
+        if server {
             effects.push(egress(
                 me,
                 EgressRequest::Start {
                     stream_id: s.stream_id.clone(),
-                    destination: full,
+                    destination: rtmp.map(|(_, full)| full),
+                    hls,
                     layout,
                     quality,
                 },
@@ -368,8 +380,15 @@ pub(super) mod tests {
             "nor kept"
         );
         match egress_of(&effects)[..] {
-            [EgressRequest::Start { destination, .. }] => {
-                assert_eq!(destination, "rtmp://live.example/app/sk-secret")
+            [
+                EgressRequest::Start {
+                    destination, hls, ..
+                },
+            ] => {
+                assert_eq!(
+                    (destination.as_deref(), *hls),
+                    (Some("rtmp://live.example/app/sk-secret"), false)
+                )
             }
             ref other => panic!("{other:?}"),
         }
@@ -421,6 +440,35 @@ pub(super) mod tests {
             .unwrap();
         assert!(egress_of(&effects).is_empty());
         assert_eq!(d.room.live_streams[2].status, None);
+        let id = d.room.live_streams[2].stream_id.clone();
+        d.send(
+            "host",
+            &format!(r#"{{"type":"live-stream-stop","stream_id":"{id}"}}"#),
+        )
+        .unwrap();
+        // HLS only: the stream has a playback path and no destination.
+        let effects = d
+            .send("host", r#"{"type":"live-stream-start","hls":true}"#)
+            .unwrap();
+        let s = &d.room.live_streams[3];
+        assert_eq!(
+            (s.destination.as_deref(), s.hls_url.as_deref()),
+            (
+                None,
+                Some(&*format!(
+                    "/webrtc/rooms/r/live-streams/{}/hls/index.m3u8",
+                    s.stream_id
+                ))
+            )
+        );
+        assert!(matches!(
+            egress_of(&effects)[..],
+            [EgressRequest::Start {
+                destination: None,
+                hls: true,
+                ..
+            }]
+        ));
     }
 
     #[test]
@@ -450,7 +498,8 @@ pub(super) mod tests {
     fn a_start_request_never_shows_its_key() {
         let r = EgressRequest::Start {
             stream_id: "ls-1".into(),
-            destination: "rtmp://a.example/app/secret-key".into(),
+            destination: Some("rtmp://a.example/app/secret-key".into()),
+            hls: false,
             layout: StreamLayout::Grid,
             quality: ::recording::Quality::Low,
         };

@@ -311,6 +311,10 @@ pub struct LiveStreamStartReq {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<::recording::Quality>,
+    /// Also (or only, without `url`) as HLS, served by this server (SFU
+    /// rooms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hls: Option<bool>,
 }
 
 impl std::fmt::Debug for LiveStreamStartReq {
@@ -322,6 +326,7 @@ impl std::fmt::Debug for LiveStreamStartReq {
             .field("stream_key", &self.stream_key.as_ref().map(|_| "<secret>"))
             .field("layout", &self.layout)
             .field("quality", &self.quality)
+            .field("hls", &self.hls)
             .finish()
     }
 }
