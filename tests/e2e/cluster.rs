@@ -274,6 +274,97 @@ async fn an_sfu_rooms_media_runs_on_one_instance_and_moves_when_it_dies() {
     assert!(!failed.to_string().contains("sk-cluster"));
 }
 
+/// A server recording runs on the instance that runs the room's media.
+/// When that instance dies, the one that takes the room over stops the
+/// recording (the room is told), and what the dead one stored in the
+/// shared bucket (its composite goes out every 5 s) is processed into a
+/// file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_recording_whose_instance_dies_keeps_what_it_stored() {
+    use str0m::media::Direction as D;
+    let (url, p) = (redis_url(), prefix());
+    let mk = || {
+        let mut s = cluster_settings(&url, &p);
+        s.media.media_mode = signaling_core::room::MediaMode::Sfu;
+        s.store.storage = server::config::StorageKind::S3;
+        assert!(
+            s.store.s3_endpoint.is_some(),
+            "S3_ENDPOINT must be set (tests/services.sh)"
+        );
+        spawn_with(s)
+    };
+    let (a, b) = (mk(), mk());
+    await_bus(&a, &b).await;
+    await_bus(&b, &a).await;
+    let mut alice = a.connect("srec-die", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("srec-die", "bob").await;
+    bob.expect("room-state").await;
+    alice
+        .send(json!({"type": "media-offer", "sdp": str0m_offer(D::SendOnly)}))
+        .await;
+    alice.expect("media-answer").await;
+    let (st, rec) = a
+        .post(
+            "/webrtc/rooms/srec-die/recordings/start",
+            "alice",
+            json!({"quality": "low"}),
+        )
+        .await;
+    assert_eq!((st, rec["source"].as_str()), (201, Some("server")), "{rec}");
+    let id = rec["recording_id"].as_str().unwrap().to_owned();
+    // Long enough for a's composite to reach the bucket once.
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    let killed = Instant::now();
+    a.kill().await;
+    loop {
+        assert!(
+            killed.elapsed() < Duration::from_secs(15),
+            "the room's media never moved to b"
+        );
+        bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
+            .await;
+        if tokio::time::timeout(Duration::from_secs(1), bob.expect("media-answer"))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+    }
+    let stopped = loop {
+        assert!(
+            killed.elapsed() < Duration::from_secs(40),
+            "the recording was never stopped"
+        );
+        let next = tokio::time::timeout(Duration::from_secs(1), bob.expect("recording_stopped"));
+        if let Ok(m) = next.await {
+            break m;
+        }
+    };
+    assert_eq!(stopped["recording"]["recording_id"], id.as_str());
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let done = loop {
+        let (_, r) = b
+            .get(
+                &format!("/webrtc/rooms/srec-die/recordings/{id}/status"),
+                "bob",
+            )
+            .await;
+        if r["status"] == "completed" || r["status"] == "failed" {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "still {r}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    assert_eq!(done["status"], "completed", "{done}");
+    let media = &done["outputs"][0]["media"];
+    assert_eq!(done["outputs"][0]["user_id"], "composite", "{done}");
+    assert!(
+        media["duration_ms"].as_u64().unwrap() >= 4_000,
+        "at least the first chunk's seconds: {media}"
+    );
+}
+
 /// A private Redis with an append-only file, so a restart keeps the data
 /// like a production Redis would.
 struct OwnRedis {

@@ -475,3 +475,37 @@ pub(crate) fn next_tap() -> TapId {
     static N: AtomicU64 = AtomicU64::new(1);
     N.fetch_add(1, Ordering::Relaxed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two outputs: live when both are, reconnecting while one is, failed
+    /// (and nothing after) when one fails; each change told once.
+    #[test]
+    fn a_streams_status_merges_its_outputs() {
+        let mut m = Merged::default();
+        let reconnecting = Status::Reconnecting {
+            attempt: 1,
+            reason: "refused".into(),
+        };
+        assert_eq!(m.update(0, Status::Starting), Some(Status::Starting));
+        assert_eq!(m.update(1, Status::Starting), None);
+        assert_eq!(m.update(0, Status::Live), None, "one is not both");
+        assert_eq!(m.update(1, Status::Live), Some(Status::Live));
+        assert_eq!(m.update(0, reconnecting.clone()), Some(reconnecting));
+        assert_eq!(m.update(0, Status::Live), Some(Status::Live));
+        let failed = Status::Failed {
+            reason: "gone".into(),
+        };
+        assert_eq!(m.update(1, failed.clone()), Some(failed));
+        assert_eq!(
+            m.update(0, Status::Stopped),
+            None,
+            "a failed stream stays failed"
+        );
+        let mut one = Merged::default();
+        assert_eq!(one.update(0, Status::Live), Some(Status::Live));
+        assert_eq!(one.update(0, Status::Stopped), Some(Status::Stopped));
+    }
+}

@@ -276,6 +276,72 @@ async fn linked_file(
 mod tests {
     use super::*;
 
+    /// A pass stores what the playlist lists, segments before the playlist;
+    /// a segment the playlist drops is deleted; a segment not listed yet
+    /// (still being written) is left alone; an unchanged playlist costs
+    /// nothing.
+    #[tokio::test]
+    async fn a_pass_stores_what_the_playlist_lists_and_deletes_what_it_dropped() {
+        let blobs = storage::ObjectBlobStore::from_config(&storage::StorageConfig::Memory).unwrap();
+        let dir = std::env::temp_dir().join(format!("rtc-hls-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, body: &str| std::fs::write(dir.join(name), body).unwrap();
+        let list = |segs: &[&str]| {
+            let mut p = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n".to_owned();
+            for s in segs {
+                p.push_str(&format!("#EXTINF:2.0,\n{s}\n"));
+            }
+            p
+        };
+        for n in 1..=3 {
+            write(&format!("seg_0000{n}.ts"), &format!("segment {n}"));
+        }
+        write("index.m3u8", &list(&["seg_00001.ts", "seg_00002.ts"]));
+        let (mut stored, mut playlist) = (BTreeSet::new(), String::new());
+        sync(&blobs, &dir, "live/r/ls-1", &mut stored, &mut playlist).await;
+        let keys = |b: &storage::ObjectBlobStore| {
+            let b = b.clone();
+            async move {
+                let mut k: Vec<String> = b
+                    .list("live/r/ls-1")
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|m| m.key)
+                    .collect();
+                k.sort();
+                k
+            }
+        };
+        assert_eq!(
+            keys(&blobs).await,
+            [
+                "live/r/ls-1/index.m3u8",
+                "live/r/ls-1/seg_00001.ts",
+                "live/r/ls-1/seg_00002.ts"
+            ]
+        );
+        write("index.m3u8", &list(&["seg_00002.ts", "seg_00003.ts"]));
+        sync(&blobs, &dir, "live/r/ls-1", &mut stored, &mut playlist).await;
+        assert_eq!(
+            keys(&blobs).await,
+            [
+                "live/r/ls-1/index.m3u8",
+                "live/r/ls-1/seg_00002.ts",
+                "live/r/ls-1/seg_00003.ts"
+            ]
+        );
+        let body = blobs
+            .get("live/r/ls-1/index.m3u8", None)
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("seg_00003.ts"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn only_the_playlist_and_numbered_segments_are_hls_files() {
         for ok in ["index.m3u8", "seg_00001.ts", "seg_123456789.ts"] {
