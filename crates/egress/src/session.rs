@@ -1,5 +1,5 @@
-//! One running egress: the decoders, the composite clock, the encoder and
-//! its restarts.
+//! One running egress: the decoders, the composite clock, and what is fed
+//! to the encoder (`encoder.rs`: starting it, its exits and restarts).
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use recording::PresetSettings;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -16,10 +16,14 @@ use tokio::time::Instant;
 
 use crate::canvas::{I420, i420_len};
 use crate::containers::Muxer;
-use crate::ffmpeg::{Target, decoder_args, encoder_args};
+use crate::ffmpeg::decoder_args;
 use crate::layout::{Layout, tiles};
 use crate::mixer::{Mixer, RATE};
 use crate::{Codec, Frame};
+
+mod encoder;
+
+use encoder::Encoder;
 
 /// How an [`Egress`] runs.
 #[derive(Clone)]
@@ -216,17 +220,6 @@ const STALE: Duration = Duration::from_secs(3);
 const IDLE: Duration = Duration::from_secs(10);
 /// How long a new loudest voice must last to become the speaker.
 const SPEAKER_HOLD: Duration = Duration::from_millis(1500);
-
-struct Encoder {
-    video: mpsc::Sender<Vec<u8>>,
-    audio: mpsc::Sender<Vec<u8>>,
-    child: Child,
-    stderr: Arc<Mutex<String>>,
-    /// When it last reported progress (or started).
-    progress: Arc<Mutex<Instant>>,
-    /// Killed for making no progress.
-    hung: bool,
-}
 
 /// What the encoder tells the loop.
 enum Event {
@@ -586,182 +579,6 @@ impl Run {
         }
     }
 
-    fn start_encoder(&mut self) {
-        self.starts += 1;
-        let fifo = self
-            .cfg
-            .scratch
-            .join(format!("egress-{}-{}.pcm", std::process::id(), unique()));
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !made {
-            self.set(Status::Failed {
-                reason: format!("could not make a FIFO in {}", self.cfg.scratch.display()),
-            });
-            return;
-        }
-        let (target, stdout) = match &self.cfg.output {
-            Output::Rtmp(url) => (Target::Rtmp(url), Stdio::null()),
-            Output::Hls(dir) => (Target::Hls(dir), Stdio::null()),
-            Output::File(_) => (Target::Matroska, Stdio::piped()),
-        };
-        let spawned = Command::new(&self.cfg.ffmpeg)
-            .args(encoder_args(&self.cfg.preset, &fifo, target))
-            .stdin(Stdio::piped())
-            .stdout(stdout)
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn();
-        let mut child = match spawned {
-            Ok(c) => c,
-            Err(e) => {
-                let _ = std::fs::remove_file(&fifo);
-                self.set(Status::Failed {
-                    reason: format!("ffmpeg did not start: {e}"),
-                });
-                return;
-            }
-        };
-        let (video, mut video_rx) = mpsc::channel::<Vec<u8>>(4);
-        let (audio, mut audio_rx) = mpsc::channel::<Vec<u8>>(64);
-        if let Some(mut stdin) = child.stdin.take() {
-            tokio::spawn(async move {
-                while let Some(b) = video_rx.recv().await {
-                    if stdin.write_all(&b).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        tokio::spawn(async move {
-            // The encoder opens the FIFO after its first input; until then
-            // opening it for writing fails (ENXIO).
-            let mut pipe = loop {
-                match tokio::net::unix::pipe::OpenOptions::new().open_sender(&fifo) {
-                    Ok(p) => break p,
-                    Err(_) if !audio_rx.is_closed() => {
-                        tokio::time::sleep(Duration::from_millis(20)).await
-                    }
-                    Err(_) => {
-                        let _ = std::fs::remove_file(&fifo);
-                        return;
-                    }
-                }
-            };
-            let _ = std::fs::remove_file(&fifo);
-            while let Some(b) = audio_rx.recv().await {
-                if pipe.write_all(&b).await.is_err() {
-                    return;
-                }
-            }
-        });
-        if let (Some(mut out), Output::File(sink)) = (child.stdout.take(), &self.cfg.output) {
-            let sink = sink.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 256 * 1024];
-                loop {
-                    match out.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => {
-                            if sink.send(buf[..n].to_vec()).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-        let progress = Arc::new(Mutex::new(Instant::now()));
-        let stderr = Arc::new(Mutex::new(String::new()));
-        if let Some(err) = child.stderr.take() {
-            let events = self.events.clone();
-            let (progress, keep) = (progress.clone(), stderr.clone());
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(err).lines();
-                let mut live = false;
-                while let Ok(Some(l)) = lines.next_line().await {
-                    match progress_line(&l) {
-                        // A report ends with `progress=continue` once a second.
-                        Some(("progress", _)) => {
-                            *progress.lock().expect("progress") = Instant::now()
-                        }
-                        // The output's time: media got through.
-                        Some(("out_time_us", us)) => {
-                            if !live && us.trim().parse::<i64>().is_ok_and(|us| us > 0) {
-                                live = true;
-                                let _ = events.send(Event::Live);
-                            }
-                        }
-                        Some(_) => {}
-                        None => *keep.lock().expect("stderr") = l,
-                    }
-                }
-            });
-        }
-        self.encoder = Some(Encoder {
-            video,
-            audio,
-            child,
-            stderr,
-            progress,
-            hung: false,
-        });
-    }
-
-    /// Whether the encoder has exited since the last look (it is then
-    /// gone).
-    fn encoder_exited(&mut self) -> bool {
-        let Some(e) = self.encoder.as_mut() else {
-            return false;
-        };
-        if !matches!(e.child.try_wait(), Ok(Some(_))) {
-            let quiet = e.progress.lock().expect("progress").elapsed();
-            if quiet > self.cfg.retry.hang && !e.hung {
-                e.hung = true;
-                let _ = e.child.start_kill();
-            }
-            return false;
-        }
-        let reason = e.stderr.lock().expect("stderr").clone();
-        let reason = if e.hung {
-            format!(
-                "the encoder made no progress for {} s and was stopped",
-                self.cfg.retry.hang.as_secs()
-            )
-        } else if reason.is_empty() {
-            "the encoder exited".to_owned()
-        } else if let Output::Rtmp(destination) = &self.cfg.output {
-            scrub(&reason, destination)
-        } else {
-            reason
-        };
-        self.encoder = None;
-        self.attempts += 1;
-        if self.attempts > self.cfg.retry.attempts {
-            self.set(Status::Failed { reason });
-        } else {
-            self.set(Status::Reconnecting {
-                attempt: self.attempts,
-                reason,
-            });
-        }
-        true
-    }
-
-    /// After the encoder exited: false if the stream failed, else true
-    /// with the restart planned after the backoff.
-    fn give_up_or_wait(&mut self, now: Instant) -> bool {
-        if matches!(self.last_status, Some(Status::Failed { .. })) {
-            return false;
-        }
-        let shift = self.attempts.saturating_sub(1).min(16);
-        let wait = (self.cfg.retry.first * 2u32.pow(shift)).min(self.cfg.retry.max);
-        self.restart_at = Some(now + wait);
-        true
-    }
-
     /// Ends the stream: the encoder gets the end of its input and a few
     /// seconds to finish it; decoders go.
     async fn shutdown(mut self) {
@@ -776,67 +593,5 @@ impl Run {
                 let _ = e.child.kill().await;
             }
         }
-    }
-}
-
-/// A line of ffmpeg's `-progress` report (`key=value`, the key in lower
-/// case), split; `None` for anything else (an error).
-fn progress_line(line: &str) -> Option<(&str, &str)> {
-    let (key, value) = line.split_once('=')?;
-    let is_key = !key.is_empty()
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    is_key.then_some((key, value))
-}
-
-/// `text` without the destination URL, or its stream key (its last path
-/// segment), wherever they appear.
-fn scrub(text: &str, destination: &str) -> String {
-    let key = destination.rsplit('/').next().unwrap_or_default();
-    let mut out = text.replace(destination, "<destination>");
-    if key.len() >= 4 {
-        out = out.replace(key, "<key>");
-    }
-    out
-}
-
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn progress_reports_are_told_from_errors() {
-        assert_eq!(
-            progress_line("out_time_us=1200000"),
-            Some(("out_time_us", "1200000"))
-        );
-        assert_eq!(
-            progress_line("stream_0_0_q=23.0"),
-            Some(("stream_0_0_q", "23.0"))
-        );
-        for error in [
-            "rtmp://h/app: Connection refused",
-            "[flv @ 0x55] Failed to update header with correct duration.",
-            "Error writing trailer of pipe:1: Broken pipe",
-        ] {
-            assert_eq!(progress_line(error), None, "{error}");
-        }
-    }
-
-    #[test]
-    fn the_destination_and_its_key_never_appear_in_a_reason() {
-        let d = "rtmp://live.example/app/sk-123456";
-        assert_eq!(
-            scrub("rtmp://live.example/app/sk-123456: Connection refused", d),
-            "<destination>: Connection refused"
-        );
-        assert_eq!(scrub("bad key sk-123456", d), "bad key <key>");
     }
 }
