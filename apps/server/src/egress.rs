@@ -243,7 +243,7 @@ impl Egresses {
                 StreamLayout::Speaker => Layout::Speaker,
             },
             preset: quality.settings(),
-            output: egress::Output::Hls(PathBuf::new()),
+            outputs: vec![],
             scratch: self.config.scratch.clone(),
             max_duration: self.config.max_duration,
             retry: Retry::default(),
@@ -277,31 +277,22 @@ impl Egresses {
                 let mut running = this.running.lock().expect("egress lock");
                 match running.get_mut(&tap) {
                     Some(r) => {
-                        let mut n = 0;
+                        let mut cfg = base;
                         if let Some(url) = outputs.destination {
-                            let cfg = EgressConfig {
-                                output: egress::Output::Rtmp(url),
-                                ..base.clone()
-                            };
-                            r.egress.push(Egress::start(cfg, tagged(&tx, n)));
-                            n += 1;
+                            cfg.outputs.push(egress::Output::Rtmp(url));
                         }
                         if outputs.hls {
                             let dir = crate::hls::local_dir(&this.config.scratch, &stream_id);
-                            let cfg = EgressConfig {
-                                output: egress::Output::Hls(dir.clone()),
-                                ..base
-                            };
-                            r.egress.push(Egress::start(cfg, tagged(&tx, n)));
+                            cfg.outputs.push(egress::Output::Hls(dir.clone()));
                             hls = Some(dir);
                         }
+                        r.egress.push(Egress::start(cfg, tx));
                         true
                     }
                     // Stopped while the slot was being taken.
                     None => false,
                 }
             };
-            drop(tx);
             if !started {
                 let _ = quotas.release_slot(set, &slot).await;
                 return;
@@ -313,15 +304,7 @@ impl Egresses {
                 let blobs = this.config.blobs.clone();
                 tokio::spawn(crate::hls::upload(blobs, dir, key, done_rx))
             });
-            let mut merged = Merged::default();
-            while let Some((n, s)) = statuses.recv().await {
-                let Some(s) = merged.update(n, s) else {
-                    continue;
-                };
-                if matches!(s, Status::Failed { .. }) {
-                    // One output failed: the stream ends with it.
-                    this.stop_tap(tap);
-                }
+            while let Some(s) = statuses.recv().await {
                 let (status, error) = match s {
                     Status::Starting => (StreamStatus::Starting, None),
                     Status::Live => (StreamStatus::Live, None),
@@ -357,66 +340,6 @@ struct Outputs {
     destination: Option<String>,
     /// HLS served here.
     hls: bool,
-}
-
-/// A status channel that tags what `n` says.
-fn tagged(tx: &mpsc::UnboundedSender<(usize, Status)>, n: usize) -> mpsc::UnboundedSender<Status> {
-    let (one, mut rx) = mpsc::unbounded_channel();
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        while let Some(s) = rx.recv().await {
-            if tx.send((n, s)).is_err() {
-                return;
-            }
-        }
-    });
-    one
-}
-
-/// The status of a stream from those of its outputs: failed when one
-/// failed, reconnecting when one is, live when all are, stopped when all
-/// are, else starting.
-#[derive(Default)]
-struct Merged {
-    each: Vec<Option<Status>>,
-    told: Option<Status>,
-}
-
-impl Merged {
-    /// Output `n` says `s`: the stream's new status, if it changed.
-    fn update(&mut self, n: usize, s: Status) -> Option<Status> {
-        if self.each.len() <= n {
-            self.each.resize(n + 1, None);
-        }
-        self.each[n] = Some(s);
-        let all = |f: fn(&Status) -> bool| self.each.iter().all(|s| s.as_ref().is_some_and(f));
-        let now = if let Some(f) = self
-            .each
-            .iter()
-            .flatten()
-            .find(|s| matches!(s, Status::Failed { .. }))
-        {
-            f.clone()
-        } else if let Some(r) = self
-            .each
-            .iter()
-            .flatten()
-            .find(|s| matches!(s, Status::Reconnecting { .. }))
-        {
-            r.clone()
-        } else if all(|s| *s == Status::Live) {
-            Status::Live
-        } else if all(|s| *s == Status::Stopped) {
-            Status::Stopped
-        } else {
-            Status::Starting
-        };
-        if self.told.as_ref() == Some(&now) || matches!(self.told, Some(Status::Failed { .. })) {
-            return None;
-        }
-        self.told = Some(now.clone());
-        Some(now)
-    }
 }
 
 /// Crate-internal access for the recording side (`egress_recording.rs`).
@@ -474,38 +397,4 @@ pub(crate) fn next_tap() -> TapId {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(1);
     N.fetch_add(1, Ordering::Relaxed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two outputs: live when both are, reconnecting while one is, failed
-    /// (and nothing after) when one fails; each change told once.
-    #[test]
-    fn a_streams_status_merges_its_outputs() {
-        let mut m = Merged::default();
-        let reconnecting = Status::Reconnecting {
-            attempt: 1,
-            reason: "refused".into(),
-        };
-        assert_eq!(m.update(0, Status::Starting), Some(Status::Starting));
-        assert_eq!(m.update(1, Status::Starting), None);
-        assert_eq!(m.update(0, Status::Live), None, "one is not both");
-        assert_eq!(m.update(1, Status::Live), Some(Status::Live));
-        assert_eq!(m.update(0, reconnecting.clone()), Some(reconnecting));
-        assert_eq!(m.update(0, Status::Live), Some(Status::Live));
-        let failed = Status::Failed {
-            reason: "gone".into(),
-        };
-        assert_eq!(m.update(1, failed.clone()), Some(failed));
-        assert_eq!(
-            m.update(0, Status::Stopped),
-            None,
-            "a failed stream stays failed"
-        );
-        let mut one = Merged::default();
-        assert_eq!(one.update(0, Status::Live), Some(Status::Live));
-        assert_eq!(one.update(0, Status::Stopped), Some(Status::Stopped));
-    }
 }

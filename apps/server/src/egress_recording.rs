@@ -55,7 +55,7 @@ pub(crate) fn start(
             StreamLayout::Speaker => Layout::Speaker,
         },
         preset: quality.settings(),
-        output: Output::File(pieces),
+        outputs: vec![Output::File(pieces)],
         scratch: cfg.scratch.clone(),
         max_duration: cfg.recording_max_duration,
         retry: Retry::default(),

@@ -2,8 +2,8 @@
 //! each a grid of `TILES` synthetic 640x360 VP8 cameras plus one Opus
 //! voice, encoded at preset `QUALITY` for `SECS` seconds to `OUTPUT`: `flv`
 //! (a live stream's FLV, to a file: no receiver), `file` (a server
-//! recording's live Matroska, collected in memory) or `hls` (segments and
-//! a playlist). What is measured is the decoders, the composite and the
+//! recording's live Matroska, collected in memory), `hls` (segments and
+//! a playlist) or `both` (FLV and HLS from one composite). What is measured is the decoders, the composite and the
 //! encoder. Prints the CPU time of this process and of every ffmpeg it
 //! ran, per egress, as a share of one core, and whether each kept real
 //! time (its output's duration).
@@ -126,12 +126,19 @@ async fn main() {
             // ffmpeg writes FLV to a file path as to an RTMP URL.
             "flv" => {
                 let out = dir.join(format!("out{s}.flv"));
-                (out.clone(), Output::Rtmp(out.display().to_string()))
+                (out.clone(), vec![Output::Rtmp(out.display().to_string())])
+            }
+            "both" => {
+                let out = dir.join(format!("out{s}.flv"));
+                let hls = dir.join(format!("hls{s}"));
+                std::fs::create_dir_all(&hls).unwrap();
+                let flv = Output::Rtmp(out.display().to_string());
+                (out, vec![flv, Output::Hls(hls)])
             }
             "hls" => {
                 let hls = dir.join(format!("hls{s}"));
                 std::fs::create_dir_all(&hls).unwrap();
-                (hls.join(egress::HLS_PLAYLIST), Output::Hls(hls))
+                (hls.join(egress::HLS_PLAYLIST), vec![Output::Hls(hls)])
             }
             "file" => {
                 let out = dir.join(format!("out{s}.mkv"));
@@ -144,16 +151,16 @@ async fn main() {
                     }
                     std::fs::write(&path, all).unwrap();
                 }));
-                (out, Output::File(tx))
+                (out, vec![Output::File(tx)])
             }
-            other => panic!("OUTPUT={other}: flv, file or hls"),
+            other => panic!("OUTPUT={other}: flv, file, hls or both"),
         };
         let e = Arc::new(Egress::start(
             EgressConfig {
                 ffmpeg: "ffmpeg".into(),
                 layout: Layout::Grid,
                 preset: quality.settings(),
-                output,
+                outputs: output,
                 scratch: dir.clone(),
                 max_duration: Duration::from_secs(3600),
                 retry: Retry::default(),

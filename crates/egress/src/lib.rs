@@ -9,9 +9,10 @@
 //! video's newest picture and mixes the audio ([`mixer`]). A clock at the
 //! preset's frame rate draws the composite ([`canvas`], [`layout`]: a grid
 //! of up to nine tiles or the active speaker full frame) and hands it with
-//! the mix to one encoder ffmpeg: H.264 and AAC, in FLV to an RTMP(S)
-//! destination, in HLS segments in a directory, or in live Matroska
-//! handed back in pieces ([`Output`]).
+//! the mix to an encoder ffmpeg per output: H.264 and AAC, in FLV to an
+//! RTMP(S) destination, in HLS segments in a directory, or in live
+//! Matroska handed back in pieces ([`Output`]). Live outputs share one
+//! composite; the egress's status merges theirs (one failing fails it).
 //!
 //! Decoding outside the encoder is what keeps a live composite live: a
 //! track that stalls (a muted camera, a participant gone) leaves its last

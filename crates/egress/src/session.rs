@@ -34,8 +34,11 @@ pub struct EgressConfig {
     pub layout: Layout,
     /// Size, frame rate and bitrates of the stream.
     pub preset: PresetSettings,
-    /// Where the composite goes.
-    pub output: Output,
+    /// Where the composite goes: one output, or several live ones
+    /// (RTMP and HLS) sharing the decoders and the composite, each with
+    /// its own encoder. A file output must be alone (its timeline counts
+    /// what it was given).
+    pub outputs: Vec<Output>,
     /// A directory for the encoder's audio FIFO.
     pub scratch: PathBuf,
     /// The stream stops by itself after this long.
@@ -49,7 +52,7 @@ impl std::fmt::Debug for EgressConfig {
         f.debug_struct("EgressConfig")
             .field("layout", &self.layout)
             .field("preset", &self.preset)
-            .field("output", &self.output)
+            .field("outputs", &self.outputs)
             .finish_non_exhaustive()
     }
 }
@@ -221,9 +224,21 @@ const IDLE: Duration = Duration::from_secs(10);
 /// How long a new loudest voice must last to become the speaker.
 const SPEAKER_HOLD: Duration = Duration::from_millis(1500);
 
-/// What the encoder tells the loop.
+/// What an encoder tells the loop.
 enum Event {
-    Live,
+    /// Output `.0`'s media gets through.
+    Live(usize),
+}
+
+/// One output and its encoder.
+struct Sink {
+    output: Output,
+    encoder: Option<Encoder>,
+    /// Where this output is.
+    status: Status,
+    /// Failed starts in a row.
+    attempts: u32,
+    restart_at: Option<Instant>,
 }
 
 struct Run {
@@ -241,16 +256,13 @@ struct Run {
     tile: (u32, u32),
     speaker: Option<String>,
     candidate: Option<(String, Instant)>,
-    encoder: Option<Encoder>,
+    sinks: Vec<Sink>,
     events: mpsc::UnboundedSender<Event>,
-    attempts: u32,
-    restart_at: Option<Instant>,
-    starts: u32,
     /// Whether input timestamps count what was given (a file) rather
     /// than follow the wall clock (a live stream).
     counted: bool,
     paused: watch::Receiver<bool>,
-    /// Time recorded so far (counted) or since the encoder started.
+    /// Time recorded so far (counted) or since the egress started.
     media_time: Duration,
     last_tick: Instant,
     frames_sent: u64,
@@ -263,12 +275,24 @@ async fn run(
     paused: watch::Receiver<bool>,
     status: mpsc::UnboundedSender<Status>,
 ) {
-    let counted = matches!(cfg.output, Output::File(_));
-    if !matches!(cfg.output, Output::Rtmp(_)) {
-        // A second Matroska stream cannot be appended to the first, nor a
-        // second playlist numbered from 0 to the first.
-        cfg.retry.attempts = 0;
+    let outputs = std::mem::take(&mut cfg.outputs);
+    let counted = outputs.iter().any(|o| matches!(o, Output::File(_)));
+    if outputs.is_empty() || (counted && outputs.len() > 1) {
+        let _ = status.send(Status::Failed {
+            reason: "an egress has one file output, or live outputs only".into(),
+        });
+        return;
     }
+    let sinks = outputs
+        .into_iter()
+        .map(|output| Sink {
+            output,
+            encoder: None,
+            status: Status::Starting,
+            attempts: 0,
+            restart_at: None,
+        })
+        .collect();
     let (events, mut events_rx) = mpsc::unbounded_channel();
     let p = cfg.preset;
     let tile = match cfg.layout {
@@ -287,11 +311,8 @@ async fn run(
         mixer: Arc::default(),
         speaker: None,
         candidate: None,
-        encoder: None,
+        sinks,
         events,
-        attempts: 0,
-        restart_at: None,
-        starts: 0,
         counted,
         paused,
         media_time: Duration::ZERO,
@@ -300,7 +321,9 @@ async fn run(
         samples_sent: 0,
     };
     r.set(Status::Starting);
-    r.start_encoder();
+    for i in 0..r.sinks.len() {
+        r.start_encoder(i);
+    }
     let started = Instant::now();
     let end = started + r.cfg.max_duration;
     let mut tick = tokio::time::interval(Duration::from_secs(1) / p.fps.max(1));
@@ -311,23 +334,24 @@ async fn run(
                 Some(Input::Frame(f)) => r.frame(f),
                 Some(Input::Stop) | None => break,
             },
-            Some(Event::Live) = events_rx.recv() => {
-                r.attempts = 0;
-                r.set(Status::Live);
+            Some(Event::Live(i)) = events_rx.recv() => {
+                r.sinks[i].attempts = 0;
+                r.set_output(i, Status::Live);
             }
             _ = tick.tick() => {
                 let now = Instant::now();
                 if now >= end {
                     break;
                 }
-                if r.encoder_exited() && !r.give_up_or_wait(now) {
-                    return r.shutdown().await;
-                }
-                if r.restart_at.is_some_and(|t| now >= t) {
-                    r.restart_at = None;
-                    r.start_encoder();
-                    r.media_time = Duration::ZERO;
-                    r.samples_sent = 0;
+                for i in 0..r.sinks.len() {
+                    if r.encoder_exited(i) && !r.give_up_or_wait(i, now) {
+                        // One output failed: the egress ends with it.
+                        return r.shutdown().await;
+                    }
+                    if r.sinks[i].restart_at.is_some_and(|t| now >= t) {
+                        r.sinks[i].restart_at = None;
+                        r.start_encoder(i);
+                    }
                 }
                 r.compose(now);
                 r.feed(now);
@@ -335,12 +359,26 @@ async fn run(
             }
         }
     }
+    for k in &mut r.sinks {
+        k.status = Status::Stopped;
+    }
     r.set(Status::Stopped);
     r.shutdown().await;
 }
 
 impl Run {
+    /// Output `i` is at `s`: the egress's status follows ([`merged`]).
+    fn set_output(&mut self, i: usize, s: Status) {
+        self.sinks[i].status = s;
+        let all: Vec<&Status> = self.sinks.iter().map(|k| &k.status).collect();
+        self.set(merged(&all));
+    }
+
+    /// Tells `s` unless it is the last told, and nothing after a failure.
     fn set(&mut self, s: Status) {
+        if matches!(self.last_status, Some(Status::Failed { .. })) {
+            return;
+        }
         if self.last_status.as_ref() == Some(&s) {
             return;
         }
@@ -502,16 +540,21 @@ impl Run {
             // The voices go on; what they say while paused is not kept.
             let n = (dt.as_micros() as u64 * RATE as u64 / 1_000_000) as usize;
             self.mixer.lock().expect("mixer").take(n.min(RATE));
-            if let Some(e) = &self.encoder {
+            for e in self.sinks.iter().filter_map(|k| k.encoder.as_ref()) {
                 *e.progress.lock().expect("progress") = now;
             }
             return;
         }
         self.media_time += dt;
-        let Some(e) = &self.encoder else {
+        let encoders: Vec<&Encoder> = self
+            .sinks
+            .iter()
+            .filter_map(|k| k.encoder.as_ref())
+            .collect();
+        if encoders.is_empty() {
             return;
-        };
-        if self.counted {
+        }
+        if let ([e], true) = (&encoders[..], self.counted) {
             let due = (self.media_time.as_micros() as u64 * self.cfg.preset.fps as u64) / 1_000_000;
             // Behind by more than a second: the rest is given up.
             let fps = self.cfg.preset.fps as u64;
@@ -522,7 +565,9 @@ impl Run {
                 self.frames_sent += 1;
             }
         } else {
-            let _ = e.video.try_send(self.canvas.data.clone());
+            for e in &encoders {
+                let _ = e.video.try_send(self.canvas.data.clone());
+            }
         }
         // The mix keeps pace with the time passed, whatever ticks were
         // skipped; after a stall, at most 200 ms at once (live) or a
@@ -533,7 +578,9 @@ impl Run {
         self.samples_sent = due;
         let mix = self.mixer.lock().expect("mixer").take(n);
         let bytes: Vec<u8> = mix.iter().flat_map(|s| s.to_le_bytes()).collect();
-        let _ = e.audio.try_send(bytes);
+        for e in &encoders {
+            let _ = e.audio.try_send(bytes.clone());
+        }
     }
 
     /// The speaker is the loudest voice once it has lasted
@@ -579,19 +626,80 @@ impl Run {
         }
     }
 
-    /// Ends the stream: the encoder gets the end of its input and a few
-    /// seconds to finish it; decoders go.
+    /// Ends the stream: the encoders get the end of their input and a
+    /// few seconds to finish it; decoders go.
     async fn shutdown(mut self) {
         self.decoders.clear();
-        if let Some(mut e) = self.encoder.take() {
-            drop(e.video);
-            drop(e.audio);
-            if tokio::time::timeout(Duration::from_secs(5), e.child.wait())
+        // Every encoder gets its end of input first, so they finish
+        // together; then each gets what is left of five seconds.
+        let mut children = vec![];
+        for k in &mut self.sinks {
+            if let Some(e) = k.encoder.take() {
+                let Encoder {
+                    child,
+                    video,
+                    audio,
+                    ..
+                } = e;
+                drop((video, audio));
+                children.push(child);
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for mut child in children {
+            if tokio::time::timeout_at(deadline, child.wait())
                 .await
                 .is_err()
             {
-                let _ = e.child.kill().await;
+                let _ = child.kill().await;
             }
         }
+    }
+}
+
+/// The status of an egress from those of its outputs: failed when one
+/// failed, reconnecting when one is, stopped when one is (they stop
+/// together), live when all are, else starting.
+fn merged(each: &[&Status]) -> Status {
+    let all = |f: fn(&Status) -> bool| each.iter().all(|s| f(s));
+    if let Some(f) = each.iter().find(|s| matches!(s, Status::Failed { .. })) {
+        (*f).clone()
+    } else if let Some(r) = each
+        .iter()
+        .find(|s| matches!(s, Status::Reconnecting { .. }))
+    {
+        (*r).clone()
+    } else if each.iter().any(|s| **s == Status::Stopped) {
+        Status::Stopped
+    } else if all(|s| *s == Status::Live) {
+        Status::Live
+    } else {
+        Status::Starting
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two outputs: live when both are, reconnecting while one is, failed
+    /// when one fails.
+    #[test]
+    fn an_egress_status_merges_its_outputs() {
+        let (live, starting, stopped) = (Status::Live, Status::Starting, Status::Stopped);
+        let reconnecting = Status::Reconnecting {
+            attempt: 1,
+            reason: "refused".into(),
+        };
+        let failed = Status::Failed {
+            reason: "gone".into(),
+        };
+        assert_eq!(merged(&[&starting, &live]), Status::Starting);
+        assert_eq!(merged(&[&live, &live]), Status::Live);
+        assert_eq!(merged(&[&reconnecting, &live]), reconnecting);
+        assert_eq!(merged(&[&reconnecting, &failed]), failed);
+        assert_eq!(merged(&[&stopped, &live]), Status::Stopped);
+        assert_eq!(merged(&[&stopped, &stopped]), Status::Stopped);
+        assert_eq!(merged(&[&live]), Status::Live);
     }
 }

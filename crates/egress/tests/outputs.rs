@@ -276,7 +276,9 @@ async fn a_grid_of_three_reaches_an_rtmp_receiver_and_survives_its_restart() {
         ffmpeg: "ffmpeg".into(),
         layout: Layout::Grid,
         preset: recording::Quality::Medium.settings(),
-        output: Output::Rtmp(format!("rtmp://127.0.0.1:{port}/live/sk-test-key")),
+        outputs: vec![Output::Rtmp(format!(
+            "rtmp://127.0.0.1:{port}/live/sk-test-key"
+        ))],
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry {
@@ -382,7 +384,7 @@ async fn a_hung_encoder_is_killed_and_reported_and_the_stream_fails() {
         ffmpeg: fake,
         layout: Layout::Grid,
         preset: recording::Quality::Low.settings(),
-        output: Output::Rtmp("rtmp://127.0.0.1:9/live/sk-hang".into()),
+        outputs: vec![Output::Rtmp("rtmp://127.0.0.1:9/live/sk-hang".into())],
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry {
@@ -444,7 +446,7 @@ async fn a_recording_is_one_file_of_the_grid_without_its_pause() {
         ffmpeg: "ffmpeg".into(),
         layout: Layout::Grid,
         preset: recording::Quality::Medium.settings(),
-        output: Output::File(pieces),
+        outputs: vec![Output::File(pieces)],
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry::default(),
@@ -505,11 +507,12 @@ async fn a_recording_is_one_file_of_the_grid_without_its_pause() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
-/// To HLS: a playlist of two-second segments, ended when the stream
-/// stops; read through the playlist, H.264 and AAC at the preset's size,
-/// as long as the stream ran, with the three tiles.
+/// To HLS and FLV at once (one composite, two encoders): a playlist of
+/// two-second segments, ended when the stream stops; read through the
+/// playlist, H.264 and AAC at the preset's size, as long as the stream
+/// ran, with the three tiles; and the FLV as long too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hls_is_a_playlist_of_segments_of_the_grid() {
+async fn hls_and_flv_come_from_one_composite() {
     let d = dir().join("hls");
     let out = d.join("out");
     std::fs::create_dir_all(&out).unwrap();
@@ -519,7 +522,11 @@ async fn hls_is_a_playlist_of_segments_of_the_grid() {
         ffmpeg: "ffmpeg".into(),
         layout: Layout::Grid,
         preset: recording::Quality::Medium.settings(),
-        output: Output::Hls(out.clone()),
+        // ffmpeg writes FLV to a file path as to an RTMP URL.
+        outputs: vec![
+            Output::Hls(out.clone()),
+            Output::Rtmp(d.join("also.flv").display().to_string()),
+        ],
         scratch: d.clone(),
         max_duration: Duration::from_secs(120),
         retry: Retry::default(),
@@ -560,6 +567,11 @@ async fn hls_is_a_playlist_of_segments_of_the_grid() {
     assert!(
         (duration - ran).abs() <= 1.5,
         "{duration} s in the playlist, {ran} s live"
+    );
+    let (flv, flv_duration) = probe(&d.join("also.flv"));
+    assert!(
+        flv.contains(&("h264".into(), 1280, 720)) && (flv_duration - ran).abs() <= 1.5,
+        "{flv:?} {flv_duration} s"
     );
     let px = rgb_at(
         &playlist,

@@ -27,10 +27,9 @@ pub(super) struct Encoder {
 }
 
 impl Run {
-    /// Starts the encoder (a FIFO for the mix, the pictures on standard
-    /// input), or fails the egress when it cannot.
-    pub(super) fn start_encoder(&mut self) {
-        self.starts += 1;
+    /// Starts output `i`'s encoder (a FIFO for the mix, the pictures on
+    /// standard input), or fails the egress when it cannot.
+    pub(super) fn start_encoder(&mut self, i: usize) {
         let fifo = self
             .cfg
             .scratch
@@ -40,12 +39,11 @@ impl Run {
             .status()
             .is_ok_and(|s| s.success());
         if !made {
-            self.set(Status::Failed {
-                reason: format!("could not make a FIFO in {}", self.cfg.scratch.display()),
-            });
+            let reason = format!("could not make a FIFO in {}", self.cfg.scratch.display());
+            self.set_output(i, Status::Failed { reason });
             return;
         }
-        let (target, stdout) = match &self.cfg.output {
+        let (target, stdout) = match &self.sinks[i].output {
             Output::Rtmp(url) => (Target::Rtmp(url), Stdio::null()),
             Output::Hls(dir) => (Target::Hls(dir), Stdio::null()),
             Output::File(_) => (Target::Matroska, Stdio::piped()),
@@ -61,9 +59,8 @@ impl Run {
             Ok(c) => c,
             Err(e) => {
                 let _ = std::fs::remove_file(&fifo);
-                self.set(Status::Failed {
-                    reason: format!("ffmpeg did not start: {e}"),
-                });
+                let reason = format!("ffmpeg did not start: {e}");
+                self.set_output(i, Status::Failed { reason });
                 return;
             }
         };
@@ -100,7 +97,7 @@ impl Run {
                 }
             }
         });
-        if let (Some(mut out), Output::File(sink)) = (child.stdout.take(), &self.cfg.output) {
+        if let (Some(mut out), Output::File(sink)) = (child.stdout.take(), &self.sinks[i].output) {
             let sink = sink.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 256 * 1024];
@@ -134,7 +131,7 @@ impl Run {
                         Some(("out_time_us", us)) => {
                             if !live && us.trim().parse::<i64>().is_ok_and(|us| us > 0) {
                                 live = true;
-                                let _ = events.send(Event::Live);
+                                let _ = events.send(Event::Live(i));
                             }
                         }
                         Some(_) => {}
@@ -143,7 +140,7 @@ impl Run {
                 }
             });
         }
-        self.encoder = Some(Encoder {
+        self.sinks[i].encoder = Some(Encoder {
             video,
             audio,
             child,
@@ -153,15 +150,19 @@ impl Run {
         });
     }
 
-    /// Whether the encoder has exited since the last look (it is then
-    /// gone).
-    pub(super) fn encoder_exited(&mut self) -> bool {
-        let Some(e) = self.encoder.as_mut() else {
+    /// Whether output `i`'s encoder has exited since the last look (it is
+    /// then gone). A file or HLS output is not started again: a second
+    /// Matroska stream cannot follow the first, nor a second playlist
+    /// numbered from 0 the first.
+    pub(super) fn encoder_exited(&mut self, i: usize) -> bool {
+        let paused = self.counted && *self.paused.borrow();
+        let sink = &mut self.sinks[i];
+        let Some(e) = sink.encoder.as_mut() else {
             return false;
         };
         if !matches!(e.child.try_wait(), Ok(Some(_))) {
             let quiet = e.progress.lock().expect("progress").elapsed();
-            if quiet > self.cfg.retry.hang && !e.hung {
+            if quiet > self.cfg.retry.hang && !e.hung && !paused {
                 e.hung = true;
                 let _ = e.child.start_kill();
             }
@@ -175,33 +176,36 @@ impl Run {
             )
         } else if reason.is_empty() {
             "the encoder exited".to_owned()
-        } else if let Output::Rtmp(destination) = &self.cfg.output {
+        } else if let Output::Rtmp(destination) = &sink.output {
             scrub(&reason, destination)
         } else {
             reason
         };
-        self.encoder = None;
-        self.attempts += 1;
-        if self.attempts > self.cfg.retry.attempts {
-            self.set(Status::Failed { reason });
+        let retries = match sink.output {
+            Output::Rtmp(_) => self.cfg.retry.attempts,
+            Output::Hls(_) | Output::File(_) => 0,
+        };
+        sink.encoder = None;
+        sink.attempts += 1;
+        let attempt = sink.attempts;
+        if attempt > retries {
+            self.set_output(i, Status::Failed { reason });
         } else {
-            self.set(Status::Reconnecting {
-                attempt: self.attempts,
-                reason,
-            });
+            self.set_output(i, Status::Reconnecting { attempt, reason });
         }
         true
     }
 
-    /// After the encoder exited: false if the stream failed, else true
-    /// with the restart planned after the backoff.
-    pub(super) fn give_up_or_wait(&mut self, now: Instant) -> bool {
+    /// After output `i`'s encoder exited: false if the egress failed, else
+    /// true with the restart planned after the backoff.
+    pub(super) fn give_up_or_wait(&mut self, i: usize, now: Instant) -> bool {
         if matches!(self.last_status, Some(Status::Failed { .. })) {
             return false;
         }
-        let shift = self.attempts.saturating_sub(1).min(16);
+        let sink = &mut self.sinks[i];
+        let shift = sink.attempts.saturating_sub(1).min(16);
         let wait = (self.cfg.retry.first * 2u32.pow(shift)).min(self.cfg.retry.max);
-        self.restart_at = Some(now + wait);
+        sink.restart_at = Some(now + wait);
         true
     }
 }
