@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use egress::{Codec, Egress, EgressConfig, Frame, Layout, Retry, Status};
+use egress::{Codec, Egress, EgressConfig, Frame, Retry, Status};
 use media::{FrameCodec, TapFrame, TapId, TrackSource};
 use signaling_core::engine::EgressRequest;
 use signaling_core::room::{StreamLayout, StreamStatus};
@@ -30,9 +30,8 @@ struct Running {
     /// The stream's or the recording's id.
     id: String,
     recording: bool,
-    /// Its egresses (a stream's RTMP and HLS outputs run one each); none
-    /// while it is still taking its slot.
-    egress: Vec<Egress>,
+    /// None while it is still taking its slot.
+    egress: Option<Egress>,
 }
 
 /// What every stream of this instance shares.
@@ -92,7 +91,10 @@ impl Egresses {
     /// Hands a tapped frame to its stream.
     pub fn frame(&self, f: TapFrame) {
         let running = self.running.lock().expect("egress lock");
-        let Some(r) = running.get(&f.tap) else {
+        let Some(Running {
+            egress: Some(e), ..
+        }) = running.get(&f.tap)
+        else {
             return;
         };
         let codec = match f.codec {
@@ -101,7 +103,7 @@ impl Egresses {
             FrameCodec::Vp9 => Codec::Vp9,
             FrameCodec::H264 => Codec::H264,
         };
-        let frame = Frame {
+        e.push(Frame {
             track: f.track,
             user: f.user,
             screen: matches!(f.source, TrackSource::Screen | TrackSource::ScreenAudio),
@@ -109,13 +111,7 @@ impl Egresses {
             rtp_time: f.rtp_time,
             keyframe: f.keyframe,
             data: f.data,
-        };
-        if let Some((last, others)) = r.egress.split_last() {
-            for e in others {
-                e.push(frame.clone());
-            }
-            last.push(frame);
-        }
+        });
     }
 
     /// Starts or stops a stream of `room`. Must run within the tokio
@@ -141,8 +137,10 @@ impl Egresses {
                 let pause = matches!(request, EgressRequest::Pause { .. });
                 let running = self.running.lock().expect("egress lock");
                 let found = running.values().find(|r| r.room == *room && r.id == *id);
-                for e in found.iter().flat_map(|r| &r.egress) {
-                    if pause { e.pause() } else { e.resume() }
+                match found.and_then(|r| r.egress.as_ref()) {
+                    Some(e) if pause => e.pause(),
+                    Some(e) => e.resume(),
+                    None => {}
                 }
             }
             EgressRequest::Stop { id } => {
@@ -160,39 +158,37 @@ impl Egresses {
         }
     }
 
-    /// Stops the egresses of `tap` (they end on their own time); one
-    /// still taking its slot will not start.
-    pub(crate) fn stop_tap(&self, tap: TapId) {
+    /// Stops the egress of `tap` (it ends on its own time); one still
+    /// taking its slot will not start.
+    fn stop_tap(&self, tap: TapId) {
         let taken = {
             let mut running = self.running.lock().expect("egress lock");
-            let taken = running.get_mut(&tap).map(|r| std::mem::take(&mut r.egress));
-            if taken.as_ref().is_some_and(|e| e.is_empty()) {
+            let taken = running.get_mut(&tap).map(|r| r.egress.take());
+            if let Some(None) = taken {
                 running.remove(&tap);
             }
-            taken
+            taken.flatten()
         };
-        if let Some(egresses) = taken.filter(|e| !e.is_empty()) {
+        if let Some(e) = taken {
             (self.taps)(TapJob::Untap(tap));
-            for e in egresses {
-                tokio::spawn(e.stop());
-            }
+            tokio::spawn(e.stop());
         }
     }
 
     /// Stops every stream of `room` (it is gone, or its media moved).
     pub fn drop_room(&self, room: &RoomId) {
         let taps = &*self.taps;
-        let gone: Vec<(TapId, Vec<Egress>)> = {
+        let gone: Vec<(TapId, Option<Egress>)> = {
             let mut running = self.running.lock().expect("egress lock");
             running
                 .iter_mut()
                 .filter(|(_, r)| r.room == *room)
-                .map(|(t, r)| (*t, std::mem::take(&mut r.egress)))
+                .map(|(t, r)| (*t, r.egress.take()))
                 .collect()
         };
-        for (tap, egresses) in gone {
+        for (tap, e) in gone {
             taps(TapJob::Untap(tap));
-            for e in egresses {
+            if let Some(e) = e {
                 tokio::spawn(e.stop());
             }
         }
@@ -232,16 +228,13 @@ impl Egresses {
                     room: room.clone(),
                     id: stream_id.clone(),
                     recording: false,
-                    egress: Vec::new(),
+                    egress: None,
                 },
             );
         }
         let base = EgressConfig {
             ffmpeg: self.config.ffmpeg.clone(),
-            layout: match layout {
-                StreamLayout::Grid => Layout::Grid,
-                StreamLayout::Speaker => Layout::Speaker,
-            },
+            layout,
             preset: quality.settings(),
             outputs: vec![],
             scratch: self.config.scratch.clone(),
@@ -286,7 +279,7 @@ impl Egresses {
                             cfg.outputs.push(egress::Output::Hls(dir.clone()));
                             hls = Some(dir);
                         }
-                        r.egress.push(Egress::start(cfg, tx));
+                        r.egress = Some(Egress::start(cfg, tx));
                         true
                     }
                     // Stopped while the slot was being taken.
@@ -360,7 +353,7 @@ impl Egresses {
                 room: room.clone(),
                 id: id.to_owned(),
                 recording: true,
-                egress: Vec::new(),
+                egress: None,
             },
         );
         true
@@ -373,7 +366,7 @@ impl Egresses {
             let mut running = self.running.lock().expect("egress lock");
             match running.get_mut(&tap) {
                 Some(r) => {
-                    r.egress.push(e);
+                    r.egress = Some(e);
                     true
                 }
                 None => false,

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use egress::{Egress, EgressConfig, Layout, Output, Retry, Status};
+use egress::{Egress, EgressConfig, Output, Retry, Status};
 use recording::pipeline::{self, COMPOSITE, CompositeEnd};
 use signaling_core::room::StreamLayout;
 use signaling_core::{RoomId, RoomService};
@@ -50,10 +50,7 @@ pub(crate) fn start(
     let (tx, mut statuses) = mpsc::unbounded_channel();
     let config = EgressConfig {
         ffmpeg: cfg.ffmpeg.clone(),
-        layout: match layout {
-            StreamLayout::Grid => Layout::Grid,
-            StreamLayout::Speaker => Layout::Speaker,
-        },
+        layout,
         preset: quality.settings(),
         outputs: vec![Output::File(pieces)],
         scratch: cfg.scratch.clone(),

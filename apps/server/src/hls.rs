@@ -24,7 +24,7 @@ use tokio::sync::oneshot;
 use crate::AppState;
 use crate::auth_extract::actor;
 use crate::http_error::{ApiError, err};
-use crate::recordings::{blob_err, serve_blob};
+use crate::recordings::serve_blob;
 
 type Res = Result<HttpResponse, ApiError>;
 
@@ -268,7 +268,6 @@ async fn linked_file(
         return err(ErrorCode::Forbidden, e.to_string());
     }
     let blob = format!("{key}/{file}");
-    state.blobs.head(&blob).await.map_err(blob_err)?;
     serve_blob(&req, &state, &blob, mime(&file), None).await
 }
 

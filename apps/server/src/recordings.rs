@@ -140,7 +140,7 @@ async fn store_chunk(
     })))
 }
 
-pub(crate) fn blob_err(e: BlobError) -> ApiError {
+fn blob_err(e: BlobError) -> ApiError {
     ApiError(blob_error(e))
 }
 

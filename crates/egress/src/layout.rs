@@ -16,15 +16,11 @@ pub struct Rect {
     pub h: u32,
 }
 
-/// How the composite is laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Layout {
-    /// Every video (up to [`MAX_TILES`]) in a square grid, in order.
-    #[default]
-    Grid,
-    /// The active speaker's video on the whole canvas.
-    Speaker,
-}
+/// How the composite is laid out: every video (up to [`MAX_TILES`]) in a
+/// square grid, in order, or the active speaker's video on the whole
+/// canvas. The recording crate's type, so a room's stream or recording
+/// layout is handed over as it is.
+pub use recording::Layout;
 
 /// Most tiles of a grid (3 × 3); later videos are not shown.
 pub const MAX_TILES: usize = 9;

@@ -155,14 +155,14 @@ impl Run {
     /// Matroska stream cannot follow the first, nor a second playlist
     /// numbered from 0 the first.
     pub(super) fn encoder_exited(&mut self, i: usize) -> bool {
-        let paused = self.counted && *self.paused.borrow();
         let sink = &mut self.sinks[i];
         let Some(e) = sink.encoder.as_mut() else {
             return false;
         };
         if !matches!(e.child.try_wait(), Ok(Some(_))) {
             let quiet = e.progress.lock().expect("progress").elapsed();
-            if quiet > self.cfg.retry.hang && !e.hung && !paused {
+            // While paused, `feed` keeps the progress time fresh.
+            if quiet > self.cfg.retry.hang && !e.hung {
                 e.hung = true;
                 let _ = e.child.start_kill();
             }
