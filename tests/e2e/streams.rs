@@ -102,6 +102,16 @@ async fn a_server_recording_is_made_paused_and_processed_without_any_upload() {
     let srv = spawn_with(s);
     let mut host = srv.connect("srec", "host").await;
     host.expect("room-state").await;
+    for bad in [json!({"source": "satellite"}), json!({"layout": "mosaic"})] {
+        let (st, e) = srv
+            .post("/webrtc/rooms/srec/recordings/start", "host", bad.clone())
+            .await;
+        assert_eq!(
+            (st, e["error"]["code"].as_str()),
+            (422, Some("VALIDATION_ERROR")),
+            "{bad}: {e}"
+        );
+    }
     let (st, rec) = srv
         .post(
             "/webrtc/rooms/srec/recordings/start",

@@ -258,6 +258,13 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(e.code, ErrorCode::MediaModeMismatch);
+        for bad in [
+            r#"{"type":"recording-control","action":"start","source":"satellite"}"#,
+            r#"{"type":"recording-control","action":"start","layout":"mosaic"}"#,
+        ] {
+            let e = crate::protocol::decode(bad).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidMessage, "{bad}: {e:?}");
+        }
         let fx = d.send("host", start).unwrap();
         assert!(egress_of(&fx).is_empty(), "a mesh room records on clients");
         assert_eq!(d.room.recordings[0].source, Source::Client);

@@ -345,6 +345,14 @@ pub(super) mod tests {
             ErrorCode::MediaModeMismatch,
             "a mesh room has no media at the server"
         );
+        let e = d
+            .send("host", r#"{"type":"live-stream-start","hls":true}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.code,
+            ErrorCode::MediaModeMismatch,
+            "HLS too needs an SFU room"
+        );
         d.send(
             "host",
             r#"{"type":"room-settings-update","media_mode":"sfu"}"#,
