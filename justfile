@@ -27,6 +27,10 @@ browser:
 js:
     ./clients/js/check.sh
 
+# Rewrite docs/openapi.json (the REST API document) from the handlers.
+openapi:
+    cargo run -q -p server -- openapi > docs/openapi.json
+
 # Rebuild the committed client module and API reference from clients/js/src.
 js-build:
     cd clients/js && { [ -d node_modules/typescript ] || npm ci --no-audit --no-fund; } && node scripts/build.mjs && node scripts/api-doc.mjs

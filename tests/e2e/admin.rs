@@ -116,8 +116,31 @@ async fn admin_api_refuses_without_key_and_is_off_by_default() {
         (st, body["error"]["code"].as_str()),
         (404, Some("NOT_FOUND"))
     );
+    // The document says what this server serves: no admin API while it is
+    // off, nor a 405 for a method it "does not take".
+    let doc: Value = reqwest::get(off.http("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"].get("/webrtc/admin/rooms").is_none());
+    let (st, _) = admin(&off, Method::PUT, "/webrtc/admin/rooms", None).await;
+    assert_eq!(st, 404);
 
     let s = spawn_with(admin_settings());
+    let doc: Value = reqwest::get(s.http("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        doc["paths"]["/webrtc/admin/rooms"]["get"]["security"],
+        json!([{"admin": []}])
+    );
+    let (st, _) = admin(&s, Method::PUT, "/webrtc/admin/rooms", None).await;
+    assert_eq!(st, 405);
     let c = reqwest::Client::new();
     for auth in [
         None,

@@ -152,6 +152,56 @@ async fn every_response_names_its_request() {
     assert_ne!(r.headers()["x-request-id"], "a b\"c");
 }
 
+/// A method a documented path does not take is 405 with `Allow` listing
+/// the methods it does take, before any token check and on room paths too
+/// (where the guard answers it); the most specific path wins (`…/offer`
+/// takes POST even though `…/{id}` takes DELETE); an unknown path is 404.
+#[tokio::test]
+async fn undeclared_methods_are_405_with_allow() {
+    let s = spawn();
+    let c = reqwest::Client::new();
+    for (method, path, allow) in [
+        (reqwest::Method::DELETE, "/webrtc/config", "GET"),
+        (reqwest::Method::GET, "/webrtc/rooms/r1/hand-raise", "POST"),
+        (
+            reqwest::Method::PUT,
+            "/webrtc/rooms/r1/breakout-rooms",
+            "GET, POST",
+        ),
+        (
+            reqwest::Method::OPTIONS,
+            "/webrtc/rooms/r1/file-transfer/offer",
+            "POST",
+        ),
+        (reqwest::Method::POST, "/webrtc/links/a/b.mp4", "GET"),
+    ] {
+        let r = c
+            .request(method.clone(), s.http(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert_eq!(
+            r.headers()["allow"].to_str().unwrap(),
+            allow,
+            "{method} {path}"
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+    }
+    for path in ["/webrtc/rooms/r1/no-such-thing", "/webrtc/nothing"] {
+        let r = c.get(s.http(path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{path}");
+    }
+    // A method the path does take still meets the guard first.
+    let r = c
+        .get(s.http("/webrtc/rooms/r1/hand-raise/queue"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+}
+
 #[tokio::test]
 async fn openapi_document_is_valid_3_1_and_lists_every_route() {
     let validator = std::env::var("OPENAPI_VALIDATOR").expect(

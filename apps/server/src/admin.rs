@@ -8,7 +8,6 @@ use actix_web::middleware::Next;
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine as _;
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::protocol::MediaControlReq;
 use signaling_core::room::{MediaKind, RoomSettingsPatch};
 use signaling_core::{Actor, Command, ErrorCode, RoomId, SignalError, UserId};
@@ -36,8 +35,30 @@ type Res = Result<HttpResponse, ApiError>;
 ))]
 pub(crate) struct Doc;
 
+/// The admin API's path prefix.
+pub const PREFIX: &str = "/webrtc/admin/";
+
+/// Whether the admin API is on: both a key and a secret are configured.
+/// While it is off its routes are not registered (they answer 404 like any
+/// unknown path) and `/openapi.json` leaves them out.
+pub fn enabled(settings: &crate::Settings) -> bool {
+    settings.admin.admin_api_key.is_some() && settings.admin.admin_api_secret.is_some()
+}
+
+/// Registers the admin API, if [`enabled`].
+pub fn configure_if_enabled(
+    settings: &crate::Settings,
+) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
+    let on = enabled(settings);
+    move |cfg| {
+        if on {
+            configure(cfg);
+        }
+    }
+}
+
 /// Registers the admin routes, each behind [`require_admin`].
-pub fn configure(cfg: &mut web::ServiceConfig) {
+fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webrtc/admin/rooms", guarded(web::get().to(list_rooms)))
         .route("/webrtc/admin/rooms", guarded(web::post().to(create_room)))
         .route(
@@ -92,6 +113,92 @@ async fn require_admin(
         return Ok(req.into_response(res).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// A room in the admin list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RoomSummary {
+    room_id: RoomId,
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(with = "time::serde::rfc3339")]
+    created_at: time::OffsetDateTime,
+    participants: usize,
+    waiting: usize,
+    settings: signaling_core::room::RoomSettings,
+    metadata: String,
+    /// A recording is running.
+    recording: bool,
+}
+
+/// Every room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RoomList {
+    count: usize,
+    rooms: Vec<RoomSummary>,
+}
+
+/// A room as the admin sees it (as a host who is not in it).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct AdminRoom {
+    room: signaling_core::protocol::RoomStateView,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    created_at: Option<time::OffsetDateTime>,
+    /// Banned user ids.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    banned: Option<Vec<UserId>>,
+}
+
+/// A closed room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Closed {
+    room_id: RoomId,
+    closed: bool,
+    /// How many participants were removed.
+    removed: usize,
+}
+
+/// A removed participant.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Removed {
+    room_id: RoomId,
+    user_id: UserId,
+    removed: bool,
+    banned: bool,
+}
+
+/// A muted participant.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Muted {
+    room_id: RoomId,
+    user_id: UserId,
+    kind: MediaKind,
+    muted: bool,
+}
+
+/// Data sent to a room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Sent {
+    room_id: RoomId,
+    sent: bool,
+    /// How many users it was addressed to; absent when sent to everyone.
+    recipients: Option<usize>,
+}
+
+/// Webhook events queued again.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Replayed {
+    replayed: u64,
+}
+
+/// A room's metadata.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct MetadataAnswer {
+    room_id: RoomId,
+    metadata: String,
 }
 
 /// Shortest admin secret accepted, in bytes.
@@ -149,7 +256,7 @@ fn authorize(req: &HttpRequest, state: &AppState) -> Result<(), ApiError> {
     tag = "Admin",
     summary = "List rooms",
     security(("admin" = [])),
-    responses((status = 200, description = "{count, rooms}", body = Object)),
+    responses((status = 200, description = "The rooms", body = RoomList)),
 )]
 async fn list_rooms(state: web::Data<AppState>) -> Res {
     let mut rooms = Vec::new();
@@ -157,17 +264,20 @@ async fn list_rooms(state: web::Data<AppState>) -> Res {
         let Ok(r) = state.service.room(&id).await else {
             continue; // deleted meanwhile
         };
-        rooms.push(json!({
-            "room_id": r.id,
-            "created_at": r.created_at,
-            "participants": r.participants.len(),
-            "waiting": r.waiting.len(),
-            "settings": r.settings,
-            "metadata": r.metadata,
-            "recording": r.recordings.iter().any(|x| x.is_active()),
-        }));
+        rooms.push(RoomSummary {
+            recording: r.recordings.iter().any(|x| x.is_active()),
+            participants: r.participants.len(),
+            waiting: r.waiting.len(),
+            room_id: r.id.clone(),
+            created_at: r.created_at,
+            settings: r.settings,
+            metadata: r.metadata.clone(),
+        });
     }
-    Ok(HttpResponse::Ok().json(json!({ "count": rooms.len(), "rooms": rooms })))
+    Ok(HttpResponse::Ok().json(RoomList {
+        count: rooms.len(),
+        rooms,
+    }))
 }
 
 #[utoipa::path(
@@ -176,7 +286,7 @@ async fn list_rooms(state: web::Data<AppState>) -> Res {
     tag = "Admin",
     summary = "One room with its waiting room and bans",
     security(("admin" = [])),
-    responses((status = 200, description = "{room, created_at, banned}", body = Object)),
+    responses((status = 200, description = "The room", body = AdminRoom)),
 )]
 async fn get_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let room_id = RoomId::parse(&path)?;
@@ -186,11 +296,11 @@ async fn get_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
         .service
         .engine()
         .room_state(&room, &UserId::admin(), last);
-    Ok(HttpResponse::Ok().json(json!({
-        "room": view,
-        "created_at": room.created_at,
-        "banned": room.banned,
-    })))
+    Ok(HttpResponse::Ok().json(AdminRoom {
+        room: view,
+        created_at: Some(room.created_at),
+        banned: Some(room.banned.clone()),
+    }))
 }
 
 /// `POST /webrtc/admin/rooms` body.
@@ -210,7 +320,7 @@ pub(crate) struct CreateRoomReq {
     summary = "Create a room ahead of its first participant",
     security(("admin" = [])),
     request_body = CreateRoomReq,
-    responses((status = 201, description = "{room}", body = Object)),
+    responses((status = 201, description = "The room", body = AdminRoom)),
 )]
 async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>) -> Res {
     let body = body.into_inner();
@@ -223,7 +333,11 @@ async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>)
         .service
         .engine()
         .room_state(&room, &UserId::admin(), 0);
-    Ok(HttpResponse::Created().json(json!({ "room": view })))
+    Ok(HttpResponse::Created().json(AdminRoom {
+        room: view,
+        created_at: None,
+        banned: None,
+    }))
 }
 
 #[utoipa::path(
@@ -232,7 +346,7 @@ async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>)
     tag = "Admin",
     summary = "Close a room: everyone is removed with ROOM_CLOSED",
     security(("admin" = [])),
-    responses((status = 200, description = "{room_id, closed, removed}", body = Object)),
+    responses((status = 200, description = "Closed", body = Closed)),
 )]
 async fn close_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let room_id = RoomId::parse(&path)?;
@@ -240,7 +354,15 @@ async fn close_room(path: web::Path<String>, state: web::Data<AppState>) -> Res 
         .service
         .execute(&room_id, &Actor::admin(), Command::CloseRoom)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "closed": true, "removed": removed })))
+    let removed = match removed {
+        signaling_core::engine::Reply::Removed(n) => n,
+        _ => 0,
+    };
+    Ok(HttpResponse::Ok().json(Closed {
+        room_id,
+        closed: true,
+        removed,
+    }))
 }
 
 /// `…/remove` body.
@@ -259,7 +381,7 @@ pub(crate) struct RemoveReq {
     summary = "Remove a participant, optionally banning them on every instance",
     security(("admin" = [])),
     request_body(content = Option<RemoveReq>, description = "Optional"),
-    responses((status = 200, description = "{room_id, user_id, removed, banned}", body = Object)),
+    responses((status = 200, description = "Removed", body = Removed)),
 )]
 async fn remove_participant(
     path: web::Path<(String, String)>,
@@ -277,8 +399,12 @@ async fn remove_participant(
         .service
         .execute(&room_id, &Actor::admin(), cmd)
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "room_id": room_id, "user_id": user, "removed": true, "banned": ban })))
+    Ok(HttpResponse::Ok().json(Removed {
+        room_id,
+        user_id: user,
+        removed: true,
+        banned: ban,
+    }))
 }
 
 /// `…/mute` body.
@@ -295,7 +421,7 @@ pub(crate) struct MuteReq {
     summary = "Mute a participant's audio or video",
     security(("admin" = [])),
     request_body = MuteReq,
-    responses((status = 200, description = "{room_id, user_id, kind, muted}", body = Object)),
+    responses((status = 200, description = "Muted", body = Muted)),
 )]
 async fn mute_participant(
     path: web::Path<(String, String)>,
@@ -313,8 +439,12 @@ async fn mute_participant(
         .service
         .execute(&room_id, &Actor::admin(), cmd)
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "room_id": room_id, "user_id": user, "kind": body.kind, "muted": true })))
+    Ok(HttpResponse::Ok().json(Muted {
+        room_id,
+        user_id: user,
+        kind: body.kind,
+        muted: true,
+    }))
 }
 
 /// `…/data` body.
@@ -340,7 +470,7 @@ const MAX_DATA_BYTES: usize = 16 * 1024;
     summary = "Send a data message to the room or some participants",
     security(("admin" = [])),
     request_body = DataReq,
-    responses((status = 200, description = "{room_id, sent, recipients}", body = Object)),
+    responses((status = 200, description = "Sent", body = Sent)),
 )]
 async fn send_data(
     path: web::Path<String>,
@@ -368,8 +498,11 @@ async fn send_data(
         .service
         .execute(&room_id, &Actor::admin(), cmd)
         .await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "room_id": room_id, "sent": true, "recipients": recipients })))
+    Ok(HttpResponse::Ok().json(Sent {
+        room_id,
+        sent: true,
+        recipients,
+    }))
 }
 
 /// `POST /webrtc/admin/webhooks/replay` body: one of `from_seq` (needs
@@ -390,7 +523,7 @@ pub(crate) struct ReplayReq {
     summary = "Send webhooks again from a sequence (one room) or a time",
     security(("admin" = [])),
     request_body = ReplayReq,
-    responses((status = 200, description = "{replayed}", body = Object)),
+    responses((status = 200, description = "How many events were queued again", body = Replayed)),
 )]
 async fn replay_webhooks(body: web::Json<ReplayReq>, state: web::Data<AppState>) -> Res {
     let Some(w) = &state.webhooks else {
@@ -416,7 +549,7 @@ async fn replay_webhooks(body: web::Json<ReplayReq>, state: web::Data<AppState>)
         .await
         .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
     w.dispatcher.wake();
-    Ok(HttpResponse::Ok().json(json!({ "replayed": n })))
+    Ok(HttpResponse::Ok().json(Replayed { replayed: n }))
 }
 
 /// `…/metadata` body.
@@ -432,7 +565,7 @@ pub(crate) struct MetadataReq {
     summary = "Set the room's metadata",
     security(("admin" = [])),
     request_body = MetadataReq,
-    responses((status = 200, description = "{room_id, metadata}", body = Object)),
+    responses((status = 200, description = "The metadata", body = MetadataAnswer)),
 )]
 async fn set_metadata(
     path: web::Path<String>,
@@ -446,5 +579,8 @@ async fn set_metadata(
         .execute(&room_id, &Actor::admin(), cmd)
         .await?;
     let room = state.service.room(&room_id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "metadata": room.metadata })))
+    Ok(HttpResponse::Ok().json(MetadataAnswer {
+        room_id,
+        metadata: room.metadata.clone(),
+    }))
 }

@@ -82,6 +82,16 @@ pub async fn guard(
         }
         return Ok(req.into_response(res.finish()).map_into_right_body());
     }
+    if req.path().starts_with("/webrtc/rooms/") && !documented(&req, &state) {
+        // No documented operation takes this method here: 404, or 405 with
+        // `Allow`, whoever asks (the document says as much to anyone). It is
+        // answered here, not by the router, so nothing under a room ever
+        // runs unjudged.
+        let res = crate::openapi::not_routed(req.request().clone()).await;
+        let mut res = req.into_response(res).map_into_right_body();
+        cors_headers(res.headers_mut(), cross_origin.as_ref());
+        return Ok(res);
+    }
     if let Err(e) = check_head(&req, &state).await {
         let mut res = refuse(req, e.0);
         cors_headers(res.headers_mut(), cross_origin.as_ref());
@@ -171,6 +181,17 @@ async fn check_head(req: &ServiceRequest, state: &AppState) -> Result<(), ApiErr
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &actor)?;
     Ok(())
+}
+
+/// Whether some documented operation takes this method on this path.
+fn documented(req: &ServiceRequest, state: &AppState) -> bool {
+    let served = req.resource_map().match_pattern(req.path());
+    crate::openapi::allowed_methods(
+        crate::openapi::Variant::of(&state.settings),
+        req.path(),
+        served.as_deref(),
+    )
+    .contains(req.method().as_str())
 }
 
 /// `recordings/{id}/{status|download|thumbnail|link}` (or `recording/…`).

@@ -16,7 +16,6 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::{ErrorCode, RoomId};
 use storage::BlobStore;
 use tokio::sync::oneshot;
@@ -197,7 +196,7 @@ async fn member_stream(
     tag = "Live streams",
     summary = "A stream's HLS playlist (index.m3u8) or segment (members)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The playlist or segment", content_type = "application/vnd.apple.mpegurl", body = String)),
+    responses((status = 200, description = "The playlist or segment", content((String = "application/vnd.apple.mpegurl"), (crate::openapi::Binary = "video/mp2t")))),
 )]
 async fn member_file(
     req: HttpRequest,
@@ -213,9 +212,11 @@ async fn member_file(
     serve_blob(&req, &state, &key, mime(&file), None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LinkQuery {
-    expires_in: Option<u64>,
+    /// Seconds the link lasts: default 3600, clamped to 1 s..1 day.
+    expires_in: Option<u32>,
 }
 
 #[utoipa::path(
@@ -224,8 +225,8 @@ struct LinkQuery {
     tag = "Live streams",
     summary = "An expiring playlist URL any HLS player can open (members)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("expires_in" = Option<u64>, Query, description = "Seconds (default 3600, at most a day)")),
-    responses((status = 200, description = "{url, expires_in}", body = Object)),
+    params(LinkQuery),
+    responses((status = 200, description = "The link", body = crate::recordings::LinkAnswer)),
 )]
 async fn link(
     req: HttpRequest,
@@ -235,14 +236,17 @@ async fn link(
 ) -> Res {
     let (room, stream_id) = path.into_inner();
     let room_id = member_stream(&req, &state, &room, &stream_id).await?;
-    let ttl = q.expires_in.unwrap_or(3600).clamp(1, 24 * 3600);
+    let ttl = u64::from(q.expires_in.unwrap_or(3600)).clamp(1, 24 * 3600);
     let expires = state.now_unix() + ttl as i64;
     let sig = state.links.sign(&prefix(&room_id, &stream_id), expires);
     let url = format!(
         "/webrtc/hls/{room_id}/{stream_id}/{expires}/{sig}/{}",
         egress::HLS_PLAYLIST
     );
-    Ok(HttpResponse::Ok().json(json!({ "url": url, "expires_in": ttl })))
+    Ok(HttpResponse::Ok().json(crate::recordings::LinkAnswer {
+        url,
+        expires_in: ttl,
+    }))
 }
 
 #[utoipa::path(
@@ -251,7 +255,7 @@ async fn link(
     tag = "Live streams",
     summary = "A stream's HLS file through an expiring link",
     security(()),
-    responses((status = 200, description = "The playlist or segment", content_type = "application/vnd.apple.mpegurl", body = String), (status = 403, description = "Expired or not signed")),
+    responses((status = 200, description = "The playlist or segment", content((String = "application/vnd.apple.mpegurl"), (crate::openapi::Binary = "video/mp2t"))), (status = 403, description = "Expired or not signed")),
 )]
 async fn linked_file(
     req: HttpRequest,

@@ -28,7 +28,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use auth::{Algorithm, KeyMaterial, TokenVerifier, VerifierConfig};
 use signaling_core::{Engine, ErrorCode, Ports, RoomConfig, RoomService, SignalError};
@@ -412,6 +412,7 @@ async fn request_context(
 pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         let max_body = state.settings.http.max_body_bytes;
+        let admin_api = admin::configure_if_enabled(&state.settings);
         let max_chunk = usize::try_from(state.settings.transfers.transfer_max_chunk_bytes)
             .unwrap_or(usize::MAX);
         cfg.app_data(state)
@@ -426,8 +427,14 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
                         _ => json_error(ErrorCode::ValidationError, e.to_string()),
                     }),
             )
-            .app_data(web::PathConfig::default().error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| json_error(ErrorCode::InvalidId, e.to_string())),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| json_error(ErrorCode::ValidationError, e.to_string())),
+            )
             .configure(ws::configure)
             .configure(recordings::configure)
             .configure(hls::configure)
@@ -435,13 +442,9 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
             .configure(routes::configure_ops)
             .configure(transfers::configure(max_chunk))
             .configure(webclient::configure)
-            .configure(admin::configure)
+            .configure(admin_api)
             .configure(openapi::configure)
-            .default_service(web::to(|| async {
-                HttpResponse::NotFound().json(serde_json::json!({
-                    "error": { "code": "NOT_FOUND", "message": "no such route", "hint": ErrorCode::NotFound.hint() }
-                }))
-            }));
+            .default_service(web::to(openapi::not_routed));
     }
 }
 

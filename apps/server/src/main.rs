@@ -23,6 +23,9 @@ enum Command {
     /// Print the effective settings (config file < environment < flags;
     /// secrets redacted) and exit: checks a configuration before a deploy.
     CheckConfig,
+    /// Print the whole OpenAPI document (every operation, the admin API
+    /// included), as committed in docs/openapi.json, and exit.
+    Openapi,
     /// Print a signed token (HS256 with RTC_JWT_SECRET; the public
     /// development secret only with --insecure-dev).
     MintToken {
@@ -60,6 +63,10 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::CheckConfig) => {
             println!("{:#?}", cli.settings);
+            Ok(())
+        }
+        Some(Command::Openapi) => {
+            print!("{}", server::openapi::document_text());
             Ok(())
         }
         Some(Command::MintToken {

@@ -28,6 +28,7 @@ use std::sync::OnceLock;
 use actix_web::{App, HttpResponse, http::header, web};
 use serde_json::{Map, Value, json};
 use signaling_core::ErrorCode;
+use signaling_core::ratelimit::LimitKind;
 use utoipa::OpenApi;
 
 use crate::AppState;
@@ -136,7 +137,98 @@ fn generated() -> utoipa::openapi::OpenApi {
     doc
 }
 
-/// Builds the document.
+/// What of the configuration changes the document: whether the admin API
+/// is on, and whether the operations endpoints need `RTC_METRICS_TOKEN`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Variant {
+    /// The admin API is on: its operations are listed (when it is off its
+    /// routes are not registered, so they answer 404 like any unknown path).
+    pub admin_api: bool,
+    /// `/metrics`, `/webrtc/stats` and `/webrtc/webrtc-metrics` need
+    /// `Authorization: Bearer <RTC_METRICS_TOKEN>`.
+    pub metrics_token: bool,
+}
+
+impl Variant {
+    /// The variant these settings serve.
+    pub fn of(settings: &crate::Settings) -> Self {
+        Variant {
+            admin_api: crate::admin::enabled(settings),
+            metrics_token: settings.ops.metrics_token.is_some(),
+        }
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.admin_api) | usize::from(self.metrics_token) << 1
+    }
+}
+
+/// The document of what a server with these settings serves.
+pub fn document_for(variant: Variant) -> Value {
+    let mut doc = document();
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    if !variant.admin_api {
+        paths.retain(|p, _| !p.starts_with(crate::admin::PREFIX));
+    }
+    if variant.metrics_token {
+        for path in crate::guard::OPS_PATHS {
+            for op in paths
+                .get_mut(path)
+                .and_then(Value::as_object_mut)
+                .into_iter()
+                .flat_map(|item| item.values_mut())
+            {
+                op["security"] = json!([{"metrics_token": []}]);
+            }
+        }
+    }
+    let paths = paths.clone();
+    doc["tags"] = json!(tags(&paths));
+    doc
+}
+
+/// The document as served, and the methods of each of its paths, built once
+/// per [`Variant`].
+struct Served {
+    text: String,
+    methods: Vec<(Vec<Option<String>>, String, Vec<String>)>,
+}
+
+fn served(variant: Variant) -> &'static Served {
+    static DOCS: [OnceLock<Served>; 4] = [const { OnceLock::new() }; 4];
+    DOCS[variant.index()].get_or_init(|| {
+        let doc = document_for(variant);
+        let mut methods = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            let segments = path
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
+                .collect();
+            let list = item
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(m, _)| m.to_uppercase())
+                .collect();
+            methods.push((segments, path.clone(), list));
+        }
+        Served {
+            text: doc.to_string(),
+            methods,
+        }
+    })
+}
+
+/// The whole document as committed in `docs/openapi.json` (pretty, with a
+/// final newline), which the TypeScript client's REST types are generated
+/// from; `rtc-server openapi` prints it.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).expect("document serializes");
+    text.push('\n');
+    text
+}
+
+/// Builds the whole document, every operation included.
 pub fn document() -> Value {
     let generated = serde_json::to_value(generated()).expect("document serializes");
     let mut paths: Map<String, Value> = Map::new();
@@ -171,6 +263,7 @@ pub fn document() -> Value {
                 "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
                 "query_token": {"type": "apiKey", "in": "query", "name": "token"},
                 "admin": {"type": "http", "scheme": "basic", "description": "RTC_ADMIN_API_KEY:RTC_ADMIN_API_SECRET"},
+                "metrics_token": {"type": "http", "scheme": "bearer", "description": "RTC_METRICS_TOKEN, when set"},
             },
         },
     })
@@ -197,16 +290,20 @@ fn complete(method: &str, path: &str, mut op: Value) -> Value {
     if op["security"] == json!([{}]) {
         op["security"] = json!([]);
     }
-    let params = op["parameters"].as_array().cloned().unwrap_or_default();
+    // Path parameters always come from `path_param`, even where a handler
+    // declared one, so each segment is described the same everywhere.
+    let params: Vec<Value> = op["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| p["in"] != "path")
+        .collect();
     let mut all: Vec<Value> = path_params(path)
-        .filter(|name| {
-            !params
-                .iter()
-                .any(|p| p["name"] == *name && p["in"] == "path")
-        })
         .map(|name| {
+            let (schema, doc) = path_param(name);
             json!({"name": name, "in": "path", "required": true,
-                   "schema": {"type": "string"}, "description": param_doc(name)})
+                   "schema": schema, "description": doc})
         })
         .collect();
     all.extend(params);
@@ -238,13 +335,45 @@ fn path_params(path: &str) -> impl Iterator<Item = &str> {
         .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
 }
 
-fn param_doc(name: &str) -> &'static str {
+/// The schema and description of a path parameter, by name: the one place
+/// that says what each path segment accepts. Ids of rooms and users are
+/// the kernel's [`kernel::id_schema`] (what `RoomId::parse` accepts); other
+/// ids are looked up as given, so any string is valid and an unknown one is
+/// 404.
+fn path_param(name: &str) -> (Value, &'static str) {
+    let schema = |s: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+        serde_json::to_value(s).expect("schema serializes")
+    };
+    let any = json!({"type": "string", "minLength": 1});
+    let count = json!({"type": "integer", "minimum": 0, "maximum": i64::MAX});
     match name {
-        "room_id" => "Room id (1-128 of A-Z a-z 0-9 _ - . @ : +)",
-        "user_id" => "User id",
-        "action" => "stop, pause or resume",
-        "key" => "The signed object key",
-        _ => "Identifier",
+        "room_id" => (schema(kernel::id_schema("room id")), "Room id"),
+        "user_id" => (schema(kernel::id_schema("user id")), "User id"),
+        "action" => (
+            json!({"type": "string", "enum": ["stop", "pause", "resume", "cancel"]}),
+            "What to do with the recording",
+        ),
+        "limit_type" => (
+            json!({"type": "string", "enum": LimitKind::ALL.map(|k| k.as_str())}),
+            "A rate-limit kind",
+        ),
+        "seq" => (count, "The chunk's sequence number"),
+        "index" => (count, "The chunk's index, from 0"),
+        "expires" => (
+            json!({"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}),
+            "Expiry of the link, Unix seconds",
+        ),
+        "file" => (
+            json!({"type": "string", "pattern": r"^(index\.m3u8|seg_[0-9]{1,9}\.ts)$"}),
+            "index.m3u8 or a segment seg_N.ts",
+        ),
+        "key" => (any, "The signed object key"),
+        "sig" => (any, "The link's signature"),
+        "recording_id" => (any, "Recording id"),
+        "breakout_id" => (any, "Breakout room id"),
+        "stream_id" => (any, "Live stream id"),
+        "id" => (any, "Transfer id"),
+        other => panic!("path parameter {other} has no entry in openapi::path_param"),
     }
 }
 
@@ -272,6 +401,121 @@ fn error_schema() -> Value {
     })
 }
 
+/// The documented paths a request path matches, with their methods and
+/// how many of their segments are literal (a `{parameter}` matches one
+/// segment; a path that only a multi-segment pattern such as `{key:.*}`
+/// serves is found through the pattern actix matched).
+fn matching(
+    variant: Variant,
+    path: &str,
+    served_pattern: Option<&str>,
+) -> Vec<(usize, &'static [String])> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let table = &served(variant).methods;
+    let mut out: Vec<(usize, &'static [String])> = table
+        .iter()
+        .filter(|(segs, _, _)| {
+            segs.len() == parts.len()
+                && segs.iter().zip(&parts).all(|(s, p)| match s {
+                    Some(lit) => lit == p,
+                    None => !p.is_empty(),
+                })
+        })
+        .map(|(segs, _, m)| (segs.iter().flatten().count(), m.as_slice()))
+        .collect();
+    if out.is_empty()
+        && let Some(pattern) = served_pattern.map(normalize)
+    {
+        out.extend(
+            table
+                .iter()
+                .filter(|(_, p, _)| *p == pattern)
+                .map(|(segs, _, m)| (segs.iter().flatten().count(), m.as_slice())),
+        );
+    }
+    out
+}
+
+/// Every method some documented path matching `path` declares: what the
+/// router may route (`/file-transfer/offer` matches both `…/offer` and
+/// `…/{id}`). The guard judges a request unless its method is not here.
+pub fn allowed_methods(
+    variant: Variant,
+    path: &str,
+    served_pattern: Option<&str>,
+) -> BTreeSet<String> {
+    matching(variant, path, served_pattern)
+        .into_iter()
+        .flat_map(|(_, m)| m.iter().cloned())
+        .collect()
+}
+
+/// The methods of the most specific documented path matching `path` (most
+/// literal segments, as OpenAPI matches concrete paths before templated
+/// ones): the `Allow` header of a 405.
+fn resource_methods(
+    variant: Variant,
+    path: &str,
+    served_pattern: Option<&str>,
+) -> BTreeSet<String> {
+    let found = matching(variant, path, served_pattern);
+    let best = found.iter().map(|(n, _)| *n).max().unwrap_or(0);
+    found
+        .into_iter()
+        .filter(|(n, _)| *n == best)
+        .flat_map(|(_, m)| m.iter().cloned())
+        .collect()
+}
+
+/// What the app answers when no route took the request: `405
+/// METHOD_NOT_ALLOWED` with an `Allow` header when the path is documented
+/// with other methods, else `404 NOT_FOUND`.
+pub async fn not_routed(req: actix_web::HttpRequest) -> HttpResponse {
+    let variant = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| Variant::of(&s.settings))
+        .unwrap_or(Variant {
+            admin_api: false,
+            metrics_token: false,
+        });
+    let pattern = req.resource_map().match_pattern(req.path());
+    let allowed = resource_methods(variant, req.path(), pattern.as_deref());
+    let (code, message) = if allowed.is_empty() || allowed.contains(req.method().as_str()) {
+        (ErrorCode::NotFound, "no such route".to_owned())
+    } else {
+        (
+            ErrorCode::MethodNotAllowed,
+            format!("{} is not served here", req.method()),
+        )
+    };
+    let mut res = actix_web::ResponseError::error_response(&crate::http_error::ApiError(
+        signaling_core::SignalError::new(code, message),
+    ));
+    if code == ErrorCode::MethodNotAllowed {
+        let list = allowed.into_iter().collect::<Vec<_>>().join(", ");
+        if let Ok(v) = header::HeaderValue::from_str(&list) {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+    }
+    res
+}
+
+/// Raw bytes in a request or response body (`type: string, format:
+/// binary`), for uploads and downloads of media and files.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
+
 /// This module's own operations.
 #[derive(OpenApi)]
 #[openapi(paths(openapi_json, docs_page))]
@@ -291,12 +535,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(()),
     responses((status = 200, description = "OpenAPI 3.1", body = Object)),
 )]
-async fn openapi_json() -> HttpResponse {
-    static DOC: OnceLock<String> = OnceLock::new();
-    let body = DOC.get_or_init(|| document().to_string());
+async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(body.as_str())
+        .body(served(Variant::of(&state.settings)).text.as_str())
 }
 
 #[utoipa::path(
@@ -317,6 +559,66 @@ async fn docs_page() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PLAIN: Variant = Variant {
+        admin_api: false,
+        metrics_token: false,
+    };
+    const ADMIN: Variant = Variant {
+        admin_api: true,
+        metrics_token: false,
+    };
+
+    #[test]
+    fn allowed_methods_come_from_the_document() {
+        let hand = allowed_methods(PLAIN, "/webrtc/rooms/r1/hand-raise", None);
+        assert_eq!(hand, BTreeSet::from(["POST".to_owned()]));
+        assert!(allowed_methods(PLAIN, "/webrtc/rooms/r1/nothing-here", None).is_empty());
+        let link = allowed_methods(PLAIN, "/webrtc/links/a/b/c", Some("/webrtc/links/{key:.*}"));
+        assert_eq!(link, BTreeSet::from(["GET".to_owned()]));
+        let admin = "/webrtc/admin/rooms";
+        assert_eq!(allowed_methods(ADMIN, admin, None).len(), 2);
+        assert!(allowed_methods(PLAIN, admin, None).is_empty());
+        // `…/offer` also matches `…/{id}`: the router may route a DELETE
+        // there, but the resource `…/offer` itself takes only POST.
+        let offer = "/webrtc/rooms/r1/file-transfer/offer";
+        assert!(allowed_methods(PLAIN, offer, None).contains("DELETE"));
+        assert_eq!(
+            resource_methods(PLAIN, offer, None),
+            BTreeSet::from(["POST".to_owned()])
+        );
+    }
+
+    /// Each configuration gets the document of what it serves: admin
+    /// operations only while the admin API is on, and the operations
+    /// endpoints behind the metrics token only while one is set.
+    #[test]
+    fn the_document_follows_the_configuration() {
+        let plain = document_for(PLAIN);
+        assert!(plain["paths"].get("/webrtc/admin/rooms").is_none());
+        assert_eq!(plain["paths"]["/metrics"]["get"]["security"], json!([]));
+        let both = document_for(Variant {
+            admin_api: true,
+            metrics_token: true,
+        });
+        assert!(both["paths"]["/webrtc/admin/rooms"]["get"].is_object());
+        assert_eq!(
+            both["paths"]["/webrtc/stats"]["get"]["security"],
+            json!([{"metrics_token": []}])
+        );
+    }
+
+    /// `docs/openapi.json` (the source of the TypeScript client's REST
+    /// types) is the document the handlers generate.
+    #[test]
+    fn docs_openapi_json_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == document_text(),
+            "docs/openapi.json differs from the handlers' document: run `just openapi` and commit it"
+        );
+    }
 
     #[test]
     fn patterns_become_openapi_paths() {

@@ -8,7 +8,6 @@ use base64::Engine as _;
 use recording::pipeline;
 use recording::{Recording, RecordingOutput, RecordingStatus};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::protocol::RecordingView;
 use signaling_core::{Command, ErrorCode, RoomId, SignalError, UserId};
 use storage::BlobError;
@@ -132,12 +131,55 @@ async fn store_chunk(
             data,
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "recording_id": id,
-        "user_id": a.user_id,
-        "sequence": seq,
-        "duplicate": duplicate,
-    })))
+    Ok(HttpResponse::Ok().json(ChunkStored {
+        recording_id: id.to_owned(),
+        user_id: a.user_id,
+        sequence: seq,
+        duplicate,
+    }))
+}
+
+/// A stored recording chunk.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ChunkStored {
+    recording_id: String,
+    user_id: UserId,
+    sequence: u64,
+    /// The same sequence number had arrived before; nothing was stored.
+    duplicate: bool,
+}
+
+/// What one participant uploaded.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Uploaded {
+    chunks: usize,
+    bytes: u64,
+    sequences: Vec<u64>,
+}
+
+/// What arrived of a recording, per participant.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct UploadStatus {
+    recording_id: String,
+    status: RecordingStatus,
+    /// By user id.
+    participants: std::collections::BTreeMap<String, Uploaded>,
+    outputs: Vec<RecordingOutput>,
+}
+
+/// An expiring URL.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct LinkAnswer {
+    pub(crate) url: String,
+    /// Seconds it lasts.
+    pub(crate) expires_in: u64,
+}
+
+/// The caller's recordings.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct MyRecordings {
+    count: usize,
+    recordings: Vec<RecordingView>,
 }
 
 fn blob_err(e: BlobError) -> ApiError {
@@ -150,8 +192,8 @@ fn blob_err(e: BlobError) -> ApiError {
     tag = "Recordings",
     summary = "Upload one MediaRecorder chunk (PUT or POST; any order; a repeat with the same bytes is a duplicate)",
     security(("bearer" = []), ("query_token" = [])),
-    request_body(content = String, content_type = "video/webm", description = "The chunk bytes"),
-    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+    request_body(content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "application/octet-stream")), description = "The chunk bytes, of any media type"),
+    responses((status = 200, description = "Stored (or a duplicate of a stored chunk)", body = ChunkStored)),
 )]
 async fn put_chunk_raw(
     req: HttpRequest,
@@ -179,7 +221,7 @@ pub(crate) struct JsonChunk {
     summary = "Upload one chunk as base64 JSON",
     security(("bearer" = []), ("query_token" = [])),
     request_body = JsonChunk,
-    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+    responses((status = 200, description = "Stored (or a duplicate of a stored chunk)", body = ChunkStored)),
 )]
 async fn put_chunk_json(
     req: HttpRequest,
@@ -233,7 +275,7 @@ async fn in_room(
     tag = "Recordings",
     summary = "What arrived, per participant",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, participants, outputs}", body = Object)),
+    responses((status = 200, description = "What arrived", body = UploadStatus)),
 )]
 async fn upload_status(
     req: HttpRequest,
@@ -244,29 +286,46 @@ async fn upload_status(
     let uploaded = pipeline::uploaded(state.blobs.as_ref(), &rec.recording_id)
         .await
         .map_err(|e| ApiError(SignalError::new(ErrorCode::ServiceUnavailable, e)))?;
-    let participants: serde_json::Map<String, serde_json::Value> = uploaded
+    let participants = uploaded
         .into_iter()
         .map(|(user, seqs)| {
             let bytes: u64 = seqs.iter().map(|(_, s)| s).sum();
-            let list: Vec<u64> = seqs.iter().map(|(q, _)| *q).collect();
+            let sequences: Vec<u64> = seqs.iter().map(|(q, _)| *q).collect();
+            let chunks = sequences.len();
             (
                 user,
-                json!({ "chunks": list.len(), "bytes": bytes, "sequences": list }),
+                Uploaded {
+                    chunks,
+                    bytes,
+                    sequences,
+                },
             )
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "recording_id": rec.recording_id,
-        "status": rec.status,
-        "participants": participants,
-        "outputs": rec.outputs,
-    })))
+    Ok(HttpResponse::Ok().json(UploadStatus {
+        recording_id: rec.recording_id,
+        status: rec.status,
+        participants,
+        outputs: rec.outputs,
+    }))
 }
 
-#[derive(Deserialize)]
+/// Which participant's file (per-track recordings), for downloads and links.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OutputQuery {
+    /// Whose file (a participant user id); the first participant by default.
     user: Option<String>,
-    expires_in: Option<u64>,
+}
+
+/// `OutputQuery` and the lifetime of a link.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct OutputLinkQuery {
+    /// Whose file (a participant user id); the first participant by default.
+    user: Option<String>,
+    /// Seconds the link lasts: default 3600, clamped to 1 s..7 days.
+    expires_in: Option<u32>,
 }
 
 fn pick<'a>(rec: &'a Recording, user: Option<&str>) -> Result<&'a RecordingOutput, ApiError> {
@@ -314,7 +373,7 @@ pub(crate) async fn serve_blob(
     tag = "Recordings",
     summary = "The processed file (Range supported)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+    params(OutputQuery), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
 )]
 async fn download(
     req: HttpRequest,
@@ -341,7 +400,7 @@ async fn download(
     tag = "Recordings",
     summary = "A JPEG thumbnail",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = String)),
+    params(OutputQuery), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = crate::openapi::Binary)),
 )]
 async fn thumbnail(
     req: HttpRequest,
@@ -362,18 +421,18 @@ async fn thumbnail(
     tag = "Recordings",
     summary = "An expiring download link",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file"), ("expires_in" = Option<u64>, Query, description = "Seconds (default 3600)")),
-    responses((status = 200, description = "{url, expires_in}", body = Object)),
+    params(OutputLinkQuery),
+    responses((status = 200, description = "The link", body = LinkAnswer)),
 )]
 async fn link(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    q: web::Query<OutputQuery>,
+    q: web::Query<OutputLinkQuery>,
     state: web::Data<AppState>,
 ) -> Res {
     let (_, _, rec) = in_room(&req, &state, &path.0, &path.1).await?;
     let out = pick(&rec, q.user.as_deref())?;
-    let ttl = q.expires_in.unwrap_or(3600).clamp(1, 7 * 24 * 3600);
+    let ttl = u64::from(q.expires_in.unwrap_or(3600)).clamp(1, 7 * 24 * 3600);
     let url = match state
         .blobs
         .signed_url(&out.key, std::time::Duration::from_secs(ttl))
@@ -390,7 +449,10 @@ async fn link(
             )
         }
     };
-    Ok(HttpResponse::Ok().json(json!({ "url": url, "expires_in": ttl })))
+    Ok(HttpResponse::Ok().json(LinkAnswer {
+        url,
+        expires_in: ttl,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -405,7 +467,7 @@ struct LinkQuery {
     tag = "Recordings",
     summary = "Serve a signed link (local and memory storage)",
     security(()),
-    params(("expires" = i64, Query, description = "Expiry, Unix seconds"), ("sig" = String, Query, description = "HMAC signature")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+    params(("expires" = i64, Query, description = "Expiry, Unix seconds"), ("sig" = String, Query, description = "HMAC signature")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
 )]
 async fn serve_link(
     req: HttpRequest,
@@ -428,8 +490,10 @@ async fn serve_link(
     serve_blob(&req, &state, &key, mime, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MineQuery {
+    /// Only recordings in this status.
     status: Option<RecordingStatus>,
 }
 
@@ -439,8 +503,8 @@ struct MineQuery {
     tag = "Recordings",
     summary = "Recordings the caller started (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("status" = Option<String>, Query, description = "Only this status")),
-    responses((status = 200, description = "{recordings}", body = Object)),
+    params(MineQuery),
+    responses((status = 200, description = "The caller's recordings", body = MyRecordings)),
 )]
 async fn mine(req: HttpRequest, q: web::Query<MineQuery>, state: web::Data<AppState>) -> Res {
     let identity = identity_from_request(&req, &state)?;
@@ -456,7 +520,10 @@ async fn mine(req: HttpRequest, q: web::Query<MineQuery>, state: web::Data<AppSt
         .into_iter()
         .filter(|r| q.status.is_none_or(|s| r.recording.status == s))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "recordings": list })))
+    Ok(HttpResponse::Ok().json(MyRecordings {
+        count: list.len(),
+        recordings: list,
+    }))
 }
 
 /// Processes stopped recordings one at a time, as they are queued.
@@ -479,8 +546,8 @@ pub async fn worker(worker: Worker, mut rx: mpsc::UnboundedReceiver<String>) {
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    request_body(content = String, content_type = "video/webm", description = "The chunk bytes"),
-    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+    request_body(content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "application/octet-stream")), description = "The chunk bytes, of any media type"),
+    responses((status = 200, description = "Stored (or a duplicate of a stored chunk)", body = ChunkStored)),
 )]
 async fn put_chunk_raw_alias(
     req: HttpRequest,
@@ -498,7 +565,7 @@ async fn put_chunk_raw_alias(
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = JsonChunk,
-    responses((status = 200, description = "{sequence, duplicate}", body = Object)),
+    responses((status = 200, description = "Stored (or a duplicate of a stored chunk)", body = ChunkStored)),
 )]
 async fn put_chunk_json_alias(
     req: HttpRequest,
@@ -515,7 +582,7 @@ async fn put_chunk_json_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, participants, outputs}", body = Object)),
+    responses((status = 200, description = "What arrived", body = UploadStatus)),
 )]
 async fn upload_status_alias(
     req: HttpRequest,
@@ -531,7 +598,7 @@ async fn upload_status_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+    params(OutputQuery), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
 )]
 async fn download_alias(
     req: HttpRequest,
@@ -548,7 +615,7 @@ async fn download_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file (a participant user id); the first participant by default")), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = String)),
+    params(OutputQuery), responses((status = 200, description = "A JPEG", content_type = "image/jpeg", body = crate::openapi::Binary)),
 )]
 async fn thumbnail_alias(
     req: HttpRequest,
@@ -565,13 +632,13 @@ async fn thumbnail_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("user" = Option<String>, Query, description = "Whose file"), ("expires_in" = Option<u64>, Query, description = "Seconds (default 3600)")),
-    responses((status = 200, description = "{url, expires_in}", body = Object)),
+    params(OutputLinkQuery),
+    responses((status = 200, description = "The link", body = LinkAnswer)),
 )]
 async fn link_alias(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    q: web::Query<OutputQuery>,
+    q: web::Query<OutputLinkQuery>,
     state: web::Data<AppState>,
 ) -> Res {
     link(req, path, q, state).await

@@ -28,7 +28,7 @@ pub struct Metrics {
 }
 
 /// A point-in-time copy of [`Metrics`].
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MetricsSnapshot {
     /// Open WebSocket connections now.
     pub connections: usize,

@@ -281,7 +281,7 @@ async fn report_progress(
     tag = "File transfer",
     summary = "Chunks still to send",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{missing, total_chunks, chunk_size}", body = Object)),
+    responses((status = 200, description = "The chunks still to send", body = Missing)),
 )]
 async fn missing(
     req: HttpRequest,
@@ -290,16 +290,35 @@ async fn missing(
 ) -> Res {
     let (_, user, t) = party(&req, &state, &path.0, &path.1).await?;
     let missing = state.transfers.missing(&path.1, &user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "transfer_id": t.transfer_id,
-        "total_chunks": t.total_chunks,
-        "chunk_size": t.chunk_size,
-        "missing": missing,
-    })))
+    Ok(HttpResponse::Ok().json(Missing {
+        transfer_id: t.transfer_id,
+        total_chunks: t.total_chunks,
+        chunk_size: t.chunk_size,
+        missing,
+    }))
 }
 
-#[derive(Deserialize)]
+/// The chunks of a transfer still to send.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Missing {
+    transfer_id: String,
+    total_chunks: u64,
+    chunk_size: u64,
+    /// Chunk indexes, ascending.
+    missing: Vec<u64>,
+}
+
+/// The caller's transfers, newest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct TransferList {
+    count: usize,
+    transfers: Vec<file_transfer::TransferView>,
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChunkQuery {
+    /// Hex SHA-256 of the chunk, if not in `X-Chunk-Sha256`.
     sha256: Option<String>,
 }
 
@@ -309,7 +328,7 @@ struct ChunkQuery {
     tag = "File transfer",
     summary = "Upload one chunk (PUT or POST) with its SHA-256 (X-Chunk-Sha256 header or ?sha256=)",
     security(("bearer" = []), ("query_token" = [])),
-    request_body(content = String, content_type = "application/octet-stream", description = "The chunk bytes"), params(("sha256" = Option<String>, Query, description = "Hex SHA-256 of the chunk, if not in X-Chunk-Sha256")),
+    request_body(content = crate::openapi::Binary, content_type = "application/octet-stream", description = "The chunk bytes"), params(ChunkQuery),
     responses((status = 200, description = "{index, duplicate, received_chunks, total_chunks, state}", body = file_transfer::ChunkAck)),
 )]
 async fn put_chunk(
@@ -365,7 +384,7 @@ async fn put_chunk(
     tag = "File transfer",
     summary = "The completed file (Range supported)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = String), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = String)),
+    responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
 )]
 async fn download(
     req: HttpRequest,
@@ -396,7 +415,7 @@ async fn download(
     tag = "File transfer",
     summary = "The caller's transfers, newest first",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{transfers}", body = Object)),
+    responses((status = 200, description = "The caller's transfers", body = TransferList)),
 )]
 async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let identity = identity_from_request(&req, &state)?;
@@ -406,5 +425,8 @@ async fn list(req: HttpRequest, state: web::Data<AppState>) -> Res {
         .check_rate(signaling_core::ratelimit::LimitKind::ApiCall, &user)
         .await?;
     let list = state.transfers.list(&user).await?;
-    Ok(HttpResponse::Ok().json(json!({ "count": list.len(), "transfers": list })))
+    Ok(HttpResponse::Ok().json(TransferList {
+        count: list.len(),
+        transfers: list,
+    }))
 }

@@ -3,7 +3,6 @@
 
 use actix_web::{HttpResponse, http::header, web};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::{ErrorCode, RoomId, SignalError};
 
 use crate::AppState;
@@ -142,6 +141,16 @@ pub(crate) struct DevTokenReq {
     room: Option<String>,
 }
 
+/// A development token.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct DevToken {
+    token: String,
+    /// The id the server picked.
+    user_id: String,
+    /// Seconds it lasts.
+    expires_in: i64,
+}
+
 /// Lifetime of a development token.
 const DEV_TOKEN_SECS: i64 = 12 * 3600;
 
@@ -155,7 +164,7 @@ const DEV_TOKEN_SECS: i64 = 12 * 3600;
     summary = "A development token for a server-picked id, valid in one room (only while RTC_DEV_TOKENS is on)",
     security(()),
     request_body = DevTokenReq,
-    responses((status = 200, description = "{token, user_id, expires_in}", body = Object)),
+    responses((status = 200, description = "The token", body = DevToken)),
 )]
 async fn dev_token(
     state: web::Data<AppState>,
@@ -198,9 +207,9 @@ async fn dev_token(
         role: None,
         permissions: None,
     })?;
-    Ok(HttpResponse::Ok().json(json!({
-        "token": token,
-        "user_id": user,
-        "expires_in": DEV_TOKEN_SECS,
-    })))
+    Ok(HttpResponse::Ok().json(DevToken {
+        token,
+        user_id: user,
+        expires_in: DEV_TOKEN_SECS,
+    }))
 }

@@ -172,6 +172,8 @@ codes! {
     Conflict = ("CONFLICT", 409, "Retry the request."),
     /// No such resource.
     NotFound = ("NOT_FOUND", 404, "Check the URL."),
+    /// The path exists but not with this method.
+    MethodNotAllowed = ("METHOD_NOT_ALLOWED", 405, "Use a method listed in the Allow header."),
     /// The connection was idle for too long.
     IdleTimeout = ("IDLE_TIMEOUT", 408, "Answer pings, or send {\"type\":\"ping\"} periodically."),
     /// A request body did not arrive within the body read timeout.

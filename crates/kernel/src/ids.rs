@@ -8,6 +8,12 @@ use crate::{ErrorCode, SignalError};
 
 const MAX_ID_LEN: usize = 128;
 
+/// What [`RoomId::parse`] and [`UserId::parse`] accept, as an ECMA-262
+/// pattern for API documents (with `minLength` 1 and `maxLength` 128): the
+/// characters `A-Z a-z 0-9 _ - . @ : +`, never two dots in a row. Tested
+/// against the parser in this module.
+pub const ID_PATTERN: &str = r"^(\.?[A-Za-z0-9_@:+-])*\.?$";
+
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= MAX_ID_LEN
@@ -21,9 +27,18 @@ macro_rules! id_type {
     ($(#[$m:meta])* $name:ident, $what:literal) => {
         $(#[$m])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(String);
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                id_schema($what)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             /// Parses an identifier: 1 to 128 characters of `A-Z a-z 0-9 _ - . @ : +`,
@@ -76,6 +91,21 @@ id_type!(
     UserId,
     "user id"
 );
+
+/// The schema of an identifier: a string of [`ID_PATTERN`], 1 to 128 long.
+#[cfg(feature = "openapi")]
+pub fn id_schema(what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(ID_PATTERN))
+        .min_length(Some(1))
+        .max_length(Some(MAX_ID_LEN))
+        .description(Some(format!(
+            "A {what}: 1-128 characters of A-Z a-z 0-9 _ - . @ : +, no `..`"
+        )))
+        .into()
+}
 
 fn truncate(s: &str) -> String {
     s.chars().take(40).collect()
@@ -171,6 +201,40 @@ impl fmt::Display for ConnectionId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The documented pattern accepts exactly what the parser accepts: every
+    /// string of up to four characters over an alphabet with dots, a valid
+    /// and two invalid characters, then 20,000 longer pseudo-random ones.
+    #[test]
+    fn id_pattern_matches_the_parser() {
+        let re = regex_lite::Regex::new(ID_PATTERN).unwrap();
+        let documented = |s: &str| !s.is_empty() && s.len() <= MAX_ID_LEN && re.is_match(s);
+        let alphabet = ['.', 'a', '/', ' ', ':', '#'];
+        let mut all = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = all
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(longer);
+        }
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let len = (x % 140) as usize;
+            let s: String = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    ['.', 'Z', '9', '_', '-', '@', '+', 'é', '%'][(x % 9) as usize]
+                })
+                .collect();
+            all.push(s);
+        }
+        for s in all {
+            assert_eq!(documented(&s), valid_id(&s), "{s:?}");
+        }
+    }
 
     #[test]
     fn connection_ids_name_their_instance() {

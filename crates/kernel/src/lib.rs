@@ -15,4 +15,6 @@ pub mod quota;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{ErrorCode, PortError, PortErrorKind, SignalError};
-pub use ids::{ADMIN_USER, ConnectionId, InstanceTag, RoomId, UserId};
+#[cfg(feature = "openapi")]
+pub use ids::id_schema;
+pub use ids::{ADMIN_USER, ConnectionId, ID_PATTERN, InstanceTag, RoomId, UserId};

@@ -328,6 +328,7 @@ pub const RECEIPTS_CAP: usize = 1_000;
 
 /// Summary of a room's analytics.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnalyticsSummary {
     /// Number of events.
     pub total_events: u64,
@@ -394,13 +395,16 @@ pub trait InstanceRegistry: Send + Sync {
 
 /// One life of a room: from its creation until it was cleaned up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoomSession {
     /// The room.
     pub room_id: String,
     /// When it started.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
     /// When it ended, if it did.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     #[serde(
         default,
         with = "time::serde::rfc3339::option",

@@ -2,10 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::{Command, UserId};
 
-use super::{Res, actor};
+use super::{Res, StatusAnswer, actor};
 use crate::AppState;
 
 /// The operations of this feature, documented by `#[utoipa::path]` on each
@@ -74,13 +73,28 @@ async fn breakout_create(
     Ok(HttpResponse::Created().json(b))
 }
 
+/// A breakout room and who is in it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BreakoutWithMembers<'a> {
+    #[serde(flatten)]
+    room: &'a signaling_core::room::BreakoutRoom,
+    /// Who is in it now.
+    participants: Vec<&'a signaling_core::UserId>,
+}
+
+/// The breakout rooms of a room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BreakoutList<'a> {
+    breakout_rooms: Vec<BreakoutWithMembers<'a>>,
+}
+
 #[utoipa::path(
     get,
     path = "/webrtc/rooms/{room_id}/breakout-rooms",
     tag = "Breakout rooms",
     summary = "Breakout rooms with their members",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{breakout_rooms}", body = Object)),
+    responses((status = 200, description = "The breakout rooms", body = BreakoutList)),
 )]
 async fn breakout_list(
     req: HttpRequest,
@@ -100,12 +114,15 @@ async fn breakout_list(
                 .filter(|p| p.breakout_room_id.as_deref() == Some(&b.id))
                 .map(|p| &p.user_id)
                 .collect();
-            let mut v = serde_json::to_value(b).unwrap_or_default();
-            v["participants"] = json!(members);
-            v
+            BreakoutWithMembers {
+                room: b,
+                participants: members,
+            }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({ "breakout_rooms": rooms })))
+    Ok(HttpResponse::Ok().json(BreakoutList {
+        breakout_rooms: rooms,
+    }))
 }
 
 #[utoipa::path(
@@ -114,7 +131,7 @@ async fn breakout_list(
     tag = "Breakout rooms",
     summary = "Move a participant into a breakout room",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, user_id, breakout_room_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn breakout_assign(
     req: HttpRequest,
@@ -128,8 +145,11 @@ async fn breakout_assign(
         breakout_room_id: Some(path.1.clone()),
     };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "status": "assigned", "user_id": user, "breakout_room_id": path.1 })))
+    Ok(StatusAnswer::of(
+        "assigned",
+        Some(user),
+        Some(path.1.clone()),
+    ))
 }
 
 #[utoipa::path(
@@ -138,7 +158,7 @@ async fn breakout_assign(
     tag = "Breakout rooms",
     summary = "Bring a participant back to the main room",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, user_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn breakout_return(
     req: HttpRequest,
@@ -152,7 +172,7 @@ async fn breakout_return(
         breakout_room_id: None,
     };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "returned", "user_id": user })))
+    Ok(StatusAnswer::of("returned", Some(user), None))
 }
 
 #[utoipa::path(
@@ -161,7 +181,7 @@ async fn breakout_return(
     tag = "Breakout rooms",
     summary = "Close a breakout room; its members return",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, breakout_room_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn breakout_close(
     req: HttpRequest,
@@ -173,5 +193,5 @@ async fn breakout_close(
         breakout_room_id: path.1.clone(),
     };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "closed", "breakout_room_id": path.1 })))
+    Ok(StatusAnswer::of("closed", None, Some(path.1.clone())))
 }

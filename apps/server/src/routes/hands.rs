@@ -1,11 +1,11 @@
 //! Hand raise and mute-all.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use signaling_core::room::HandRaiseEntry;
 use signaling_core::{Command, RoomId, UserId};
 
-use super::{Res, actor};
+use super::{Res, StatusAnswer, actor};
 use crate::AppState;
 
 /// The operations of this feature, documented by `#[utoipa::path]` on each
@@ -44,6 +44,12 @@ fn yes() -> bool {
     true
 }
 
+/// Raised hands, oldest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HandQueue<'a> {
+    queue: &'a [HandRaiseEntry],
+}
+
 #[utoipa::path(
     post,
     path = "/webrtc/rooms/{room_id}/hand-raise",
@@ -51,7 +57,7 @@ fn yes() -> bool {
     summary = "Raise or lower a hand (moderators may lower others')",
     security(("bearer" = []), ("query_token" = [])),
     request_body = HandBody,
-    responses((status = 200, description = "{queue}", body = Object)),
+    responses((status = 200, description = "The raised hands", body = HandQueue)),
 )]
 async fn hand_raise(
     req: HttpRequest,
@@ -71,7 +77,9 @@ async fn hand_raise(
 
 async fn hand_queue_of(state: &AppState, room_id: &RoomId) -> Res {
     let room = state.service.room(room_id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
+    Ok(HttpResponse::Ok().json(HandQueue {
+        queue: &room.hand_queue,
+    }))
 }
 
 #[utoipa::path(
@@ -80,13 +88,15 @@ async fn hand_queue_of(state: &AppState, room_id: &RoomId) -> Res {
     tag = "Hand raise",
     summary = "Raised hands, oldest first",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{queue}", body = Object)),
+    responses((status = 200, description = "The raised hands", body = HandQueue)),
 )]
 async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
-    Ok(HttpResponse::Ok().json(json!({ "queue": room.hand_queue })))
+    Ok(HttpResponse::Ok().json(HandQueue {
+        queue: &room.hand_queue,
+    }))
 }
 
 #[utoipa::path(
@@ -95,7 +105,7 @@ async fn hand_queue(req: HttpRequest, path: web::Path<String>, state: web::Data<
     tag = "Hand raise",
     summary = "Lower every hand (moderators)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{queue}", body = Object)),
+    responses((status = 200, description = "The raised hands", body = HandQueue)),
 )]
 async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -112,7 +122,7 @@ async fn lower_all(req: HttpRequest, path: web::Path<String>, state: web::Data<A
     tag = "Moderation",
     summary = "Mute everyone but moderators",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status}", body = Object)),
+    responses((status = 200, description = "`muted`", body = StatusAnswer)),
 )]
 async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -120,5 +130,5 @@ async fn mute_all(req: HttpRequest, path: web::Path<String>, state: web::Data<Ap
         .service
         .execute(&room_id, &a, Command::MuteAll)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "muted" })))
+    Ok(StatusAnswer::ok("muted"))
 }

@@ -1,7 +1,6 @@
 //! History: chat as the caller could have received it, analytics, sessions.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 
 use super::{PageQuery, Res, actor};
 use crate::AppState;
@@ -53,7 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "History",
     summary = "Chat history the caller could have received live (members only), newest first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor"), ("thread" = Option<String>, Query, description = "Only this thread: the message with this id and the replies to it")),
+    params(ChatQuery),
     responses((status = 200, description = "A page of messages", body = signaling_core::ports::ChatPage)),
 )]
 async fn chat_history(
@@ -63,7 +62,7 @@ async fn chat_history(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let limit = (q.limit.unwrap_or(50) as usize).clamp(1, 200);
     let page = state
         .service
         .chat_history(
@@ -83,7 +82,7 @@ async fn chat_history(
     tag = "History",
     summary = "Chat messages containing q (ignoring case) that the caller could have received live, newest first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("q" = String, Query, description = "The text to find, 1 to 100 characters"), ("limit" = Option<usize>, Query, description = "How many, newest first"), ("before" = Option<String>, Query, description = "Cursor from the previous page's next_cursor")),
+    params(SearchQuery),
     responses((status = 200, description = "A page of matching messages", body = signaling_core::ports::ChatPage), (status = 422, description = "VALIDATION_ERROR: q is empty or too long")),
 )]
 async fn chat_search(
@@ -93,7 +92,7 @@ async fn chat_search(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 200);
+    let limit = (q.limit.unwrap_or(50) as usize).clamp(1, 200);
     let page = state
         .service
         .chat_search(&room_id, &a, &q.q, q.before.as_deref(), limit)
@@ -121,7 +120,7 @@ async fn chat_unread(req: HttpRequest, path: web::Path<String>, state: web::Data
     tag = "History",
     summary = "Read marks the caller may see (their own, and others' on messages they could see), most recently read first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many, 1 to 200 (default 100)")),
+    params(super::PageQuery),
     responses((status = 200, description = "The read marks", body = ReceiptsView)),
 )]
 async fn chat_receipts(
@@ -131,7 +130,7 @@ async fn chat_receipts(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
-    let limit = q.limit.unwrap_or(100).clamp(1, 200);
+    let limit = (q.limit.unwrap_or(100) as usize).clamp(1, 200);
     let receipts = state.service.chat_receipts(&room_id, &a, limit).await?;
     Ok(HttpResponse::Ok().json(ReceiptsView { receipts }))
 }
@@ -143,20 +142,50 @@ struct ReceiptsView {
     receipts: Vec<signaling_core::protocol::ReadReceipt>,
 }
 
+/// A room's analytics events.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct AnalyticsList {
+    room_id: signaling_core::RoomId,
+    events: Vec<signaling_core::engine::AnalyticsRecord>,
+}
+
+/// A room's analytics summary.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SummaryAnswer {
+    room_id: signaling_core::RoomId,
+    summary: signaling_core::ports::AnalyticsSummary,
+}
+
+/// The lives of a room, newest first.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionList {
+    room_id: signaling_core::RoomId,
+    sessions: Vec<signaling_core::ports::RoomSession>,
+}
+
 /// `?q=&before=&limit=` of a chat search.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SearchQuery {
+    /// What to find (case-insensitive), 1 to 100 characters.
     #[serde(default)]
+    #[param(required = true, min_length = 1, max_length = 100)]
     q: String,
+    /// Cursor from the previous page's `next_cursor`.
     before: Option<String>,
-    limit: Option<usize>,
+    /// How many, newest first: default 50, clamped to 1..200.
+    limit: Option<u32>,
 }
 
 /// `?before=&limit=&thread=` of the chat history.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ChatQuery {
+    /// Cursor from the previous page's `next_cursor`.
     before: Option<String>,
-    limit: Option<usize>,
+    /// How many, newest first: default 50, clamped to 1..200.
+    limit: Option<u32>,
+    /// Only this thread: the message with this id and the replies to it.
     thread: Option<String>,
 }
 
@@ -166,8 +195,8 @@ struct ChatQuery {
     tag = "History",
     summary = "Analytics events",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many, newest")),
-    responses((status = 200, description = "{room_id, events}", body = Object)),
+    params(super::PageQuery),
+    responses((status = 200, description = "The events, oldest first", body = AnalyticsList)),
 )]
 async fn analytics(
     req: HttpRequest,
@@ -176,14 +205,14 @@ async fn analytics(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, _a) = actor(&req, &state, &path).await?;
-    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let limit = (q.limit.unwrap_or(500) as usize).clamp(1, 5000);
     let events = state
         .service
         .ports()
         .analytics
         .list(&room_id, limit)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "events": events })))
+    Ok(HttpResponse::Ok().json(AnalyticsList { room_id, events }))
 }
 
 #[utoipa::path(
@@ -192,7 +221,7 @@ async fn analytics(
     tag = "History",
     summary = "Joins, leaves, unique participants, mean session, counts by type",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{room_id, summary}", body = Object)),
+    responses((status = 200, description = "The summary", body = SummaryAnswer)),
 )]
 async fn analytics_summary(
     req: HttpRequest,
@@ -201,7 +230,10 @@ async fn analytics_summary(
 ) -> Res {
     let (room_id, _a) = actor(&req, &state, &path).await?;
     let s = state.service.ports().analytics.summary(&room_id).await?;
-    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "summary": s })))
+    Ok(HttpResponse::Ok().json(SummaryAnswer {
+        room_id,
+        summary: s,
+    }))
 }
 
 #[utoipa::path(
@@ -210,8 +242,8 @@ async fn analytics_summary(
     tag = "History",
     summary = "Lives of the room, newest first",
     security(("bearer" = []), ("query_token" = [])),
-    params(("limit" = Option<usize>, Query, description = "How many, newest")),
-    responses((status = 200, description = "{room_id, sessions}", body = Object)),
+    params(super::PageQuery),
+    responses((status = 200, description = "The sessions", body = SessionList)),
 )]
 async fn sessions(
     req: HttpRequest,
@@ -220,7 +252,10 @@ async fn sessions(
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, _a) = actor(&req, &state, &path).await?;
-    let limit = q.limit.unwrap_or(20).clamp(1, 200);
+    let limit = (q.limit.unwrap_or(20) as usize).clamp(1, 200);
     let list = state.service.ports().sessions.list(&room_id, limit).await?;
-    Ok(HttpResponse::Ok().json(json!({ "room_id": room_id, "sessions": list })))
+    Ok(HttpResponse::Ok().json(SessionList {
+        room_id,
+        sessions: list,
+    }))
 }

@@ -24,6 +24,41 @@ pub(crate) use crate::auth_extract::actor;
 
 type Res = Result<HttpResponse, ApiError>;
 
+/// What a moderation action did: `{status}`, with the user and breakout
+/// room it concerned where there is one.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct StatusAnswer {
+    /// What happened: `muted`, `updated`, `removed`, `banned`, `admitted`,
+    /// `rejected`, `waiting`, `assigned`, `returned` or `closed`.
+    status: &'static str,
+    /// The participant concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_id: Option<signaling_core::UserId>,
+    /// The breakout room concerned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breakout_room_id: Option<String>,
+}
+
+impl StatusAnswer {
+    /// `{status}` alone.
+    pub(crate) fn ok(status: &'static str) -> HttpResponse {
+        Self::of(status, None, None)
+    }
+
+    /// `{status, user_id?, breakout_room_id?}`.
+    pub(crate) fn of(
+        status: &'static str,
+        user_id: Option<signaling_core::UserId>,
+        breakout_room_id: Option<String>,
+    ) -> HttpResponse {
+        HttpResponse::Ok().json(StatusAnswer {
+            status,
+            user_id,
+            breakout_room_id,
+        })
+    }
+}
+
 /// Registers every `/webrtc` REST route of the room features.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     ops::configure(cfg);
@@ -37,7 +72,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     recordings::configure(cfg);
 }
 
-#[derive(Deserialize)]
+/// `?limit=` of a list, newest first.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
-    limit: Option<usize>,
+    /// How many, newest first; each list has its own default and clamps
+    /// to 1..its maximum.
+    limit: Option<u32>,
 }

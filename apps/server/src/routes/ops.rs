@@ -1,7 +1,6 @@
 //! Operations and configuration: ICE servers, health, rate-limit status, and the stats and metrics endpoints (`configure_ops`).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 use signaling_core::ratelimit::LimitKind;
 use signaling_core::{ErrorCode, UserId};
 
@@ -43,13 +42,108 @@ pub fn configure_ops(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(prometheus_metrics));
 }
 
+/// One ICE server, as `RTCIceServer` takes it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct IceServer {
+    urls: Vec<String>,
+    /// TURN username (time-limited, bound to the caller).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<String>,
+    /// TURN credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential: Option<String>,
+    /// Seconds the TURN credential lasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl: Option<u64>,
+}
+
+impl IceServer {
+    fn urls(urls: Vec<String>) -> Self {
+        IceServer {
+            urls,
+            username: None,
+            credential: None,
+            ttl: None,
+        }
+    }
+}
+
+/// Limits a client should respect.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ClientLimits {
+    max_message_bytes: usize,
+    max_chat_chars: usize,
+    room_capacity: u32,
+}
+
+/// What a client needs before joining.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ClientConfig {
+    #[serde(rename = "iceServers")]
+    ice_servers: Vec<IceServer>,
+    limits: ClientLimits,
+    heartbeat_secs: u64,
+    idle_timeout_secs: u64,
+}
+
+/// The checks behind `/webrtc/health`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct HealthChecks {
+    /// `ok` or `unavailable`.
+    room_store: &'static str,
+    /// Chat messages waiting for the history store.
+    chat_outbox_pending: usize,
+}
+
+/// Health of this instance.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Health {
+    /// `healthy` or `degraded`.
+    status: &'static str,
+    uptime_seconds: u64,
+    connections: usize,
+    checks: HealthChecks,
+}
+
+/// Totals across the deployment.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Stats {
+    rooms: usize,
+    participants: usize,
+    connections_on_this_instance: usize,
+    uptime_seconds: u64,
+}
+
+/// The caller's use of one rate limit.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RateAnswer {
+    limit_type: &'static str,
+    /// `user` or `connection`.
+    scope: &'static str,
+    limit: u32,
+    window_secs: u64,
+    used: Option<u32>,
+    remaining: Option<u32>,
+    reset_in_secs: Option<u64>,
+}
+
+/// Totals and this instance's counters.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct WebrtcMetrics {
+    rooms: usize,
+    participants: usize,
+    participants_reconnecting: usize,
+    this_instance: crate::telemetry::MetricsSnapshot,
+    uptime_seconds: u64,
+}
+
 #[utoipa::path(
     get,
     path = "/webrtc/config",
     tag = "Signaling",
     summary = "ICE servers (STUN; TURN credentials need a token) and limits",
     security(()),
-    responses((status = 200, description = "{iceServers, limits, heartbeat_secs, idle_timeout_secs}", body = Object)),
+    responses((status = 200, description = "ICE servers and limits", body = ClientConfig)),
 )]
 async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     let s = &state.settings;
@@ -57,7 +151,7 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     // `RTC_STUN_URLS=""` turns STUN off (a LAN or loopback-only setup).
     let stun: Vec<&String> = s.ice.stun_urls.iter().filter(|u| !u.is_empty()).collect();
     if !stun.is_empty() {
-        servers.push(json!({ "urls": stun }));
+        servers.push(IceServer::urls(stun.into_iter().cloned().collect()));
     }
     if !s.ice.turn_urls.is_empty() {
         // TURN credentials are bound to an authenticated user.
@@ -70,21 +164,26 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
                     state.now_unix(),
                     s.ice.turn_ttl_secs,
                 );
-                servers.push(json!({ "urls": s.ice.turn_urls, "username": c.username, "credential": c.credential, "ttl": c.ttl }));
+                servers.push(IceServer {
+                    urls: s.ice.turn_urls.clone(),
+                    username: Some(c.username),
+                    credential: Some(c.credential),
+                    ttl: Some(c.ttl),
+                });
             }
-            None => servers.push(json!({ "urls": s.ice.turn_urls })),
+            None => servers.push(IceServer::urls(s.ice.turn_urls.clone())),
         }
     }
-    Ok(HttpResponse::Ok().json(json!({
-        "iceServers": servers,
-        "limits": {
-            "max_message_bytes": s.ws.max_message_bytes,
-            "max_chat_chars": state.service.engine().config.max_chat_chars,
-            "room_capacity": s.rooms.room_capacity,
+    Ok(HttpResponse::Ok().json(ClientConfig {
+        ice_servers: servers,
+        limits: ClientLimits {
+            max_message_bytes: s.ws.max_message_bytes,
+            max_chat_chars: state.service.engine().config.max_chat_chars,
+            room_capacity: s.rooms.room_capacity,
         },
-        "heartbeat_secs": s.ws.heartbeat_secs,
-        "idle_timeout_secs": s.ws.idle_timeout_secs,
-    })))
+        heartbeat_secs: s.ws.heartbeat_secs,
+        idle_timeout_secs: s.ws.idle_timeout_secs,
+    }))
 }
 
 #[utoipa::path(
@@ -93,7 +192,7 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     tag = "Operations",
     summary = "Health; 503 when the shared store is unreachable",
     security(()),
-    responses((status = 200, description = "{status, checks, connections, uptime_seconds}", body = Object)),
+    responses((status = 200, description = "Healthy", body = Health), (status = 503, description = "Degraded: the shared store is unreachable", body = Health)),
 )]
 async fn health(state: web::Data<AppState>) -> Res {
     let started = state.started.elapsed().as_secs();
@@ -104,15 +203,19 @@ async fn health(state: web::Data<AppState>) -> Res {
     };
     Ok(
         HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default()).json(
-            json!({
-                "status": status,
-                "uptime_seconds": started,
-                "connections": state.hub.connection_count(),
-                "checks": {
-                    "room_store": store,
-                    "chat_outbox_pending": state.chat_outbox.as_ref().map(|o| o.pending()).unwrap_or(0),
+            Health {
+                status,
+                uptime_seconds: started,
+                connections: state.hub.connection_count(),
+                checks: HealthChecks {
+                    room_store: store,
+                    chat_outbox_pending: state
+                        .chat_outbox
+                        .as_ref()
+                        .map(|o| o.pending())
+                        .unwrap_or(0),
                 },
-            }),
+            },
         ),
     )
 }
@@ -140,16 +243,16 @@ async fn room_totals(state: &AppState) -> Result<(usize, usize, usize), ApiError
     tag = "Operations",
     summary = "Rooms, participants, connections (RTC_METRICS_TOKEN / RTC_METRICS_BIND may guard it)",
     security(()),
-    responses((status = 200, description = "{rooms, participants, connections_on_this_instance, uptime_seconds}", body = Object)),
+    responses((status = 200, description = "Totals", body = Stats)),
 )]
 async fn stats(state: web::Data<AppState>) -> Res {
     let (rooms, participants, _) = room_totals(&state).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "rooms": rooms,
-        "participants": participants,
-        "connections_on_this_instance": state.hub.connection_count(),
-        "uptime_seconds": state.started.elapsed().as_secs(),
-    })))
+    Ok(HttpResponse::Ok().json(Stats {
+        rooms,
+        participants,
+        connections_on_this_instance: state.hub.connection_count(),
+        uptime_seconds: state.started.elapsed().as_secs(),
+    }))
 }
 
 #[utoipa::path(
@@ -158,7 +261,7 @@ async fn stats(state: web::Data<AppState>) -> Res {
     tag = "Signaling",
     summary = "The caller's use of one rate limit",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{limit_type, scope, limit, window_secs, used, remaining, reset_in_secs}; `scope` is `user` (counted across instances) or `connection` (`signaling`, `websocket_message`: counted by each WebSocket session, so `used`, `remaining` and `reset_in_secs` are null)", body = Object)),
+    responses((status = 200, description = "`scope` is `user` (counted across instances) or `connection` (`signaling`, `websocket_message`: counted by each WebSocket session, so `used`, `remaining` and `reset_in_secs` are null)", body = RateAnswer)),
 )]
 async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let Some(kind) = LimitKind::parse(&path) else {
@@ -172,26 +275,26 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
     let limit = state.service.policy().get(kind);
     if kind.is_per_connection() {
         // Counted by each WebSocket session, where REST cannot see it.
-        return Ok(HttpResponse::Ok().json(json!({
-            "limit_type": kind.as_str(),
-            "scope": "connection",
-            "limit": limit.max,
-            "window_secs": limit.window_secs,
-            "used": null,
-            "remaining": null,
-            "reset_in_secs": null,
-        })));
+        return Ok(HttpResponse::Ok().json(RateAnswer {
+            limit_type: kind.as_str(),
+            scope: "connection",
+            limit: limit.max,
+            window_secs: limit.window_secs,
+            used: None,
+            remaining: None,
+            reset_in_secs: None,
+        }));
     }
     let status = state.service.rate_status(kind, &user).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "scope": "user",
-        "limit_type": kind.as_str(),
-        "limit": limit.max,
-        "window_secs": limit.window_secs,
-        "used": status.used,
-        "remaining": status.remaining,
-        "reset_in_secs": status.reset_in_secs,
-    })))
+    Ok(HttpResponse::Ok().json(RateAnswer {
+        limit_type: kind.as_str(),
+        scope: "user",
+        limit: limit.max,
+        window_secs: limit.window_secs,
+        used: Some(status.used),
+        remaining: Some(status.remaining),
+        reset_in_secs: Some(status.reset_in_secs),
+    }))
 }
 
 #[utoipa::path(
@@ -200,17 +303,17 @@ async fn rate_status(req: HttpRequest, path: web::Path<String>, state: web::Data
     tag = "Operations",
     summary = "This instance's counters as JSON",
     security(()),
-    responses((status = 200, description = "Counters", body = Object)),
+    responses((status = 200, description = "Counters", body = WebrtcMetrics)),
 )]
 async fn webrtc_metrics(state: web::Data<AppState>) -> Res {
     let (rooms, participants, reconnecting) = room_totals(&state).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "rooms": rooms,
-        "participants": participants,
-        "participants_reconnecting": reconnecting,
-        "this_instance": state.metrics.snapshot(state.hub.connection_count()),
-        "uptime_seconds": state.started.elapsed().as_secs(),
-    })))
+    Ok(HttpResponse::Ok().json(WebrtcMetrics {
+        rooms,
+        participants,
+        participants_reconnecting: reconnecting,
+        this_instance: state.metrics.snapshot(state.hub.connection_count()),
+        uptime_seconds: state.started.elapsed().as_secs(),
+    }))
 }
 
 /// `GET /metrics`: Prometheus text exposition. The room gauges need the

@@ -3,12 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use auth::{PermissionsPatch, Role};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::protocol::ParticipantUpdateReq;
 use signaling_core::room::RoomSettingsPatch;
 use signaling_core::{Command, ErrorCode, UserId};
 
-use super::{Res, actor};
+use super::{Res, StatusAnswer, actor};
 use crate::AppState;
 use crate::http_error::{ApiError, err};
 use crate::optional_json::OptionalJson;
@@ -83,7 +82,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "Participants",
     summary = "Participants of the room (members)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{room_id, count, participants}", body = Object)),
+    responses((status = 200, description = "The participants", body = ParticipantList)),
 )]
 async fn participants(
     req: HttpRequest,
@@ -95,11 +94,11 @@ async fn participants(
     state.service.engine().require_member(&room, &a)?;
     let views: Vec<signaling_core::room::ParticipantView> =
         room.participants.iter().map(Into::into).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "room_id": room_id,
-        "count": views.len(),
-        "participants": views,
-    })))
+    Ok(HttpResponse::Ok().json(ParticipantList {
+        room_id,
+        count: views.len(),
+        participants: views,
+    }))
 }
 
 #[utoipa::path(
@@ -122,7 +121,7 @@ async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<
     summary = "Update one's own display name, device, quality",
     security(("bearer" = []), ("query_token" = [])),
     request_body = ParticipantUpdateReq,
-    responses((status = 200, description = "{status}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn update_info(
     req: HttpRequest,
@@ -138,7 +137,29 @@ async fn update_info(
         update,
     };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "updated" })))
+    Ok(StatusAnswer::ok("updated"))
+}
+
+/// The participants of a room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ParticipantList {
+    room_id: signaling_core::RoomId,
+    count: usize,
+    participants: Vec<signaling_core::room::ParticipantView>,
+}
+
+/// A participant's role.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RoleAnswer {
+    user_id: UserId,
+    role: Role,
+}
+
+/// A participant's permissions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct PermissionsAnswer {
+    user_id: UserId,
+    permissions: auth::Permissions,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -154,7 +175,7 @@ pub(crate) struct KickBody {
     summary = "Remove (and optionally ban) a participant (moderators)",
     security(("bearer" = []), ("query_token" = [])),
     request_body(content = Option<KickBody>, description = "Optional"),
-    responses((status = 200, description = "{status}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn kick(
     req: HttpRequest,
@@ -167,7 +188,7 @@ async fn kick(
     let ban = body.into_inner().is_some_and(|b| b.ban);
     let cmd = Command::Kick { user, ban };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": if ban { "banned" } else { "removed" } })))
+    Ok(StatusAnswer::ok(if ban { "banned" } else { "removed" }))
 }
 
 async fn member_view(
@@ -194,7 +215,7 @@ async fn member_view(
     tag = "Moderation",
     summary = "A participant's role",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{user_id, role}", body = Object)),
+    responses((status = 200, description = "The role", body = RoleAnswer)),
 )]
 async fn get_role(
     req: HttpRequest,
@@ -202,7 +223,10 @@ async fn get_role(
     state: web::Data<AppState>,
 ) -> Res {
     let p = member_view(&req, &state, &path.0, &path.1).await?;
-    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "role": p.role })))
+    Ok(HttpResponse::Ok().json(RoleAnswer {
+        user_id: p.user_id,
+        role: p.role,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -217,7 +241,7 @@ pub(crate) struct RoleBody {
     summary = "Change a participant's role (host, moderator, participant, viewer)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = RoleBody,
-    responses((status = 200, description = "{user_id, role}", body = Object)),
+    responses((status = 200, description = "The role", body = RoleAnswer)),
 )]
 async fn set_role(
     req: HttpRequest,
@@ -238,7 +262,10 @@ async fn set_role(
         role,
     };
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "user_id": user, "role": role })))
+    Ok(HttpResponse::Ok().json(RoleAnswer {
+        user_id: user,
+        role,
+    }))
 }
 
 #[utoipa::path(
@@ -247,7 +274,7 @@ async fn set_role(
     tag = "Moderation",
     summary = "A participant's permissions",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{user_id, permissions}", body = Object)),
+    responses((status = 200, description = "The permissions", body = PermissionsAnswer)),
 )]
 async fn get_permissions(
     req: HttpRequest,
@@ -255,7 +282,10 @@ async fn get_permissions(
     state: web::Data<AppState>,
 ) -> Res {
     let p = member_view(&req, &state, &path.0, &path.1).await?;
-    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
+    Ok(HttpResponse::Ok().json(PermissionsAnswer {
+        user_id: p.user_id,
+        permissions: p.permissions,
+    }))
 }
 
 #[utoipa::path(
@@ -265,7 +295,7 @@ async fn get_permissions(
     summary = "Change a participant's permissions (partial)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = PermissionsPatch,
-    responses((status = 200, description = "{user_id, permissions}", body = Object)),
+    responses((status = 200, description = "The permissions", body = PermissionsAnswer)),
 )]
 async fn set_permissions(
     req: HttpRequest,
@@ -279,7 +309,10 @@ async fn set_permissions(
     let cmd = Command::SetPermissions { user, patch };
     state.service.execute(&room_id, &a, cmd).await?;
     let p = member_view(&req, &state, &path.0, &path.1).await?;
-    Ok(HttpResponse::Ok().json(json!({ "user_id": p.user_id, "permissions": p.permissions })))
+    Ok(HttpResponse::Ok().json(PermissionsAnswer {
+        user_id: p.user_id,
+        permissions: p.permissions,
+    }))
 }
 
 #[utoipa::path(
@@ -328,7 +361,7 @@ async fn set_settings(
     tag = "Participants",
     summary = "Alias of /participants (seed 003)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{room_id, count, participants}", body = Object)),
+    responses((status = 200, description = "The participants", body = ParticipantList)),
 )]
 async fn participants_enhanced(
     req: HttpRequest,

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::Command;
 
 use super::{Res, actor};
@@ -32,9 +31,51 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ReconnectQuery {
+    /// The highest `seq` the client saw.
     last_sequence: Option<u64>,
+}
+
+/// A returning client's state, and with `last_sequence` what it missed.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ReconnectAnswer {
+    room_id: signaling_core::RoomId,
+    user_id: signaling_core::UserId,
+    presence: signaling_core::room::Presence,
+    /// `excellent`, `good`, `fair` or `poor`, once the client reported stats.
+    quality: Option<&'static str>,
+    network_stats: Option<signaling_core::room::NetworkStats>,
+    /// The room's newest sequence number.
+    last_sequence: u64,
+    /// With `last_sequence`: whether the missed messages are gone, so
+    /// `state` replaces them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resync_required: Option<bool>,
+    /// How many messages were missed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missed_message_count: Option<usize>,
+    /// The missed messages, oldest first (seed 000's name for `events`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    missed_messages: Option<Vec<serde_json::Value>>,
+    /// The missed messages, oldest first, as sent over the WebSocket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    events: Option<Vec<serde_json::Value>>,
+    /// The whole room state, when a resync is required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    state: Option<Box<signaling_core::protocol::RoomStateView>>,
+}
+
+/// A quality report's classification.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct QualityAnswer {
+    user_id: signaling_core::UserId,
+    /// `excellent`, `good`, `fair` or `poor`.
+    quality: &'static str,
+    stats: signaling_core::room::NetworkStats,
 }
 
 /// What a returning client missed (with `last_sequence`), and its
@@ -45,8 +86,8 @@ struct ReconnectQuery {
     tag = "Reconnection",
     summary = "What a returning client missed, and its reconnection state",
     security(("bearer" = []), ("query_token" = [])),
-    params(("last_sequence" = Option<u64>, Query, description = "The highest seq the client saw")),
-    responses((status = 200, description = "The reconnection state", body = Object)),
+    params(ReconnectQuery),
+    responses((status = 200, description = "The reconnection state", body = ReconnectAnswer)),
 )]
 async fn reconnect(
     req: HttpRequest,
@@ -61,14 +102,19 @@ async fn reconnect(
         .network_stats
         .as_ref()
         .map(signaling_core::engine::classify_quality);
-    let mut body = json!({
-        "room_id": room_id,
-        "user_id": me.user_id,
-        "presence": me.presence,
-        "quality": quality,
-        "network_stats": me.network_stats,
-        "last_sequence": state.service.latest_sequence(&room_id).await?,
-    });
+    let mut body = ReconnectAnswer {
+        room_id: room_id.clone(),
+        user_id: me.user_id,
+        presence: me.presence,
+        quality,
+        network_stats: me.network_stats,
+        last_sequence: state.service.latest_sequence(&room_id).await?,
+        resync_required: None,
+        missed_message_count: None,
+        missed_messages: None,
+        events: None,
+        state: None,
+    };
     if let Some(last) = q.last_sequence {
         match state.service.replay(&room_id, &a, last).await? {
             signaling_core::ReplayOutcome::Events { events, latest } => {
@@ -76,20 +122,20 @@ async fn reconnect(
                     .iter()
                     .filter_map(|(_, j)| serde_json::from_str(j).ok())
                     .collect();
-                body["resync_required"] = json!(false);
-                body["missed_message_count"] = json!(events.len());
+                body.resync_required = Some(false);
+                body.missed_message_count = Some(events.len());
                 // Seed 000's client reads `missed_messages`.
-                body["missed_messages"] = json!(events);
-                body["events"] = json!(events);
-                body["last_sequence"] = json!(latest);
+                body.missed_messages = Some(events.clone());
+                body.events = Some(events);
+                body.last_sequence = latest;
             }
             signaling_core::ReplayOutcome::Resync { state: s, latest } => {
-                body["resync_required"] = json!(true);
                 // Nothing to replay: the whole state instead.
-                body["missed_messages"] = json!([]);
-                body["events"] = json!([]);
-                body["state"] = json!(s);
-                body["last_sequence"] = json!(latest);
+                body.resync_required = Some(true);
+                body.missed_messages = Some(Vec::new());
+                body.events = Some(Vec::new());
+                body.state = Some(s);
+                body.last_sequence = latest;
             }
         }
     }
@@ -103,7 +149,7 @@ async fn reconnect(
     summary = "Report connection quality; a change of class is broadcast",
     security(("bearer" = []), ("query_token" = [])),
     request_body = signaling_core::room::NetworkStats,
-    responses((status = 200, description = "{user_id, quality, stats}", body = Object)),
+    responses((status = 200, description = "The quality class", body = QualityAnswer)),
 )]
 async fn quality(
     req: HttpRequest,
@@ -118,10 +164,11 @@ async fn quality(
         .execute(&room_id, &a, Command::NetworkStats(stats))
         .await?;
     let quality = signaling_core::engine::classify_quality(&stats);
-    Ok(
-        HttpResponse::Ok()
-            .json(json!({ "user_id": a.user_id, "quality": quality, "stats": stats })),
-    )
+    Ok(HttpResponse::Ok().json(QualityAnswer {
+        user_id: a.user_id,
+        quality,
+        stats,
+    }))
 }
 
 #[utoipa::path(
@@ -130,8 +177,8 @@ async fn quality(
     tag = "Reconnection",
     summary = "Alias of /reconnect (seed 001)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("last_sequence" = Option<u64>, Query, description = "The highest seq the client saw")),
-    responses((status = 200, description = "As /reconnect", body = Object)),
+    params(ReconnectQuery),
+    responses((status = 200, description = "As /reconnect", body = ReconnectAnswer)),
 )]
 async fn reconnection_state(
     req: HttpRequest,
@@ -149,7 +196,7 @@ async fn reconnection_state(
     summary = "Alias of /quality (seed 001)",
     security(("bearer" = []), ("query_token" = [])),
     request_body = signaling_core::room::NetworkStats,
-    responses((status = 200, description = "{user_id, quality, stats}", body = Object)),
+    responses((status = 200, description = "The quality class", body = QualityAnswer)),
 )]
 async fn connection_quality(
     req: HttpRequest,

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use signaling_core::protocol::{RecordingAction, RecordingControlReq};
 use signaling_core::{Actor, Command, ErrorCode, RoomId};
 
@@ -67,12 +66,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(p, web::get().to(recording_list));
 }
 
-#[derive(Deserialize, Default, utoipa::ToSchema)]
+/// The recordings of a room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RoomRecordings {
+    room_id: signaling_core::RoomId,
+    count: usize,
+    recordings: Vec<signaling_core::protocol::RecordingView>,
+}
+
+/// How to record; in the query or the body (whose fields win).
+#[derive(Deserialize, Default, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct RecordingStartQuery {
+    /// The file format (`recording_format` is accepted too).
     #[serde(alias = "recording_format")]
     format: Option<recording::Format>,
+    /// Encoding quality.
     quality: Option<recording::Quality>,
+    /// `server` (the default in SFU rooms) or `client`.
     source: Option<recording::Source>,
+    /// `grid` or `speaker`, for a server recording.
     layout: Option<recording::Layout>,
 }
 
@@ -82,7 +95,7 @@ pub(crate) struct RecordingStartQuery {
     tag = "Recordings",
     summary = "Start a recording (can_record)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high"), ("source" = Option<String>, Query, description = "server (default in SFU rooms) or client"), ("layout" = Option<String>, Query, description = "grid or speaker, for a server recording")), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
+    params(RecordingStartQuery), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
     responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start(
@@ -194,7 +207,7 @@ async fn recording_status(
     tag = "Recordings",
     summary = "Recordings of the room",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{room_id, count, recordings}", body = Object)),
+    responses((status = 200, description = "The room's recordings", body = RoomRecordings)),
 )]
 async fn recording_list(
     req: HttpRequest,
@@ -203,8 +216,11 @@ async fn recording_list(
 ) -> Res {
     let (room_id, _a) = actor(&req, &state, &path).await?;
     let list = state.service.recordings(&room_id).await?;
-    Ok(HttpResponse::Ok()
-        .json(json!({ "room_id": room_id, "count": list.len(), "recordings": list })))
+    Ok(HttpResponse::Ok().json(RoomRecordings {
+        room_id,
+        count: list.len(),
+        recordings: list,
+    }))
 }
 
 #[utoipa::path(
@@ -213,7 +229,7 @@ async fn recording_list(
     tag = "Recordings",
     summary = "Alias of /recordings/start (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(("recording_format" = Option<String>, Query, description = "webm, mp4 or mkv"), ("quality" = Option<String>, Query, description = "low, medium or high"), ("source" = Option<String>, Query, description = "server (default in SFU rooms) or client"), ("layout" = Option<String>, Query, description = "grid or speaker, for a server recording")), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
+    params(RecordingStartQuery), request_body(content = Option<RecordingStartQuery>, description = "Optional; its fields win over the query's"),
     responses((status = 201, description = "The recording", body = signaling_core::protocol::RecordingView)),
 )]
 async fn recording_start_alias(

@@ -1,7 +1,6 @@
 //! Live streams.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 use signaling_core::Command;
 use signaling_core::protocol::LiveStreamStartReq;
 
@@ -73,17 +72,25 @@ async fn stream_stop(
     Ok(HttpResponse::Ok().json(state.service.execute(&room_id, &a, cmd).await?))
 }
 
+/// The streams of a room.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct StreamList<'a> {
+    live_streams: &'a [signaling_core::room::LiveStream],
+}
+
 #[utoipa::path(
     get,
     path = "/webrtc/rooms/{room_id}/live-streams",
     tag = "Live streams",
     summary = "Streams of the room",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{live_streams}", body = Object)),
+    responses((status = 200, description = "The room's streams", body = StreamList)),
 )]
 async fn stream_list(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_member(&room, &a)?;
-    Ok(HttpResponse::Ok().json(json!({ "live_streams": room.live_streams })))
+    Ok(HttpResponse::Ok().json(StreamList {
+        live_streams: &room.live_streams,
+    }))
 }

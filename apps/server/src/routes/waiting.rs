@@ -1,10 +1,9 @@
 //! The waiting room.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
 use signaling_core::{Command, UserId};
 
-use super::{Res, actor};
+use super::{Res, StatusAnswer, actor};
 use crate::AppState;
 
 /// The operations of this feature, documented by `#[utoipa::path]` on each
@@ -38,13 +37,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Who is waiting for admission.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct WaitingList {
+    waiting: Vec<signaling_core::protocol::WaitingView>,
+}
+
 #[utoipa::path(
     get,
     path = "/webrtc/rooms/{room_id}/waiting-room",
     tag = "Waiting room",
     summary = "Who is waiting (moderators)",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{waiting}", body = Object)),
+    responses((status = 200, description = "Who is waiting, oldest first", body = WaitingList)),
 )]
 async fn waiting_list(
     req: HttpRequest,
@@ -55,7 +60,9 @@ async fn waiting_list(
     let view = state.service.room_state(&room_id, &a).await?;
     let room = state.service.room(&room_id).await?;
     state.service.engine().require_moderator(&room, &a)?;
-    Ok(HttpResponse::Ok().json(json!({ "waiting": view.waiting_room })))
+    Ok(HttpResponse::Ok().json(WaitingList {
+        waiting: view.waiting_room,
+    }))
 }
 
 #[utoipa::path(
@@ -64,7 +71,7 @@ async fn waiting_list(
     tag = "Waiting room",
     summary = "Admit one",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, user_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn admit(
     req: HttpRequest,
@@ -75,7 +82,7 @@ async fn admit(
     let user = UserId::parse(&path.1)?;
     let cmd = Command::Admit(user.clone());
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "admitted", "user_id": user })))
+    Ok(StatusAnswer::of("admitted", Some(user), None))
 }
 
 #[utoipa::path(
@@ -84,7 +91,7 @@ async fn admit(
     tag = "Waiting room",
     summary = "Admit everyone waiting",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<AppState>) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -92,7 +99,7 @@ async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<A
         .service
         .execute(&room_id, &a, Command::AdmitAll)
         .await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "admitted" })))
+    Ok(StatusAnswer::ok("admitted"))
 }
 
 #[utoipa::path(
@@ -101,7 +108,7 @@ async fn admit_all(req: HttpRequest, path: web::Path<String>, state: web::Data<A
     tag = "Waiting room",
     summary = "Turn one away",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, user_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn reject(
     req: HttpRequest,
@@ -112,7 +119,7 @@ async fn reject(
     let user = UserId::parse(&path.1)?;
     let cmd = Command::Reject(user.clone());
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "rejected", "user_id": user })))
+    Ok(StatusAnswer::of("rejected", Some(user), None))
 }
 
 #[utoipa::path(
@@ -121,7 +128,7 @@ async fn reject(
     tag = "Waiting room",
     summary = "Send a participant back to the waiting room",
     security(("bearer" = []), ("query_token" = [])),
-    responses((status = 200, description = "{status, user_id}", body = Object)),
+    responses((status = 200, description = "What was done", body = StatusAnswer)),
 )]
 async fn to_waiting(
     req: HttpRequest,
@@ -132,5 +139,5 @@ async fn to_waiting(
     let user = UserId::parse(&path.1)?;
     let cmd = Command::ReturnToWaitingRoom(user.clone());
     state.service.execute(&room_id, &a, cmd).await?;
-    Ok(HttpResponse::Ok().json(json!({ "status": "waiting", "user_id": user })))
+    Ok(StatusAnswer::of("waiting", Some(user), None))
 }

@@ -108,6 +108,7 @@ pub use stream::EgressRequest;
 
 /// An analytics event as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnalyticsRecord {
     /// Room.
     pub room_id: String,
@@ -118,6 +119,7 @@ pub struct AnalyticsRecord {
     /// Event data.
     pub data: serde_json::Map<String, serde_json::Value>,
     /// When.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub timestamp: OffsetDateTime,
 }
