@@ -27,13 +27,15 @@ browser:
 js:
     ./clients/js/check.sh
 
-# Rewrite docs/openapi.json (the REST API document) from the handlers.
+# Rewrite docs/openapi.json (the REST API document, which the TypeScript
+# client's REST types are generated from) from the handlers.
 openapi:
     cargo run -q -p server -- openapi > docs/openapi.json
 
-# Rebuild the committed client module and API reference from clients/js/src.
+# Rebuild the committed client REST types (src/api-types.ts, generated from
+# docs/openapi.json by build.mjs), module and API reference from clients/js/src.
 js-build:
-    cd clients/js && { [ -d node_modules/typescript ] || npm ci --no-audit --no-fund; } && node scripts/build.mjs && node scripts/api-doc.mjs
+    cd clients/js && node scripts/deps.mjs && node scripts/build.mjs && node scripts/api-doc.mjs
 
 # Install (if needed) and start private Redis etc. for the tests.
 services:

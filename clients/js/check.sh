@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Checks of the JavaScript client package (`just js`, part of `just ci`):
-# installs the pinned devDependencies (npm ci), type-checks (tsc --noEmit),
-# rebuilds the browser module, its declarations and docs/client-api.md and
-# fails if the committed copies differ, then runs the Node tests against
-# the real server. Needs Node 20+ and npm (installed from Debian if absent).
+# installs the pinned devDependencies (npm ci, when package-lock.json
+# changed), regenerates the REST types from docs/openapi.json
+# (src/api-types.ts), type-checks (tsc --noEmit), rebuilds the browser
+# module, its declarations and docs/client-api.md and fails if the committed
+# copies differ (so a server change that alters the REST document without
+# regenerating the client's types fails here), then runs the Node tests
+# against the real server. Needs Node 20+ and npm (installed from Debian if
+# absent).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,22 +26,21 @@ if [ "$major" -lt 20 ]; then
 fi
 
 cd "$here"
-pinned="$(node -p 'require("./package.json").devDependencies.typescript')"
-if [ "$(node -p 'try { require("./node_modules/typescript/package.json").version } catch { "" }')" != "$pinned" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-fi
+node scripts/deps.mjs
 
+echo "== REST types from docs/openapi.json"
+node scripts/api-types.mjs
 echo "== tsc --noEmit"
 node_modules/.bin/tsc --noEmit -p tsconfig.json
 echo "== build (module, declarations, API reference)"
 node scripts/build.mjs
 node scripts/api-doc.mjs
 cd "$root"
-generated=(apps/server/web/rtc-client.js apps/server/web/rtc-client.d.ts docs/client-api.md)
+generated=(clients/js/src/api-types.ts apps/server/web/rtc-client.js apps/server/web/rtc-client.d.ts docs/client-api.md)
 if [ -n "$(git status --porcelain -- "${generated[@]}")" ]; then
   git --no-pager diff --stat -- "${generated[@]}"
   git status --short -- "${generated[@]}"
-  echo "the committed build differs from clients/js/src; this run rewrote it (\`just js-build\` does only that): commit it" >&2
+  echo "the committed build differs from clients/js/src or docs/openapi.json; this run rewrote it (\`just js-build\` does only that): commit it" >&2
   exit 1
 fi
 

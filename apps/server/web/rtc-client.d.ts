@@ -2,6 +2,1243 @@
 // (docs/client.md, reference in docs/client-api.md). Generated from clients/js/src
 // by clients/js/scripts/build.mjs with TypeScript 5.9.3: edit the source, not this file.
 
+// ---------------------------------------------------------------- src/api-types.ts
+
+export interface components {
+    schemas: {
+        /** @description A room as the admin sees it (as a host who is not in it). */
+        AdminRoom: {
+            /** @description Banned user ids. */
+            banned?: components["schemas"]["UserId"][] | null;
+            /** Format: date-time */
+            created_at?: string | null;
+            room: components["schemas"]["RoomStateView"];
+        };
+        /** @description A room's analytics events. */
+        AnalyticsList: {
+            events: components["schemas"]["AnalyticsRecord"][];
+            room_id: components["schemas"]["RoomId"];
+        };
+        /** @description An analytics event as recorded. */
+        AnalyticsRecord: {
+            /** @description Event data. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description join, leave, quality, or a client-defined name. */
+            event_type: string;
+            /** @description Room. */
+            room_id: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            timestamp: string;
+            /** @description User. */
+            user_id: string;
+        };
+        /** @description Summary of a room's analytics. */
+        AnalyticsSummary: {
+            /**
+             * Format: double
+             * @description Mean session length over leaves, seconds.
+             */
+            average_session_seconds: number;
+            /** @description Count per event type. */
+            events_by_type: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Joins.
+             */
+            joins: number;
+            /**
+             * Format: int64
+             * @description Leaves.
+             */
+            leaves: number;
+            /**
+             * Format: int64
+             * @description Number of events.
+             */
+            total_events: number;
+            /**
+             * Format: int64
+             * @description Distinct users seen.
+             */
+            unique_participants: number;
+        };
+        /**
+         * @description Virtual background modes.
+         * @enum {string}
+         */
+        BackgroundMode: "none" | "blur" | "image";
+        /** Format: binary */
+        Binary: string;
+        BreakoutBody: {
+            name: string;
+        };
+        /** @description The breakout rooms of a room. */
+        BreakoutList: {
+            breakout_rooms: components["schemas"]["BreakoutWithMembers"][];
+        };
+        /** @description A breakout room: a sub-group of the room; signaling and chat stay inside it. */
+        BreakoutRoom: {
+            /**
+             * Format: date-time
+             * @description When created.
+             */
+            created_at: string;
+            /** @description Id, unique in the room. */
+            id: string;
+            /** @description Name. */
+            name: string;
+        };
+        /** @description A breakout room and who is in it. */
+        BreakoutWithMembers: components["schemas"]["BreakoutRoom"] & {
+            /** @description Who is in it now. */
+            participants: components["schemas"]["UserId"][];
+        };
+        /** @description A page of chat history. */
+        ChatPage: {
+            /** @description Messages, newest first. */
+            messages: components["schemas"]["ChatRecord"][];
+            /** @description Pass as `before` to get the next (older) page; `None` at the end. */
+            next_cursor?: string | null;
+        };
+        /** @description A chat message as delivered and stored. */
+        ChatRecord: {
+            /** @description Breakout group it was sent in, if any. */
+            breakout_room_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When its author last changed its text, if they did.
+             */
+            edited_at?: string | null;
+            /** @description Sender. */
+            from: string;
+            /** @description Sender's display name. */
+            from_name: string;
+            /** @description Unique id. */
+            id: string;
+            /** @description Sanitized text. */
+            message: string;
+            /** @description Reactions on it: each emoji with who reacted, in order. */
+            reactions?: {
+                [key: string]: string[];
+            };
+            /** @description The message this one replies to (its thread's first message). */
+            reply_to?: string | null;
+            /** @description The room. */
+            room_id: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            timestamp: string;
+            /** @description Private recipient, if any. */
+            to?: string | null;
+        };
+        /** @description A user's unread chat in a room. */
+        ChatUnread: {
+            /**
+             * @description Messages they could see, sent by others after their read mark (all
+             *     of them without one).
+             */
+            count: number;
+            last_read?: null | components["schemas"]["ReadReceipt"];
+            /**
+             * @description Whether there are more than `count`: counting stops after a bounded
+             *     read of the history.
+             */
+            more: boolean;
+        };
+        /** @description What an upload answer says. */
+        ChunkAck: {
+            /** @description It had arrived before; nothing was written. */
+            duplicate: boolean;
+            /**
+             * Format: int64
+             * @description The chunk.
+             */
+            index: number;
+            /**
+             * Format: int64
+             * @description Chunks received so far.
+             */
+            received_chunks: number;
+            /** @description The transfer's state after this chunk. */
+            state: components["schemas"]["TransferState"];
+            /**
+             * Format: int64
+             * @description Chunks in the file.
+             */
+            total_chunks: number;
+        };
+        /** @description A stored recording chunk. */
+        ChunkStored: {
+            /** @description The same sequence number had arrived before; nothing was stored. */
+            duplicate: boolean;
+            recording_id: string;
+            /** Format: int64 */
+            sequence: number;
+            user_id: components["schemas"]["UserId"];
+        };
+        /** @description What a client needs before joining. */
+        ClientConfig: {
+            /** Format: int64 */
+            heartbeat_secs: number;
+            iceServers: components["schemas"]["IceServer"][];
+            /** Format: int64 */
+            idle_timeout_secs: number;
+            limits: components["schemas"]["ClientLimits"];
+        };
+        /** @description Limits a client should respect. */
+        ClientLimits: {
+            max_chat_chars: number;
+            max_message_bytes: number;
+            /** Format: int32 */
+            room_capacity: number;
+        };
+        /** @description A closed room. */
+        Closed: {
+            closed: boolean;
+            /** @description How many participants were removed. */
+            removed: number;
+            room_id: components["schemas"]["RoomId"];
+        };
+        /** @description `POST /webrtc/admin/rooms` body. */
+        CreateRoomReq: {
+            metadata?: string | null;
+            room_id: string;
+            settings?: null | components["schemas"]["RoomSettingsPatch"];
+        };
+        /** @description `…/data` body. */
+        DataReq: {
+            /** @description Any JSON. */
+            data: unknown;
+            /** @description Only these participants; everyone when absent. */
+            to?: components["schemas"]["UserId"][] | null;
+            /** @description A label for the receivers. */
+            topic?: string | null;
+        };
+        /** @description A development token. */
+        DevToken: {
+            /**
+             * Format: int64
+             * @description Seconds it lasts.
+             */
+            expires_in: number;
+            token: string;
+            /** @description The id the server picked. */
+            user_id: string;
+        };
+        /** @description `POST /webrtc/dev/token` body. */
+        DevTokenReq: {
+            /** @description Display name. */
+            name?: string | null;
+            /** @description The room the token is for (required: it is valid only there). */
+            room?: string | null;
+            /**
+             * @description Refused: the server picks the user id (a fresh `guest-…`), so nobody
+             *     can sign in as someone else. Keep the token to resume a seat.
+             */
+            user_id?: string | null;
+        };
+        /** @description Device details a client reports. */
+        DeviceInfo: {
+            /** @description Browser name and version. */
+            browser?: string | null;
+            /** @description desktop, mobile, tablet... */
+            device_type?: string | null;
+            /** @description Operating system. */
+            os?: string | null;
+        };
+        /**
+         * @description Why processing failed, as a stable code a client can branch on
+         *     (docs/errors.md, "Recording failures").
+         * @enum {string}
+         */
+        FailureCode: "NO_MEDIA" | "UNSUPPORTED_MEDIA_FORMAT" | "MEDIA_PROCESSING_FAILED" | "STORAGE_UNAVAILABLE";
+        /**
+         * @description Whether the whole file of a transfer is verified.
+         * @enum {string}
+         */
+        FileChecksum: "offered" | "not_offered" | "computed";
+        /**
+         * @description Container formats.
+         * @enum {string}
+         */
+        Format: "webm" | "mp4" | "mkv";
+        HandBody: {
+            raised?: boolean;
+            user_id?: null | components["schemas"]["UserId"];
+        };
+        /** @description Raised hands, oldest first. */
+        HandQueue: {
+            queue: components["schemas"]["HandRaiseEntry"][];
+        };
+        /** @description A raised hand. */
+        HandRaiseEntry: {
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            raised_at: string;
+            /** @description Whose. */
+            user_id: components["schemas"]["UserId"];
+        };
+        /** @description Health of this instance. */
+        Health: {
+            checks: components["schemas"]["HealthChecks"];
+            connections: number;
+            /** @description `healthy` or `degraded`. */
+            status: string;
+            /** Format: int64 */
+            uptime_seconds: number;
+        };
+        /** @description The checks behind `/webrtc/health`. */
+        HealthChecks: {
+            /** @description Chat messages waiting for the history store. */
+            chat_outbox_pending: number;
+            /** @description `ok` or `unavailable`. */
+            room_store: string;
+        };
+        /** @description One ICE server, as `RTCIceServer` takes it. */
+        IceServer: {
+            /** @description TURN credential. */
+            credential?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds the TURN credential lasts.
+             */
+            ttl?: number | null;
+            urls: string[];
+            /** @description TURN username (time-limited, bound to the caller). */
+            username?: string | null;
+        };
+        JsonChunk: {
+            /** @description Base64 (or a data URL); `chunk` is seed 002's name for it. */
+            data: string;
+            /** Format: int64 */
+            sequence: number;
+        };
+        KickBody: {
+            ban?: boolean;
+        };
+        /**
+         * @description The layout of a composite picture (a server recording or stream).
+         * @enum {string}
+         */
+        Layout: "grid" | "speaker";
+        /** @description An expiring URL. */
+        LinkAnswer: {
+            /**
+             * Format: int64
+             * @description Seconds it lasts.
+             */
+            expires_in: number;
+            url: string;
+        };
+        /** @description A live-stream session record. */
+        LiveStream: {
+            /**
+             * @description Where the server streams it (`rtmp://host/app`, never the key);
+             *     absent for a stream the server only records as metadata.
+             */
+            destination?: string | null;
+            /**
+             * @description Why it is reconnecting or failed (the encoder's last words, without
+             *     the destination).
+             */
+            error?: string | null;
+            /**
+             * @description Where members play its HLS output, when it has one (this server's
+             *     path; `…/hls/link` gives an expiring one for any player).
+             */
+            hls_url?: string | null;
+            layout?: null | components["schemas"]["Layout"];
+            /** @description Platform label. */
+            platform?: string | null;
+            /** @description The preset, for a server stream. */
+            quality?: string | null;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            started_at: string;
+            /** @description Who started it. */
+            started_by: components["schemas"]["UserId"];
+            status?: null | components["schemas"]["StreamStatus"];
+            /**
+             * Format: date-time
+             * @description When it stopped, if it did.
+             */
+            stopped_at?: string | null;
+            /** @description Id. */
+            stream_id: string;
+            /** @description Title. */
+            title?: string | null;
+        };
+        /** @description `live-stream-start`. */
+        LiveStreamStartReq: {
+            /**
+             * @description Also (or only, without `url`) as HLS, served by this server (SFU
+             *     rooms).
+             */
+            hls?: boolean | null;
+            layout?: null | components["schemas"]["Layout"];
+            /** @description Target platform label, e.g. `youtube`. */
+            platform?: string | null;
+            /** @description The preset: `low`, `medium` (the default), `high` or `ultra`. */
+            quality?: string | null;
+            /**
+             * @description The stream key, the last segment of the URL the server pushes to:
+             *     a secret, never returned, logged or kept with the room.
+             */
+            stream_key?: string | null;
+            /** @description Title. */
+            title?: string | null;
+            /**
+             * @description RTMP(S) destination, `rtmp://host/app`: with it the server streams
+             *     the room (SFU rooms); without, the stream is metadata only.
+             */
+            url?: string | null;
+        };
+        /** @description What a media file holds, as probed. */
+        MediaInfo: {
+            /** @description Audio codec, e.g. `opus`, `aac`. */
+            audio_codec?: string | null;
+            /**
+             * Format: int64
+             * @description Duration in milliseconds.
+             */
+            duration_ms: number;
+            /** @description Container as ffprobe names it, e.g. `matroska,webm`. */
+            format_name: string;
+            /**
+             * Format: int32
+             * @description Frame height.
+             */
+            height?: number | null;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            size: number;
+            /** @description Video codec, e.g. `vp8`, `h264`. */
+            video_codec?: string | null;
+            /**
+             * Format: int32
+             * @description Frame width.
+             */
+            width?: number | null;
+        };
+        /**
+         * @description Audio or video.
+         * @enum {string}
+         */
+        MediaKind: "audio" | "video";
+        /**
+         * @description How a room's media flows.
+         * @enum {string}
+         */
+        MediaMode: "mesh" | "sfu";
+        /** @description What a participant is publishing. */
+        MediaState: {
+            /** @description Microphone muted. */
+            audio_muted: boolean;
+            /** @description Sharing the screen. */
+            screen_sharing: boolean;
+            /** @description Camera off. */
+            video_muted: boolean;
+        };
+        /** @description A room's metadata. */
+        MetadataAnswer: {
+            metadata: string;
+            room_id: components["schemas"]["RoomId"];
+        };
+        /** @description `…/metadata` body. */
+        MetadataReq: {
+            metadata: string;
+        };
+        /** @description A point-in-time copy of [`Metrics`]. */
+        MetricsSnapshot: {
+            /** @description Open WebSocket connections now. */
+            connections: number;
+            /**
+             * Format: int64
+             * @description WebSocket sessions accepted since start.
+             */
+            connections_opened: number;
+            /** @description WebSocket `error` messages and error closes sent, by code. */
+            errors_by_code: {
+                [key: string]: number;
+            };
+            /**
+             * Format: int64
+             * @description Client text frames received.
+             */
+            frames_received: number;
+            /**
+             * Format: int64
+             * @description Text frames sent to clients.
+             */
+            frames_sent: number;
+            /**
+             * Format: int64
+             * @description Joins refused (full, locked, banned, ...).
+             */
+            joins_refused: number;
+            /**
+             * Format: int64
+             * @description Connections closed because they could not keep up.
+             */
+            slow_consumer_closes: number;
+        };
+        /** @description The chunks of a transfer still to send. */
+        Missing: {
+            /** Format: int64 */
+            chunk_size: number;
+            /** @description Chunk indexes, ascending. */
+            missing: number[];
+            /** Format: int64 */
+            total_chunks: number;
+            transfer_id: string;
+        };
+        /** @description `…/mute` body. */
+        MuteReq: {
+            /** @description `audio` or `video`. */
+            kind: components["schemas"]["MediaKind"];
+        };
+        /** @description A muted participant. */
+        Muted: {
+            kind: components["schemas"]["MediaKind"];
+            muted: boolean;
+            room_id: components["schemas"]["RoomId"];
+            user_id: components["schemas"]["UserId"];
+        };
+        /** @description The caller's recordings. */
+        MyRecordings: {
+            count: number;
+            recordings: components["schemas"]["RecordingView"][];
+        };
+        /** @description Network statistics a client reports. */
+        NetworkStats: {
+            /**
+             * Format: double
+             * @description Available bandwidth in kbit/s.
+             */
+            bandwidth_kbps?: number | null;
+            /**
+             * Format: double
+             * @description Jitter in milliseconds.
+             */
+            jitter_ms?: number | null;
+            /**
+             * Format: double
+             * @description Round-trip latency in milliseconds.
+             */
+            latency_ms?: number | null;
+            /**
+             * Format: double
+             * @description Packet loss in percent (0-100).
+             */
+            packet_loss_percent?: number | null;
+        };
+        /** @description An offer's body. */
+        OfferReq: {
+            /**
+             * Format: int64
+             * @description Chunk size in bytes (default 64 KiB).
+             */
+            chunk_size?: number | null;
+            /** @description File name (no path). `filename` is seed 001's name for it. */
+            file_name: string;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            file_size: number;
+            /** @description MIME type. */
+            file_type?: string | null;
+            mode?: null | components["schemas"]["TransferMode"];
+            /** @description The receiver. */
+            receiver: components["schemas"]["UserId"];
+            /**
+             * @description Hex SHA-256 of the whole file. Optional: without it every chunk is
+             *     still checked against its own, and the transfer's `file_checksum`
+             *     says the whole file was not.
+             */
+            sha256?: string | null;
+        };
+        /** @description The participants of a room. */
+        ParticipantList: {
+            count: number;
+            participants: components["schemas"]["ParticipantView"][];
+            room_id: components["schemas"]["RoomId"];
+        };
+        /** @description `participant-update` from a client (its own info). */
+        ParticipantUpdateReq: {
+            device_info?: null | components["schemas"]["DeviceInfo"];
+            /** @description New display name. */
+            display_name?: string | null;
+            network_stats?: null | components["schemas"]["NetworkStats"];
+            /** @description Sending video quality label, e.g. `720p`. */
+            video_quality?: string | null;
+        };
+        /**
+         * @description What clients see of a participant (WebSocket messages and REST): the
+         *     participant without the server's internals (the id of the connection
+         *     that speaks for them is for the engine and the hub only).
+         */
+        ParticipantView: {
+            background?: null | components["schemas"]["VirtualBackground"];
+            /** @description Breakout room the participant is in; `None` is the main room. */
+            breakout_room_id?: string | null;
+            device_info?: null | components["schemas"]["DeviceInfo"];
+            /**
+             * Format: date-time
+             * @description When the connection was lost, while reconnecting.
+             */
+            disconnected_at?: string | null;
+            /**
+             * Format: date-time
+             * @description When they joined.
+             */
+            joined_at: string;
+            /** @description Media state. */
+            media: components["schemas"]["MediaState"];
+            /** @description Display name. */
+            name: string;
+            network_stats?: null | components["schemas"]["NetworkStats"];
+            /** @description Effective permissions. */
+            permissions: components["schemas"]["Permissions"];
+            /** @description Connected or reconnecting. */
+            presence: components["schemas"]["Presence"];
+            /** @description Role. */
+            role: components["schemas"]["Role"];
+            /** @description The user. */
+            user_id: components["schemas"]["UserId"];
+            /** @description Sending video quality label. */
+            video_quality?: string | null;
+        };
+        /**
+         * @description What one participant may do in a room, independent of moderation powers
+         *     (which come from the [`Role`]).
+         */
+        Permissions: {
+            /** @description May send chat messages. */
+            can_chat: boolean;
+            /** @description May raise a hand. */
+            can_raise_hand: boolean;
+            /** @description May send reactions. */
+            can_react: boolean;
+            /** @description May start a recording. */
+            can_record: boolean;
+            /** @description May publish a microphone track. */
+            can_share_audio: boolean;
+            /** @description May offer files to others. */
+            can_share_files: boolean;
+            /** @description May share the screen. */
+            can_share_screen: boolean;
+            /** @description May publish a camera track. */
+            can_share_video: boolean;
+        };
+        /** @description A participant's permissions. */
+        PermissionsAnswer: {
+            permissions: components["schemas"]["Permissions"];
+            user_id: components["schemas"]["UserId"];
+        };
+        /** @description A partial permission update: only the fields present are changed. */
+        PermissionsPatch: {
+            /** @description See [`Permissions::can_chat`]. */
+            can_chat?: boolean | null;
+            /** @description See [`Permissions::can_raise_hand`]. */
+            can_raise_hand?: boolean | null;
+            /** @description See [`Permissions::can_react`]. */
+            can_react?: boolean | null;
+            /** @description See [`Permissions::can_record`]. */
+            can_record?: boolean | null;
+            /** @description See [`Permissions::can_share_audio`]. */
+            can_share_audio?: boolean | null;
+            /** @description See [`Permissions::can_share_files`]. */
+            can_share_files?: boolean | null;
+            /** @description See [`Permissions::can_share_screen`]. */
+            can_share_screen?: boolean | null;
+            /** @description See [`Permissions::can_share_video`]. */
+            can_share_video?: boolean | null;
+        };
+        /**
+         * @description Connection status of a participant.
+         * @enum {string}
+         */
+        Presence: "connected" | "reconnecting";
+        ProgressBody: {
+            /** Format: int64 */
+            bytes_transferred: number;
+        };
+        /**
+         * @description Quality presets.
+         * @enum {string}
+         */
+        Quality: "low" | "medium" | "high" | "ultra";
+        /** @description A quality report's classification. */
+        QualityAnswer: {
+            quality: components["schemas"]["QualityClass"];
+            stats: components["schemas"]["NetworkStats"];
+            user_id: components["schemas"]["UserId"];
+        };
+        /**
+         * @description The classes of `signaling_core::engine::classify_quality`, for the
+         *     document.
+         * @enum {string}
+         */
+        QualityClass: "excellent" | "good" | "poor" | "lost";
+        /** @description The caller's use of one rate limit. */
+        RateAnswer: {
+            /** Format: int32 */
+            limit: number;
+            limit_type: string;
+            /** Format: int32 */
+            remaining?: number | null;
+            /** Format: int64 */
+            reset_in_secs?: number | null;
+            /**
+             * @description `user`: counted across instances; `connection`: by each WebSocket
+             *     session, so `used`, `remaining` and `reset_in_secs` are null.
+             */
+            scope: components["schemas"]["RateScope"];
+            /** Format: int32 */
+            used?: number | null;
+            /** Format: int64 */
+            window_secs: number;
+        };
+        /**
+         * @description Where a rate limit is counted, for the document.
+         * @enum {string}
+         */
+        RateScope: "user" | "connection";
+        /** @description How far one user has read a room's chat. */
+        ReadReceipt: {
+            /**
+             * Format: date-time
+             * @description When that message was sent.
+             */
+            message_at: string;
+            /** @description The newest message they have read. */
+            message_id: string;
+            /**
+             * Format: date-time
+             * @description When they read it.
+             */
+            read_at: string;
+            /** @description The reader. */
+            user_id: string;
+        };
+        /** @description The body of `GET /rooms/{room}/chat/receipts`. */
+        ReceiptsView: {
+            /** @description Most recently read first. */
+            receipts: components["schemas"]["ReadReceipt"][];
+        };
+        /** @description A returning client's state, and with `last_sequence` what it missed. */
+        ReconnectAnswer: {
+            /** @description The missed messages, oldest first, as sent over the WebSocket. */
+            events?: Record<string, unknown>[] | null;
+            /**
+             * Format: int64
+             * @description The room's newest sequence number.
+             */
+            last_sequence: number;
+            /** @description How many messages were missed. */
+            missed_message_count?: number | null;
+            /** @description The missed messages, oldest first (seed 000's name for `events`). */
+            missed_messages?: Record<string, unknown>[] | null;
+            network_stats?: null | components["schemas"]["NetworkStats"];
+            presence: components["schemas"]["Presence"];
+            quality?: null | components["schemas"]["QualityClass"];
+            /**
+             * @description With `last_sequence`: whether the missed messages are gone, so
+             *     `state` replaces them.
+             */
+            resync_required?: boolean | null;
+            room_id: components["schemas"]["RoomId"];
+            state?: null | components["schemas"]["RoomStateView"];
+            user_id: components["schemas"]["UserId"];
+        };
+        /**
+         * @description One recording: who started it where, its format, and its life so far.
+         *     Times are RFC 3339 on the wire, like every other timestamp of the API.
+         */
+        Recording: {
+            /** @description Why processing failed, for people. */
+            failure?: string | null;
+            failure_code?: null | components["schemas"]["FailureCode"];
+            /** @description Container format of the final file. */
+            format: components["schemas"]["Format"];
+            layout?: null | components["schemas"]["Layout"];
+            /** @description The playable files, one per participant who uploaded media. */
+            outputs?: components["schemas"]["RecordingOutput"][];
+            /**
+             * Format: date-time
+             * @description When it was last paused, while paused.
+             */
+            paused_at?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds spent paused before `paused_at`.
+             */
+            paused_secs?: number;
+            /** @description Quality preset. */
+            quality: components["schemas"]["Quality"];
+            /** @description Globally unique id (a UUID). */
+            recording_id: string;
+            /** @description The room it records. */
+            room_id: string;
+            /** @description Who makes its media (records from before this field are `client`). */
+            source?: components["schemas"]["Source"];
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            started_at: string;
+            /** @description Who started it. */
+            started_by: string;
+            /** @description Where it is in its life. */
+            status: components["schemas"]["RecordingStatus"];
+            /**
+             * Format: date-time
+             * @description When it stopped or was cancelled.
+             */
+            stopped_at?: string | null;
+        };
+        /** @description One playable file of a recording. */
+        RecordingOutput: {
+            /** @description Blob key of the file. */
+            key: string;
+            /** @description What ffprobe says about the file. */
+            media: components["schemas"]["MediaInfo"];
+            /** @description Blob key of the thumbnail (JPEG). */
+            thumbnail_key: string;
+            /** @description Whose media it is. */
+            user_id: string;
+        };
+        /** @description How to record; in the query or the body (whose fields win). */
+        RecordingStartQuery: {
+            format?: null | components["schemas"]["Format"];
+            layout?: null | components["schemas"]["Layout"];
+            quality?: null | components["schemas"]["Quality"];
+            source?: null | components["schemas"]["Source"];
+        };
+        /**
+         * @description Recording states (seed 004).
+         * @enum {string}
+         */
+        RecordingStatus: "pending" | "recording" | "paused" | "processing" | "completed" | "failed" | "cancelled";
+        /** @description A recording as clients see it: the record plus its running duration. */
+        RecordingView: components["schemas"]["Recording"] & {
+            /**
+             * Format: int64
+             * @description Seconds recorded so far, pauses excluded.
+             */
+            duration: number;
+        };
+        /** @description `…/remove` body. */
+        RemoveReq: {
+            /**
+             * @description Also ban: the ban is part of the room's shared state, so no instance
+             *     of the cluster admits the user again.
+             */
+            ban?: boolean;
+        };
+        /** @description A removed participant. */
+        Removed: {
+            banned: boolean;
+            removed: boolean;
+            room_id: components["schemas"]["RoomId"];
+            user_id: components["schemas"]["UserId"];
+        };
+        /**
+         * @description `POST /webrtc/admin/webhooks/replay` body: one of `from_seq` (needs
+         *     `room_id`) or `since` (unix seconds; all rooms unless `room_id`).
+         */
+        ReplayReq: {
+            /** Format: int64 */
+            from_seq?: number | null;
+            room_id?: string | null;
+            /** Format: int64 */
+            since?: number | null;
+        };
+        /** @description Webhook events queued again. */
+        Replayed: {
+            /** Format: int64 */
+            replayed: number;
+        };
+        /**
+         * @description A participant's role in a room. Ordered from most to least privileged.
+         * @enum {string}
+         */
+        Role: "host" | "moderator" | "participant" | "viewer";
+        /** @description A participant's role. */
+        RoleAnswer: {
+            role: components["schemas"]["Role"];
+            user_id: components["schemas"]["UserId"];
+        };
+        RoleBody: {
+            role: string;
+        };
+        /** @description A room id: 1-128 characters of A-Z a-z 0-9 _ - . @ : +, no `..` */
+        RoomId: string;
+        /** @description Every room. */
+        RoomList: {
+            count: number;
+            rooms: components["schemas"]["RoomSummary"][];
+        };
+        /** @description The recordings of a room. */
+        RoomRecordings: {
+            count: number;
+            recordings: components["schemas"]["RecordingView"][];
+            room_id: components["schemas"]["RoomId"];
+        };
+        /** @description One life of a room: from its creation until it was cleaned up. */
+        RoomSession: {
+            /**
+             * Format: int64
+             * @description Length in seconds, once ended.
+             */
+            duration_seconds?: number | null;
+            /**
+             * Format: date-time
+             * @description When it ended, if it did.
+             */
+            ended_at?: string | null;
+            /** @description Everyone who joined. */
+            participants: string[];
+            /** @description The room. */
+            room_id: string;
+            /**
+             * Format: date-time
+             * @description When it started.
+             */
+            started_at: string;
+        };
+        /** @description Room settings. */
+        RoomSettings: {
+            /** @description Chat is allowed. */
+            chat_enabled: boolean;
+            /** @description No new participants may join. */
+            locked: boolean;
+            /**
+             * Format: int32
+             * @description Capacity.
+             */
+            max_participants: number;
+            /**
+             * @description How media flows: between the browsers (`mesh`) or through the
+             *     server's media plane (`sfu`). Records written before it existed
+             *     read as mesh.
+             */
+            media_mode?: components["schemas"]["MediaMode"];
+            /** @description New participants join with audio muted. */
+            mute_on_entry: boolean;
+            /** @description Screen sharing is allowed. */
+            screen_share_allowed: boolean;
+            /** @description Participants wait for admission. */
+            waiting_room_enabled: boolean;
+        };
+        /** @description A partial settings update. */
+        RoomSettingsPatch: {
+            /** @description See [`RoomSettings::chat_enabled`]. */
+            chat_enabled?: boolean | null;
+            /** @description See [`RoomSettings::locked`]. */
+            locked?: boolean | null;
+            /**
+             * Format: int32
+             * @description See [`RoomSettings::max_participants`].
+             */
+            max_participants?: number | null;
+            media_mode?: null | components["schemas"]["MediaMode"];
+            /** @description See [`RoomSettings::mute_on_entry`]. */
+            mute_on_entry?: boolean | null;
+            /** @description See [`RoomSettings::screen_share_allowed`]. */
+            screen_share_allowed?: boolean | null;
+            /** @description See [`RoomSettings::waiting_room_enabled`]. */
+            waiting_room_enabled?: boolean | null;
+        };
+        /** @description The full state of a room as one participant sees it. */
+        RoomStateView: {
+            /** @description Breakout rooms. */
+            breakout_rooms: components["schemas"]["BreakoutRoom"][];
+            chat_unread?: null | components["schemas"]["ChatUnread"];
+            /** @description Raised hands, oldest first. */
+            hand_raise_queue: components["schemas"]["HandRaiseEntry"][];
+            /**
+             * Format: int64
+             * @description Sequence number of the last room event (for resuming).
+             */
+            last_sequence: number;
+            /** @description Live streams (active and ended). */
+            live_streams: components["schemas"]["LiveStream"][];
+            /** @description Application data set through the admin API (empty when none). */
+            metadata?: string;
+            /** @description Everyone in the room, in join order. */
+            participants: components["schemas"]["ParticipantView"][];
+            /** @description The room. */
+            room_id: string;
+            /** @description Room settings. */
+            settings: components["schemas"]["RoomSettings"];
+            /** @description Users waiting for admission (moderators only; empty for others). */
+            waiting_room: components["schemas"]["WaitingView"][];
+            /** @description The receiving participant's own id. */
+            you: string;
+        };
+        /** @description A room in the admin list. */
+        RoomSummary: {
+            /** Format: date-time */
+            created_at: string;
+            metadata: string;
+            participants: number;
+            /** @description A recording is running. */
+            recording: boolean;
+            room_id: components["schemas"]["RoomId"];
+            settings: components["schemas"]["RoomSettings"];
+            waiting: number;
+        };
+        /** @description Data sent to a room. */
+        Sent: {
+            /** @description How many users it was addressed to; absent when sent to everyone. */
+            recipients?: number | null;
+            room_id: components["schemas"]["RoomId"];
+            sent: boolean;
+        };
+        /** @description The lives of a room, newest first. */
+        SessionList: {
+            room_id: components["schemas"]["RoomId"];
+            sessions: components["schemas"]["RoomSession"][];
+        };
+        /**
+         * @description Who makes a recording's media.
+         * @enum {string}
+         */
+        Source: "client" | "server";
+        /** @description Totals across the deployment. */
+        Stats: {
+            connections_on_this_instance: number;
+            participants: number;
+            rooms: number;
+            /** Format: int64 */
+            uptime_seconds: number;
+        };
+        /**
+         * @description What a moderation action did: `{status}`, with the user and breakout
+         *     room it concerned where there is one.
+         */
+        StatusAnswer: {
+            /** @description The breakout room concerned. */
+            breakout_room_id?: string | null;
+            /**
+             * @description What happened: `muted`, `updated`, `removed`, `banned`, `admitted`,
+             *     `rejected`, `waiting`, `assigned`, `returned` or `closed`.
+             */
+            status: string;
+            user_id?: null | components["schemas"]["UserId"];
+        };
+        /** @description The streams of a room. */
+        StreamList: {
+            live_streams: components["schemas"]["LiveStream"][];
+        };
+        /**
+         * @description Where a server stream is.
+         * @enum {string}
+         */
+        StreamStatus: "starting" | "live" | "reconnecting" | "failed" | "stopped";
+        /** @description A room's analytics summary. */
+        SummaryAnswer: {
+            room_id: components["schemas"]["RoomId"];
+            summary: components["schemas"]["AnalyticsSummary"];
+        };
+        /** @description A transfer record. */
+        Transfer: {
+            /**
+             * Format: int64
+             * @description Bytes reported (peer-to-peer) or stored (server, once complete).
+             */
+            bytes_transferred: number;
+            /**
+             * Format: int64
+             * @description Chunk size.
+             */
+            chunk_size: number;
+            /**
+             * Format: date-time
+             * @description Created.
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When it and its chunks are removed.
+             */
+            expires_at: string;
+            /** @description Why it failed. */
+            failure?: string | null;
+            /**
+             * @description What the whole file was checked against (every server-mode chunk
+             *     is checked against its own SHA-256 either way).
+             */
+            file_checksum?: components["schemas"]["FileChecksum"];
+            /** @description File name. */
+            file_name: string;
+            /**
+             * Format: int64
+             * @description Size in bytes.
+             */
+            file_size: number;
+            /** @description MIME type. */
+            file_type?: string | null;
+            /** @description Server or peer-to-peer. */
+            mode: components["schemas"]["TransferMode"];
+            /** @description Who receives. */
+            receiver: components["schemas"]["UserId"];
+            /** @description The room it was offered in. */
+            room_id: components["schemas"]["RoomId"];
+            /** @description Who sends. */
+            sender: components["schemas"]["UserId"];
+            /** @description Hex SHA-256 of the whole file. */
+            sha256?: string | null;
+            /** @description State. */
+            state: components["schemas"]["TransferState"];
+            /**
+             * Format: int64
+             * @description Number of chunks.
+             */
+            total_chunks: number;
+            /** @description Id (UUID). */
+            transfer_id: string;
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updated_at: string;
+        };
+        /** @description The caller's transfers, newest first. */
+        TransferList: {
+            count: number;
+            transfers: components["schemas"]["TransferView"][];
+        };
+        /**
+         * @description How the bytes travel.
+         * @enum {string}
+         */
+        TransferMode: "server" | "peer_to_peer";
+        /**
+         * @description Transfer states.
+         * @enum {string}
+         */
+        TransferState: "pending" | "active" | "paused" | "completed" | "rejected" | "cancelled" | "failed";
+        /** @description A transfer with its progress, as the parties see it. */
+        TransferView: components["schemas"]["Transfer"] & {
+            /**
+             * Format: int64
+             * @description Bytes done.
+             */
+            bytes_done: number;
+            /**
+             * Format: int64
+             * @description `received_chunks` under seed 000's name.
+             */
+            chunks_received: number;
+            /**
+             * Format: double
+             * @description Percent done.
+             */
+            progress_percent: number;
+            /**
+             * Format: int64
+             * @description Chunks stored (server mode).
+             */
+            received_chunks: number;
+            /** @description `state` under seed 001's name. */
+            status: components["schemas"]["TransferState"];
+        };
+        /** @description What arrived of a recording, per participant. */
+        UploadStatus: {
+            outputs: components["schemas"]["RecordingOutput"][];
+            /** @description By user id. */
+            participants: {
+                [key: string]: components["schemas"]["Uploaded"];
+            };
+            recording_id: string;
+            status: components["schemas"]["RecordingStatus"];
+        };
+        /** @description What one participant uploaded. */
+        Uploaded: {
+            /** Format: int64 */
+            bytes: number;
+            chunks: number;
+            sequences: number[];
+        };
+        /** @description A user id: 1-128 characters of A-Z a-z 0-9 _ - . @ : +, no `..` */
+        UserId: string;
+        /** @description A virtual background choice (the processing happens in the client). */
+        VirtualBackground: {
+            /** @description Image reference for `image` mode (an id or URL, at most 512 characters). */
+            image?: string | null;
+            /** @description none, blur or image. */
+            mode: components["schemas"]["BackgroundMode"];
+        };
+        /** @description Who is waiting for admission. */
+        WaitingList: {
+            waiting: components["schemas"]["WaitingView"][];
+        };
+        /** @description A waiting user, as moderators see it. */
+        WaitingView: {
+            /** @description Display name. */
+            name: string;
+            /**
+             * Format: date-time
+             * @description Since when.
+             */
+            since: string;
+            /** @description The user. */
+            user_id: string;
+        };
+        /** @description Totals and this instance's counters. */
+        WebrtcMetrics: {
+            participants: number;
+            participants_reconnecting: number;
+            rooms: number;
+            this_instance: components["schemas"]["MetricsSnapshot"];
+            /** Format: int64 */
+            uptime_seconds: number;
+        };
+        Error: {
+            error: {
+                code: "UNAUTHORIZED" | "INVALID_TOKEN" | "TOKEN_EXPIRED" | "TOKEN_NOT_YET_VALID" | "ROOM_ACCESS_DENIED" | "PERMISSION_DENIED" | "FORBIDDEN" | "ORIGIN_NOT_ALLOWED" | "RATE_LIMIT_EXCEEDED" | "TOO_MANY_MESSAGES" | "ROOM_FULL" | "TOO_MANY_CONNECTIONS" | "MAX_PARTICIPANTS_REACHED" | "ROOM_NOT_FOUND" | "ROOM_LOCKED" | "ROOM_ALREADY_EXISTS" | "ROOM_CLOSED" | "USER_NOT_IN_ROOM" | "USER_BANNED" | "SESSION_REPLACED" | "KICKED" | "IN_WAITING_ROOM" | "WAITING_ROOM_REJECTED" | "NOT_IN_WAITING_ROOM" | "INVALID_SDP" | "INVALID_ICE_CANDIDATE" | "INVALID_TARGET" | "SCREEN_SHARE_NOT_ALLOWED" | "MEDIA_NOT_ALLOWED" | "TRACK_NOT_FOUND" | "MEDIA_MODE_MISMATCH" | "INVALID_MESSAGE" | "UNKNOWN_MESSAGE_TYPE" | "UNSUPPORTED_MESSAGE_TYPE" | "MESSAGE_TOO_LARGE" | "INVALID_ID" | "VALIDATION_ERROR" | "INVALID_ROLE" | "ROLE_CHANGE_NOT_ALLOWED" | "CHAT_DISABLED" | "EMPTY_MESSAGE" | "MESSAGE_TOO_LONG" | "BREAKOUT_ROOM_NOT_FOUND" | "BREAKOUT_LIMIT_REACHED" | "STREAM_NOT_FOUND" | "STREAM_ALREADY_ACTIVE" | "INVALID_E2EE_PAYLOAD" | "TRANSFER_NOT_FOUND" | "FILE_TOO_LARGE" | "TOO_MANY_TRANSFERS" | "CHECKSUM_MISMATCH" | "INVALID_CHUNK" | "FILE_CHECKSUM_MISMATCH" | "TRANSFER_EXPIRED" | "RANGE_NOT_SATISFIABLE" | "RECORDING_NOT_FOUND" | "RECORDING_LIMIT_REACHED" | "RECORDING_ALREADY_ACTIVE" | "INVALID_STATE_TRANSITION" | "CONFLICT" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "IDLE_TIMEOUT" | "REQUEST_TIMEOUT" | "SLOW_CONSUMER" | "SESSION_LOST" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "QUOTA_EXCEEDED" | "TRANSFER_NOT_ACCEPTED";
+                message: string;
+                hint?: string;
+                /** @description Seconds, for RATE_LIMIT_EXCEEDED */
+                retry_after?: number | null;
+            };
+        };
+    };
+    responses: {
+        /** @description An error with a stable code */
+        Error: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+
 // ---------------------------------------------------------------- src/util.ts
 
 /** Hex SHA-256 of bytes or a Blob (browsers need a secure context: https or localhost). */
@@ -31,23 +1268,22 @@ export declare function sleep(ms: number): Promise<void>;
 
 // ---------------------------------------------------------------- src/protocol.ts
 
+/**
+ * A schema of the REST document with some fields narrowed to the values the
+ * server sends where the document only says `string`. Each narrowed field
+ * must stay assignable to the document's, so a change there fails to compile.
+ */
+export type Narrowed<T, N extends {
+    [K in keyof N]: K extends keyof T ? T[K] : never;
+}> = Omit<T, keyof N> & N;
 /** An RFC 3339 timestamp in UTC, as the server writes them. */
 export type Timestamp = string;
-/** A participant's role in a room. */
-export type Role = 'host' | 'moderator' | 'participant' | 'viewer';
+/** A participant's role in a room (`host`, `moderator`, `participant`, `viewer`). */
+export type Role = components['schemas']['Role'];
 /** What a participant may do; the server enforces every flag. */
-export interface Permissions {
-    can_share_audio: boolean;
-    can_share_video: boolean;
-    can_share_screen: boolean;
-    can_chat: boolean;
-    can_share_files: boolean;
-    can_record: boolean;
-    can_raise_hand: boolean;
-    can_react: boolean;
-}
-/** How a room's media flows. */
-export type MediaMode = 'mesh' | 'sfu';
+export type Permissions = components['schemas']['Permissions'];
+/** How a room's media flows (`mesh`, `sfu`). */
+export type MediaMode = components['schemas']['MediaMode'];
 /** What a published track carries (`media-offer.sources`). */
 export type MediaSource = 'microphone' | 'camera' | 'screen' | 'screen_audio';
 /** A track received from the server in an SFU room, by our transceiver `mid`. */
@@ -58,268 +1294,87 @@ export interface MediaTrack {
     kind: MediaKind;
 }
 /** Audio or video. */
-export type MediaKind = 'audio' | 'video';
+export type MediaKind = components['schemas']['MediaKind'];
 /** What a participant is publishing. */
-export interface MediaState {
-    audio_muted: boolean;
-    video_muted: boolean;
-    screen_sharing: boolean;
-}
+export type MediaState = components['schemas']['MediaState'];
 /** Device details a client reports (`participant-update`). */
-export interface DeviceInfo {
-    browser?: string;
-    os?: string;
-    device_type?: string;
-}
+export type DeviceInfo = components['schemas']['DeviceInfo'];
 /** Network figures a client reports (`network-stats`); every field optional. */
-export interface NetworkStats {
-    /** Round-trip time in milliseconds. */
-    latency_ms?: number;
-    /** Packet loss in percent (0–100). */
-    packet_loss_percent?: number;
-    /** Jitter in milliseconds. */
-    jitter_ms?: number;
-    /** Available bandwidth in kbit/s. */
-    bandwidth_kbps?: number;
-}
-/** The server's classification of a participant's {@link NetworkStats}. */
+export type NetworkStats = components['schemas']['NetworkStats'];
+/**
+ * The server's classification of a participant's {@link NetworkStats}. Not a
+ * schema of the REST document, whose answers say only `string`.
+ */
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost';
 /** A virtual background choice (processing happens in the client). */
-export interface VirtualBackground {
-    mode: 'none' | 'blur' | 'image';
-    /** Image id or URL for `image` mode (≤ 512 characters). */
-    image?: string;
-}
+export type VirtualBackground = components['schemas']['VirtualBackground'];
 /** Connected now, or dropped and inside the grace period. */
-export type Presence = 'connected' | 'reconnecting';
-/** A participant as the server shows it. */
-export interface Participant {
-    user_id: string;
-    name: string;
-    role: Role;
-    permissions: Permissions;
-    joined_at: Timestamp;
-    media: MediaState;
-    device_info?: DeviceInfo;
-    network_stats?: NetworkStats;
-    video_quality?: string;
-    background?: VirtualBackground;
-    /** The breakout room the participant is in; absent: the main room. */
-    breakout_room_id?: string;
-    presence: Presence;
-    /** When the connection was lost, while reconnecting. */
-    disconnected_at?: Timestamp;
-}
+export type Presence = components['schemas']['Presence'];
+/** A participant as the server shows it (the document's `ParticipantView`). */
+export type Participant = components['schemas']['ParticipantView'];
 /** Room settings. */
-export interface RoomSettings {
-    locked: boolean;
-    mute_on_entry: boolean;
-    waiting_room_enabled: boolean;
-    chat_enabled: boolean;
-    screen_share_allowed: boolean;
-    /** `mesh`: browsers connect to each other; `sfu`: each connects to the server, which forwards every track. */
-    media_mode?: MediaMode;
-    max_participants: number;
-}
+export type RoomSettings = components['schemas']['RoomSettings'];
 /** A partial settings update. */
-export type RoomSettingsPatch = Partial<RoomSettings>;
+export type RoomSettingsPatch = components['schemas']['RoomSettingsPatch'];
 /** A raised hand. */
-export interface HandRaiseEntry {
-    user_id: string;
-    raised_at: Timestamp;
-}
-/** Someone waiting for admission, as moderators see it. */
-export interface WaitingEntry {
-    user_id: string;
-    name: string;
-    since: Timestamp;
-}
+export type HandRaiseEntry = components['schemas']['HandRaiseEntry'];
+/** Someone waiting for admission, as moderators see it (the document's `WaitingView`). */
+export type WaitingEntry = components['schemas']['WaitingView'];
 /** A breakout room. */
-export interface BreakoutRoom {
-    id: string;
-    name: string;
-    created_at: Timestamp;
-}
-/** A live-stream session record. */
-export interface LiveStream {
-    stream_id: string;
-    title?: string;
-    platform?: string;
-    started_by: string;
-    started_at: Timestamp;
-    stopped_at?: Timestamp;
-    /** Where the server streams it (`rtmp://host/app`, never the key); absent for a record-only stream. */
-    destination?: string;
-    layout?: StreamLayout;
-    quality?: RecordingQuality;
-    /** Where a server stream is. */
-    status?: StreamStatus;
-    /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
-    error?: string;
-    /** Where members play its HLS (this server's path), when it has one. */
-    hls_url?: string;
-}
-/** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
-export type StreamLayout = 'grid' | 'speaker';
+export type BreakoutRoom = components['schemas']['BreakoutRoom'];
+/** A live-stream session record; `quality` narrowed to the presets. */
+export type LiveStream = Narrowed<components['schemas']['LiveStream'], {
+    quality?: RecordingQuality | null;
+}>;
+/** The picture of a server stream: every video in a grid (up to nine), or the active speaker (the document's `Layout`). */
+export type StreamLayout = components['schemas']['Layout'];
 /** Where a server stream is. */
-export type StreamStatus = 'starting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
-/** `live-stream-start`: with `url` and `stream_key` the server streams the room (SFU rooms); without, a record only. */
-export interface LiveStreamStart {
-    title?: string;
-    platform?: string;
-    /** `rtmp://` or `rtmps://` URL without the key. */
-    url?: string;
-    /** A secret: the server never returns or logs it. */
-    stream_key?: string;
-    layout?: StreamLayout;
-    quality?: RecordingQuality;
-    /** Also (or only, without `url`) as HLS served by the server (SFU rooms). */
-    hls?: boolean;
-}
-/** A chat message as delivered and stored (markup escaped by the server). */
-export interface ChatRecord {
-    id: string;
-    room_id: string;
-    from: string;
-    from_name: string;
-    /** Sanitized text: markup is escaped (`&lt;b&gt;`), so decode before showing as text. */
-    message: string;
-    /** Private recipient, if any. */
-    to?: string;
-    breakout_room_id?: string;
-    /** The message this one replies to (its thread's first message). */
-    reply_to?: string;
-    /** Reactions kept on it: each emoji with who reacted, in order. */
-    reactions?: Record<string, string[]>;
-    /** When its author last changed its text, if they did. */
-    edited_at?: Timestamp;
-    timestamp: Timestamp;
-}
-/** Recording output containers. */
-export type RecordingFormat = 'webm' | 'mp4' | 'mkv';
-/** Recording quality presets. */
-export type RecordingQuality = 'low' | 'medium' | 'high' | 'ultra';
+export type StreamStatus = components['schemas']['StreamStatus'];
+/**
+ * `live-stream-start`: with `url` and `stream_key` the server streams the
+ * room (SFU rooms); without, a record only (the document's
+ * `LiveStreamStartReq`; `quality` narrowed to the presets).
+ */
+export type LiveStreamStart = Narrowed<components['schemas']['LiveStreamStartReq'], {
+    quality?: RecordingQuality | null;
+}>;
+/** A chat message as delivered and stored (markup escaped by the server: decode before showing as text). */
+export type ChatRecord = components['schemas']['ChatRecord'];
+/** Recording output containers (the document's `Format`). */
+export type RecordingFormat = components['schemas']['Format'];
+/** Recording (and server stream) quality presets (the document's `Quality`). */
+export type RecordingQuality = components['schemas']['Quality'];
 /** Who makes a recording's media: the server (one composite; SFU rooms, their default) or each client (uploads; mesh rooms). */
-export type RecordingSource = 'server' | 'client';
-/** The life of a recording. */
-export type RecordingState = 'pending' | 'recording' | 'paused' | 'processing' | 'completed' | 'failed' | 'cancelled';
-/** Why processing failed (docs/errors.md, "Recording failures"). */
-export type RecordingFailureCode = 'NO_MEDIA' | 'UNSUPPORTED_MEDIA_FORMAT' | 'MEDIA_PROCESSING_FAILED' | 'STORAGE_UNAVAILABLE';
+export type RecordingSource = components['schemas']['Source'];
+/** The life of a recording (the document's `RecordingStatus`). */
+export type RecordingState = components['schemas']['RecordingStatus'];
+/** Why processing failed (docs/errors.md, "Recording failures"; the document's `FailureCode`). */
+export type RecordingFailureCode = components['schemas']['FailureCode'];
 /** ffprobe's figures of a processed file. */
-export interface MediaInfo {
-    format_name: string;
-    duration_ms: number;
-    size: number;
-    video_codec?: string | null;
-    audio_codec?: string | null;
-    width?: number | null;
-    height?: number | null;
-}
+export type MediaInfo = components['schemas']['MediaInfo'];
 /** One participant's processed file. */
-export interface RecordingOutput {
-    user_id: string;
-    key: string;
-    thumbnail_key: string;
-    media: MediaInfo;
-}
-/** A recording as clients see it. */
-export interface Recording {
-    recording_id: string;
-    room_id: string;
-    started_by: string;
-    format: RecordingFormat;
-    quality: RecordingQuality;
-    /** Who makes its media. */
-    source: RecordingSource;
-    /** The composite's layout, for a server recording. */
-    layout?: StreamLayout;
-    status: RecordingState;
-    started_at: Timestamp;
-    paused_at?: Timestamp | null;
-    paused_secs: number;
-    stopped_at?: Timestamp | null;
-    failure?: string;
-    failure_code?: RecordingFailureCode;
-    outputs?: RecordingOutput[];
-    /** Seconds recorded so far, pauses excluded. */
-    duration: number;
-}
+export type RecordingOutput = components['schemas']['RecordingOutput'];
+/** A recording as clients see it, with its running `duration` (the document's `RecordingView`). */
+export type Recording = components['schemas']['RecordingView'];
 /** Transfer modes. */
-export type TransferMode = 'server' | 'peer_to_peer';
+export type TransferMode = components['schemas']['TransferMode'];
 /** The life of a file transfer. */
-export type TransferState = 'pending' | 'active' | 'paused' | 'completed' | 'rejected' | 'cancelled' | 'failed';
-/** A file transfer record with its progress. */
-export interface Transfer {
-    transfer_id: string;
-    room_id: string;
-    sender: string;
-    receiver: string;
-    file_name: string;
-    file_size: number;
-    file_type?: string | null;
-    /** Hex SHA-256 of the whole file. */
-    sha256?: string | null;
-    chunk_size: number;
-    total_chunks: number;
-    mode: TransferMode;
-    state: TransferState;
-    bytes_transferred: number;
-    created_at: Timestamp;
-    updated_at: Timestamp;
-    expires_at: Timestamp;
-    failure?: string | null;
-    /**
-     * What the whole file is checked against: `offered` (the offer's
-     * `sha256`), `not_offered` (none given; every chunk is still checked), or
-     * `computed` (none given; `sha256` is the stored file's, checked against
-     * nothing).
-     */
-    file_checksum?: 'offered' | 'not_offered' | 'computed';
-    /** Chunks stored (server mode). */
-    received_chunks?: number;
-    /** `received_chunks` under seed 000's name. */
-    chunks_received?: number;
-    /** `state` under seed 001's name. */
-    status?: TransferState;
-    bytes_done?: number;
-    progress_percent?: number;
-}
-/** What the server sends on join and on resync. */
-export interface RoomState {
-    room_id: string;
-    /** Our own user id. */
-    you: string;
-    participants: Participant[];
-    settings: RoomSettings;
-    hand_raise_queue: HandRaiseEntry[];
-    breakout_rooms: BreakoutRoom[];
-    live_streams: LiveStream[];
-    /** Moderators only; empty for others. */
-    waiting_room: WaitingEntry[];
-    /** The room's newest sequence number (resume from it). */
-    last_sequence: number;
-    /** Application data set through the admin API, absent when empty. */
-    metadata?: string;
-    /** Our unread chat, in the `room-state` sent on joining. */
-    chat_unread?: ChatUnread;
-}
+export type TransferState = components['schemas']['TransferState'];
+/**
+ * What the whole file of a transfer is checked against: `offered` (the
+ * offer's `sha256`), `not_offered` (none given; every chunk is still
+ * checked), or `computed` (none given; `sha256` is the stored file's,
+ * checked against nothing).
+ */
+export type FileChecksum = components['schemas']['FileChecksum'];
+/** A file transfer record with its progress (the document's `TransferView`). */
+export type Transfer = components['schemas']['TransferView'];
+/** What the server sends on join and on resync (the document's `RoomStateView`). */
+export type RoomState = components['schemas']['RoomStateView'];
 /** How far one user has read a room's chat. */
-export interface ReadReceipt {
-    user_id: string;
-    /** The newest message they have read. */
-    message_id: string;
-    /** When that message was sent. */
-    message_at: Timestamp;
-    read_at: Timestamp;
-}
+export type ReadReceipt = components['schemas']['ReadReceipt'];
 /** Our unread chat in a room. */
-export interface ChatUnread {
-    /** Messages we could see, sent by others after our read mark (all of them without one). */
-    count: number;
-    /** More than `count`: the server counts over a bounded read of the history. */
-    more: boolean;
-    last_read?: ReadReceipt;
-}
+export type ChatUnread = components['schemas']['ChatUnread'];
 /** An ICE candidate as `RTCIceCandidate.toJSON()` gives it. */
 export interface IceCandidateInit {
     candidate: string;
@@ -456,13 +1511,8 @@ export type ClientMessage = {
 };
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
-/** A participant's own info (`participant-update`, `POST …/participants/{self}/info`). */
-export interface ParticipantUpdate {
-    display_name?: string;
-    device_info?: DeviceInfo;
-    video_quality?: string;
-    network_stats?: NetworkStats;
-}
+/** A participant's own info (`participant-update`, `POST …/participants/{self}/info`; the document's `ParticipantUpdateReq`). */
+export type ParticipantUpdate = components['schemas']['ParticipantUpdateReq'];
 /** Why someone left. */
 export type LeaveReason = 'left' | 'disconnected' | 'kicked' | 'banned' | 'moved_to_waiting_room' | 'room_closed';
 /** Fields of every room event: a per-room sequence number (absent on replies to one connection). */
@@ -682,175 +1732,83 @@ export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMes
 
 // ---------------------------------------------------------------- src/rest.ts
 
-/** The server's error body: `{"error": {…}}`. */
-export interface ErrorBody {
-    error: {
-        code: string;
-        message: string;
-        hint?: string;
-        retry_after?: number | null;
-    };
-}
-/** `POST /webrtc/dev/token`. */
-export interface DevToken {
-    token: string;
-    /** The id the server picked (`guest-…`). */
-    user_id: string;
-    /** Seconds. */
-    expires_in: number;
-}
-/** `GET /webrtc/config`. */
-export interface ServerConfig {
-    iceServers: RTCIceServer[];
-    heartbeat_secs?: number;
-    idle_timeout_secs?: number;
-    limits?: {
-        max_chat_chars?: number;
-        max_message_bytes?: number;
-        room_capacity?: number;
-    };
-}
+/** The server's error body: `{"error": {code, message, hint?, retry_after?}}` (the document's `Error`). */
+export type ErrorBody = components['schemas']['Error'];
+/** `POST /webrtc/dev/token`: the token, the id the server picked (`guest-…`) and its lifetime in seconds. */
+export type DevToken = components['schemas']['DevToken'];
+/** `POST /webrtc/dev/token` body (the document's `DevTokenReq`). */
+export type DevTokenRequest = components['schemas']['DevTokenReq'];
+/** One ICE server of {@link ServerConfig}, as `RTCIceServer` takes it (TURN with a credential). */
+export type IceServer = components['schemas']['IceServer'];
+/** `GET /webrtc/config` (the document's `ClientConfig`). */
+export type ServerConfig = components['schemas']['ClientConfig'];
 /** `GET /rooms/{room}/participants`. */
-export interface ParticipantList {
-    room_id: string;
-    count: number;
-    participants: Participant[];
-}
+export type ParticipantList = components['schemas']['ParticipantList'];
 /** `GET|POST /rooms/{room}/roles/{user}`. */
-export interface RoleAnswer {
-    user_id: string;
-    role: string;
-}
+export type RoleAnswer = components['schemas']['RoleAnswer'];
 /** `GET|POST /rooms/{room}/permissions/{user}`. */
-export interface PermissionsAnswer {
-    user_id: string;
-    permissions: Permissions;
-}
-/** `GET /rooms/{room}/chat`: newest first. */
-/** `GET …/chat/receipts`. */
-export interface ReceiptList {
-    /** Most recently read first: ours, and others' on messages we could see. */
-    receipts: ReadReceipt[];
-}
-export interface ChatPage {
-    messages: ChatRecord[];
-    /** Pass as `before` for the next (older) page; null at the end. */
-    next_cursor: string | null;
-}
-/** `GET /rooms/{room}/hand-raise/queue` and the hand-raise calls. */
-export interface HandRaiseQueue {
-    queue: HandRaiseEntry[];
-}
+export type PermissionsAnswer = components['schemas']['PermissionsAnswer'];
+/** `GET …/chat/receipts`: most recently read first: ours, and others' on messages we could see (the document's `ReceiptsView`). */
+export type ReceiptList = components['schemas']['ReceiptsView'];
+/** `GET /rooms/{room}/chat` and `…/chat/search`: newest first; pass `next_cursor` as `before` for the next (older) page, null at the end. */
+export type ChatPage = components['schemas']['ChatPage'];
+/** `GET /rooms/{room}/hand-raise/queue` and the hand-raise calls (the document's `HandQueue`). */
+export type HandRaiseQueue = components['schemas']['HandQueue'];
 /** `GET /rooms/{room}/waiting-room`. */
-export interface WaitingList {
-    waiting: WaitingEntry[];
-}
+export type WaitingList = components['schemas']['WaitingList'];
 /** The answer of the moderation calls that change a user (`admit`, `reject`, `return`, `kick`…). */
-export interface StatusAnswer {
-    status: string;
-    user_id?: string;
-}
-/** `GET /rooms/{room}/breakout-rooms`. */
-export interface BreakoutList {
-    breakout_rooms: (BreakoutRoom & {
-        participants: string[];
-    })[];
-}
-/** `GET /rooms/{room}/recordings`. */
-export interface RecordingList {
-    room_id: string;
-    count: number;
-    recordings: Recording[];
-}
-/** `PUT /rooms/{room}/recordings/{id}/chunks/{seq}`. */
-export interface RecordingChunkAck {
-    recording_id: string;
-    /** The uploader. */
-    user_id: string;
-    sequence: number;
-    /** True when the same bytes were already stored under this sequence. */
-    duplicate: boolean;
-}
-/** `GET /rooms/{room}/recordings/{id}/upload-status`. */
-export interface RecordingUploadStatus {
-    status: string;
-    participants: Record<string, {
-        chunks: number;
-        bytes: number;
-        sequences: number[];
-    }>;
-    outputs?: unknown[];
-}
+export type StatusAnswer = components['schemas']['StatusAnswer'];
+/** `GET /rooms/{room}/breakout-rooms`: each with its members. */
+export type BreakoutList = components['schemas']['BreakoutList'];
+/** `GET /rooms/{room}/recordings` (the document's `RoomRecordings`). */
+export type RecordingList = components['schemas']['RoomRecordings'];
+/** `PUT /rooms/{room}/recordings/{id}/chunks/{seq}`: `duplicate` when the sequence was already stored (the document's `ChunkStored`). */
+export type RecordingChunkAck = components['schemas']['ChunkStored'];
+/** `GET /rooms/{room}/recordings/{id}/upload-status` (the document's `UploadStatus`). */
+export type RecordingUploadStatus = components['schemas']['UploadStatus'];
+/** An expiring URL, usable without a token until it expires (`…/recordings/{id}/link`, `…/live-streams/{id}/hls-link`; the document's `LinkAnswer`). */
+export type ExpiringLink = components['schemas']['LinkAnswer'];
 /** `GET /rooms/{room}/recordings/{id}/link`. */
-export interface RecordingLink {
-    /** Usable without a token until it expires. */
-    url: string;
-    expires_in: number;
-}
-/** `POST /rooms/{room}/file-transfer/offer` body. */
-export interface FileOffer {
-    receiver: string;
-    file_name: string;
-    file_size: number;
-    file_type?: string;
-    /**
-     * Hex SHA-256 of the whole file. Without it every chunk is still checked
-     * against its own, and the transfer's `file_checksum` says the file was not.
-     */
-    sha256?: string;
-    chunk_size?: number;
-    mode?: 'server' | 'peer_to_peer';
-}
-/** `PUT /rooms/{room}/file-transfer/{id}/chunks/{index}`. */
-export interface ChunkAck {
-    index: number;
-    duplicate: boolean;
-    received_chunks: number;
-    total_chunks: number;
-    state: TransferState;
-}
-/** `GET /rooms/{room}/file-transfer/{id}/missing`. */
-export interface MissingChunks {
-    transfer_id: string;
-    missing: number[];
-    total_chunks: number;
-    chunk_size: number;
-}
-/** `GET /rooms/{room}/reconnect`: where we stand, and with `last_sequence` what we missed. */
-export interface ReconnectionState {
-    room_id: string;
-    user_id: string;
-    presence: Presence;
-    quality: Quality | null;
-    network_stats: NetworkStats | null;
-    last_sequence: number;
-    resync_required?: boolean;
-    missed_message_count?: number;
-    events?: ServerMessage[];
-    /** `events` under seed 000's name. */
-    missed_messages?: ServerMessage[];
-    state?: RoomState;
-}
-/** `POST /rooms/{room}/quality`. */
-export interface QualityAnswer {
-    user_id: string;
-    quality: Quality;
-    stats: NetworkStats;
-}
+export type RecordingLink = ExpiringLink;
 /**
- * `GET /rate-limits/{type}/status`. `signaling` and `websocket_message` are
- * counted per WebSocket connection (`scope: "connection"`), where REST cannot
- * see them: their `used`, `remaining` and `reset_in_secs` are null.
+ * `POST /rooms/{room}/file-transfer/offer` body (the document's `OfferReq`).
+ * Without `sha256` every chunk is still checked against its own, and the
+ * transfer's `file_checksum` says the file was not.
  */
-export interface RateLimitStatus {
-    limit_type: string;
+export type FileOffer = components['schemas']['OfferReq'];
+/** `PUT /rooms/{room}/file-transfer/{id}/chunks/{index}`. */
+export type ChunkAck = components['schemas']['ChunkAck'];
+/** `GET /rooms/{room}/file-transfer/{id}/missing` (the document's `Missing`). */
+export type MissingChunks = components['schemas']['Missing'];
+/** `GET /webrtc/file-transfers`: our transfers in any room, newest first. */
+export type TransferList = components['schemas']['TransferList'];
+/**
+ * `GET /rooms/{room}/reconnect`: where we stand, and with `last_sequence`
+ * what we missed (the document's `ReconnectAnswer`; `quality` narrowed to
+ * the classes, and `events`, untyped objects there, typed as the WebSocket
+ * messages they are).
+ */
+export type ReconnectionState = Narrowed<Omit<components['schemas']['ReconnectAnswer'], 'events' | 'missed_messages'>, {
+    quality?: Quality | null;
+}> & {
+    /** The missed messages, oldest first, as sent over the WebSocket. */
+    events?: ServerMessage[] | null;
+    /** `events` under seed 000's name. */
+    missed_messages?: ServerMessage[] | null;
+};
+/** `POST /rooms/{room}/quality`; `quality` narrowed to the classes. */
+export type QualityAnswer = Narrowed<components['schemas']['QualityAnswer'], {
+    quality: Quality;
+}>;
+/**
+ * `GET /rate-limits/{type}/status` (the document's `RateAnswer`). `signaling`
+ * and `websocket_message` are counted per WebSocket connection
+ * (`scope: "connection"`), where REST cannot see them: their `used`,
+ * `remaining` and `reset_in_secs` are null.
+ */
+export type RateLimitStatus = Narrowed<components['schemas']['RateAnswer'], {
     scope: 'user' | 'connection';
-    limit: number;
-    window_secs: number;
-    used: number | null;
-    remaining: number | null;
-    reset_in_secs: number | null;
-}
+}>;
 
 // ---------------------------------------------------------------- src/events.ts
 
@@ -1092,6 +2050,12 @@ export declare class RoomRestClient extends EventTarget {
      * with `RtcError{status, code}`.
      */
     api<T = unknown>(method: string, path: string, body?: ApiBody, opts?: ApiOptions): Promise<T>;
+    /**
+     * A call of the REST document: `path` as the document names it, whose
+     * `{room_id}` is our room and other `{…}` come from `params`; `query`
+     * entries that are undefined or null are left out.
+     */
+    private call;
     /** `GET /webrtc/config`: ICE servers (TURN credentials with a token) and limits. */
     config(): Promise<ServerConfig>;
     /** `GET /webrtc/rate-limits/{type}/status` for the caller. */
@@ -1177,10 +2141,7 @@ export declare class RoomRestClient extends EventTarget {
     /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
     liveStreamHlsLink(streamId: string, { expiresIn }?: {
         expiresIn?: number;
-    }): Promise<{
-        url: string;
-        expires_in: number;
-    }>;
+    }): Promise<ExpiringLink>;
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId: string): Promise<LiveStream>;
     /**
@@ -1196,7 +2157,6 @@ export declare class RoomRestClient extends EventTarget {
         source?: RecordingSource;
         layout?: StreamLayout;
     }): Promise<Recording>;
-    private recordingPath;
     /** Stops a recording; the server then processes it (`processing`, later `completed` or `failed`). */
     stopRecording(id: string): Promise<Recording>;
     /** Pauses a recording: chunks are refused until `resumeRecording`. */
@@ -1240,10 +2200,7 @@ export declare class RoomRestClient extends EventTarget {
     /** Downloads a completed transfer's bytes (receiver or sender). */
     downloadFile(transferId: string): Promise<Blob>;
     /** Our transfers (as sender or receiver) in any room, newest first. */
-    fileTransfers(): Promise<{
-        count: number;
-        transfers: Transfer[];
-    }>;
+    fileTransfers(): Promise<TransferList>;
 }
 
 // ---------------------------------------------------------------- src/peer.ts

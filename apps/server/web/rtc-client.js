@@ -42,10 +42,11 @@ export async function errorFrom(res) {
 }
 /** Asks a server that allows it (`RTC_DEV_TOKENS`) for a development token valid in `room`. */
 export async function fetchDevToken(baseUrl, { name, room }) {
+    const body = { name, room };
     const res = await fetch(new URL('/webrtc/dev/token', baseUrl), {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name, room }),
+        body: JSON.stringify(body),
     });
     if (!res.ok)
         throw await errorFrom(res);
@@ -324,51 +325,65 @@ export class RoomRestClient extends EventTarget {
             return res;
         return (res.status === 204 ? null : await res.json());
     }
+    /**
+     * A call of the REST document: `path` as the document names it, whose
+     * `{room_id}` is our room and other `{…}` come from `params`; `query`
+     * entries that are undefined or null are left out.
+     */
+    async call(method, path, { params, query, body, ...opts } = {}) {
+        let url = path.replace(/\{(\w+)\}/g, (_, name) => {
+            const value = name === 'room_id' ? this.room : params?.[name];
+            if (value === undefined)
+                throw new RtcError(0, 'VALIDATION_ERROR', `${path}: no ${name}`);
+            return encodeURIComponent(value);
+        });
+        const q = new URLSearchParams();
+        for (const [k, v] of Object.entries((query ?? {})))
+            if (v !== undefined && v !== null)
+                q.set(k, String(v));
+        const search = q.toString();
+        if (search)
+            url += `?${search}`;
+        return this.api(method, url, body, opts);
+    }
     // ------------------------------------------------------------ server
     /** `GET /webrtc/config`: ICE servers (TURN credentials with a token) and limits. */
     config() {
-        return this.api('GET', '/webrtc/config');
+        return this.call('GET', '/webrtc/config');
     }
     /** `GET /webrtc/rate-limits/{type}/status` for the caller. */
     rateLimit(limitType) {
-        return this.api('GET', `/webrtc/rate-limits/${encodeURIComponent(limitType)}/status`);
+        // `scope` narrowed to its two values (the document says `string`).
+        return this.call('GET', '/webrtc/rate-limits/{limit_type}/status', { params: { limit_type: limitType } });
     }
     // ------------------------------------------------------------ room
     /** The room as we see it (`GET …/state`). */
     roomState() {
-        return this.api('GET', this.roomPath('/state'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/state');
     }
     /** `GET …/participants`. */
     participants() {
-        return this.api('GET', this.roomPath('/participants'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/participants');
     }
     /** Updates our own display name, device info… (`POST …/participants/{self}/info`). */
     updateInfo(userId, info) {
-        return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/info`), info);
+        return this.call('POST', '/webrtc/rooms/{room_id}/participants/{user_id}/info', { params: { user_id: userId }, body: info });
     }
     /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages, `thread` for one message and its replies. */
     chatHistory({ limit = 50, before, thread } = {}) {
-        const q = new URLSearchParams({ limit: String(limit) });
-        if (before)
-            q.set('before', before);
-        if (thread)
-            q.set('thread', thread);
-        return this.api('GET', this.roomPath(`/chat?${q}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/chat', { query: { limit, before: before || undefined, thread: thread || undefined } });
     }
     /** Messages containing `q` (ignoring case) that we could have received, newest first; pass `next_cursor` as `before` for older ones. */
     searchChat(q, { limit = 50, before } = {}) {
-        const p = new URLSearchParams({ q, limit: String(limit) });
-        if (before)
-            p.set('before', before);
-        return this.api('GET', this.roomPath(`/chat/search?${p}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/chat/search', { query: { q, limit, before: before || undefined } });
     }
     /** Our unread chat: messages we could see, sent by others after our read mark. */
     chatUnread() {
-        return this.api('GET', this.roomPath('/chat/unread'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/chat/unread');
     }
     /** Read marks we may see (ours, and others' on messages we could see), most recently read first. */
     chatReceipts({ limit = 100 } = {}) {
-        return this.api('GET', this.roomPath(`/chat/receipts?limit=${limit}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/chat/receipts', { query: { limit } });
     }
     /** Every chat message we may read, newest first, fetched page by page as the loop asks. */
     async *chatHistoryAll({ pageSize = 50 } = {}) {
@@ -376,7 +391,7 @@ export class RoomRestClient extends EventTarget {
         do {
             const page = await this.chatHistory({ limit: pageSize, before });
             yield* page.messages;
-            before = page.next_cursor;
+            before = page.next_cursor ?? null;
         } while (before);
     }
     /**
@@ -384,108 +399,109 @@ export class RoomRestClient extends EventTarget {
      * `lastSequence`, also the events we missed since (or `resync_required`).
      */
     reconnectionState(lastSequence) {
-        const q = lastSequence === undefined ? '' : `?last_sequence=${lastSequence}`;
-        return this.api('GET', this.roomPath(`/reconnect${q}`));
+        // `quality` and `events` narrowed (the document says `string` and objects).
+        return this.call('GET', '/webrtc/rooms/{room_id}/reconnect', { query: { last_sequence: lastSequence } });
     }
     /** Reports network figures over REST (`POST …/quality`); the WebSocket way is `sendNetworkStats`. */
     reportQuality(stats) {
-        return this.api('POST', this.roomPath('/quality'), stats);
+        // `quality` narrowed to the classes (the document says `string`).
+        return this.call('POST', '/webrtc/rooms/{room_id}/quality', { body: stats });
     }
     /** Raises or lowers a hand (`user` someone else's: moderators lowering). */
     setHandRaised(raised, user) {
-        return this.api('POST', this.roomPath('/hand-raise'), user ? { raised, user_id: user } : { raised });
+        return this.call('POST', '/webrtc/rooms/{room_id}/hand-raise', { body: user ? { raised, user_id: user } : { raised } });
     }
     /** `GET …/hand-raise/queue`. */
     handRaiseQueue() {
-        return this.api('GET', this.roomPath('/hand-raise/queue'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/hand-raise/queue');
     }
     // ------------------------------------------------------------ moderation
     /** Removes a participant (moderators); `ban` keeps them out of the room. */
     kick(userId, { ban = false } = {}) {
-        return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/kick`), { ban });
+        return this.call('POST', '/webrtc/rooms/{room_id}/participants/{user_id}/kick', { params: { user_id: userId }, body: { ban } });
     }
     /** `GET …/roles/{user}`. */
     getRole(userId) {
-        return this.api('GET', this.roomPath(`/roles/${encodeURIComponent(userId)}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/roles/{user_id}', { params: { user_id: userId } });
     }
     /** Sets a role (hosts grant moderation; moderators set participant or viewer). */
     setRole(userId, role) {
-        return this.api('POST', this.roomPath(`/roles/${encodeURIComponent(userId)}`), { role });
+        return this.call('POST', '/webrtc/rooms/{room_id}/roles/{user_id}', { params: { user_id: userId }, body: { role } });
     }
     /** `GET …/permissions/{user}`. */
     getPermissions(userId) {
-        return this.api('GET', this.roomPath(`/permissions/${encodeURIComponent(userId)}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/permissions/{user_id}', { params: { user_id: userId } });
     }
     /** Changes some permissions of a participant (moderators). */
     setPermissions(userId, patch) {
-        return this.api('POST', this.roomPath(`/permissions/${encodeURIComponent(userId)}`), patch);
+        return this.call('POST', '/webrtc/rooms/{room_id}/permissions/{user_id}', { params: { user_id: userId }, body: patch });
     }
     /** `GET …/settings`. */
     getSettings() {
-        return this.api('GET', this.roomPath('/settings'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/settings');
     }
     /** Changes some room settings (moderators); everyone gets `room-settings-update`. */
     updateSettings(patch) {
-        return this.api('POST', this.roomPath('/settings'), patch);
+        return this.call('POST', '/webrtc/rooms/{room_id}/settings', { body: patch });
     }
     /** Mutes everyone's microphone (moderators). */
     muteAll() {
-        return this.api('POST', this.roomPath('/mute-all'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/mute-all');
     }
     /** Lowers every raised hand (moderators). */
     lowerAllHands() {
-        return this.api('POST', this.roomPath('/hand-raise/lower-all'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/hand-raise/lower-all');
     }
     /** Who waits for admission (moderators). */
     waitingRoom() {
-        return this.api('GET', this.roomPath('/waiting-room'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/waiting-room');
     }
     /** Lets a waiting user in (moderators). */
     admit(userId) {
-        return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/admit`));
+        return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit', { params: { user_id: userId } });
     }
     /** Turns a waiting user away (moderators): they get close 4403. */
     rejectWaiting(userId) {
-        return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/reject`));
+        return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject', { params: { user_id: userId } });
     }
     /** Sends a participant back to the waiting room (moderators). */
     returnToWaitingRoom(userId) {
-        return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/return`));
+        return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/return', { params: { user_id: userId } });
     }
     /** Lets everyone waiting in (moderators). */
     admitAll() {
-        return this.api('POST', this.roomPath('/waiting-room/admit-all'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/admit-all');
     }
     /** Creates a breakout room (moderators). */
     createBreakoutRoom(name) {
-        return this.api('POST', this.roomPath('/breakout-rooms'), { name });
+        return this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms', { body: { name } });
     }
     /** Breakout rooms with their members. */
     breakoutRooms() {
-        return this.api('GET', this.roomPath('/breakout-rooms'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/breakout-rooms');
     }
     /** Moves a user into a breakout room, or back to the main room with `null` (moderators). */
     assignBreakoutRoom(userId, breakoutRoomId) {
-        const u = encodeURIComponent(userId);
-        const path = breakoutRoomId === null ? `/breakout-rooms/return/${u}` : `/breakout-rooms/${encodeURIComponent(breakoutRoomId)}/assign/${u}`;
-        return this.api('POST', this.roomPath(path));
+        return breakoutRoomId === null
+            ? this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}', { params: { user_id: userId } })
+            : this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}', { params: { breakout_id: breakoutRoomId, user_id: userId } });
     }
     /** Closes a breakout room; its members return (moderators). */
     closeBreakoutRoom(breakoutRoomId) {
-        return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
+        return this.call('DELETE', '/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}', { params: { breakout_id: breakoutRoomId } });
     }
     /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP, with `hls: true` it serves it as HLS (`hls_url`, `liveStreamHlsLink`; SFU rooms); with neither, a record only. */
     startLiveStream(body = {}) {
-        return this.api('POST', this.roomPath('/live-streams/start'), body);
+        // `quality` narrowed to the presets (the document says `string`).
+        return this.call('POST', '/webrtc/rooms/{room_id}/live-streams/start', { body });
     }
     /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
     liveStreamHlsLink(streamId, { expiresIn = 3600 } = {}) {
-        const q = new URLSearchParams({ expires_in: String(expiresIn) });
-        return this.api('GET', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/hls-link?${q}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/live-streams/{stream_id}/hls-link', { params: { stream_id: streamId }, query: { expires_in: expiresIn } });
     }
     /** Stops a live stream (moderators). */
     stopLiveStream(streamId) {
-        return this.api('POST', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/stop`));
+        return this.call('POST', '/webrtc/rooms/{room_id}/live-streams/{stream_id}/stop', { params: { stream_id: streamId } });
     }
     // ------------------------------------------------------------ recordings
     /**
@@ -496,51 +512,50 @@ export class RoomRestClient extends EventTarget {
      * media through `uploadRecordingChunk`.
      */
     createRecording({ format, quality = 'medium', source, layout, } = {}) {
-        return this.api('POST', this.roomPath('/recordings/start'), { format, quality, source, layout });
-    }
-    recordingPath(id, rest = '') {
-        return this.roomPath(`/recordings/${encodeURIComponent(id)}${rest}`);
+        return this.call('POST', '/webrtc/rooms/{room_id}/recordings/start', { body: { format, quality, source, layout } });
     }
     /** Stops a recording; the server then processes it (`processing`, later `completed` or `failed`). */
     stopRecording(id) {
-        return this.api('POST', this.recordingPath(id, '/stop'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'stop' } });
     }
     /** Pauses a recording: chunks are refused until `resumeRecording`. */
     pauseRecording(id) {
-        return this.api('POST', this.recordingPath(id, '/pause'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'pause' } });
     }
     /** Resumes a paused recording. */
     resumeRecording(id) {
-        return this.api('POST', this.recordingPath(id, '/resume'));
+        return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'resume' } });
     }
     /** Cancels a recording and discards its chunks. */
     cancelRecording(id) {
-        return this.api('DELETE', this.recordingPath(id));
+        return this.call('DELETE', '/webrtc/rooms/{room_id}/recordings/{recording_id}', { params: { recording_id: id } });
     }
     /** One recording, with `outputs` once completed and `failure_code` if failed. */
     recordingStatus(id) {
-        return this.api('GET', this.recordingPath(id, '/status'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/status', { params: { recording_id: id } });
     }
     /** The room's recordings. */
     recordings() {
-        return this.api('GET', this.roomPath('/recordings'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/recordings');
     }
     /** Uploads one MediaRecorder chunk under `sequence` (any order; a repeat with the same bytes is a duplicate). */
     uploadRecordingChunk(id, sequence, data) {
-        return this.api('PUT', this.recordingPath(id, `/chunks/${sequence}`), data, {
+        return this.call('PUT', '/webrtc/rooms/{room_id}/recordings/{recording_id}/chunks/{seq}', {
+            params: { recording_id: id, seq: sequence },
+            body: data,
             headers: { 'Content-Type': 'application/octet-stream' },
         });
     }
     /** What each participant uploaded to a recording. */
     recordingUploadStatus(id) {
-        return this.api('GET', this.recordingPath(id, '/upload-status'));
+        return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/upload-status', { params: { recording_id: id } });
     }
     /** An expiring download URL of a processed recording (no token needed to use it). */
     recordingLink(id, { user, expiresIn = 3600 } = {}) {
-        const q = new URLSearchParams({ expires_in: String(expiresIn) });
-        if (user)
-            q.set('user', user);
-        return this.api('GET', this.recordingPath(id, `/link?${q}`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/link', {
+            params: { recording_id: id },
+            query: { expires_in: expiresIn, user: user || undefined },
+        });
     }
     /** Polls a recording until it is completed, failed or cancelled; resolves with it. */
     async waitForRecording(id, { timeoutMs = 120_000, intervalMs = 500 } = {}) {
@@ -561,29 +576,31 @@ export class RoomRestClient extends EventTarget {
     }
     /** Offers a file to `receiver` (`can_share_files`); the receiver gets `file-share-offer`. */
     offerFile(offer) {
-        return this.api('POST', this.transferPath('/offer'), offer);
+        return this.call('POST', '/webrtc/rooms/{room_id}/file-transfer/offer', { body: offer });
     }
     /** Uploads chunk `index` of our transfer with its SHA-256 (after the receiver accepted). */
     async uploadFileChunk(transferId, index, chunk, sha256) {
-        return this.api('PUT', this.transferPath(`/${encodeURIComponent(transferId)}/chunks/${index}`), chunk, {
+        return this.call('PUT', '/webrtc/rooms/{room_id}/file-transfer/{id}/chunks/{index}', {
+            params: { id: transferId, index },
+            body: chunk,
             headers: { 'X-Chunk-Sha256': sha256, 'Content-Type': 'application/octet-stream' },
         });
     }
     /** The chunks the server still lacks (to resume an interrupted upload). */
     missingChunks(transferId) {
-        return this.api('GET', this.transferPath(`/${encodeURIComponent(transferId)}/missing`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/file-transfer/{id}/missing', { params: { id: transferId } });
     }
     /** A transfer with its progress. */
     transferProgress(transferId) {
-        return this.api('GET', this.transferPath(`/${encodeURIComponent(transferId)}/progress`));
+        return this.call('GET', '/webrtc/rooms/{room_id}/file-transfer/{id}/progress', { params: { id: transferId } });
     }
     /** Acts on a transfer: `accept`/`reject` (receiver), `pause`/`resume` (either party). */
     transferAction(transferId, action) {
-        return this.api('POST', this.transferPath(`/${encodeURIComponent(transferId)}/${action}`));
+        return this.call('POST', `/webrtc/rooms/{room_id}/file-transfer/{id}/${action}`, { params: { id: transferId } });
     }
     /** Cancels a transfer; its stored chunks are deleted. */
     cancelTransfer(transferId) {
-        return this.api('DELETE', this.transferPath(`/${encodeURIComponent(transferId)}`));
+        return this.call('DELETE', '/webrtc/rooms/{room_id}/file-transfer/{id}', { params: { id: transferId } });
     }
     /** Downloads a completed transfer's bytes (receiver or sender). */
     async downloadFile(transferId) {
@@ -592,7 +609,7 @@ export class RoomRestClient extends EventTarget {
     }
     /** Our transfers (as sender or receiver) in any room, newest first. */
     fileTransfers() {
-        return this.api('GET', '/webrtc/file-transfers');
+        return this.call('GET', '/webrtc/file-transfers');
     }
 }
 
@@ -1258,7 +1275,12 @@ export class RtcClient extends RoomRestClient {
         this.closedByUser = false;
         if (!this.iceServers) {
             try {
-                this.iceServers = (await this.config()).iceServers;
+                // As RTCIceServer takes them (the document allows null for an absent credential).
+                this.iceServers = (await this.config()).iceServers.map(({ urls, username, credential }) => ({
+                    urls,
+                    ...(username != null ? { username } : {}),
+                    ...(credential != null ? { credential } : {}),
+                }));
             }
             catch {
                 this.iceServers = [];

@@ -3,6 +3,9 @@
 // TypeScript compiler API: every export with its doc comment and its
 // declaration. No other tool is involved, so the reference changes only
 // when the source does; check.sh fails when the committed copy differs.
+// The REST document's schemas (`components`, from src/api-types.ts) get a
+// section of their own, one entry per schema, and each type named after a
+// schema links to it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +31,18 @@ const hidden = (node) =>
 // Normalise the declaration text: 4-space indents from tsc become 2.
 const code = (text) => '```ts\n' + text.replace(/^((?: {4})+)/gm, (m) => ' '.repeat(m.length / 2)) + '\n```\n';
 
-const sections = { classes: [], functions: [], events: [], types: [] };
+// openapi-typescript writes a schema's description as `@description`.
+const description = (symbol) =>
+  [doc(symbol), ...symbol.getJsDocTags(checker).filter((t) => t.name === 'description').map((t) => ts.displayPartsToString(t.text))]
+    .join('\n\n')
+    .trim();
+const anchor = (name) => `#schemas${name.toLowerCase().replace(/[^a-z0-9_-]/g, '')}`;
+const schemaLinks = (text, label = 'REST schema') => {
+  const names = [...new Set([...text.matchAll(/components\[['"]schemas['"]\]\[['"](\w+)['"]\]/g)].map((m) => m[1]))];
+  return names.length ? `${label}: ${names.map((n) => `[\`${n}\`](${anchor(n)})`).join(', ')}.\n\n` : '';
+};
+
+const sections = { classes: [], functions: [], events: [], types: [], schemas: [] };
 for (const stmt of source.statements) {
   if (!stmt.name || !(ts.getCombinedModifierFlags(stmt) & ts.ModifierFlags.Export)) continue;
   const symbol = checker.getSymbolAtLocation(stmt.name);
@@ -55,8 +69,18 @@ for (const stmt of source.statements) {
       text += `| \`${m.name.getText().replace(/'/g, '')}\` | \`${m.type.getText().replace(/\|/g, '\\|').replace(/\s+/g, ' ')}\`${note ? ` ${note.replace(/\|/g, '\\|')}` : ''} |\n`;
     }
     sections.events.push(text);
+  } else if (id === 'components') {
+    const schemas = stmt.members.find((m) => m.name?.getText() === 'schemas');
+    for (const m of schemas.type.members) {
+      const name = m.name.getText();
+      const about = description(checker.getSymbolAtLocation(m.name));
+      // The members sit two levels deep in `components`: dedent by 8.
+      const text = `type ${name} = ${m.type.getText()}`.replace(/^ {8}/gm, '').replace(/@description /g, '');
+      sections.schemas.push(`### \`schemas.${name}\`\n\n${about ? about + '\n\n' : ''}${code(text)}\n${schemaLinks(text, 'Uses')}`);
+    }
   } else {
-    sections.types.push(`### \`${id}\`\n\n${about ? about + '\n\n' : ''}${code(stmt.getText().replace(/^export (declare )?/, ''))}`);
+    const text = stmt.getText().replace(/^export (declare )?/, '');
+    sections.types.push(`### \`${id}\`\n\n${about ? about + '\n\n' : ''}${code(text)}\n${schemaLinks(text)}`);
   }
 }
 
@@ -78,6 +102,15 @@ ${sections.functions.join('\n')}
 ${sections.events.join('\n')}
 ## Types
 
-${sections.types.join('\n')}`;
+${sections.types.join('\n')}
+## REST schemas
+
+The schemas of the REST document (\`docs/openapi.json\`, which the server
+generates from its handlers), as \`components['schemas']['…']\` in the
+package's declarations: \`clients/js/scripts/api-types.mjs\` turns the
+document into \`clients/js/src/api-types.ts\` with openapi-typescript, and
+the REST types above are named after these.
+
+${sections.schemas.join('\n')}`;
 writeFileSync(out, md.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n');
 console.log(`wrote ${out}`);

@@ -1,7 +1,8 @@
-// Builds the package: tsc compiles src/*.ts (ES2022, declarations) into
-// build/, then the modules are joined into one ES module and one .d.ts in
-// dist/ (the browser loads one file, /client/rtc-client.js, and tsc does
-// not bundle ES modules). The join is checked: the module is imported (a
+// Builds the package: scripts/api-types.mjs regenerates src/api-types.ts
+// from the REST document (docs/openapi.json), tsc compiles src/*.ts (ES2022,
+// declarations) into build/, then the modules are joined into one ES module
+// and one .d.ts in dist/ (the browser loads one file, /client/rtc-client.js,
+// and tsc does not bundle ES modules). The join is checked: the module is imported (a
 // duplicate top-level name is a SyntaxError) and tsc checks the .d.ts.
 // Finally both files are copied to apps/server/web/, where the server
 // embeds them (committed, so `cargo build` needs no Node).
@@ -16,17 +17,31 @@ const tsc = join(pkg, 'node_modules', 'typescript', 'bin', 'tsc');
 const version = JSON.parse(readFileSync(join(pkg, 'node_modules', 'typescript', 'package.json'), 'utf8')).version;
 
 // Dependency order: a module comes after those it uses at run time.
-const MODULES = ['util', 'protocol', 'rest', 'events', 'stats', 'richtext', 'rest-client', 'peer', 'sfu', 'client'];
+const MODULES = ['api-types', 'util', 'protocol', 'rest', 'events', 'stats', 'richtext', 'rest-client', 'peer', 'sfu', 'client'];
 
+execFileSync(process.execPath, [join(pkg, 'scripts', 'api-types.mjs')], { stdio: 'inherit' });
 rmSync(join(pkg, 'build'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', join(pkg, 'tsconfig.json')], { stdio: 'inherit' });
 
 const LOCAL_IMPORT = /^import\s[^;]*?\sfrom\s+'\.\/([\w-]+)\.js';\n/gm;
 
+// Of the REST document's types, the package's declarations use `components`
+// (the schemas); `paths` and `operations` serve only to type-check the calls
+// in rest-client.ts, so they stay out of dist (three quarters of the file).
+function documentTypes(text) {
+  const kept = text
+    .replace(/^export interface (paths|operations) \{\n[\s\S]*?^\}\n/gm, '')
+    .replace(/^export type (webhooks|\$defs) = [^\n]*;\n/gm, '');
+  const exported = [...kept.matchAll(/^export (?:interface|type) (\S+)/gm)].map((m) => m[1]);
+  if (exported.join() !== 'components') throw new Error(`api-types.d.ts: expected only components to remain, found ${exported.join(', ')}`);
+  return kept;
+}
+
 function join_(ext) {
   const parts = [];
   for (const m of MODULES) {
     let text = readFileSync(join(pkg, 'build', `${m}${ext}`), 'utf8');
+    if (m === 'api-types' && ext === '.d.ts') text = documentTypes(text);
     text = text.replace(LOCAL_IMPORT, (stmt, from) => {
       if (!MODULES.includes(from)) throw new Error(`${m}${ext}: unknown module ./${from}.js`);
       if (/\{[^}]*\bas\b/.test(stmt.replace(/\btype\s+/g, ''))) throw new Error(`${m}${ext}: renamed import in ${stmt}`);

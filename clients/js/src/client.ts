@@ -167,7 +167,12 @@ export class RtcClient extends RoomRestClient {
     this.closedByUser = false;
     if (!this.iceServers) {
       try {
-        this.iceServers = (await this.config()).iceServers;
+        // As RTCIceServer takes them (the document allows null for an absent credential).
+        this.iceServers = (await this.config()).iceServers.map(({ urls, username, credential }) => ({
+          urls,
+          ...(username != null ? { username } : {}),
+          ...(credential != null ? { credential } : {}),
+        }));
       } catch {
         this.iceServers = [];
       }

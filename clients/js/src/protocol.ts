@@ -1,26 +1,29 @@
 // protocol.ts: every WebSocket message of docs/protocol.md as a type, in
-// both directions. Types only: nothing here exists at run time.
+// both directions. Types only: nothing here exists at run time. The records
+// the messages carry (participants, recordings, transfers…) are the REST
+// document's schemas (src/api-types.ts, generated from docs/openapi.json):
+// the server sends the same types over both.
+
+import type { components } from './api-types.js';
+
+/**
+ * A schema of the REST document with some fields narrowed to the values the
+ * server sends where the document only says `string`. Each narrowed field
+ * must stay assignable to the document's, so a change there fails to compile.
+ */
+export type Narrowed<T, N extends { [K in keyof N]: K extends keyof T ? T[K] : never }> = Omit<T, keyof N> & N;
 
 /** An RFC 3339 timestamp in UTC, as the server writes them. */
 export type Timestamp = string;
 
-/** A participant's role in a room. */
-export type Role = 'host' | 'moderator' | 'participant' | 'viewer';
+/** A participant's role in a room (`host`, `moderator`, `participant`, `viewer`). */
+export type Role = components['schemas']['Role'];
 
 /** What a participant may do; the server enforces every flag. */
-export interface Permissions {
-  can_share_audio: boolean;
-  can_share_video: boolean;
-  can_share_screen: boolean;
-  can_chat: boolean;
-  can_share_files: boolean;
-  can_record: boolean;
-  can_raise_hand: boolean;
-  can_react: boolean;
-}
+export type Permissions = components['schemas']['Permissions'];
 
-/** How a room's media flows. */
-export type MediaMode = 'mesh' | 'sfu';
+/** How a room's media flows (`mesh`, `sfu`). */
+export type MediaMode = components['schemas']['MediaMode'];
 
 /** What a published track carries (`media-offer.sources`). */
 export type MediaSource = 'microphone' | 'camera' | 'screen' | 'screen_audio';
@@ -34,294 +37,109 @@ export interface MediaTrack {
 }
 
 /** Audio or video. */
-export type MediaKind = 'audio' | 'video';
+export type MediaKind = components['schemas']['MediaKind'];
 
 /** What a participant is publishing. */
-export interface MediaState {
-  audio_muted: boolean;
-  video_muted: boolean;
-  screen_sharing: boolean;
-}
+export type MediaState = components['schemas']['MediaState'];
 
 /** Device details a client reports (`participant-update`). */
-export interface DeviceInfo {
-  browser?: string;
-  os?: string;
-  device_type?: string;
-}
+export type DeviceInfo = components['schemas']['DeviceInfo'];
 
 /** Network figures a client reports (`network-stats`); every field optional. */
-export interface NetworkStats {
-  /** Round-trip time in milliseconds. */
-  latency_ms?: number;
-  /** Packet loss in percent (0–100). */
-  packet_loss_percent?: number;
-  /** Jitter in milliseconds. */
-  jitter_ms?: number;
-  /** Available bandwidth in kbit/s. */
-  bandwidth_kbps?: number;
-}
+export type NetworkStats = components['schemas']['NetworkStats'];
 
-/** The server's classification of a participant's {@link NetworkStats}. */
+/**
+ * The server's classification of a participant's {@link NetworkStats}. Not a
+ * schema of the REST document, whose answers say only `string`.
+ */
 export type Quality = 'excellent' | 'good' | 'poor' | 'lost';
 
 /** A virtual background choice (processing happens in the client). */
-export interface VirtualBackground {
-  mode: 'none' | 'blur' | 'image';
-  /** Image id or URL for `image` mode (≤ 512 characters). */
-  image?: string;
-}
+export type VirtualBackground = components['schemas']['VirtualBackground'];
 
 /** Connected now, or dropped and inside the grace period. */
-export type Presence = 'connected' | 'reconnecting';
+export type Presence = components['schemas']['Presence'];
 
-/** A participant as the server shows it. */
-export interface Participant {
-  user_id: string;
-  name: string;
-  role: Role;
-  permissions: Permissions;
-  joined_at: Timestamp;
-  media: MediaState;
-  device_info?: DeviceInfo;
-  network_stats?: NetworkStats;
-  video_quality?: string;
-  background?: VirtualBackground;
-  /** The breakout room the participant is in; absent: the main room. */
-  breakout_room_id?: string;
-  presence: Presence;
-  /** When the connection was lost, while reconnecting. */
-  disconnected_at?: Timestamp;
-}
+/** A participant as the server shows it (the document's `ParticipantView`). */
+export type Participant = components['schemas']['ParticipantView'];
 
 /** Room settings. */
-export interface RoomSettings {
-  locked: boolean;
-  mute_on_entry: boolean;
-  waiting_room_enabled: boolean;
-  chat_enabled: boolean;
-  screen_share_allowed: boolean;
-  /** `mesh`: browsers connect to each other; `sfu`: each connects to the server, which forwards every track. */
-  media_mode?: MediaMode;
-  max_participants: number;
-}
+export type RoomSettings = components['schemas']['RoomSettings'];
 
 /** A partial settings update. */
-export type RoomSettingsPatch = Partial<RoomSettings>;
+export type RoomSettingsPatch = components['schemas']['RoomSettingsPatch'];
 
 /** A raised hand. */
-export interface HandRaiseEntry {
-  user_id: string;
-  raised_at: Timestamp;
-}
+export type HandRaiseEntry = components['schemas']['HandRaiseEntry'];
 
-/** Someone waiting for admission, as moderators see it. */
-export interface WaitingEntry {
-  user_id: string;
-  name: string;
-  since: Timestamp;
-}
+/** Someone waiting for admission, as moderators see it (the document's `WaitingView`). */
+export type WaitingEntry = components['schemas']['WaitingView'];
 
 /** A breakout room. */
-export interface BreakoutRoom {
-  id: string;
-  name: string;
-  created_at: Timestamp;
-}
+export type BreakoutRoom = components['schemas']['BreakoutRoom'];
 
-/** A live-stream session record. */
-export interface LiveStream {
-  stream_id: string;
-  title?: string;
-  platform?: string;
-  started_by: string;
-  started_at: Timestamp;
-  stopped_at?: Timestamp;
-  /** Where the server streams it (`rtmp://host/app`, never the key); absent for a record-only stream. */
-  destination?: string;
-  layout?: StreamLayout;
-  quality?: RecordingQuality;
-  /** Where a server stream is. */
-  status?: StreamStatus;
-  /** Why it is reconnecting or failed (`LIVE_STREAM_FAILED: …`). */
-  error?: string;
-  /** Where members play its HLS (this server's path), when it has one. */
-  hls_url?: string;
-}
+/** A live-stream session record; `quality` narrowed to the presets. */
+export type LiveStream = Narrowed<components['schemas']['LiveStream'], { quality?: RecordingQuality | null }>;
 
-/** The picture of a server stream: every video in a grid (up to nine), or the active speaker. */
-export type StreamLayout = 'grid' | 'speaker';
+/** The picture of a server stream: every video in a grid (up to nine), or the active speaker (the document's `Layout`). */
+export type StreamLayout = components['schemas']['Layout'];
 
 /** Where a server stream is. */
-export type StreamStatus = 'starting' | 'live' | 'reconnecting' | 'failed' | 'stopped';
+export type StreamStatus = components['schemas']['StreamStatus'];
 
-/** `live-stream-start`: with `url` and `stream_key` the server streams the room (SFU rooms); without, a record only. */
-export interface LiveStreamStart {
-  title?: string;
-  platform?: string;
-  /** `rtmp://` or `rtmps://` URL without the key. */
-  url?: string;
-  /** A secret: the server never returns or logs it. */
-  stream_key?: string;
-  layout?: StreamLayout;
-  quality?: RecordingQuality;
-  /** Also (or only, without `url`) as HLS served by the server (SFU rooms). */
-  hls?: boolean;
-}
+/**
+ * `live-stream-start`: with `url` and `stream_key` the server streams the
+ * room (SFU rooms); without, a record only (the document's
+ * `LiveStreamStartReq`; `quality` narrowed to the presets).
+ */
+export type LiveStreamStart = Narrowed<components['schemas']['LiveStreamStartReq'], { quality?: RecordingQuality | null }>;
 
-/** A chat message as delivered and stored (markup escaped by the server). */
-export interface ChatRecord {
-  id: string;
-  room_id: string;
-  from: string;
-  from_name: string;
-  /** Sanitized text: markup is escaped (`&lt;b&gt;`), so decode before showing as text. */
-  message: string;
-  /** Private recipient, if any. */
-  to?: string;
-  breakout_room_id?: string;
-  /** The message this one replies to (its thread's first message). */
-  reply_to?: string;
-  /** Reactions kept on it: each emoji with who reacted, in order. */
-  reactions?: Record<string, string[]>;
-  /** When its author last changed its text, if they did. */
-  edited_at?: Timestamp;
-  timestamp: Timestamp;
-}
+/** A chat message as delivered and stored (markup escaped by the server: decode before showing as text). */
+export type ChatRecord = components['schemas']['ChatRecord'];
 
-/** Recording output containers. */
-export type RecordingFormat = 'webm' | 'mp4' | 'mkv';
-/** Recording quality presets. */
-export type RecordingQuality = 'low' | 'medium' | 'high' | 'ultra';
+/** Recording output containers (the document's `Format`). */
+export type RecordingFormat = components['schemas']['Format'];
+/** Recording (and server stream) quality presets (the document's `Quality`). */
+export type RecordingQuality = components['schemas']['Quality'];
 /** Who makes a recording's media: the server (one composite; SFU rooms, their default) or each client (uploads; mesh rooms). */
-export type RecordingSource = 'server' | 'client';
-/** The life of a recording. */
-export type RecordingState = 'pending' | 'recording' | 'paused' | 'processing' | 'completed' | 'failed' | 'cancelled';
-/** Why processing failed (docs/errors.md, "Recording failures"). */
-export type RecordingFailureCode = 'NO_MEDIA' | 'UNSUPPORTED_MEDIA_FORMAT' | 'MEDIA_PROCESSING_FAILED' | 'STORAGE_UNAVAILABLE';
+export type RecordingSource = components['schemas']['Source'];
+/** The life of a recording (the document's `RecordingStatus`). */
+export type RecordingState = components['schemas']['RecordingStatus'];
+/** Why processing failed (docs/errors.md, "Recording failures"; the document's `FailureCode`). */
+export type RecordingFailureCode = components['schemas']['FailureCode'];
 
 /** ffprobe's figures of a processed file. */
-export interface MediaInfo {
-  format_name: string;
-  duration_ms: number;
-  size: number;
-  video_codec?: string | null;
-  audio_codec?: string | null;
-  width?: number | null;
-  height?: number | null;
-}
+export type MediaInfo = components['schemas']['MediaInfo'];
 
 /** One participant's processed file. */
-export interface RecordingOutput {
-  user_id: string;
-  key: string;
-  thumbnail_key: string;
-  media: MediaInfo;
-}
+export type RecordingOutput = components['schemas']['RecordingOutput'];
 
-/** A recording as clients see it. */
-export interface Recording {
-  recording_id: string;
-  room_id: string;
-  started_by: string;
-  format: RecordingFormat;
-  quality: RecordingQuality;
-  /** Who makes its media. */
-  source: RecordingSource;
-  /** The composite's layout, for a server recording. */
-  layout?: StreamLayout;
-  status: RecordingState;
-  started_at: Timestamp;
-  paused_at?: Timestamp | null;
-  paused_secs: number;
-  stopped_at?: Timestamp | null;
-  failure?: string;
-  failure_code?: RecordingFailureCode;
-  outputs?: RecordingOutput[];
-  /** Seconds recorded so far, pauses excluded. */
-  duration: number;
-}
+/** A recording as clients see it, with its running `duration` (the document's `RecordingView`). */
+export type Recording = components['schemas']['RecordingView'];
 
 /** Transfer modes. */
-export type TransferMode = 'server' | 'peer_to_peer';
+export type TransferMode = components['schemas']['TransferMode'];
 /** The life of a file transfer. */
-export type TransferState = 'pending' | 'active' | 'paused' | 'completed' | 'rejected' | 'cancelled' | 'failed';
+export type TransferState = components['schemas']['TransferState'];
+/**
+ * What the whole file of a transfer is checked against: `offered` (the
+ * offer's `sha256`), `not_offered` (none given; every chunk is still
+ * checked), or `computed` (none given; `sha256` is the stored file's,
+ * checked against nothing).
+ */
+export type FileChecksum = components['schemas']['FileChecksum'];
 
-/** A file transfer record with its progress. */
-export interface Transfer {
-  transfer_id: string;
-  room_id: string;
-  sender: string;
-  receiver: string;
-  file_name: string;
-  file_size: number;
-  file_type?: string | null;
-  /** Hex SHA-256 of the whole file. */
-  sha256?: string | null;
-  chunk_size: number;
-  total_chunks: number;
-  mode: TransferMode;
-  state: TransferState;
-  bytes_transferred: number;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-  expires_at: Timestamp;
-  failure?: string | null;
-  /**
-   * What the whole file is checked against: `offered` (the offer's
-   * `sha256`), `not_offered` (none given; every chunk is still checked), or
-   * `computed` (none given; `sha256` is the stored file's, checked against
-   * nothing).
-   */
-  file_checksum?: 'offered' | 'not_offered' | 'computed';
-  /** Chunks stored (server mode). */
-  received_chunks?: number;
-  /** `received_chunks` under seed 000's name. */
-  chunks_received?: number;
-  /** `state` under seed 001's name. */
-  status?: TransferState;
-  bytes_done?: number;
-  progress_percent?: number;
-}
+/** A file transfer record with its progress (the document's `TransferView`). */
+export type Transfer = components['schemas']['TransferView'];
 
-/** What the server sends on join and on resync. */
-export interface RoomState {
-  room_id: string;
-  /** Our own user id. */
-  you: string;
-  participants: Participant[];
-  settings: RoomSettings;
-  hand_raise_queue: HandRaiseEntry[];
-  breakout_rooms: BreakoutRoom[];
-  live_streams: LiveStream[];
-  /** Moderators only; empty for others. */
-  waiting_room: WaitingEntry[];
-  /** The room's newest sequence number (resume from it). */
-  last_sequence: number;
-  /** Application data set through the admin API, absent when empty. */
-  metadata?: string;
-  /** Our unread chat, in the `room-state` sent on joining. */
-  chat_unread?: ChatUnread;
-}
+/** What the server sends on join and on resync (the document's `RoomStateView`). */
+export type RoomState = components['schemas']['RoomStateView'];
 
 /** How far one user has read a room's chat. */
-export interface ReadReceipt {
-  user_id: string;
-  /** The newest message they have read. */
-  message_id: string;
-  /** When that message was sent. */
-  message_at: Timestamp;
-  read_at: Timestamp;
-}
+export type ReadReceipt = components['schemas']['ReadReceipt'];
 
 /** Our unread chat in a room. */
-export interface ChatUnread {
-  /** Messages we could see, sent by others after our read mark (all of them without one). */
-  count: number;
-  /** More than `count`: the server counts over a bounded read of the history. */
-  more: boolean;
-  last_read?: ReadReceipt;
-}
+export type ChatUnread = components['schemas']['ChatUnread'];
 
 /** An ICE candidate as `RTCIceCandidate.toJSON()` gives it. */
 export interface IceCandidateInit {
@@ -377,13 +195,8 @@ export type ClientMessage =
 /** The peer-to-peer file signaling types (also sent by the server for server transfers). */
 export type FileShareType = 'file-share-offer' | 'file-share-accept' | 'file-share-reject' | 'file-share-progress' | 'file-share-complete';
 
-/** A participant's own info (`participant-update`, `POST …/participants/{self}/info`). */
-export interface ParticipantUpdate {
-  display_name?: string;
-  device_info?: DeviceInfo;
-  video_quality?: string;
-  network_stats?: NetworkStats;
-}
+/** A participant's own info (`participant-update`, `POST …/participants/{self}/info`; the document's `ParticipantUpdateReq`). */
+export type ParticipantUpdate = components['schemas']['ParticipantUpdateReq'];
 
 // ---------------------------------------------------------------- server → client
 

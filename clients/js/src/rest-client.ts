@@ -2,18 +2,20 @@
 // `RtcClient` extends this class; on its own it suits a backend or a bot
 // that needs no WebSocket.
 
+import type { paths } from './api-types.js';
 import type {
-  FileOffer,
   BreakoutList,
   ChatPage,
   ChunkAck,
-  ReceiptList,
+  ExpiringLink,
+  FileOffer,
   HandRaiseQueue,
   MissingChunks,
   ParticipantList,
   PermissionsAnswer,
   QualityAnswer,
   RateLimitStatus,
+  ReceiptList,
   ReconnectionState,
   RecordingChunkAck,
   RecordingLink,
@@ -22,6 +24,7 @@ import type {
   RoleAnswer,
   ServerConfig,
   StatusAnswer,
+  TransferList,
   WaitingList,
 } from './rest.js';
 import type {
@@ -72,6 +75,38 @@ export interface RoomClientOptions {
 const isBytes = (b: unknown): b is Blob | ArrayBuffer | ArrayBufferView =>
   (typeof Blob !== 'undefined' && b instanceof Blob) || b instanceof ArrayBuffer || ArrayBuffer.isView(b);
 
+// The REST document's view of a call (src/api-types.ts, generated from
+// docs/openapi.json): `call` takes the document's path and method, so its
+// parameters, query, body and answer are the document's, and a call whose
+// route or types changed on the server fails to compile.
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** The methods the document has on `P`. */
+type MethodOf<P extends keyof paths> = { [M in Method]: paths[P][Lowercase<M>] extends undefined ? never : M }[Method];
+/** The operation `M P` of the document. */
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][Lowercase<M>]>;
+/** Its JSON answer (200 or 201). */
+type Answer<O> = O extends { responses: { 200: { content: { 'application/json': infer T } } } }
+  ? T
+  : O extends { responses: { 201: { content: { 'application/json': infer T } } } }
+    ? T
+    : unknown;
+/** Its body: JSON, or bytes for a binary one; `undefined` without one. */
+type RequestBody<O> = O extends { requestBody?: infer R }
+  ? [NonNullable<R>] extends [never]
+    ? undefined
+    : NonNullable<R> extends { content: infer C }
+      ? 'application/json' extends keyof C
+        ? C['application/json']
+        : Blob | ArrayBuffer | ArrayBufferView
+      : undefined
+  : undefined;
+/** Its path parameters but the room (filled in by `call`). */
+type PathParams<O> = O extends { parameters: { path: infer T } } ? Omit<T, 'room_id'> : Record<string, never>;
+/** Its query. */
+type Query<O> = O extends { parameters: { query?: infer Q } } ? Q : undefined;
+/** What `call` takes besides the method and path. */
+type CallOptions<O> = ApiOptions & { params?: PathParams<O>; query?: Query<O>; body?: RequestBody<O> };
+
 /** The REST API of one room, with the caller's token. Every method rejects with {@link RtcError}. */
 export class RoomRestClient extends EventTarget {
   /** The room id. */
@@ -120,58 +155,77 @@ export class RoomRestClient extends EventTarget {
     return (res.status === 204 ? null : await res.json()) as T;
   }
 
+  /**
+   * A call of the REST document: `path` as the document names it, whose
+   * `{room_id}` is our room and other `{…}` come from `params`; `query`
+   * entries that are undefined or null are left out.
+   */
+  private async call<P extends keyof paths, M extends MethodOf<P>>(
+    method: M,
+    path: P,
+    { params, query, body, ...opts }: CallOptions<Operation<P, M>> = {},
+  ): Promise<Answer<Operation<P, M>>> {
+    let url = (path as string).replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = name === 'room_id' ? this.room : (params as Record<string, string | number | undefined> | undefined)?.[name];
+      if (value === undefined) throw new RtcError(0, 'VALIDATION_ERROR', `${path}: no ${name}`);
+      return encodeURIComponent(value);
+    });
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) if (v !== undefined && v !== null) q.set(k, String(v));
+    const search = q.toString();
+    if (search) url += `?${search}`;
+    return this.api(method, url, body as ApiBody, opts);
+  }
+
   // ------------------------------------------------------------ server
 
   /** `GET /webrtc/config`: ICE servers (TURN credentials with a token) and limits. */
   config(): Promise<ServerConfig> {
-    return this.api('GET', '/webrtc/config');
+    return this.call('GET', '/webrtc/config');
   }
 
   /** `GET /webrtc/rate-limits/{type}/status` for the caller. */
   rateLimit(limitType: string): Promise<RateLimitStatus> {
-    return this.api('GET', `/webrtc/rate-limits/${encodeURIComponent(limitType)}/status`);
+    type LimitType = Operation<'/webrtc/rate-limits/{limit_type}/status', 'GET'>['parameters']['path']['limit_type'];
+    // `scope` narrowed to its two values (the document says `string`).
+    return this.call('GET', '/webrtc/rate-limits/{limit_type}/status', { params: { limit_type: limitType as LimitType } }) as Promise<RateLimitStatus>;
   }
 
   // ------------------------------------------------------------ room
 
   /** The room as we see it (`GET …/state`). */
   roomState(): Promise<RoomState> {
-    return this.api('GET', this.roomPath('/state'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/state');
   }
 
   /** `GET …/participants`. */
   participants(): Promise<ParticipantList> {
-    return this.api('GET', this.roomPath('/participants'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/participants');
   }
 
   /** Updates our own display name, device info… (`POST …/participants/{self}/info`). */
   updateInfo(userId: string, info: ParticipantUpdate): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/info`), info);
+    return this.call('POST', '/webrtc/rooms/{room_id}/participants/{user_id}/info', { params: { user_id: userId }, body: info });
   }
 
   /** One page of chat history, newest first; pass `next_cursor` as `before` for older messages, `thread` for one message and its replies. */
   chatHistory({ limit = 50, before, thread }: { limit?: number; before?: string | null; thread?: string } = {}): Promise<ChatPage> {
-    const q = new URLSearchParams({ limit: String(limit) });
-    if (before) q.set('before', before);
-    if (thread) q.set('thread', thread);
-    return this.api('GET', this.roomPath(`/chat?${q}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/chat', { query: { limit, before: before || undefined, thread: thread || undefined } });
   }
 
   /** Messages containing `q` (ignoring case) that we could have received, newest first; pass `next_cursor` as `before` for older ones. */
   searchChat(q: string, { limit = 50, before }: { limit?: number; before?: string | null } = {}): Promise<ChatPage> {
-    const p = new URLSearchParams({ q, limit: String(limit) });
-    if (before) p.set('before', before);
-    return this.api('GET', this.roomPath(`/chat/search?${p}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/chat/search', { query: { q, limit, before: before || undefined } });
   }
 
   /** Our unread chat: messages we could see, sent by others after our read mark. */
   chatUnread(): Promise<ChatUnread> {
-    return this.api('GET', this.roomPath('/chat/unread'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/chat/unread');
   }
 
   /** Read marks we may see (ours, and others' on messages we could see), most recently read first. */
   chatReceipts({ limit = 100 }: { limit?: number } = {}): Promise<ReceiptList> {
-    return this.api('GET', this.roomPath(`/chat/receipts?limit=${limit}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/chat/receipts', { query: { limit } });
   }
 
   /** Every chat message we may read, newest first, fetched page by page as the loop asks. */
@@ -180,7 +234,7 @@ export class RoomRestClient extends EventTarget {
     do {
       const page: ChatPage = await this.chatHistory({ limit: pageSize, before });
       yield* page.messages;
-      before = page.next_cursor;
+      before = page.next_cursor ?? null;
     } while (before);
   }
 
@@ -189,133 +243,134 @@ export class RoomRestClient extends EventTarget {
    * `lastSequence`, also the events we missed since (or `resync_required`).
    */
   reconnectionState(lastSequence?: number): Promise<ReconnectionState> {
-    const q = lastSequence === undefined ? '' : `?last_sequence=${lastSequence}`;
-    return this.api('GET', this.roomPath(`/reconnect${q}`));
+    // `quality` and `events` narrowed (the document says `string` and objects).
+    return this.call('GET', '/webrtc/rooms/{room_id}/reconnect', { query: { last_sequence: lastSequence } }) as Promise<ReconnectionState>;
   }
 
   /** Reports network figures over REST (`POST …/quality`); the WebSocket way is `sendNetworkStats`. */
   reportQuality(stats: NetworkStats): Promise<QualityAnswer> {
-    return this.api('POST', this.roomPath('/quality'), stats);
+    // `quality` narrowed to the classes (the document says `string`).
+    return this.call('POST', '/webrtc/rooms/{room_id}/quality', { body: stats }) as Promise<QualityAnswer>;
   }
 
   /** Raises or lowers a hand (`user` someone else's: moderators lowering). */
   setHandRaised(raised: boolean, user?: string): Promise<HandRaiseQueue> {
-    return this.api('POST', this.roomPath('/hand-raise'), user ? { raised, user_id: user } : { raised });
+    return this.call('POST', '/webrtc/rooms/{room_id}/hand-raise', { body: user ? { raised, user_id: user } : { raised } });
   }
 
   /** `GET …/hand-raise/queue`. */
   handRaiseQueue(): Promise<HandRaiseQueue> {
-    return this.api('GET', this.roomPath('/hand-raise/queue'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/hand-raise/queue');
   }
 
   // ------------------------------------------------------------ moderation
 
   /** Removes a participant (moderators); `ban` keeps them out of the room. */
   kick(userId: string, { ban = false }: { ban?: boolean } = {}): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath(`/participants/${encodeURIComponent(userId)}/kick`), { ban });
+    return this.call('POST', '/webrtc/rooms/{room_id}/participants/{user_id}/kick', { params: { user_id: userId }, body: { ban } });
   }
 
   /** `GET …/roles/{user}`. */
   getRole(userId: string): Promise<RoleAnswer> {
-    return this.api('GET', this.roomPath(`/roles/${encodeURIComponent(userId)}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/roles/{user_id}', { params: { user_id: userId } });
   }
 
   /** Sets a role (hosts grant moderation; moderators set participant or viewer). */
   setRole(userId: string, role: Role): Promise<RoleAnswer> {
-    return this.api('POST', this.roomPath(`/roles/${encodeURIComponent(userId)}`), { role });
+    return this.call('POST', '/webrtc/rooms/{room_id}/roles/{user_id}', { params: { user_id: userId }, body: { role } });
   }
 
   /** `GET …/permissions/{user}`. */
   getPermissions(userId: string): Promise<PermissionsAnswer> {
-    return this.api('GET', this.roomPath(`/permissions/${encodeURIComponent(userId)}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/permissions/{user_id}', { params: { user_id: userId } });
   }
 
   /** Changes some permissions of a participant (moderators). */
   setPermissions(userId: string, patch: Partial<Permissions>): Promise<PermissionsAnswer> {
-    return this.api('POST', this.roomPath(`/permissions/${encodeURIComponent(userId)}`), patch);
+    return this.call('POST', '/webrtc/rooms/{room_id}/permissions/{user_id}', { params: { user_id: userId }, body: patch });
   }
 
   /** `GET …/settings`. */
   getSettings(): Promise<RoomSettings> {
-    return this.api('GET', this.roomPath('/settings'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/settings');
   }
 
   /** Changes some room settings (moderators); everyone gets `room-settings-update`. */
   updateSettings(patch: RoomSettingsPatch): Promise<RoomSettings> {
-    return this.api('POST', this.roomPath('/settings'), patch);
+    return this.call('POST', '/webrtc/rooms/{room_id}/settings', { body: patch });
   }
 
   /** Mutes everyone's microphone (moderators). */
   muteAll(): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath('/mute-all'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/mute-all');
   }
 
   /** Lowers every raised hand (moderators). */
   lowerAllHands(): Promise<HandRaiseQueue> {
-    return this.api('POST', this.roomPath('/hand-raise/lower-all'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/hand-raise/lower-all');
   }
 
   /** Who waits for admission (moderators). */
   waitingRoom(): Promise<WaitingList> {
-    return this.api('GET', this.roomPath('/waiting-room'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/waiting-room');
   }
 
   /** Lets a waiting user in (moderators). */
   admit(userId: string): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/admit`));
+    return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/admit', { params: { user_id: userId } });
   }
 
   /** Turns a waiting user away (moderators): they get close 4403. */
   rejectWaiting(userId: string): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/reject`));
+    return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/reject', { params: { user_id: userId } });
   }
 
   /** Sends a participant back to the waiting room (moderators). */
   returnToWaitingRoom(userId: string): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath(`/waiting-room/${encodeURIComponent(userId)}/return`));
+    return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/{user_id}/return', { params: { user_id: userId } });
   }
 
   /** Lets everyone waiting in (moderators). */
   admitAll(): Promise<StatusAnswer> {
-    return this.api('POST', this.roomPath('/waiting-room/admit-all'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/waiting-room/admit-all');
   }
 
   /** Creates a breakout room (moderators). */
   createBreakoutRoom(name: string): Promise<BreakoutRoom> {
-    return this.api('POST', this.roomPath('/breakout-rooms'), { name });
+    return this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms', { body: { name } });
   }
 
   /** Breakout rooms with their members. */
   breakoutRooms(): Promise<BreakoutList> {
-    return this.api('GET', this.roomPath('/breakout-rooms'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/breakout-rooms');
   }
 
   /** Moves a user into a breakout room, or back to the main room with `null` (moderators). */
   assignBreakoutRoom(userId: string, breakoutRoomId: string | null): Promise<StatusAnswer> {
-    const u = encodeURIComponent(userId);
-    const path = breakoutRoomId === null ? `/breakout-rooms/return/${u}` : `/breakout-rooms/${encodeURIComponent(breakoutRoomId)}/assign/${u}`;
-    return this.api('POST', this.roomPath(path));
+    return breakoutRoomId === null
+      ? this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms/return/{user_id}', { params: { user_id: userId } })
+      : this.call('POST', '/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}/assign/{user_id}', { params: { breakout_id: breakoutRoomId, user_id: userId } });
   }
 
   /** Closes a breakout room; its members return (moderators). */
   closeBreakoutRoom(breakoutRoomId: string): Promise<StatusAnswer> {
-    return this.api('DELETE', this.roomPath(`/breakout-rooms/${encodeURIComponent(breakoutRoomId)}`));
+    return this.call('DELETE', '/webrtc/rooms/{room_id}/breakout-rooms/{breakout_id}', { params: { breakout_id: breakoutRoomId } });
   }
 
   /** Starts a live stream (moderators): with `url` and `stream_key`, the server pushes the room to RTMP, with `hls: true` it serves it as HLS (`hls_url`, `liveStreamHlsLink`; SFU rooms); with neither, a record only. */
   startLiveStream(body: LiveStreamStart = {}): Promise<LiveStream> {
-    return this.api('POST', this.roomPath('/live-streams/start'), body);
+    // `quality` narrowed to the presets (the document says `string`).
+    return this.call('POST', '/webrtc/rooms/{room_id}/live-streams/start', { body }) as Promise<LiveStream>;
   }
 
   /** An expiring playlist URL of a stream's HLS that any player can open (it needs no token). */
-  liveStreamHlsLink(streamId: string, { expiresIn = 3600 }: { expiresIn?: number } = {}): Promise<{ url: string; expires_in: number }> {
-    const q = new URLSearchParams({ expires_in: String(expiresIn) });
-    return this.api('GET', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/hls-link?${q}`));
+  liveStreamHlsLink(streamId: string, { expiresIn = 3600 }: { expiresIn?: number } = {}): Promise<ExpiringLink> {
+    return this.call('GET', '/webrtc/rooms/{room_id}/live-streams/{stream_id}/hls-link', { params: { stream_id: streamId }, query: { expires_in: expiresIn } });
   }
 
   /** Stops a live stream (moderators). */
   stopLiveStream(streamId: string): Promise<LiveStream> {
-    return this.api('POST', this.roomPath(`/live-streams/${encodeURIComponent(streamId)}/stop`));
+    return this.call('POST', '/webrtc/rooms/{room_id}/live-streams/{stream_id}/stop', { params: { stream_id: streamId } }) as Promise<LiveStream>;
   }
 
   // ------------------------------------------------------------ recordings
@@ -333,60 +388,59 @@ export class RoomRestClient extends EventTarget {
     source,
     layout,
   }: { format?: RecordingFormat; quality?: RecordingQuality; source?: RecordingSource; layout?: StreamLayout } = {}): Promise<Recording> {
-    return this.api('POST', this.roomPath('/recordings/start'), { format, quality, source, layout });
-  }
-
-  private recordingPath(id: string, rest = ''): string {
-    return this.roomPath(`/recordings/${encodeURIComponent(id)}${rest}`);
+    return this.call('POST', '/webrtc/rooms/{room_id}/recordings/start', { body: { format, quality, source, layout } });
   }
 
   /** Stops a recording; the server then processes it (`processing`, later `completed` or `failed`). */
   stopRecording(id: string): Promise<Recording> {
-    return this.api('POST', this.recordingPath(id, '/stop'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'stop' } });
   }
 
   /** Pauses a recording: chunks are refused until `resumeRecording`. */
   pauseRecording(id: string): Promise<Recording> {
-    return this.api('POST', this.recordingPath(id, '/pause'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'pause' } });
   }
 
   /** Resumes a paused recording. */
   resumeRecording(id: string): Promise<Recording> {
-    return this.api('POST', this.recordingPath(id, '/resume'));
+    return this.call('POST', '/webrtc/rooms/{room_id}/recordings/{recording_id}/{action}', { params: { recording_id: id, action: 'resume' } });
   }
 
   /** Cancels a recording and discards its chunks. */
   cancelRecording(id: string): Promise<Recording> {
-    return this.api('DELETE', this.recordingPath(id));
+    return this.call('DELETE', '/webrtc/rooms/{room_id}/recordings/{recording_id}', { params: { recording_id: id } });
   }
 
   /** One recording, with `outputs` once completed and `failure_code` if failed. */
   recordingStatus(id: string): Promise<Recording> {
-    return this.api('GET', this.recordingPath(id, '/status'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/status', { params: { recording_id: id } });
   }
 
   /** The room's recordings. */
   recordings(): Promise<RecordingList> {
-    return this.api('GET', this.roomPath('/recordings'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/recordings');
   }
 
   /** Uploads one MediaRecorder chunk under `sequence` (any order; a repeat with the same bytes is a duplicate). */
   uploadRecordingChunk(id: string, sequence: number, data: Blob | ArrayBuffer | ArrayBufferView): Promise<RecordingChunkAck> {
-    return this.api('PUT', this.recordingPath(id, `/chunks/${sequence}`), data, {
+    return this.call('PUT', '/webrtc/rooms/{room_id}/recordings/{recording_id}/chunks/{seq}', {
+      params: { recording_id: id, seq: sequence },
+      body: data,
       headers: { 'Content-Type': 'application/octet-stream' },
     });
   }
 
   /** What each participant uploaded to a recording. */
   recordingUploadStatus(id: string): Promise<RecordingUploadStatus> {
-    return this.api('GET', this.recordingPath(id, '/upload-status'));
+    return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/upload-status', { params: { recording_id: id } });
   }
 
   /** An expiring download URL of a processed recording (no token needed to use it). */
   recordingLink(id: string, { user, expiresIn = 3600 }: { user?: string; expiresIn?: number } = {}): Promise<RecordingLink> {
-    const q = new URLSearchParams({ expires_in: String(expiresIn) });
-    if (user) q.set('user', user);
-    return this.api('GET', this.recordingPath(id, `/link?${q}`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/recordings/{recording_id}/link', {
+      params: { recording_id: id },
+      query: { expires_in: expiresIn, user: user || undefined },
+    });
   }
 
   /** Polls a recording until it is completed, failed or cancelled; resolves with it. */
@@ -409,34 +463,36 @@ export class RoomRestClient extends EventTarget {
 
   /** Offers a file to `receiver` (`can_share_files`); the receiver gets `file-share-offer`. */
   offerFile(offer: FileOffer): Promise<Transfer> {
-    return this.api('POST', this.transferPath('/offer'), offer);
+    return this.call('POST', '/webrtc/rooms/{room_id}/file-transfer/offer', { body: offer });
   }
 
   /** Uploads chunk `index` of our transfer with its SHA-256 (after the receiver accepted). */
   async uploadFileChunk(transferId: string, index: number, chunk: ArrayBuffer | ArrayBufferView, sha256: string): Promise<ChunkAck> {
-    return this.api('PUT', this.transferPath(`/${encodeURIComponent(transferId)}/chunks/${index}`), chunk, {
+    return this.call('PUT', '/webrtc/rooms/{room_id}/file-transfer/{id}/chunks/{index}', {
+      params: { id: transferId, index },
+      body: chunk,
       headers: { 'X-Chunk-Sha256': sha256, 'Content-Type': 'application/octet-stream' },
     });
   }
 
   /** The chunks the server still lacks (to resume an interrupted upload). */
   missingChunks(transferId: string): Promise<MissingChunks> {
-    return this.api('GET', this.transferPath(`/${encodeURIComponent(transferId)}/missing`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/file-transfer/{id}/missing', { params: { id: transferId } });
   }
 
   /** A transfer with its progress. */
   transferProgress(transferId: string): Promise<Transfer> {
-    return this.api('GET', this.transferPath(`/${encodeURIComponent(transferId)}/progress`));
+    return this.call('GET', '/webrtc/rooms/{room_id}/file-transfer/{id}/progress', { params: { id: transferId } });
   }
 
   /** Acts on a transfer: `accept`/`reject` (receiver), `pause`/`resume` (either party). */
   transferAction(transferId: string, action: 'accept' | 'reject' | 'pause' | 'resume'): Promise<Transfer> {
-    return this.api('POST', this.transferPath(`/${encodeURIComponent(transferId)}/${action}`));
+    return this.call('POST', `/webrtc/rooms/{room_id}/file-transfer/{id}/${action}`, { params: { id: transferId } });
   }
 
   /** Cancels a transfer; its stored chunks are deleted. */
   cancelTransfer(transferId: string): Promise<Transfer> {
-    return this.api('DELETE', this.transferPath(`/${encodeURIComponent(transferId)}`));
+    return this.call('DELETE', '/webrtc/rooms/{room_id}/file-transfer/{id}', { params: { id: transferId } });
   }
 
   /** Downloads a completed transfer's bytes (receiver or sender). */
@@ -446,7 +502,7 @@ export class RoomRestClient extends EventTarget {
   }
 
   /** Our transfers (as sender or receiver) in any room, newest first. */
-  fileTransfers(): Promise<{ count: number; transfers: Transfer[] }> {
-    return this.api('GET', '/webrtc/file-transfers');
+  fileTransfers(): Promise<TransferList> {
+    return this.call('GET', '/webrtc/file-transfers');
   }
 }

@@ -1,6 +1,6 @@
 // util.ts: the errors, hashing and dev-token helpers the rest builds on.
 
-import type { DevToken, ErrorBody } from './rest.js';
+import type { DevToken, DevTokenRequest, ErrorBody } from './rest.js';
 
 /** Hex SHA-256 of bytes or a Blob (browsers need a secure context: https or localhost). */
 export async function sha256Hex(data: Blob | ArrayBuffer | ArrayBufferView): Promise<string> {
@@ -41,10 +41,11 @@ export async function errorFrom(res: Response): Promise<RtcError> {
 
 /** Asks a server that allows it (`RTC_DEV_TOKENS`) for a development token valid in `room`. */
 export async function fetchDevToken(baseUrl: string | URL, { name, room }: { name?: string; room: string }): Promise<DevToken> {
+  const body: DevTokenRequest = { name, room };
   const res = await fetch(new URL('/webrtc/dev/token', baseUrl), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name, room }),
+    body: JSON.stringify(body),
   });
   if (!res.ok) throw await errorFrom(res);
   return (await res.json()) as DevToken;

@@ -114,11 +114,22 @@ pub(crate) struct Stats {
     uptime_seconds: u64,
 }
 
+/// Where a rate limit is counted, for the document.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum RateScope {
+    User,
+    Connection,
+}
+
 /// The caller's use of one rate limit.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct RateAnswer {
     limit_type: &'static str,
-    /// `user` or `connection`.
+    /// `user`: counted across instances; `connection`: by each WebSocket
+    /// session, so `used`, `remaining` and `reset_in_secs` are null.
+    #[schema(value_type = RateScope)]
     scope: &'static str,
     limit: u32,
     window_secs: u64,

@@ -44,7 +44,8 @@ pub(crate) struct ReconnectAnswer {
     room_id: signaling_core::RoomId,
     user_id: signaling_core::UserId,
     presence: signaling_core::room::Presence,
-    /// `excellent`, `good`, `fair` or `poor`, once the client reported stats.
+    /// Once the client reported stats.
+    #[schema(value_type = Option<QualityClass>)]
     quality: Option<&'static str>,
     network_stats: Option<signaling_core::room::NetworkStats>,
     /// The room's newest sequence number.
@@ -69,11 +70,23 @@ pub(crate) struct ReconnectAnswer {
     state: Option<Box<signaling_core::protocol::RoomStateView>>,
 }
 
+/// The classes of `signaling_core::engine::classify_quality`, for the
+/// document.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)]
+pub(crate) enum QualityClass {
+    Excellent,
+    Good,
+    Poor,
+    Lost,
+}
+
 /// A quality report's classification.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct QualityAnswer {
     user_id: signaling_core::UserId,
-    /// `excellent`, `good`, `fair` or `poor`.
+    #[schema(value_type = QualityClass)]
     quality: &'static str,
     stats: signaling_core::room::NetworkStats,
 }
