@@ -32,6 +32,13 @@ js:
 openapi:
     cargo run -q -p server -- openapi > docs/openapi.json
 
+# REST API conformance: schemathesis (pinned, PyPI) runs every operation of
+# the server's /openapi.json against the real server, with fixtures
+# (tests/conformance: run.sh, schemathesis.toml with the exclusions).
+conformance:
+    cargo build -q -p server
+    ./tests/conformance/run.sh
+
 # Rebuild the committed client REST types (src/api-types.ts, generated from
 # docs/openapi.json by build.mjs), module and API reference from clients/js/src.
 js-build:
@@ -86,7 +93,7 @@ doc:
     cargo test -p rtc-client --doc
 
 # Everything CI checks.
-ci: lint layering test doc js fuzz-smoke bench-smoke
+ci: lint layering test doc js conformance fuzz-smoke bench-smoke
 
 # The whole benchmark for a second per scenario on debug builds: proves it
 # still runs (figures come from `just bench`, never from CI).

@@ -10,6 +10,61 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::*;
 
+/// RFC 6750 §2: a token goes one way. A request whose header and `?token=`
+/// disagree is refused whichever of them is valid; the same token twice is
+/// still one caller.
+#[tokio::test]
+async fn two_different_tokens_are_refused() {
+    let s = spawn();
+    let good = token("alice", None, None);
+    let other = token("mallory", None, None);
+    let c = reqwest::Client::new();
+    for (header, query, want) in [
+        (&good, "not-a-token", 401),
+        (&good, other.as_str(), 401),
+        (&other, good.as_str(), 401),
+        (&good, good.as_str(), 200),
+    ] {
+        let r = c
+            .get(s.http(&format!("/webrtc/recordings?token={query}")))
+            .bearer_auth(header)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), want, "{query}");
+    }
+    // An Authorization header that is not a bearer token is refused, not
+    // passed over for the query's token.
+    let r = c
+        .get(s.http(&format!("/webrtc/recordings?token={good}")))
+        .header("authorization", "s(IY7*)")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+}
+
+/// A struct in a body is a JSON object at any depth: serde would take
+/// `[null, null]` for one (its fields in order), which nobody means.
+#[tokio::test]
+async fn arrays_are_not_objects_in_bodies() {
+    let s = spawn();
+    let mut host = s.connect("ao", "host").await;
+    host.expect("room-state").await;
+    for (path, body) in [
+        ("/webrtc/rooms/ao/settings", "[null, null]"),
+        (
+            "/webrtc/rooms/ao/participants/host/info",
+            r#"{"network_stats": [1, 2, 3, 4]}"#,
+        ),
+    ] {
+        let (st, e) = s
+            .post_raw(path, "host", Some("application/json"), Some(body))
+            .await;
+        assert_eq!((st, code(&e)), (422, "VALIDATION_ERROR"), "{path} {body}");
+    }
+}
+
 async fn get_tok(srv: &TestServer, path: &str, tok: &str) -> (u16, Value) {
     let r = reqwest::Client::new()
         .get(srv.http(path))

@@ -306,6 +306,7 @@ async fn get_room(path: web::Path<String>, state: web::Data<AppState>) -> Res {
 /// `POST /webrtc/admin/rooms` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct CreateRoomReq {
+    #[schema(value_type = RoomId)]
     room_id: String,
     #[serde(default)]
     settings: Option<RoomSettingsPatch>,
@@ -322,7 +323,10 @@ pub(crate) struct CreateRoomReq {
     request_body = CreateRoomReq,
     responses((status = 201, description = "The room", body = AdminRoom)),
 )]
-async fn create_room(body: web::Json<CreateRoomReq>, state: web::Data<AppState>) -> Res {
+async fn create_room(
+    body: crate::optional_json::JsonBody<CreateRoomReq>,
+    state: web::Data<AppState>,
+) -> Res {
     let body = body.into_inner();
     let room_id = RoomId::parse(&body.room_id)?;
     let room = state
@@ -425,7 +429,7 @@ pub(crate) struct MuteReq {
 )]
 async fn mute_participant(
     path: web::Path<(String, String)>,
-    body: web::Json<MuteReq>,
+    body: crate::optional_json::JsonBody<MuteReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let room_id = RoomId::parse(&path.0)?;
@@ -474,7 +478,7 @@ const MAX_DATA_BYTES: usize = 16 * 1024;
 )]
 async fn send_data(
     path: web::Path<String>,
-    body: web::Json<DataReq>,
+    body: crate::optional_json::JsonBody<DataReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let room_id = RoomId::parse(&path)?;
@@ -509,6 +513,7 @@ async fn send_data(
 /// `room_id`) or `since` (unix seconds; all rooms unless `room_id`).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct ReplayReq {
+    #[schema(value_type = Option<RoomId>)]
     room_id: Option<String>,
     from_seq: Option<u64>,
     since: Option<i64>,
@@ -525,7 +530,10 @@ pub(crate) struct ReplayReq {
     request_body = ReplayReq,
     responses((status = 200, description = "How many events were queued again", body = Replayed)),
 )]
-async fn replay_webhooks(body: web::Json<ReplayReq>, state: web::Data<AppState>) -> Res {
+async fn replay_webhooks(
+    body: crate::optional_json::JsonBody<ReplayReq>,
+    state: web::Data<AppState>,
+) -> Res {
     let Some(w) = &state.webhooks else {
         return Err(
             SignalError::new(ErrorCode::NotFound, "webhooks are off: set RTC_WEBHOOK_URL").into(),
@@ -569,7 +577,7 @@ pub(crate) struct MetadataReq {
 )]
 async fn set_metadata(
     path: web::Path<String>,
-    body: web::Json<MetadataReq>,
+    body: crate::optional_json::JsonBody<MetadataReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let room_id = RoomId::parse(&path)?;

@@ -31,17 +31,39 @@ pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Iden
     if let Some(id) = actix_web::HttpMessage::extensions(req).get::<Identity>() {
         return Ok(id.clone());
     }
-    let header = req
-        .headers()
-        .get("authorization")
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| {
-            h.strip_prefix("Bearer ")
-                .or_else(|| h.strip_prefix("bearer "))
-        })
-        .map(str::to_owned);
+    // An Authorization header that is there must be a bearer token: a
+    // malformed one is refused, not passed over for `?token=`.
+    let header = match req.headers().get("authorization") {
+        None => None,
+        Some(h) => Some(
+            h.to_str()
+                .ok()
+                .and_then(|h| {
+                    h.strip_prefix("Bearer ")
+                        .or_else(|| h.strip_prefix("bearer "))
+                })
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ApiError(SignalError::new(
+                        ErrorCode::Unauthorized,
+                        "the Authorization header must be Bearer <token>",
+                    ))
+                })?,
+        ),
+    };
+    let query = token_from_query(req);
+    // RFC 6750 §2: one request, one way of sending the token. Two that
+    // differ leave it unclear who is asking; refuse rather than pick one.
+    if let (Some(h), Some(q)) = (&header, &query)
+        && h != q
+    {
+        return Err(ApiError(SignalError::new(
+            ErrorCode::Unauthorized,
+            "two different tokens: send one, in Authorization: Bearer or ?token=",
+        )));
+    }
     let token = header
-        .or_else(|| token_from_query(req))
+        .or(query)
         .ok_or_else(|| ApiError(SignalError::new(ErrorCode::Unauthorized, "no token")))?;
     let now = state.now_unix();
     Ok(state.verifier.verify(&token, now)?)

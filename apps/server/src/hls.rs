@@ -216,6 +216,7 @@ async fn member_file(
 #[into_params(parameter_in = Query)]
 struct LinkQuery {
     /// Seconds the link lasts: default 3600, clamped to 1 s..1 day.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     expires_in: Option<u32>,
 }
 

@@ -138,7 +138,8 @@ fn generated() -> utoipa::openapi::OpenApi {
 }
 
 /// What of the configuration changes the document: whether the admin API
-/// is on, and whether the operations endpoints need `RTC_METRICS_TOKEN`.
+/// is on, whether the operations endpoints need `RTC_METRICS_TOKEN`, and
+/// whether `/webrtc/config` needs a token (TURN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Variant {
     /// The admin API is on: its operations are listed (when it is off its
@@ -147,6 +148,9 @@ pub struct Variant {
     /// `/metrics`, `/webrtc/stats` and `/webrtc/webrtc-metrics` need
     /// `Authorization: Bearer <RTC_METRICS_TOKEN>`.
     pub metrics_token: bool,
+    /// TURN servers are configured: `/webrtc/config` hands out credentials
+    /// bound to the caller, so it needs a token.
+    pub turn: bool,
 }
 
 impl Variant {
@@ -155,11 +159,14 @@ impl Variant {
         Variant {
             admin_api: crate::admin::enabled(settings),
             metrics_token: settings.ops.metrics_token.is_some(),
+            turn: !settings.ice.turn_urls.is_empty(),
         }
     }
 
     fn index(self) -> usize {
-        usize::from(self.admin_api) | usize::from(self.metrics_token) << 1
+        usize::from(self.admin_api)
+            | usize::from(self.metrics_token) << 1
+            | usize::from(self.turn) << 2
     }
 }
 
@@ -182,6 +189,13 @@ pub fn document_for(variant: Variant) -> Value {
             }
         }
     }
+    if variant.turn
+        && let Some(op) = paths
+            .get_mut("/webrtc/config")
+            .and_then(|i| i.get_mut("get"))
+    {
+        op["security"] = json!([{"bearer": []}, {"query_token": []}]);
+    }
     let paths = paths.clone();
     doc["tags"] = json!(tags(&paths));
     doc
@@ -195,7 +209,7 @@ struct Served {
 }
 
 fn served(variant: Variant) -> &'static Served {
-    static DOCS: [OnceLock<Served>; 4] = [const { OnceLock::new() }; 4];
+    static DOCS: [OnceLock<Served>; 8] = [const { OnceLock::new() }; 8];
     DOCS[variant.index()].get_or_init(|| {
         let doc = document_for(variant);
         let mut methods = Vec::new();
@@ -239,6 +253,7 @@ pub fn document() -> Value {
         }
         paths.insert(path.clone(), Value::Object(ops));
     }
+    add_links(&mut paths);
     let mut schemas = generated["components"]["schemas"]
         .as_object()
         .cloned()
@@ -267,6 +282,45 @@ pub fn document() -> Value {
             },
         },
     })
+}
+
+/// OpenAPI links from an answer to the operations that act on what it
+/// created, where the id sits deeper than a tool could guess: the room an
+/// admin creates is `room.room_id` in the answer.
+fn add_links(paths: &mut Map<String, Value>) {
+    let room = json!({"room_id": "$response.body#/room/room_id"});
+    let links = [(
+        "/webrtc/admin/rooms",
+        "post",
+        "201",
+        [
+            ("GetRoom", "get_webrtc_admin_rooms_room_id", &room),
+            ("CloseRoom", "delete_webrtc_admin_rooms_room_id", &room),
+            (
+                "SetMetadata",
+                "post_webrtc_admin_rooms_room_id_metadata",
+                &room,
+            ),
+            ("SendData", "post_webrtc_admin_rooms_room_id_data", &room),
+        ],
+    )];
+    for (path, method, status, targets) in links {
+        let Some(answer) = paths
+            .get_mut(path)
+            .and_then(|item| item.get_mut(method))
+            .and_then(|op| op["responses"].get_mut(status))
+        else {
+            continue;
+        };
+        let mut map = Map::new();
+        for (name, op_id, params) in targets {
+            map.insert(
+                name.into(),
+                json!({"operationId": op_id, "parameters": params}),
+            );
+        }
+        answer["links"] = Value::Object(map);
+    }
 }
 
 fn tags(paths: &Map<String, Value>) -> Vec<Value> {
@@ -357,7 +411,10 @@ fn path_param(name: &str) -> (Value, &'static str) {
             json!({"type": "string", "enum": LimitKind::ALL.map(|k| k.as_str())}),
             "A rate-limit kind",
         ),
-        "seq" => (count, "The chunk's sequence number"),
+        "seq" => (
+            json!({"type": "integer", "minimum": 0, "maximum": recording::pipeline::MAX_SEQUENCE}),
+            "The chunk's sequence number",
+        ),
         "index" => (count, "The chunk's index, from 0"),
         "expires" => (
             json!({"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX}),
@@ -477,6 +534,7 @@ pub async fn not_routed(req: actix_web::HttpRequest) -> HttpResponse {
         .unwrap_or(Variant {
             admin_api: false,
             metrics_token: false,
+            turn: false,
         });
     let pattern = req.resource_map().match_pattern(req.path());
     let allowed = resource_methods(variant, req.path(), pattern.as_deref());
@@ -563,10 +621,12 @@ mod tests {
     const PLAIN: Variant = Variant {
         admin_api: false,
         metrics_token: false,
+        turn: false,
     };
     const ADMIN: Variant = Variant {
         admin_api: true,
         metrics_token: false,
+        turn: false,
     };
 
     #[test]
@@ -597,10 +657,19 @@ mod tests {
         let plain = document_for(PLAIN);
         assert!(plain["paths"].get("/webrtc/admin/rooms").is_none());
         assert_eq!(plain["paths"]["/metrics"]["get"]["security"], json!([]));
+        assert_eq!(
+            plain["paths"]["/webrtc/config"]["get"]["security"],
+            json!([])
+        );
         let both = document_for(Variant {
             admin_api: true,
             metrics_token: true,
+            turn: true,
         });
+        assert_eq!(
+            both["paths"]["/webrtc/config"]["get"]["security"],
+            json!([{"bearer": []}, {"query_token": []}])
+        );
         assert!(both["paths"]["/webrtc/admin/rooms"]["get"].is_object());
         assert_eq!(
             both["paths"]["/webrtc/stats"]["get"]["security"],
@@ -617,6 +686,35 @@ mod tests {
         assert!(
             committed == document_text(),
             "docs/openapi.json differs from the handlers' document: run `just openapi` and commit it"
+        );
+    }
+
+    /// Names the engine sanitizes away to nothing are refused by the
+    /// document too: its pattern is the sanitizer's own.
+    #[test]
+    fn name_patterns_are_the_sanitizers() {
+        let doc = document();
+        let schemas = &doc["components"]["schemas"];
+        let visible = signaling_core::sanitize::VISIBLE_PATTERN;
+        assert_eq!(
+            schemas["BreakoutBody"]["properties"]["name"]["pattern"],
+            visible
+        );
+        assert_eq!(
+            schemas["ParticipantUpdateReq"]["properties"]["display_name"]["pattern"],
+            visible
+        );
+        let search = &doc["paths"]["/webrtc/rooms/{room_id}/chat/search"]["get"]["parameters"];
+        let q = search
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "q")
+            .unwrap();
+        assert_eq!(q["schema"]["pattern"], visible);
+        assert_eq!(
+            schemas["OfferReq"]["properties"]["file_name"]["pattern"],
+            file_transfer::FILE_NAME_PATTERN
         );
     }
 
@@ -651,6 +749,17 @@ mod tests {
             }
         }
         assert_eq!(ids.len(), count);
+        // Every link names an operation that exists.
+        for item in doc["paths"].as_object().unwrap().values() {
+            for op in item.as_object().unwrap().values() {
+                for answer in op["responses"].as_object().unwrap().values() {
+                    for link in answer["links"].as_object().into_iter().flatten() {
+                        let target = link.1["operationId"].as_str().unwrap();
+                        assert!(ids.contains(target), "{target}");
+                    }
+                }
+            }
+        }
         let codes = doc["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["oneOf"]
             .as_array()
             .unwrap()

@@ -207,10 +207,14 @@ async fn put_chunk_raw(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct JsonChunk {
+    /// `0..=recording::pipeline::MAX_SEQUENCE`.
     #[serde(alias = "chunk_index", alias = "sequence_number")]
+    #[schema(maximum = 1_000_000.0)]
     sequence: u64,
-    /// Base64 (or a data URL); `chunk` is seed 002's name for it.
+    /// Base64 of at least one byte (or a data URL); `chunk` is seed 002's
+    /// name for it.
     #[serde(alias = "chunk_data", alias = "chunk")]
+    #[schema(format = Byte, min_length = 4)]
     data: String,
 }
 
@@ -226,7 +230,7 @@ pub(crate) struct JsonChunk {
 async fn put_chunk_json(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<JsonChunk>,
+    body: crate::optional_json::JsonBody<JsonChunk>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room, id) = path.into_inner();
@@ -325,6 +329,7 @@ struct OutputLinkQuery {
     /// Whose file (a participant user id); the first participant by default.
     user: Option<String>,
     /// Seconds the link lasts: default 3600, clamped to 1 s..7 days.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     expires_in: Option<u32>,
 }
 
@@ -373,7 +378,7 @@ pub(crate) async fn serve_blob(
     tag = "Recordings",
     summary = "The processed file (Range supported)",
     security(("bearer" = []), ("query_token" = [])),
-    params(OutputQuery), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
+    params(OutputQuery), responses((status = 200, description = "The file, in the recording's format", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska"))), (status = 206, description = "Partial content (Range)", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska")))),
 )]
 async fn download(
     req: HttpRequest,
@@ -467,7 +472,7 @@ struct LinkQuery {
     tag = "Recordings",
     summary = "Serve a signed link (local and memory storage)",
     security(()),
-    params(("expires" = i64, Query, description = "Expiry, Unix seconds"), ("sig" = String, Query, description = "HMAC signature")), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
+    params(("expires" = i64, Query, description = "Expiry, Unix seconds"), ("sig" = String, Query, description = "HMAC signature")), responses((status = 200, description = "The object, typed by its extension", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska"), (crate::openapi::Binary = "image/jpeg"), (crate::openapi::Binary = "application/octet-stream"))), (status = 206, description = "Partial content (Range)", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska"), (crate::openapi::Binary = "image/jpeg"), (crate::openapi::Binary = "application/octet-stream")))),
 )]
 async fn serve_link(
     req: HttpRequest,
@@ -570,7 +575,7 @@ async fn put_chunk_raw_alias(
 async fn put_chunk_json_alias(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<JsonChunk>,
+    body: crate::optional_json::JsonBody<JsonChunk>,
     state: web::Data<AppState>,
 ) -> Res {
     put_chunk_json(req, path, body, state).await
@@ -598,7 +603,7 @@ async fn upload_status_alias(
     tag = "Recordings",
     summary = "Alias (seed 004)",
     security(("bearer" = []), ("query_token" = [])),
-    params(OutputQuery), responses((status = 200, description = "The file", content_type = "application/octet-stream", body = crate::openapi::Binary), (status = 206, description = "Partial content (Range)", content_type = "application/octet-stream", body = crate::openapi::Binary)),
+    params(OutputQuery), responses((status = 200, description = "The file, in the recording's format", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska"))), (status = 206, description = "Partial content (Range)", content((crate::openapi::Binary = "video/webm"), (crate::openapi::Binary = "video/mp4"), (crate::openapi::Binary = "video/x-matroska")))),
 )]
 async fn download_alias(
     req: HttpRequest,

@@ -123,7 +123,7 @@ async fn party(
 async fn offer(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<OfferReq>,
+    body: crate::optional_json::JsonBody<OfferReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -263,7 +263,7 @@ pub(crate) struct ProgressBody {
 async fn report_progress(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<ProgressBody>,
+    body: crate::optional_json::JsonBody<ProgressBody>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, user, _) = party(&req, &state, &path.0, &path.1).await?;

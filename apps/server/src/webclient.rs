@@ -133,11 +133,14 @@ async fn asset(mime: &'static str, body: &'static str) -> HttpResponse {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub(crate) struct DevTokenReq {
     /// Refused: the server picks the user id (a fresh `guest-…`), so nobody
-    /// can sign in as someone else. Keep the token to resume a seat.
+    /// can sign in as someone else. Keep the token to resume a seat. Left
+    /// out of the document: no value is accepted.
+    #[schema(ignore)]
     user_id: Option<String>,
     /// Display name.
     name: Option<String>,
     /// The room the token is for (required: it is valid only there).
+    #[schema(required = true, value_type = RoomId)]
     room: Option<String>,
 }
 
@@ -168,7 +171,7 @@ const DEV_TOKEN_SECS: i64 = 12 * 3600;
 )]
 async fn dev_token(
     state: web::Data<AppState>,
-    body: web::Json<DevTokenReq>,
+    body: crate::optional_json::JsonBody<DevTokenReq>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(minter) = &state.dev_minter else {
         return Err(SignalError::new(

@@ -77,6 +77,10 @@ export interface components {
         /** Format: binary */
         Binary: string;
         BreakoutBody: {
+            /**
+             * @description It must keep a visible character once sanitized
+             *     (`signaling_core::sanitize::VISIBLE_PATTERN`).
+             */
             name: string;
         };
         /** @description The breakout rooms of a room. */
@@ -211,7 +215,7 @@ export interface components {
         /** @description `POST /webrtc/admin/rooms` body. */
         CreateRoomReq: {
             metadata?: string | null;
-            room_id: string;
+            room_id: components["schemas"]["RoomId"];
             settings?: null | components["schemas"]["RoomSettingsPatch"];
         };
         /** @description `…/data` body. */
@@ -239,12 +243,7 @@ export interface components {
             /** @description Display name. */
             name?: string | null;
             /** @description The room the token is for (required: it is valid only there). */
-            room?: string | null;
-            /**
-             * @description Refused: the server picks the user id (a fresh `guest-…`), so nobody
-             *     can sign in as someone else. Keep the token to resume a seat.
-             */
-            user_id?: string | null;
+            room: components["schemas"]["RoomId"];
         };
         /** @description Device details a client reports. */
         DeviceInfo: {
@@ -319,9 +318,16 @@ export interface components {
             username?: string | null;
         };
         JsonChunk: {
-            /** @description Base64 (or a data URL); `chunk` is seed 002's name for it. */
+            /**
+             * Format: byte
+             * @description Base64 of at least one byte (or a data URL); `chunk` is seed 002's
+             *     name for it.
+             */
             data: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description `0..=recording::pipeline::MAX_SEQUENCE`.
+             */
             sequence: number;
         };
         KickBody: {
@@ -361,8 +367,7 @@ export interface components {
             layout?: null | components["schemas"]["Layout"];
             /** @description Platform label. */
             platform?: string | null;
-            /** @description The preset, for a server stream. */
-            quality?: string | null;
+            quality?: null | components["schemas"]["Quality"];
             /**
              * Format: date-time
              * @description When.
@@ -391,8 +396,7 @@ export interface components {
             layout?: null | components["schemas"]["Layout"];
             /** @description Target platform label, e.g. `youtube`. */
             platform?: string | null;
-            /** @description The preset: `low`, `medium` (the default), `high` or `ultra`. */
-            quality?: string | null;
+            quality?: null | components["schemas"]["Quality"];
             /**
              * @description The stream key, the last segment of the URL the server pushes to:
              *     a secret, never returned, logged or kept with the room.
@@ -551,14 +555,19 @@ export interface components {
         OfferReq: {
             /**
              * Format: int64
-             * @description Chunk size in bytes (default 64 KiB).
+             * @description Chunk size in bytes (default 64 KiB): at least 1024, at most the
+             *     deployment's `RTC_TRANSFER_MAX_CHUNK_BYTES` (8 MiB by default).
              */
             chunk_size?: number | null;
-            /** @description File name (no path). `filename` is seed 001's name for it. */
+            /**
+             * @description File name (no path). `filename` is seed 001's name for it.
+             *     [`FILE_NAME_PATTERN`].
+             */
             file_name: string;
             /**
              * Format: int64
-             * @description Size in bytes.
+             * @description Size in bytes, at least 1, at most the deployment's limit (500 MiB
+             *     by default; `413 FILE_TOO_LARGE` above it).
              */
             file_size: number;
             /** @description MIME type. */
@@ -582,7 +591,10 @@ export interface components {
         /** @description `participant-update` from a client (its own info). */
         ParticipantUpdateReq: {
             device_info?: null | components["schemas"]["DeviceInfo"];
-            /** @description New display name. */
+            /**
+             * @description New display name: it must keep a visible character once sanitized
+             *     ([`crate::sanitize::VISIBLE_PATTERN`]).
+             */
             display_name?: string | null;
             network_stats?: null | components["schemas"]["NetworkStats"];
             /** @description Sending video quality label, e.g. `720p`. */
@@ -866,7 +878,7 @@ export interface components {
         ReplayReq: {
             /** Format: int64 */
             from_seq?: number | null;
-            room_id?: string | null;
+            room_id?: null | components["schemas"]["RoomId"];
             /** Format: int64 */
             since?: number | null;
         };
@@ -886,7 +898,7 @@ export interface components {
             user_id: components["schemas"]["UserId"];
         };
         RoleBody: {
-            role: string;
+            role: components["schemas"]["Role"];
         };
         /** @description A room id: 1-128 characters of A-Z a-z 0-9 _ - . @ : +, no `..` */
         RoomId: string;

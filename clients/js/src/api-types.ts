@@ -1688,6 +1688,10 @@ export interface components {
         /** Format: binary */
         Binary: string;
         BreakoutBody: {
+            /**
+             * @description It must keep a visible character once sanitized
+             *     (`signaling_core::sanitize::VISIBLE_PATTERN`).
+             */
             name: string;
         };
         /** @description The breakout rooms of a room. */
@@ -1822,7 +1826,7 @@ export interface components {
         /** @description `POST /webrtc/admin/rooms` body. */
         CreateRoomReq: {
             metadata?: string | null;
-            room_id: string;
+            room_id: components["schemas"]["RoomId"];
             settings?: null | components["schemas"]["RoomSettingsPatch"];
         };
         /** @description `…/data` body. */
@@ -1850,12 +1854,7 @@ export interface components {
             /** @description Display name. */
             name?: string | null;
             /** @description The room the token is for (required: it is valid only there). */
-            room?: string | null;
-            /**
-             * @description Refused: the server picks the user id (a fresh `guest-…`), so nobody
-             *     can sign in as someone else. Keep the token to resume a seat.
-             */
-            user_id?: string | null;
+            room: components["schemas"]["RoomId"];
         };
         /** @description Device details a client reports. */
         DeviceInfo: {
@@ -1930,9 +1929,16 @@ export interface components {
             username?: string | null;
         };
         JsonChunk: {
-            /** @description Base64 (or a data URL); `chunk` is seed 002's name for it. */
+            /**
+             * Format: byte
+             * @description Base64 of at least one byte (or a data URL); `chunk` is seed 002's
+             *     name for it.
+             */
             data: string;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description `0..=recording::pipeline::MAX_SEQUENCE`.
+             */
             sequence: number;
         };
         KickBody: {
@@ -1972,8 +1978,7 @@ export interface components {
             layout?: null | components["schemas"]["Layout"];
             /** @description Platform label. */
             platform?: string | null;
-            /** @description The preset, for a server stream. */
-            quality?: string | null;
+            quality?: null | components["schemas"]["Quality"];
             /**
              * Format: date-time
              * @description When.
@@ -2002,8 +2007,7 @@ export interface components {
             layout?: null | components["schemas"]["Layout"];
             /** @description Target platform label, e.g. `youtube`. */
             platform?: string | null;
-            /** @description The preset: `low`, `medium` (the default), `high` or `ultra`. */
-            quality?: string | null;
+            quality?: null | components["schemas"]["Quality"];
             /**
              * @description The stream key, the last segment of the URL the server pushes to:
              *     a secret, never returned, logged or kept with the room.
@@ -2162,14 +2166,19 @@ export interface components {
         OfferReq: {
             /**
              * Format: int64
-             * @description Chunk size in bytes (default 64 KiB).
+             * @description Chunk size in bytes (default 64 KiB): at least 1024, at most the
+             *     deployment's `RTC_TRANSFER_MAX_CHUNK_BYTES` (8 MiB by default).
              */
             chunk_size?: number | null;
-            /** @description File name (no path). `filename` is seed 001's name for it. */
+            /**
+             * @description File name (no path). `filename` is seed 001's name for it.
+             *     [`FILE_NAME_PATTERN`].
+             */
             file_name: string;
             /**
              * Format: int64
-             * @description Size in bytes.
+             * @description Size in bytes, at least 1, at most the deployment's limit (500 MiB
+             *     by default; `413 FILE_TOO_LARGE` above it).
              */
             file_size: number;
             /** @description MIME type. */
@@ -2193,7 +2202,10 @@ export interface components {
         /** @description `participant-update` from a client (its own info). */
         ParticipantUpdateReq: {
             device_info?: null | components["schemas"]["DeviceInfo"];
-            /** @description New display name. */
+            /**
+             * @description New display name: it must keep a visible character once sanitized
+             *     ([`crate::sanitize::VISIBLE_PATTERN`]).
+             */
             display_name?: string | null;
             network_stats?: null | components["schemas"]["NetworkStats"];
             /** @description Sending video quality label, e.g. `720p`. */
@@ -2477,7 +2489,7 @@ export interface components {
         ReplayReq: {
             /** Format: int64 */
             from_seq?: number | null;
-            room_id?: string | null;
+            room_id?: null | components["schemas"]["RoomId"];
             /** Format: int64 */
             since?: number | null;
         };
@@ -2497,7 +2509,7 @@ export interface components {
             user_id: components["schemas"]["UserId"];
         };
         RoleBody: {
-            role: string;
+            role: components["schemas"]["Role"];
         };
         /** @description A room id: 1-128 characters of A-Z a-z 0-9 _ - . @ : +, no `..` */
         RoomId: string;
@@ -3431,12 +3443,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The object, typed by its extension */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
+                    "image/jpeg": components["schemas"]["Binary"];
                     "application/octet-stream": components["schemas"]["Binary"];
                 };
             };
@@ -3446,6 +3462,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
+                    "image/jpeg": components["schemas"]["Binary"];
                     "application/octet-stream": components["schemas"]["Binary"];
                 };
             };
@@ -3762,7 +3782,10 @@ export interface operations {
     get_webrtc_rooms_room_id_chat_search: {
         parameters: {
             query: {
-                /** @description What to find (case-insensitive), 1 to 100 characters. */
+                /**
+                 * @description What to find (case-insensitive): up to 100 characters, one of them
+                 *     visible (`signaling_core::sanitize::VISIBLE_PATTERN`).
+                 */
                 q: string;
                 /** @description Cursor from the previous page's `next_cursor`. */
                 before?: string;
@@ -4660,7 +4683,7 @@ export interface operations {
     get_webrtc_rooms_room_id_reconnect: {
         parameters: {
             query?: {
-                /** @description The highest `seq` the client saw. */
+                /** @description The highest `seq` the client saw (sequence numbers are int64). */
                 last_sequence?: number;
             };
             header?: never;
@@ -4688,7 +4711,7 @@ export interface operations {
     get_webrtc_rooms_room_id_reconnection_state: {
         parameters: {
             query?: {
-                /** @description The highest `seq` the client saw. */
+                /** @description The highest `seq` the client saw (sequence numbers are int64). */
                 last_sequence?: number;
             };
             header?: never;
@@ -4897,13 +4920,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, in the recording's format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": components["schemas"]["Binary"];
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
                 };
             };
             /** @description Partial content (Range) */
@@ -4912,7 +4937,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": components["schemas"]["Binary"];
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
                 };
             };
             "4XX": components["responses"]["Error"];
@@ -5273,13 +5300,15 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The file */
+            /** @description The file, in the recording's format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": components["schemas"]["Binary"];
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
                 };
             };
             /** @description Partial content (Range) */
@@ -5288,7 +5317,9 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": components["schemas"]["Binary"];
+                    "video/webm": components["schemas"]["Binary"];
+                    "video/mp4": components["schemas"]["Binary"];
+                    "video/x-matroska": components["schemas"]["Binary"];
                 };
             };
             "4XX": components["responses"]["Error"];

@@ -139,9 +139,18 @@ pub struct OfferReq {
     #[serde(alias = "receiver_id", alias = "target", alias = "to")]
     pub receiver: UserId,
     /// File name (no path). `filename` is seed 001's name for it.
+    /// [`FILE_NAME_PATTERN`].
     #[serde(alias = "filename")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.]|[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\.[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.]|[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069][^/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]{1,253}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069])[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        )
+    )]
     pub file_name: String,
-    /// Size in bytes.
+    /// Size in bytes, at least 1, at most the deployment's limit (500 MiB
+    /// by default; `413 FILE_TOO_LARGE` above it).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 524_288_000.0))]
     pub file_size: u64,
     /// MIME type.
     #[serde(default, alias = "mime_type")]
@@ -150,9 +159,17 @@ pub struct OfferReq {
     /// still checked against its own, and the transfer's `file_checksum`
     /// says the whole file was not.
     #[serde(default, alias = "checksum")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[0-9A-Fa-f]{64}[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+        )
+    )]
     pub sha256: Option<String>,
-    /// Chunk size in bytes (default 64 KiB).
+    /// Chunk size in bytes (default 64 KiB): at least 1024, at most the
+    /// deployment's `RTC_TRANSFER_MAX_CHUNK_BYTES` (8 MiB by default).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1024, maximum = 8_388_608.0))]
     pub chunk_size: Option<u64>,
     /// `server` (default) or `peer_to_peer`.
     #[serde(default)]
@@ -276,6 +293,13 @@ impl TransferView {
     }
 }
 
+/// What [`check_file_name`] accepts, as an ECMA-262 pattern for API
+/// documents: white space around (trimmed), then 1 to 255 characters
+/// without `/`, `\\`, control or bidi-override characters, not `.` or `..`.
+/// White space is listed (Unicode `White_Space`, what `str::trim` removes)
+/// so that no engine's idea of `\s` matters. Checked against the function.
+pub const FILE_NAME_PATTERN: &str = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*(?:[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.]|[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.][^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\.[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069.]|[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069][^/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]{1,253}[^\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000/\\\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069])[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$";
+
 /// A file name without path: 1-255 characters, no `/`, `\`, control or
 /// bidi-override characters, not `.` or `..`. Returned trimmed.
 pub fn check_file_name(name: &str) -> Result<String, SignalError> {
@@ -305,4 +329,37 @@ pub fn check_sha256(h: &str) -> Result<String, SignalError> {
         return Err(SignalError::invalid("sha256 must be 64 hex characters"));
     }
     Ok(h)
+}
+
+#[cfg(test)]
+mod pattern_tests {
+    use super::*;
+
+    /// The documented pattern accepts exactly what `check_file_name` does:
+    /// every string of up to four characters over an alphabet of the
+    /// interesting kinds, and names around the 255-character limit.
+    #[test]
+    fn file_name_pattern_matches_the_check() {
+        let re = regex_lite::Regex::new(FILE_NAME_PATTERN).unwrap();
+        let alphabet = [
+            'a', '.', ' ', '\t', '/', '\\', '\u{202E}', '\u{3000}', '\u{85}', 'é',
+        ];
+        let mut all = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..4 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(frontier.iter().cloned());
+        }
+        for n in [253, 254, 255, 256] {
+            all.push("x".repeat(n));
+            all.push(format!(" {} ", "é".repeat(n)));
+            all.push(format!("a{}b", " ".repeat(n - 2)));
+        }
+        for s in all {
+            assert_eq!(re.is_match(&s), check_file_name(&s).is_ok(), "{s:?}");
+        }
+    }
 }

@@ -290,6 +290,7 @@ pub struct RoomSettingsPatch {
     pub screen_share_allowed: Option<bool>,
     /// See [`RoomSettings::max_participants`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10000))]
     pub max_participants: Option<u32>,
     /// See [`RoomSettings::media_mode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,7 +371,7 @@ pub struct LiveStream {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<StreamLayout>,
     /// The preset, for a server stream.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<::recording::Quality>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<::recording::Quality>,
     /// Where a server stream is.

@@ -23,6 +23,13 @@ pub fn sanitize_text(input: &str) -> String {
     out.trim().to_owned()
 }
 
+/// What a name must contain to survive [`sanitize_name`] non-empty: one
+/// character that is neither white space (Unicode `White_Space`, listed, so
+/// that no engine's idea of `\s` matters), a control character, nor one of
+/// the invisible characters removed. An (unanchored) ECMA-262 pattern for
+/// the API document, checked against `sanitize_name` in this module.
+pub const VISIBLE_PATTERN: &str = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]";
+
 /// A display name: sanitized, single line, at most `max` characters.
 pub fn sanitize_name(input: &str, max: usize) -> String {
     let s = sanitize_text(&input.replace(['\n', '\t'], " "));
@@ -32,6 +39,30 @@ pub fn sanitize_name(input: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_pattern_matches_what_a_name_keeps() {
+        let re = regex_lite::Regex::new(VISIBLE_PATTERN).unwrap();
+        for s in [
+            "",
+            " ",
+            "\t\n",
+            "\u{200B}",
+            "\u{202E}\u{FEFF}",
+            "\u{0085}",
+            "\u{3000}",
+            "a",
+            " b ",
+            "\u{200B}x",
+            "é",
+            "<",
+            "\u{1F600}",
+            "\u{7F}\u{9F}",
+            "\u{00A0}",
+        ] {
+            assert_eq!(re.is_match(s), !sanitize_name(s, 64).is_empty(), "{s:?}");
+        }
+    }
 
     #[test]
     fn hostile_inputs_are_neutralized() {

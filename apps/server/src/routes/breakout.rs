@@ -46,6 +46,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct BreakoutBody {
+    /// It must keep a visible character once sanitized
+    /// (`signaling_core::sanitize::VISIBLE_PATTERN`).
+    #[schema(
+        pattern = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]"
+    )]
     name: String,
 }
 
@@ -61,7 +66,7 @@ pub(crate) struct BreakoutBody {
 async fn breakout_create(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<BreakoutBody>,
+    body: crate::optional_json::JsonBody<BreakoutBody>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;

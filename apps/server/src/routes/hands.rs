@@ -62,7 +62,7 @@ pub(crate) struct HandQueue<'a> {
 async fn hand_raise(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<HandBody>,
+    body: crate::optional_json::JsonBody<HandBody>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;

@@ -167,13 +167,20 @@ pub(crate) struct SessionList {
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// What to find (case-insensitive), 1 to 100 characters.
+    /// What to find (case-insensitive): up to 100 characters, one of them
+    /// visible (`signaling_core::sanitize::VISIBLE_PATTERN`).
     #[serde(default)]
-    #[param(required = true, min_length = 1, max_length = 100)]
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]"
+    )]
     q: String,
     /// Cursor from the previous page's `next_cursor`.
     before: Option<String>,
     /// How many, newest first: default 50, clamped to 1..200.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     limit: Option<u32>,
 }
 
@@ -184,6 +191,7 @@ struct ChatQuery {
     /// Cursor from the previous page's `next_cursor`.
     before: Option<String>,
     /// How many, newest first: default 50, clamped to 1..200.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     limit: Option<u32>,
     /// Only this thread: the message with this id and the replies to it.
     thread: Option<String>,

@@ -78,5 +78,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct PageQuery {
     /// How many, newest first; each list has its own default and clamps
     /// to 1..its maximum.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4294967295.0)]
     limit: Option<u32>,
 }

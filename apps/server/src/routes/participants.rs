@@ -126,7 +126,7 @@ async fn room_state(req: HttpRequest, path: web::Path<String>, state: web::Data<
 async fn update_info(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<ParticipantUpdateReq>,
+    body: crate::optional_json::JsonBody<ParticipantUpdateReq>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
@@ -231,6 +231,7 @@ async fn get_role(
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct RoleBody {
+    #[schema(value_type = Role)]
     role: String,
 }
 
@@ -246,7 +247,7 @@ pub(crate) struct RoleBody {
 async fn set_role(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<RoleBody>,
+    body: crate::optional_json::JsonBody<RoleBody>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
@@ -300,7 +301,7 @@ async fn get_permissions(
 async fn set_permissions(
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    body: web::Json<PermissionsPatch>,
+    body: crate::optional_json::JsonBody<PermissionsPatch>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path.0).await?;
@@ -346,7 +347,7 @@ async fn get_settings(
 async fn set_settings(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<RoomSettingsPatch>,
+    body: crate::optional_json::JsonBody<RoomSettingsPatch>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;

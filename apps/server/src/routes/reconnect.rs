@@ -6,6 +6,7 @@ use signaling_core::Command;
 
 use super::{Res, actor};
 use crate::AppState;
+use crate::http_error::err;
 
 /// The operations of this feature, documented by `#[utoipa::path]` on each
 /// handler. Keep this list and `configure` together: the e2e test fails
@@ -34,7 +35,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ReconnectQuery {
-    /// The highest `seq` the client saw.
+    /// The highest `seq` the client saw (sequence numbers are int64).
+    #[param(value_type = Option<i64>, minimum = 0)]
     last_sequence: Option<u64>,
 }
 
@@ -129,6 +131,12 @@ async fn reconnect(
         state: None,
     };
     if let Some(last) = q.last_sequence {
+        if i64::try_from(last).is_err() {
+            return err(
+                signaling_core::ErrorCode::ValidationError,
+                "last_sequence: sequence numbers are int64",
+            );
+        }
         match state.service.replay(&room_id, &a, last).await? {
             signaling_core::ReplayOutcome::Events { events, latest } => {
                 let events: Vec<serde_json::Value> = events
@@ -167,7 +175,7 @@ async fn reconnect(
 async fn quality(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<signaling_core::room::NetworkStats>,
+    body: crate::optional_json::JsonBody<signaling_core::room::NetworkStats>,
     state: web::Data<AppState>,
 ) -> Res {
     let (room_id, a) = actor(&req, &state, &path).await?;
@@ -214,7 +222,7 @@ async fn reconnection_state(
 async fn connection_quality(
     req: HttpRequest,
     path: web::Path<String>,
-    body: web::Json<signaling_core::room::NetworkStats>,
+    body: crate::optional_json::JsonBody<signaling_core::room::NetworkStats>,
     state: web::Data<AppState>,
 ) -> Res {
     quality(req, path, body, state).await

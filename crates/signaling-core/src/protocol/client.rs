@@ -228,8 +228,15 @@ pub struct HandRaiseReq {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParticipantUpdateReq {
-    /// New display name.
+    /// New display name: it must keep a visible character once sanitized
+    /// ([`crate::sanitize::VISIBLE_PATTERN`]).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            pattern = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202a-\u202f\u205f\u2066-\u2069\u3000\ufeff]"
+        )
+    )]
     pub display_name: Option<String>,
     /// Device details.
     #[serde(default)]
@@ -299,6 +306,7 @@ pub struct LiveStreamStartReq {
         alias = "destination",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "openapi", schema(pattern = r"^\s*rtmps?://"))]
     pub url: Option<String>,
     /// The stream key, the last segment of the URL the server pushes to:
     /// a secret, never returned, logged or kept with the room.
@@ -308,7 +316,7 @@ pub struct LiveStreamStartReq {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub layout: Option<crate::room::StreamLayout>,
     /// The preset: `low`, `medium` (the default), `high` or `ultra`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<::recording::Quality>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<::recording::Quality>,
     /// Also (or only, without `url`) as HLS, served by this server (SFU

@@ -43,8 +43,9 @@ impl RoomService {
 
     /// [`RoomService::chat_history`] of the messages whose text contains
     /// `query`, ignoring case (`GET /rooms/{room}/chat/search`). The query
-    /// is sanitized as messages are, so it matches what was stored: 1 to
-    /// 100 characters, else `VALIDATION_ERROR`.
+    /// is sanitized as messages are, so it matches what was stored: up to
+    /// 100 characters that keep one visible once sanitized
+    /// ([`crate::sanitize::VISIBLE_PATTERN`]), else `VALIDATION_ERROR`.
     pub async fn chat_search(
         &self,
         room_id: &RoomId,
@@ -53,8 +54,11 @@ impl RoomService {
         before: Option<&str>,
         limit: usize,
     ) -> Result<ChatPage, SignalError> {
+        // The limit is on what was typed; the match is on what would have
+        // been stored (sanitized), which must keep something.
+        let typed = query.chars().count();
         let query = crate::sanitize::sanitize_text(query.trim());
-        if query.is_empty() || query.chars().count() > 100 {
+        if query.is_empty() || typed > 100 {
             return Err(SignalError::new(
                 ErrorCode::ValidationError,
                 "q must be 1 to 100 characters",
