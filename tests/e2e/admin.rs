@@ -154,6 +154,10 @@ async fn admin_api_refuses_without_key_and_is_off_by_default() {
         }
         let r = r.send().await.unwrap();
         assert_eq!(r.status(), 401, "{auth:?}");
+        assert_eq!(
+            r.headers()["www-authenticate"].to_str().unwrap(),
+            "Basic realm=\"rtc-server admin\""
+        );
         let body: Value = r.json().await.unwrap();
         assert_eq!(body["error"]["code"], "UNAUTHORIZED");
     }

@@ -42,6 +42,11 @@ async fn two_different_tokens_are_refused() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
+    // A 401 names the scheme it wants (RFC 9110 §11.6.1).
+    assert_eq!(
+        r.headers()["www-authenticate"].to_str().unwrap(),
+        "Bearer realm=\"rtc-server\""
+    );
 }
 
 /// A struct in a body is a JSON object at any depth: serde would take

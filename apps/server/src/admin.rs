@@ -109,7 +109,15 @@ async fn require_admin(
         .expect("AppState is registered")
         .clone();
     if let Err(e) = authorize(req.request(), &state) {
-        let res = actix_web::ResponseError::error_response(&e);
+        let mut res = actix_web::ResponseError::error_response(&e);
+        if res.status() == actix_web::http::StatusCode::UNAUTHORIZED {
+            res.headers_mut().insert(
+                actix_web::http::header::WWW_AUTHENTICATE,
+                actix_web::http::header::HeaderValue::from_static(
+                    "Basic realm=\"rtc-server admin\"",
+                ),
+            );
+        }
         return Ok(req.into_response(res).map_into_right_body());
     }
     Ok(next.call(req).await?.map_into_left_body())

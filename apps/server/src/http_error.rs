@@ -32,6 +32,14 @@ impl ResponseError for ApiError {
         if let Some(s) = e.retry_after {
             r.insert_header(("Retry-After", s.to_string()));
         }
+        if e.code == ErrorCode::Unauthorized {
+            // RFC 9110 §11.6.1: a 401 names its scheme (the admin API
+            // answers with Basic instead, in `admin.rs`).
+            r.insert_header((
+                actix_web::http::header::WWW_AUTHENTICATE,
+                "Bearer realm=\"rtc-server\"",
+            ));
+        }
         r.json(serde_json::json!({
             "error": {
                 "code": e.code,
