@@ -16,6 +16,11 @@ pub enum OutboxError {
     /// timeout). The operation may be retried.
     #[error("webhook outbox unavailable: {0}")]
     Unavailable(String),
+    /// Another process (or another open outbox in this one) holds the file
+    /// outbox's directory: one writer per directory, or their records
+    /// would interleave and events go out twice or not at all.
+    #[error("webhook outbox in use: {0}")]
+    InUse(String),
 }
 
 /// Why [`verify`](crate::verify) refused a delivery.

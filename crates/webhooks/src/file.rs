@@ -22,6 +22,10 @@ use crate::{Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookE
 
 /// The log's file name inside the directory.
 pub const LOG_FILE: &str = "outbox.jsonl";
+/// The file whose exclusive lock (`flock`) the open outbox holds, so that a
+/// second process on the same directory is refused ([`OutboxError::InUse`]).
+/// A lock file of its own, since compaction renames the log.
+pub const LOCK_FILE: &str = "outbox.lock";
 const TMP_FILE: &str = "outbox.jsonl.tmp";
 /// Compaction waits until the log has at least this many records and twice
 /// as many as a snapshot would.
@@ -29,8 +33,10 @@ const COMPACT_MIN_RECORDS: usize = 4096;
 
 /// An outbox kept in `dir/outbox.jsonl`.
 ///
-/// One process at a time may open a directory (nothing enforces it; two
-/// writers would interleave their records). Claims made by
+/// One process at a time may open a directory: the open outbox holds an
+/// exclusive lock on [`LOCK_FILE`] (released by the OS when the process
+/// dies, even by SIGKILL), and a second open is refused with
+/// [`OutboxError::InUse`]. Claims made by
 /// [`next_due`](Outbox::next_due) live in memory only: after a restart
 /// every pending head is due again at its recorded retry time.
 #[derive(Clone)]
@@ -55,6 +61,8 @@ struct FileLog {
     /// Set when a failed write could not be undone; every later write is
     /// refused until the outbox is reopened (which drops the torn tail).
     broken: Option<String>,
+    /// Holds the directory's exclusive lock while the outbox is open.
+    _lock: File,
 }
 
 fn io_err(what: &str, e: impl std::fmt::Display) -> OutboxError {
@@ -70,6 +78,23 @@ impl FileOutbox {
     pub fn open(dir: impl AsRef<Path>, retention: Retention) -> Result<Self, OutboxError> {
         let dir = dir.as_ref().to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| io_err("create dir", e))?;
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .map_err(|e| io_err("open lock file", e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(OutboxError::InUse(format!(
+                    "{} is held by another process (its {LOCK_FILE} is locked): give each \
+                     process its own directory (the server: RTC_DATA_DIR), or share Redis",
+                    dir.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err("lock", e)),
+        }
         let path = dir.join(LOG_FILE);
         // A leftover temp file is a compaction that never got renamed: the
         // log itself is still complete.
@@ -109,6 +134,7 @@ impl FileOutbox {
                 len: good as u64,
                 records,
                 broken: None,
+                _lock: lock,
             })),
         })
     }

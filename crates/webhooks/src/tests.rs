@@ -661,3 +661,20 @@ async fn dispatcher_delivers_in_order_through_errors_an_outage_and_a_timeout_fil
     let dir = TempDir::new();
     outage_scenario(Arc::new(FileOutbox::open(&dir.0, RETENTION).unwrap())).await;
 }
+
+/// One writer per directory: a second open is refused with `InUse` while the
+/// first is open (the lock is the OS's, so a killed process releases it),
+/// and succeeds once the first is dropped.
+#[tokio::test]
+async fn a_file_outbox_directory_has_one_writer() {
+    let dir = TempDir::new();
+    let o = FileOutbox::open(&dir.0, RETENTION).unwrap();
+    add(&o, "a", T).await;
+    match FileOutbox::open(&dir.0, RETENTION) {
+        Err(OutboxError::InUse(m)) => assert!(m.contains(crate::file::LOCK_FILE), "{m}"),
+        other => panic!("a second writer was let in: {other:?}"),
+    }
+    drop(o);
+    let o = FileOutbox::open(&dir.0, RETENTION).unwrap();
+    assert_eq!(o.pending_count().await.unwrap(), 1);
+}
