@@ -192,7 +192,8 @@ pub(crate) struct Muted {
 pub(crate) struct Sent {
     room_id: RoomId,
     sent: bool,
-    /// How many users it was addressed to; absent when sent to everyone.
+    /// How many users it was addressed to; null when sent to everyone.
+    #[schema(required = true)]
     recipients: Option<usize>,
 }
 

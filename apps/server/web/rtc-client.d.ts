@@ -108,8 +108,8 @@ export interface components {
         ChatPage: {
             /** @description Messages, newest first. */
             messages: components["schemas"]["ChatRecord"][];
-            /** @description Pass as `before` to get the next (older) page; `None` at the end. */
-            next_cursor?: string | null;
+            /** @description Pass as `before` to get the next (older) page; null at the end. */
+            next_cursor: string | null;
         };
         /** @description A chat message as delivered and stored. */
         ChatRecord: {
@@ -713,17 +713,26 @@ export interface components {
             /** Format: int32 */
             limit: number;
             limit_type: string;
-            /** Format: int32 */
-            remaining?: number | null;
-            /** Format: int64 */
-            reset_in_secs?: number | null;
+            /**
+             * Format: int32
+             * @description Null for `connection` scope.
+             */
+            remaining: number | null;
+            /**
+             * Format: int64
+             * @description Null for `connection` scope.
+             */
+            reset_in_secs: number | null;
             /**
              * @description `user`: counted across instances; `connection`: by each WebSocket
              *     session, so `used`, `remaining` and `reset_in_secs` are null.
              */
             scope: components["schemas"]["RateScope"];
-            /** Format: int32 */
-            used?: number | null;
+            /**
+             * Format: int32
+             * @description Null for `connection` scope.
+             */
+            used: number | null;
             /** Format: int64 */
             window_secs: number;
         };
@@ -767,9 +776,9 @@ export interface components {
             missed_message_count?: number | null;
             /** @description The missed messages, oldest first (seed 000's name for `events`). */
             missed_messages?: Record<string, unknown>[] | null;
-            network_stats?: null | components["schemas"]["NetworkStats"];
+            network_stats: null | components["schemas"]["NetworkStats"];
             presence: components["schemas"]["Presence"];
-            quality?: null | components["schemas"]["QualityClass"];
+            quality: null | components["schemas"]["QualityClass"];
             /**
              * @description With `last_sequence`: whether the missed messages are gone, so
              *     `state` replaces them.
@@ -799,17 +808,20 @@ export interface components {
             paused_at?: string | null;
             /**
              * Format: int64
-             * @description Seconds spent paused before `paused_at`.
+             * @description Seconds spent paused before `paused_at`. Always sent.
              */
-            paused_secs?: number;
+            paused_secs: number;
             /** @description Quality preset. */
             quality: components["schemas"]["Quality"];
             /** @description Globally unique id (a UUID). */
             recording_id: string;
             /** @description The room it records. */
             room_id: string;
-            /** @description Who makes its media (records from before this field are `client`). */
-            source?: components["schemas"]["Source"];
+            /**
+             * @description Who makes its media (records from before this field are `client`).
+             *     Always sent (the default is for reading old records).
+             */
+            source: components["schemas"]["Source"];
             /**
              * Format: date-time
              * @description When it started.
@@ -1019,8 +1031,8 @@ export interface components {
         };
         /** @description Data sent to a room. */
         Sent: {
-            /** @description How many users it was addressed to; absent when sent to everyone. */
-            recipients?: number | null;
+            /** @description How many users it was addressed to; null when sent to everyone. */
+            recipients: number | null;
             room_id: components["schemas"]["RoomId"];
             sent: boolean;
         };

@@ -144,7 +144,9 @@ pub struct Recording {
     /// Quality preset.
     pub quality: Quality,
     /// Who makes its media (records from before this field are `client`).
+    /// Always sent (the default is for reading old records).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub source: Source,
     /// The composite's layout, for a server recording.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -163,8 +165,9 @@ pub struct Recording {
         skip_serializing_if = "Option::is_none"
     )]
     pub paused_at: Option<OffsetDateTime>,
-    /// Seconds spent paused before `paused_at`.
+    /// Seconds spent paused before `paused_at`. Always sent.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub paused_secs: i64,
     /// When it stopped or was cancelled.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]

@@ -220,7 +220,8 @@ pub trait EventBus: Send + Sync {
 pub struct ChatPage {
     /// Messages, newest first.
     pub messages: Vec<ChatRecord>,
-    /// Pass as `before` to get the next (older) page; `None` at the end.
+    /// Pass as `before` to get the next (older) page; null at the end.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_cursor: Option<String>,
 }
 

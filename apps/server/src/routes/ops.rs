@@ -133,8 +133,14 @@ pub(crate) struct RateAnswer {
     scope: &'static str,
     limit: u32,
     window_secs: u64,
+    /// Null for `connection` scope.
+    #[schema(required = true)]
     used: Option<u32>,
+    /// Null for `connection` scope.
+    #[schema(required = true)]
     remaining: Option<u32>,
+    /// Null for `connection` scope.
+    #[schema(required = true)]
     reset_in_secs: Option<u64>,
 }
 

@@ -46,9 +46,11 @@ pub(crate) struct ReconnectAnswer {
     room_id: signaling_core::RoomId,
     user_id: signaling_core::UserId,
     presence: signaling_core::room::Presence,
-    /// Once the client reported stats.
-    #[schema(value_type = Option<QualityClass>)]
+    /// Once the client reported stats (else null).
+    #[schema(value_type = Option<QualityClass>, required = true)]
     quality: Option<&'static str>,
+    /// The figures the client reported last (null before any).
+    #[schema(required = true)]
     network_stats: Option<signaling_core::room::NetworkStats>,
     /// The room's newest sequence number.
     last_sequence: u64,
