@@ -11,9 +11,12 @@ run *ARGS:
     cargo run -p server --release -- {{ARGS}}
 
 # Run the tests of one crate (package name), or of the whole workspace.
-# Starts the real services the tests need first (tests/services.sh).
+# Starts the real services the tests need first (tests/services.sh), and
+# builds the server binary for the tests that run it as a process of its
+# own (RTC_SERVER_BIN).
 test crate="": services
     set -a; . ./.services/env; set +a; \
+    cargo build -q -p server; export RTC_SERVER_BIN="${RTC_SERVER_BIN:-${CARGO_TARGET_DIR:-$PWD/target}/debug/rtc-server}"; \
     if [ -z "{{crate}}" ]; then cargo nextest run --workspace --no-fail-fast && ./tests/browser/run.sh; \
     else cargo nextest run -p {{crate}} --no-fail-fast; fi
 

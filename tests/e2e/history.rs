@@ -207,3 +207,81 @@ async fn chat_sent_while_the_database_is_down_is_delivered_and_stored_once() {
     want.push("before".into());
     assert_eq!(texts, want, "each message once, in order");
 }
+
+/// Chat acknowledged while the database is down outlives the server
+/// process: the outbox is an fsynced log under `RTC_DATA_DIR`, so a server
+/// killed with SIGKILL before the database returns leaves it to the next
+/// process on that directory, which writes every message once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_acknowledged_while_the_database_is_down_survives_sigkill() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("rtc-mongo-{}", uuid::Uuid::new_v4()));
+    let data = std::env::temp_dir().join(format!("rtc-data-{}", uuid::Uuid::new_v4()));
+    let db = OwnMongo::start(port, &dir);
+    let env = [
+        (
+            "MONGODB_URI",
+            format!("mongodb://127.0.0.1:{port}/?directConnection=true"),
+        ),
+        ("RTC_MONGODB_DB", "restart".to_owned()),
+        ("RTC_STORAGE", "local".to_owned()),
+        ("RTC_DATA_DIR", data.display().to_string()),
+    ];
+    let a = spawn_process(&env);
+    let mut alice = a.connect("spool", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = a.connect("spool", "bob").await;
+    bob.expect("room-state").await;
+    db.stop(port);
+    for i in 0..5 {
+        alice
+            .send(json!({"type": "chat-message", "message": format!("kept {i}")}))
+            .await;
+    }
+    for i in 0..5 {
+        assert_eq!(
+            bob.expect("chat-message").await["message"],
+            format!("kept {i}")
+        );
+    }
+    let (_, health) = a.get("/webrtc/health", "alice").await;
+    assert_eq!(health["checks"]["chat_outbox_pending"], 5, "{health}");
+    a.kill().await;
+    drop((alice, bob));
+
+    // A new process on the same data directory, then the database.
+    let b = spawn_process(&env);
+    let (_, health) = b.get("/webrtc/health", "alice").await;
+    assert_eq!(health["checks"]["chat_outbox_pending"], 5, "{health}");
+    let _db = OwnMongo::start(port, &dir);
+    let mut alice = b.connect("spool", "alice").await;
+    alice.expect("room-state").await;
+    let t = Instant::now();
+    let history = loop {
+        let (st, _) = b.get("/webrtc/rooms/spool/chat?limit=1", "alice").await;
+        if st == 200 {
+            let h = all_history(&b, "spool", "alice").await;
+            if h.len() >= 5 {
+                break h;
+            }
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the spool never drained"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let texts: Vec<&str> = history
+        .iter()
+        .map(|m| m["message"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = (0..5).rev().map(|i| format!("kept {i}")).collect();
+    assert_eq!(texts, want, "each message once, in order");
+    let (_, health) = b.get("/webrtc/health", "alice").await;
+    assert_eq!(health["checks"]["chat_outbox_pending"], 0, "{health}");
+    let _ = std::fs::remove_dir_all(&data);
+}

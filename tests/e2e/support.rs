@@ -16,7 +16,65 @@ pub struct TestServer {
     pub addr: SocketAddr,
     /// The operations address, when `metrics_bind` was set.
     pub ops_addr: Option<SocketAddr>,
-    handle: actix_web::dev::ServerHandle,
+    run: Run,
+}
+
+/// How the server runs: in this test process, or as an OS process of its
+/// own (the `rtc-server` binary), which a test can SIGKILL.
+enum Run {
+    InProcess(actix_web::dev::ServerHandle),
+    Process(std::sync::Mutex<std::process::Child>),
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Run::Process(child) = &self.run {
+            let mut c = child.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts the `rtc-server` binary named by `RTC_SERVER_BIN` (`just test`
+/// builds and exports it) on a free loopback port, with `env` and nothing
+/// of this process's `RTC_*`, `REDIS_URL` or `MONGODB_URI`.
+pub fn spawn_process(env: &[(&str, String)]) -> TestServer {
+    use std::io::BufRead as _;
+    let bin = std::env::var("RTC_SERVER_BIN").expect(
+        "RTC_SERVER_BIN must name the rtc-server binary: run `just test`, or \
+         `cargo build -p server` and export RTC_SERVER_BIN=target/debug/rtc-server",
+    );
+    let mut cmd = std::process::Command::new(bin);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RTC_") || k == "REDIS_URL" || k == "MONGODB_URI" {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.args(["--bind", "127.0.0.1:0"])
+        .env("RTC_JWT_SECRET", SECRET)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().expect("rtc-server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("rtc-server printed its address")
+            .expect("stdout");
+        if let Some(a) = line.strip_prefix("listening on http://") {
+            break a.parse().expect("an address");
+        }
+    };
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    TestServer {
+        addr,
+        ops_addr: None,
+        run: Run::Process(std::sync::Mutex::new(child)),
+    }
 }
 
 /// Starts a server on port 0 in its own actix system thread.
@@ -39,7 +97,7 @@ pub fn spawn_with(mut settings: Settings) -> TestServer {
     TestServer {
         addr,
         ops_addr,
-        handle,
+        run: Run::InProcess(handle),
     }
 }
 
@@ -93,9 +151,17 @@ pub fn token(user: &str, room: Option<&str>, role: Option<&str>) -> String {
 
 impl TestServer {
     /// Stops the instance abruptly, like a crash: connections drop and no
-    /// participant is told by this instance.
+    /// participant is told by this instance. A server in its own process
+    /// gets SIGKILL.
     pub async fn kill(&self) {
-        self.handle.stop(false).await;
+        match &self.run {
+            Run::InProcess(handle) => handle.stop(false).await,
+            Run::Process(child) => {
+                let mut c = child.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
     }
 
     pub fn http(&self, path: &str) -> String {

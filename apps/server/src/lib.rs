@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth_extract;
+pub mod chat_spool;
 pub mod config;
 pub mod egress;
 mod egress_recording;
@@ -196,6 +197,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
         Arc::new(file_transfer::MemoryTransferStore::default());
     let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
+    let mut redis_spool: Option<Arc<dyn signaling_core::ports::ChatSpool>> = None;
     if let Some(url) = &settings.redis.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.expose());
         cfg.prefix = settings.redis.redis_prefix.clone();
@@ -219,6 +221,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         transfer_store = r.transfers;
         ports.quotas = r.quotas;
         redis_outbox = Some(r.webhooks as Arc<dyn webhooks::Outbox>);
+        redis_spool = Some(r.chat_spool);
         tracing::info!(prefix = %settings.redis.redis_prefix, "shared state in Redis");
     }
     let webhooks = hooks::Webhooks::from_settings(&settings, redis_outbox)?;
@@ -237,8 +240,21 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         let m = mongo_adapter::Mongo::new(cfg)
             .await
             .with_context(|| format!("MongoDB at {uri}"))?;
-        let chat = Arc::new(signaling_core::memory::OutboxChatHistory::new(
+        // Chat written while MongoDB is away waits in a spool that outlives
+        // the process: Redis (any instance drains it), else a local fsynced
+        // log; memory only with RTC_STORAGE=memory.
+        let spool: Arc<dyn signaling_core::ports::ChatSpool> = match redis_spool.take() {
+            Some(r) => r,
+            None if settings.store.storage == config::StorageKind::Memory => {
+                Arc::new(signaling_core::memory::MemoryChatSpool::default())
+            }
+            None => Arc::new(chat_spool::FileChatSpool::open(
+                settings.store.data_dir.join("chat-outbox"),
+            )?),
+        };
+        let chat = Arc::new(signaling_core::memory::OutboxChatHistory::with_spool(
             Arc::new(m.chat()),
+            spool,
             100_000,
         ));
         ports.chat = chat.clone();

@@ -245,16 +245,13 @@ impl Job for FlushChatOutbox {
         self.period
     }
     async fn run(&self) -> Result<usize, SignalError> {
-        if self.outbox.pending() == 0 {
+        if self.outbox.pending().await == 0 {
             return Ok(0);
         }
         let n = self.outbox.flush().await;
         if n > 0 {
-            tracing::info!(
-                messages = n,
-                left = self.outbox.pending(),
-                "chat outbox written"
-            );
+            let left = self.outbox.pending().await;
+            tracing::info!(messages = n, left, "chat outbox written");
         }
         Ok(n)
     }

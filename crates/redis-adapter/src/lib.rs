@@ -25,6 +25,7 @@ use signaling_core::PortError;
 mod analytics;
 mod bus;
 mod chat;
+mod chat_spool;
 mod eventlog;
 mod instances;
 mod media;
@@ -41,6 +42,7 @@ pub use self::webhooks::RedisWebhookOutbox;
 pub use analytics::RedisAnalytics;
 pub use bus::RedisBus;
 pub use chat::RedisChatHistory;
+pub use chat_spool::RedisChatSpool;
 pub use eventlog::RedisEventLog;
 pub use instances::RedisInstanceRegistry;
 pub use media::RedisMediaOwners;
@@ -286,6 +288,7 @@ impl Redis {
             transfers: Arc::new(RedisTransferStore(self.clone())),
             webhooks: self.webhook_outbox(::webhooks::Retention::default()),
             quotas: Arc::new(RedisQuotas(self.clone())),
+            chat_spool: Arc::new(RedisChatSpool(self.clone())),
         }
     }
 }
@@ -319,6 +322,8 @@ pub struct RedisPorts {
     pub webhooks: Arc<RedisWebhookOutbox>,
     /// Byte budgets and slot sets.
     pub quotas: Arc<RedisQuotas>,
+    /// The chat outbox's spool (messages waiting for MongoDB).
+    pub chat_spool: Arc<RedisChatSpool>,
 }
 
 #[cfg(test)]

@@ -225,6 +225,32 @@ pub struct ChatPage {
     pub next_cursor: Option<String>,
 }
 
+/// Chat messages waiting for the history store while it is away (the
+/// outbox behind [`crate::memory::OutboxChatHistory`]): a FIFO that must
+/// keep what it acknowledged through a crash of the process. Memory (the
+/// embedded default), an fsynced local log (the server, without Redis) and
+/// Redis (shared: whichever instance is alive drains it). Suite:
+/// `chat_spool_suite!`.
+#[async_trait]
+pub trait ChatSpool: Send + Sync {
+    /// Adds `record` at the back; stored for good when this returns `Ok`.
+    async fn push(&self, record: &ChatRecord) -> Result<(), PortError>;
+    /// The oldest waiting message, left in place.
+    async fn front(&self) -> Result<Option<ChatRecord>, PortError>;
+    /// Removes the oldest waiting message if its id is `id` (it was just
+    /// written to the store); `false` when another drainer took it first.
+    async fn pop_front(&self, id: &str) -> Result<bool, PortError>;
+    /// How many wait.
+    async fn waiting(&self) -> Result<usize, PortError>;
+    /// The waiting message `id` of `room`, if it waits.
+    async fn find(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError>;
+    /// Replaces the waiting message with `record`'s room and id, in place;
+    /// `false` when none waits.
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError>;
+    /// Removes the waiting message `id` of `room`; `false` when none waits.
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError>;
+}
+
 /// Chat history. Message ids are unique across rooms; messages are
 /// appended in the order they were sent, and "newest" means appended last.
 /// A store may bound each room to its newest messages (memory and Redis:

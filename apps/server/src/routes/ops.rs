@@ -213,6 +213,10 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
 )]
 async fn health(state: web::Data<AppState>) -> Res {
     let started = state.started.elapsed().as_secs();
+    let outbox_pending = match &state.chat_outbox {
+        Some(o) => o.pending().await,
+        None => 0,
+    };
     let rooms = state.service.ports().rooms.list().await;
     let (status, code, store) = match &rooms {
         Ok(_) => ("healthy", 200, "ok"),
@@ -226,11 +230,7 @@ async fn health(state: web::Data<AppState>) -> Res {
                 connections: state.hub.connection_count(),
                 checks: HealthChecks {
                     room_store: store,
-                    chat_outbox_pending: state
-                        .chat_outbox
-                        .as_ref()
-                        .map(|o| o.pending())
-                        .unwrap_or(0),
+                    chat_outbox_pending: outbox_pending,
                 },
             },
         ),

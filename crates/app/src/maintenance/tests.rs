@@ -243,7 +243,7 @@ async fn chat_held_during_an_outage_is_written_when_the_store_returns() {
     assert_eq!(job.run().await.unwrap(), 0, "still down");
     flaky.down.store(false, Ordering::SeqCst);
     assert_eq!(job.run().await.unwrap(), 2);
-    assert_eq!(outbox.pending(), 0);
+    assert_eq!(outbox.pending().await, 0);
     let page = flaky
         .page(&RoomId::parse("r1").unwrap(), None, 10)
         .await

@@ -46,6 +46,14 @@ mod chat {
     signaling_core::chat_history_suite!(chat, cap: capped_chat);
 }
 
+mod chat_spool {
+    use super::*;
+    async fn spool() -> Arc<dyn ChatSpool> {
+        redis().ports().chat_spool
+    }
+    signaling_core::chat_spool_suite!(spool);
+}
+
 mod receipts {
     use super::*;
     async fn receipts() -> Arc<dyn signaling_core::ports::ReadReceipts> {

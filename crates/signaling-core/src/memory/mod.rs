@@ -15,8 +15,10 @@ use crate::{InstanceTag, PortError, RoomId};
 
 mod outbox;
 mod receipts;
+mod spool;
 pub use outbox::OutboxChatHistory;
 pub use receipts::MemoryReadReceipts;
+pub use spool::MemoryChatSpool;
 
 /// Rooms in a map, versioned like any other store. A deleted room's
 /// version is kept for a day (as Redis does), so a recreated room
@@ -624,6 +626,14 @@ mod tests {
             mod through_the_outbox {
                 crate::chat_history_suite!(super::outbox);
             }
+        }
+
+        mod spool {
+            use super::*;
+            async fn spool() -> Arc<dyn ChatSpool> {
+                Arc::new(MemoryChatSpool::default())
+            }
+            crate::chat_spool_suite!(spool);
         }
 
         mod receipts {

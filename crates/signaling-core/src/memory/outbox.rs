@@ -1,7 +1,7 @@
 //! [`OutboxChatHistory`]: chat history that keeps appends through an
 //! outage of its backend.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -10,30 +10,34 @@ use crate::protocol::ChatRecord;
 use crate::{PortError, RoomId};
 
 /// Chat history that never loses a message to an outage: an append that
-/// fails for want of the backend is kept in an outbox, in order, and
-/// written by [`OutboxChatHistory::flush`] when the backend is back. The
+/// fails for want of the backend is kept in a [`ChatSpool`], in order, and
+/// written by [`OutboxChatHistory::flush`] when the backend is back. With a
+/// durable spool (a local fsynced log, or Redis) the message survives a
+/// crash of the process too; with Redis any live instance drains it. The
 /// backend's append is idempotent on the message id, so a retry after an
-/// ambiguous failure stores the message once.
+/// ambiguous failure, or two instances draining at once, stores the
+/// message once.
 pub struct OutboxChatHistory {
     inner: Arc<dyn ChatHistory>,
-    outbox: Mutex<std::collections::VecDeque<crate::protocol::ChatRecord>>,
+    spool: Arc<dyn ChatSpool>,
     cap: usize,
 }
 
 impl OutboxChatHistory {
-    /// Wraps `inner`, holding at most `cap` unsent messages (the oldest are
-    /// dropped beyond that, with a warning).
+    /// Wraps `inner` with an in-memory spool of at most `cap` unsent
+    /// messages (the oldest are dropped beyond that, with an error log).
     pub fn new(inner: Arc<dyn ChatHistory>, cap: usize) -> Self {
-        OutboxChatHistory {
-            inner,
-            outbox: Mutex::default(),
-            cap,
-        }
+        Self::with_spool(inner, Arc::new(super::MemoryChatSpool::default()), cap)
     }
 
-    /// Messages waiting for the backend.
-    pub fn pending(&self) -> usize {
-        self.outbox.lock().expect("lock").len()
+    /// Wraps `inner` with `spool` (see [`OutboxChatHistory::new`]).
+    pub fn with_spool(inner: Arc<dyn ChatHistory>, spool: Arc<dyn ChatSpool>, cap: usize) -> Self {
+        OutboxChatHistory { inner, spool, cap }
+    }
+
+    /// Messages waiting for the backend (0 if the spool cannot say).
+    pub async fn pending(&self) -> usize {
+        self.spool.waiting().await.unwrap_or(0)
     }
 
     /// Writes waiting messages in order; stops at the first failure.
@@ -41,28 +45,19 @@ impl OutboxChatHistory {
     pub async fn flush(&self) -> usize {
         let mut n = 0;
         loop {
-            let Some(next) = self.outbox.lock().expect("lock").front().cloned() else {
+            let Ok(Some(next)) = self.spool.front().await else {
                 return n;
             };
             if self.inner.append(&next).await.is_err() {
                 return n;
             }
-            let mut q = self.outbox.lock().expect("lock");
-            if q.front().is_some_and(|f| f.id == next.id) {
-                q.pop_front();
+            // Another instance may have drained it meanwhile: the append
+            // was idempotent, and only the head with this id goes.
+            if self.spool.pop_front(&next.id).await.is_err() {
+                return n;
             }
             n += 1;
         }
-    }
-}
-
-impl OutboxChatHistory {
-    /// Message `id` of `room` if it still waits in the outbox.
-    fn waiting(&self, room: &RoomId, id: &str) -> Option<ChatRecord> {
-        let q = self.outbox.lock().expect("lock");
-        q.iter()
-            .find(|w| w.id == id && w.room_id == room.as_str())
-            .cloned()
     }
 }
 
@@ -70,7 +65,7 @@ impl OutboxChatHistory {
 impl ChatHistory for OutboxChatHistory {
     async fn append(&self, record: &crate::protocol::ChatRecord) -> Result<(), PortError> {
         // Keep order: while older messages wait, newer ones queue behind them.
-        if self.pending() == 0 {
+        if self.spool.waiting().await? == 0 {
             match self.inner.append(record).await {
                 Ok(()) => return Ok(()),
                 Err(e) if !e.is_unavailable() => return Err(e),
@@ -79,10 +74,12 @@ impl ChatHistory for OutboxChatHistory {
                 }
             }
         }
-        let mut q = self.outbox.lock().expect("lock");
-        q.push_back(record.clone());
-        if q.len() > self.cap {
-            q.pop_front();
+        // Acknowledged only once the spool holds it.
+        self.spool.push(record).await?;
+        if self.spool.waiting().await? > self.cap
+            && let Some(oldest) = self.spool.front().await?
+        {
+            self.spool.pop_front(&oldest.id).await?;
             tracing::error!(
                 cap = self.cap,
                 "chat outbox full; the oldest unsent message was dropped"
@@ -101,24 +98,16 @@ impl ChatHistory for OutboxChatHistory {
     }
 
     async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
-        let waiting = self.waiting(room, id);
-        match waiting {
+        match self.spool.find(room, id).await? {
             Some(r) => Ok(Some(r)),
             None => self.inner.get(room, id).await,
         }
     }
 
     async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
-        {
-            let mut q = self.outbox.lock().expect("lock");
-            if let Some(w) = q
-                .iter_mut()
-                .find(|w| w.id == record.id && w.room_id == record.room_id)
-            {
-                // Not written yet: it will be written as it is now.
-                *w = record.clone();
-                return Ok(true);
-            }
+        // Not written yet: it will be written as it is now.
+        if self.spool.replace(record).await? {
+            return Ok(true);
         }
         self.inner.replace(record).await
     }
@@ -131,13 +120,9 @@ impl ChatHistory for OutboxChatHistory {
         user: &str,
         active: bool,
     ) -> Result<bool, PortError> {
-        {
-            let mut q = self.outbox.lock().expect("lock");
-            if let Some(w) = q
-                .iter_mut()
-                .find(|w| w.id == id && w.room_id == room.as_str())
-            {
-                crate::protocol::apply_reaction(&mut w.reactions, emoji, user, active);
+        if let Some(mut w) = self.spool.find(room, id).await? {
+            crate::protocol::apply_reaction(&mut w.reactions, emoji, user, active);
+            if self.spool.replace(&w).await? {
                 return Ok(true);
             }
         }
@@ -145,12 +130,7 @@ impl ChatHistory for OutboxChatHistory {
     }
 
     async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
-        let queued = {
-            let mut q = self.outbox.lock().expect("lock");
-            let before = q.len();
-            q.retain(|w| !(w.id == id && w.room_id == room.as_str()));
-            q.len() < before
-        };
+        let queued = self.spool.remove(room, id).await?;
         // Also from the store: an append may have landed meanwhile.
         let stored = self.inner.remove(room, id).await?;
         Ok(queued || stored)

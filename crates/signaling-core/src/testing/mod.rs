@@ -17,6 +17,7 @@
 //! | [`MediaOwners`](crate::ports::MediaOwners) | [`media_owners_suite!`](crate::media_owners_suite) | memory, Redis |
 //! | [`RateLimiter`](crate::ratelimit::RateLimiter) | [`rate_limiter_suite!`](crate::rate_limiter_suite) | memory, Redis |
 //! | [`Quotas`](crate::quota::Quotas) | [`quota_suite!`](crate::quota_suite) | memory, Redis |
+//! | [`ChatSpool`](crate::ports::ChatSpool) | [`chat_spool_suite!`](crate::chat_spool_suite) | memory, Redis, the server's file log |
 //!
 //! Suite functions panic on the first broken expectation, like tests do.
 //! Each macro needs `tokio` with `macros` and `rt-multi-thread` among the
@@ -33,6 +34,7 @@ pub mod ratelimit;
 pub mod receipts;
 pub mod rooms;
 pub mod sessions;
+pub mod spool;
 
 /// A fixed instant the suites count from, plus `ms` milliseconds.
 pub fn at_ms(ms: i64) -> time::OffsetDateTime {

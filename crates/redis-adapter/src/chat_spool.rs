@@ -1,0 +1,121 @@
+//! The chat outbox's spool in Redis: one list of JSON messages, shared by
+//! every instance, so that whichever is alive drains it once the history
+//! store is back. Lua scripts make "pop the head if it is this message"
+//! and in-place edits atomic against other drainers.
+
+use async_trait::async_trait;
+use deadpool_redis::redis::{AsyncCommands as _, Script};
+use signaling_core::ports::ChatSpool;
+use signaling_core::protocol::ChatRecord;
+use signaling_core::{PortError, RoomId};
+
+use crate::{Redis, corrupt};
+
+/// [`ChatSpool`] over Redis: the list `{prefix}chat:spool`.
+pub struct RedisChatSpool(pub(crate) Redis);
+
+/// Pops the head if its id is `ARGV[1]`.
+const POP_IF: &str = r"
+local h = redis.call('LINDEX', KEYS[1], 0)
+if not h then return 0 end
+if cjson.decode(h).id ~= ARGV[1] then return 0 end
+redis.call('LPOP', KEYS[1])
+return 1
+";
+
+/// Replaces (`ARGV[3]` set) or removes (unset) the message of room
+/// `ARGV[1]` with id `ARGV[2]`, in place.
+const EDIT: &str = r"
+local items = redis.call('LRANGE', KEYS[1], 0, -1)
+for i, v in ipairs(items) do
+  local r = cjson.decode(v)
+  if r.id == ARGV[2] and r.room_id == ARGV[1] then
+    if ARGV[3] then
+      redis.call('LSET', KEYS[1], i - 1, ARGV[3])
+    else
+      redis.call('LREM', KEYS[1], 1, v)
+    end
+    return 1
+  end
+end
+return 0
+";
+
+impl RedisChatSpool {
+    fn list(&self) -> String {
+        self.0.key(&["chat", "spool"])
+    }
+
+    async fn edit(&self, room: &str, id: &str, json: Option<String>) -> Result<bool, PortError> {
+        let list = self.list();
+        let done: i64 = self
+            .0
+            .run(async |c| {
+                let s = Script::new(EDIT);
+                let mut inv = s.key(&list);
+                inv.arg(room).arg(id);
+                if let Some(j) = &json {
+                    inv.arg(j);
+                }
+                inv.invoke_async(c).await
+            })
+            .await?;
+        Ok(done == 1)
+    }
+}
+
+fn parse(raw: &str) -> Result<ChatRecord, PortError> {
+    serde_json::from_str(raw).map_err(corrupt)
+}
+
+#[async_trait]
+impl ChatSpool for RedisChatSpool {
+    async fn push(&self, record: &ChatRecord) -> Result<(), PortError> {
+        let json = serde_json::to_string(record).map_err(corrupt)?;
+        let list = self.list();
+        let _: i64 = self.0.run(async |c| c.rpush(&list, &json).await).await?;
+        Ok(())
+    }
+
+    async fn front(&self) -> Result<Option<ChatRecord>, PortError> {
+        let list = self.list();
+        let raw: Option<String> = self.0.run(async |c| c.lindex(&list, 0).await).await?;
+        raw.as_deref().map(parse).transpose()
+    }
+
+    async fn pop_front(&self, id: &str) -> Result<bool, PortError> {
+        let list = self.list();
+        let done: i64 = self
+            .0
+            .run(async |c| Script::new(POP_IF).key(&list).arg(id).invoke_async(c).await)
+            .await?;
+        Ok(done == 1)
+    }
+
+    async fn waiting(&self) -> Result<usize, PortError> {
+        let list = self.list();
+        let n: usize = self.0.run(async |c| c.llen(&list).await).await?;
+        Ok(n)
+    }
+
+    async fn find(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+        let list = self.list();
+        let all: Vec<String> = self.0.run(async |c| c.lrange(&list, 0, -1).await).await?;
+        for raw in all {
+            let r = parse(&raw)?;
+            if r.id == id && r.room_id == room.as_str() {
+                return Ok(Some(r));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {
+        let json = serde_json::to_string(record).map_err(corrupt)?;
+        self.edit(&record.room_id, &record.id, Some(json)).await
+    }
+
+    async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+        self.edit(room.as_str(), id, None).await
+    }
+}
