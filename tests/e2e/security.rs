@@ -10,6 +10,61 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::*;
 
+/// The router matches the percent-decoded path: a room path spelt with
+/// `%XX` meets the same token and membership checks as the plain one, so
+/// a stranger's token reads nothing of the room through it.
+#[tokio::test]
+async fn encoded_room_paths_meet_the_same_checks() {
+    let s = spawn();
+    let mut host = s.connect("enc", "host").await;
+    host.expect("room-state").await;
+    let stranger = token("stranger", None, None);
+    for path in [
+        "/webrtc/rooms/enc/analytics",
+        "/webrtc/room%73/enc/analytics",
+        "/webrtc/%72ooms/enc/sessions",
+        "/webrtc/rooms/%65nc/analytics/summary",
+    ] {
+        let (st, e) = get_tok(&s, path, &stranger).await;
+        assert_eq!((st, code(&e)), (404, "USER_NOT_IN_ROOM"), "{path}");
+        let r = reqwest::get(s.http(path)).await.unwrap();
+        assert_eq!(r.status(), 401, "{path} without a token");
+    }
+    let (st, _) = s.get("/webrtc/room%73/enc/analytics", "host").await;
+    assert_eq!(st, 200, "a member reads it either way");
+}
+
+/// The WebSocket handshake carries its token in `?token=` (a browser cannot
+/// set headers there): another scheme's `Authorization` header, such as a
+/// proxy's Basic credentials the browser keeps sending, is passed over.
+#[tokio::test]
+async fn a_handshake_passes_over_another_schemes_authorization() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let s = spawn();
+    let url = format!(
+        "ws://{}/webrtc/ws/bas?token={}",
+        s.addr,
+        token("alice", None, None)
+    );
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("authorization", "Basic dXNlcjpwYXNz".parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("joins");
+    drop(ws);
+    // REST keeps the strict rule, and the scheme is case-insensitive.
+    let c = reqwest::Client::new();
+    let r = c
+        .get(s.http("/webrtc/recordings"))
+        .header(
+            "authorization",
+            format!("BEARER {}", token("alice", None, None)),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 /// RFC 6750 §2: a token goes one way. A request whose header and `?token=`
 /// disagree is refused whichever of them is valid; the same token twice is
 /// still one caller.
@@ -467,7 +522,15 @@ async fn operations_endpoints_take_a_token_or_their_own_address() {
     with_token.ops.metrics_token = Some("ops-token-0123456789".parse().unwrap());
     let srv = spawn_with(with_token);
     let http = reqwest::Client::new();
-    for path in ["/metrics", "/webrtc/stats", "/webrtc/webrtc-metrics"] {
+    // The router decodes `%XX`: so must the checks, or an encoded path
+    // walks past them to the same handler.
+    for path in [
+        "/metrics",
+        "/webrtc/stats",
+        "/webrtc/webrtc-metrics",
+        "/m%65trics",
+        "/webrtc/stat%73",
+    ] {
         let r = http.get(srv.http(path)).send().await.unwrap();
         assert_eq!(r.status(), 401, "{path}");
         let r = http

@@ -27,29 +27,47 @@ fn token_from_query(req: &HttpRequest) -> Option<String> {
 /// Verifies the request's token and returns the identity.
 /// The guard (`guard.rs`) verifies room routes' tokens before the body is
 /// read and leaves the identity in the request's extensions; it is reused.
+/// An `Authorization` header that is there must be a bearer token.
 pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Identity, ApiError> {
+    identity(req, state, true)
+}
+
+/// [`identity_from_request`] for the WebSocket handshake, whose token a
+/// browser can send only as `?token=`: an `Authorization` header of
+/// another scheme (a proxy's Basic credentials the browser keeps sending)
+/// is not ours and is passed over.
+pub fn identity_for_upgrade(req: &HttpRequest, state: &AppState) -> Result<Identity, ApiError> {
+    identity(req, state, false)
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError(SignalError::new(ErrorCode::Unauthorized, message))
+}
+
+fn identity(req: &HttpRequest, state: &AppState, strict: bool) -> Result<Identity, ApiError> {
     if let Some(id) = actix_web::HttpMessage::extensions(req).get::<Identity>() {
         return Ok(id.clone());
     }
-    // An Authorization header that is there must be a bearer token: a
-    // malformed one is refused, not passed over for `?token=`.
     let header = match req.headers().get("authorization") {
         None => None,
-        Some(h) => Some(
-            h.to_str()
-                .ok()
-                .and_then(|h| {
-                    h.strip_prefix("Bearer ")
-                        .or_else(|| h.strip_prefix("bearer "))
-                })
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    ApiError(SignalError::new(
-                        ErrorCode::Unauthorized,
+        Some(h) => {
+            let h = h.to_str().unwrap_or("");
+            // The scheme name is case-insensitive (RFC 9110 §11.1).
+            let bearer = h
+                .get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| h[7..].trim())
+                .filter(|t| !t.is_empty());
+            match bearer {
+                Some(t) => Some(t.to_owned()),
+                None if strict => {
+                    return Err(unauthorized(
                         "the Authorization header must be Bearer <token>",
-                    ))
-                })?,
-        ),
+                    ));
+                }
+                None => None,
+            }
+        }
     };
     let query = token_from_query(req);
     // RFC 6750 §2: one request, one way of sending the token. Two that
@@ -57,14 +75,11 @@ pub fn identity_from_request(req: &HttpRequest, state: &AppState) -> Result<Iden
     if let (Some(h), Some(q)) = (&header, &query)
         && h != q
     {
-        return Err(ApiError(SignalError::new(
-            ErrorCode::Unauthorized,
+        return Err(unauthorized(
             "two different tokens: send one, in Authorization: Bearer or ?token=",
-        )));
+        ));
     }
-    let token = header
-        .or(query)
-        .ok_or_else(|| ApiError(SignalError::new(ErrorCode::Unauthorized, "no token")))?;
+    let token = header.or(query).ok_or_else(|| unauthorized("no token"))?;
     let now = state.now_unix();
     Ok(state.verifier.verify(&token, now)?)
 }

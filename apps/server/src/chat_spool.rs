@@ -57,11 +57,28 @@ struct Log {
     file: File,
     len: u64,
     records: usize,
+    /// Set when the file can no longer be trusted to hold what is written
+    /// (a failed undo of a torn write, a failed reopen after a rewrite):
+    /// every later change is refused, so nothing is acknowledged that
+    /// would not survive. Reopening (a restart) repairs it.
+    broken: Option<String>,
     _lock: File,
 }
 
 fn io(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::unavailable(format!("chat outbox {what}: {e}"))
+}
+
+/// Whether `c` would change anything (without changing it).
+fn applies(queue: &VecDeque<ChatRecord>, c: &Change) -> bool {
+    match c {
+        Change::Push { .. } => true,
+        Change::Pop { id } => queue.front().is_some_and(|f| &f.id == id),
+        Change::Replace { record } => queue
+            .iter()
+            .any(|w| w.id == record.id && w.room_id == record.room_id),
+        Change::Remove { room, id } => queue.iter().any(|w| &w.id == id && &w.room_id == room),
+    }
 }
 
 /// Applies `c`; whether it changed anything.
@@ -176,6 +193,7 @@ impl FileChatSpool {
                 file,
                 len: good as u64,
                 records,
+                broken: None,
                 _lock: lock,
             })),
         })
@@ -201,8 +219,13 @@ impl FileChatSpool {
 impl Log {
     /// Writes and syncs `c` if it changes anything, then applies it.
     fn commit(&mut self, c: Change) -> Result<bool, PortError> {
-        let mut probe = self.queue.clone();
-        if !apply(&mut probe, &c) {
+        if let Some(why) = &self.broken {
+            return Err(io(
+                "write",
+                format!("disabled after {why}; restart to repair"),
+            ));
+        }
+        if !applies(&self.queue, &c) {
             return Ok(false);
         }
         let mut line = serde_json::to_vec(&c).map_err(|e| io("encode", e))?;
@@ -212,16 +235,20 @@ impl Log {
             .write_all(&line)
             .and_then(|()| self.file.sync_data())
         {
-            // Cut off whatever part of the line made it.
-            let _ = self
+            // Cut off whatever part of the line made it; if even that
+            // fails, the next line would follow garbage.
+            if let Err(e2) = self
                 .file
                 .set_len(self.len)
-                .and_then(|()| self.file.sync_data());
+                .and_then(|()| self.file.sync_data())
+            {
+                self.broken = Some(format!("{e}, then {e2}"));
+            }
             return Err(io("write", e));
         }
         self.len += line.len() as u64;
         self.records += 1;
-        self.queue = probe;
+        apply(&mut self.queue, &c);
         if self.queue.is_empty() {
             // Drained: the log starts over.
             if self
@@ -236,7 +263,7 @@ impl Log {
             && self.records > 2 * self.queue.len()
             && let Err(e) = self.rewrite()
         {
-            tracing::warn!(error = %e, "chat outbox rewrite failed; the log stays as is");
+            tracing::warn!(error = %e, "chat outbox rewrite failed");
         }
         Ok(true)
     }
@@ -260,13 +287,22 @@ impl Log {
             .and_then(|()| f.sync_all())
             .map_err(|e| io("rewrite", e))?;
         fs::rename(&tmp, self.dir.join(LOG_FILE)).map_err(|e| io("rewrite", e))?;
-        File::open(&self.dir)
+        // From here the old file is gone: writing on without the new one
+        // would acknowledge what no restart can read.
+        let reopened = File::open(&self.dir)
             .and_then(|d| d.sync_all())
-            .map_err(|e| io("rewrite", e))?;
-        self.file = OpenOptions::new()
-            .append(true)
-            .open(self.dir.join(LOG_FILE))
-            .map_err(|e| io("reopen", e))?;
+            .and_then(|()| {
+                OpenOptions::new()
+                    .append(true)
+                    .open(self.dir.join(LOG_FILE))
+            });
+        match reopened {
+            Ok(f) => self.file = f,
+            Err(e) => {
+                self.broken = Some(format!("a rewrite could not reopen the log: {e}"));
+                return Err(io("reopen", e));
+            }
+        }
         (self.len, self.records) = (buf.len() as u64, self.queue.len());
         Ok(())
     }

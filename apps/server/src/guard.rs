@@ -82,7 +82,7 @@ pub async fn guard(
         }
         return Ok(req.into_response(res.finish()).map_into_right_body());
     }
-    if req.path().starts_with("/webrtc/rooms/") && !documented(&req, &state) {
+    if routed_path(&req).starts_with("/webrtc/rooms/") && !documented(&req, &state) {
         // No documented operation takes this method here: 404, or 405 with
         // `Allow`, whoever asks (the document says as much to anyone). It is
         // answered here, not by the router, so nothing under a room ever
@@ -156,7 +156,7 @@ fn has_body(req: &ServiceRequest) -> bool {
 
 /// The head checks: operations endpoints, then room routes.
 async fn check_head(req: &ServiceRequest, state: &AppState) -> Result<(), ApiError> {
-    let path = req.path();
+    let path = routed_path(req);
     if OPS_PATHS.contains(&path) {
         return check_ops(req, state);
     }
@@ -183,12 +183,21 @@ async fn check_head(req: &ServiceRequest, state: &AppState) -> Result<(), ApiErr
     Ok(())
 }
 
+/// The path as the router matches it: percent-decoded (all but `%2F`,
+/// `%25`, `%2B`). Every decision here is made on it, not on the raw
+/// `req.path()`, or `/webrtc/room%73/…` would pass the room checks by and
+/// still reach a room handler.
+fn routed_path(req: &ServiceRequest) -> &str {
+    req.match_info().as_str()
+}
+
 /// Whether some documented operation takes this method on this path.
 fn documented(req: &ServiceRequest, state: &AppState) -> bool {
-    let served = req.resource_map().match_pattern(req.path());
+    let path = routed_path(req);
+    let served = req.resource_map().match_pattern(path);
     crate::openapi::allowed_methods(
         crate::openapi::Variant::of(&state.settings),
-        req.path(),
+        path,
         served.as_deref(),
     )
     .contains(req.method().as_str())

@@ -248,9 +248,14 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             None if settings.store.storage == config::StorageKind::Memory => {
                 Arc::new(signaling_core::memory::MemoryChatSpool::default())
             }
-            None => Arc::new(chat_spool::FileChatSpool::open(
-                settings.store.data_dir.join("chat-outbox"),
-            )?),
+            None => {
+                // Blocking file I/O (and maybe a wait for a predecessor's lock).
+                let dir = settings.store.data_dir.join("chat-outbox");
+                Arc::new(
+                    tokio::task::spawn_blocking(move || chat_spool::FileChatSpool::open(dir))
+                        .await??,
+                )
+            }
         };
         let chat = Arc::new(signaling_core::memory::OutboxChatHistory::with_spool(
             Arc::new(m.chat()),

@@ -536,8 +536,10 @@ pub async fn not_routed(req: actix_web::HttpRequest) -> HttpResponse {
             metrics_token: false,
             turn: false,
         });
-    let pattern = req.resource_map().match_pattern(req.path());
-    let allowed = resource_methods(variant, req.path(), pattern.as_deref());
+    // The path as the router matched it (percent-decoded).
+    let path = req.match_info().as_str();
+    let pattern = req.resource_map().match_pattern(path);
+    let allowed = resource_methods(variant, path, pattern.as_deref());
     let (code, message) = if allowed.is_empty() || allowed.contains(req.method().as_str()) {
         (ErrorCode::NotFound, "no such route".to_owned())
     } else {

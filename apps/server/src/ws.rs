@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use crate::AppState;
-use crate::auth_extract::identity_from_request;
+use crate::auth_extract::identity_for_upgrade;
 use crate::http_error::ApiError;
 use crate::hub::{AdmissionGuard, ConnHandle, Outbound};
 
@@ -59,7 +59,7 @@ pub async fn ws_entry(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let room_id = RoomId::parse(&path)?;
-    let identity = identity_from_request(&req, &state)?;
+    let identity = identity_for_upgrade(&req, &state)?;
     // A client resuming after a drop says what it saw last.
     let resume_after = web::Query::<ResumeQuery>::from_query(req.query_string())
         .map_err(|_| {
