@@ -41,6 +41,31 @@ async fn all_history(s: &TestServer, room: &str, user: &str) -> Vec<Value> {
     }
 }
 
+/// The texts of `room`'s history, newest first, once the database answers
+/// and holds at least `n` messages (the outbox has drained); 30 s at most.
+async fn drained_texts(s: &TestServer, room: &str, n: usize) -> Vec<String> {
+    let t = Instant::now();
+    loop {
+        let (st, _) = s
+            .get(&format!("/webrtc/rooms/{room}/chat?limit=1"), "alice")
+            .await;
+        if st == 200 {
+            let h = all_history(s, room, "alice").await;
+            if h.len() >= n {
+                return h
+                    .iter()
+                    .map(|m| m["message"].as_str().unwrap().to_owned())
+                    .collect();
+            }
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the outbox of {room} never drained"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_history_and_sessions_survive_a_full_restart() {
     let db = format!("h{}", uuid::Uuid::new_v4().simple());
@@ -184,25 +209,7 @@ async fn chat_sent_while_the_database_is_down_is_delivered_and_stored_once() {
         "{health}"
     );
     let _db = OwnMongo::start(port, &dir);
-    let t = Instant::now();
-    let history = loop {
-        let (st, _) = s.get("/webrtc/rooms/down/chat?limit=1", "alice").await;
-        if st == 200 {
-            let h = all_history(&s, "down", "alice").await;
-            if h.len() >= 11 {
-                break h;
-            }
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "the outbox never drained"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
-    let texts: Vec<&str> = history
-        .iter()
-        .map(|m| m["message"].as_str().unwrap())
-        .collect();
+    let texts = drained_texts(&s, "down", 11).await;
     let mut want: Vec<String> = (0..10).rev().map(|i| format!("down {i}")).collect();
     want.push("before".into());
     assert_eq!(texts, want, "each message once, in order");
@@ -260,25 +267,7 @@ async fn chat_acknowledged_while_the_database_is_down_survives_sigkill() {
     let _db = OwnMongo::start(port, &dir);
     let mut alice = b.connect("spool", "alice").await;
     alice.expect("room-state").await;
-    let t = Instant::now();
-    let history = loop {
-        let (st, _) = b.get("/webrtc/rooms/spool/chat?limit=1", "alice").await;
-        if st == 200 {
-            let h = all_history(&b, "spool", "alice").await;
-            if h.len() >= 5 {
-                break h;
-            }
-        }
-        assert!(
-            t.elapsed() < Duration::from_secs(30),
-            "the spool never drained"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    };
-    let texts: Vec<&str> = history
-        .iter()
-        .map(|m| m["message"].as_str().unwrap())
-        .collect();
+    let texts = drained_texts(&b, "spool", 5).await;
     let want: Vec<String> = (0..5).rev().map(|i| format!("kept {i}")).collect();
     assert_eq!(texts, want, "each message once, in order");
     let (_, health) = b.get("/webrtc/health", "alice").await;

@@ -11,7 +11,6 @@
 //! file, synced, renamed over the log). One process per directory: the
 //! open spool holds an exclusive lock on `spool.lock`.
 
-use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
+use signaling_core::memory::SpoolQueue;
 use signaling_core::ports::ChatSpool;
 use signaling_core::protocol::ChatRecord;
 use signaling_core::{PortError, RoomId};
@@ -52,7 +52,7 @@ pub struct FileChatSpool {
 }
 
 struct Log {
-    queue: VecDeque<ChatRecord>,
+    queue: SpoolQueue,
     dir: PathBuf,
     file: File,
     len: u64,
@@ -69,46 +69,30 @@ fn io(what: &str, e: impl std::fmt::Display) -> PortError {
     PortError::unavailable(format!("chat outbox {what}: {e}"))
 }
 
-/// Whether `c` would change anything (without changing it).
-fn applies(queue: &VecDeque<ChatRecord>, c: &Change) -> bool {
-    match c {
-        Change::Push { .. } => true,
-        Change::Pop { id } => queue.front().is_some_and(|f| &f.id == id),
-        Change::Replace { record } => queue
-            .iter()
-            .any(|w| w.id == record.id && w.room_id == record.room_id),
-        Change::Remove { room, id } => queue.iter().any(|w| &w.id == id && &w.room_id == room),
+impl Change {
+    /// Whether it would change `queue` (without changing it).
+    fn applies(&self, queue: &SpoolQueue) -> bool {
+        match self {
+            Change::Push { .. } => true,
+            Change::Pop { id } => queue.can_pop(id),
+            Change::Replace { record } => queue.find(&record.room_id, &record.id).is_some(),
+            Change::Remove { room, id } => queue.find(room, id).is_some(),
+        }
     }
-}
 
-/// Applies `c`; whether it changed anything.
-fn apply(queue: &mut VecDeque<ChatRecord>, c: &Change) -> bool {
-    match c {
-        Change::Push { record } => {
-            queue.push_back(record.clone());
-            true
-        }
-        Change::Pop { id } => {
-            if queue.front().is_some_and(|f| &f.id == id) {
-                queue.pop_front();
-                return true;
+    /// Applies it to `queue`.
+    fn apply(&self, queue: &mut SpoolQueue) {
+        match self {
+            Change::Push { record } => queue.push(record.clone()),
+            Change::Pop { id } => {
+                queue.pop_front(id);
             }
-            false
-        }
-        Change::Replace { record } => match queue
-            .iter_mut()
-            .find(|w| w.id == record.id && w.room_id == record.room_id)
-        {
-            Some(w) => {
-                *w = record.clone();
-                true
+            Change::Replace { record } => {
+                queue.replace(record);
             }
-            None => false,
-        },
-        Change::Remove { room, id } => {
-            let before = queue.len();
-            queue.retain(|w| !(&w.id == id && &w.room_id == room));
-            queue.len() < before
+            Change::Remove { room, id } => {
+                queue.remove(room, id);
+            }
         }
     }
 }
@@ -149,7 +133,7 @@ impl FileChatSpool {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io("read", e)),
         };
-        let mut queue = VecDeque::new();
+        let mut queue = SpoolQueue::default();
         let (mut good, mut records, mut line) = (0usize, 0usize, 0usize);
         while good < bytes.len() {
             line += 1;
@@ -158,9 +142,7 @@ impl FileChatSpool {
             };
             let end = good + nl + 1;
             match serde_json::from_slice::<Change>(&bytes[good..good + nl]) {
-                Ok(c) => {
-                    apply(&mut queue, &c);
-                }
+                Ok(c) => c.apply(&mut queue),
                 Err(_) if end == bytes.len() => break,
                 Err(e) => {
                     return Err(PortError::corrupt(format!("{LOG_FILE} line {line}: {e}")));
@@ -225,7 +207,7 @@ impl Log {
                 format!("disabled after {why}; restart to repair"),
             ));
         }
-        if !applies(&self.queue, &c) {
+        if !c.applies(&self.queue) {
             return Ok(false);
         }
         let mut line = serde_json::to_vec(&c).map_err(|e| io("encode", e))?;
@@ -248,7 +230,7 @@ impl Log {
         }
         self.len += line.len() as u64;
         self.records += 1;
-        apply(&mut self.queue, &c);
+        c.apply(&mut self.queue);
         if self.queue.is_empty() {
             // Drained: the log starts over.
             if self
@@ -272,7 +254,7 @@ impl Log {
     fn rewrite(&mut self) -> Result<(), PortError> {
         let tmp = self.dir.join(TMP_FILE);
         let mut buf = Vec::new();
-        for record in &self.queue {
+        for record in self.queue.iter() {
             serde_json::to_writer(
                 &mut buf,
                 &Change::Push {
@@ -329,14 +311,8 @@ impl ChatSpool for FileChatSpool {
 
     async fn find(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
         let (room, id) = (room.as_str().to_owned(), id.to_owned());
-        self.with(move |log| {
-            Ok(log
-                .queue
-                .iter()
-                .find(|w| w.id == id && w.room_id == room)
-                .cloned())
-        })
-        .await
+        self.with(move |log| Ok(log.queue.find(&room, &id).cloned()))
+            .await
     }
 
     async fn replace(&self, record: &ChatRecord) -> Result<bool, PortError> {

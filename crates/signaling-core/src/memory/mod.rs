@@ -18,7 +18,7 @@ mod receipts;
 mod spool;
 pub use outbox::OutboxChatHistory;
 pub use receipts::MemoryReadReceipts;
-pub use spool::MemoryChatSpool;
+pub use spool::{MemoryChatSpool, SpoolQueue};
 
 /// Rooms in a map, versioned like any other store. A deleted room's
 /// version is kept for a day (as Redis does), so a recreated room
