@@ -34,6 +34,22 @@ async fn encoded_room_paths_meet_the_same_checks() {
     assert_eq!(st, 200, "a member reads it either way");
 }
 
+/// Integers are int64, as the document says: a sequence number of 2^63 or
+/// more is 422 VALIDATION_ERROR (bodies: `optional_json` unit tests).
+#[tokio::test]
+async fn integers_past_int64_are_refused() {
+    let s = spawn();
+    let mut host = s.connect("big", "host").await;
+    host.expect("room-state").await;
+    let (st, e) = s
+        .get(
+            "/webrtc/rooms/big/reconnect?last_sequence=9223372036854775808",
+            "host",
+        )
+        .await;
+    assert_eq!((st, code(&e)), (422, "VALIDATION_ERROR"), "{e}");
+}
+
 /// The WebSocket handshake carries its token in `?token=` (a browser cannot
 /// set headers there): another scheme's `Authorization` header, such as a
 /// proxy's Basic credentials the browser keeps sending, is passed over.

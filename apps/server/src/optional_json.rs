@@ -102,10 +102,6 @@ mod strict {
 
         fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             match self.0 {
-                // The document's integers are int64 (`u64` fields too).
-                Value::Number(n) if n.as_u64().is_some_and(|v| i64::try_from(v).is_err()) => {
-                    Err(de::Error::custom(format!("{n} is over the int64 maximum")))
-                }
                 Value::Array(items) => visitor.visit_seq(Seq(items.into_iter())),
                 Value::Object(map) => visitor.visit_map(Map {
                     iter: map.into_iter(),
@@ -152,8 +148,19 @@ mod strict {
             de::Deserializer::deserialize_enum(self.0, name, variants, visitor)
         }
 
+        /// The document's integers are int64, `u64` fields too (a `number`
+        /// field takes any JSON number).
+        fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match &self.0 {
+                Value::Number(n) if n.as_u64().is_some_and(|v| i64::try_from(v).is_err()) => {
+                    Err(de::Error::custom(format!("{n} is over the int64 maximum")))
+                }
+                _ => self.deserialize_any(visitor),
+            }
+        }
+
         forward_to_deserialize_any! {
-            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u128 f32 f64 char str string
             bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier
         }
 
@@ -269,6 +276,9 @@ mod tests {
         // A field the type does not name is not read at all.
         let extra = serde_json::json!({"n": 1, "other": [u64::MAX, [1, 2]]});
         assert!(object_as::<Big>(extra).is_ok());
+        // A `number` field takes any JSON number, large integers included.
+        let ok: Body = object_as(serde_json::json!({"n": 1, "x": u64::MAX})).unwrap();
+        assert_eq!(ok.x, u64::MAX as f64);
         assert!(object_as::<Big>(serde_json::json!({"n": i64::MAX as u64 + 1})).is_err());
     }
 
