@@ -26,8 +26,8 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 apt_install() {
   local SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  if [ ! -f "$DIR/.apt-updated" ]; then $SUDO apt-get update -qq && touch "$DIR/.apt-updated"; fi
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+  if [ ! -f "$DIR/.apt-updated" ]; then $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && touch "$DIR/.apt-updated"; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
 }
 
 set_env() { # name value

@@ -198,3 +198,192 @@ async fn webhooks_need_a_real_secret() {
     let err = server::build_state(settings).await.err().expect("refused");
     assert!(err.to_string().contains("RTC_WEBHOOK_SECRET"), "{err}");
 }
+
+const OPS_SECRET: &str = "ops-secret-0123456789abcdef-0123456789";
+const BILLING_SECRET: &str = "billing-secret-0123456789abcdef";
+
+async fn admin(s: &TestServer, method: reqwest::Method, path: &str) -> serde_json::Value {
+    let r = reqwest::Client::new()
+        .request(method, s.http(path))
+        .basic_auth("ops", Some(OPS_SECRET))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.json().await.unwrap()
+}
+
+fn verified(hit: &Hit, secret: &str) -> bool {
+    webhooks::verify(
+        secret.as_bytes(),
+        |n| hit.header(n),
+        &hit.body,
+        webhooks::unix_ms() / 1000,
+        300,
+    )
+    .is_ok()
+}
+
+#[tokio::test]
+async fn each_endpoint_gets_its_events_with_its_secret_and_keeps_its_dead_letters() {
+    let default_rx = Receiver::start(Arc::new(|_: &Hit| Reply::Status(204))).await;
+    let billing_rx = Receiver::start(Arc::new(|_: &Hit| Reply::Status(503))).await;
+    let mut settings = settings();
+    settings.webhooks.webhook_url = Some(default_rx.url().into());
+    settings.webhooks.webhook_secret = Some(HOOK_SECRET.parse().unwrap());
+    settings.webhooks.webhook_events = Some("room_*".into());
+    let endpoints = json!([{
+        "name": "billing",
+        "url": billing_rx.url(),
+        "secret": BILLING_SECRET,
+        "events": ["participant_joined"],
+    }]);
+    settings.webhooks.webhook_endpoints = Some(endpoints.to_string().parse().unwrap());
+    settings.webhooks.webhook_retry_initial_ms = 50;
+    settings.webhooks.webhook_max_attempts = 2;
+    settings.admin.admin_api_key = Some("ops".into());
+    settings.admin.admin_api_secret = Some(OPS_SECRET.parse().unwrap());
+    let s = spawn_with(settings);
+
+    let mut a = s.connect("multi", "alice").await;
+    a.expect("room-state").await;
+    // The default endpoint takes room_* only, signed with its secret.
+    let got = wait_for(&default_rx, 1).await;
+    assert_eq!(got[0].event, "room_started");
+    // Billing fails twice, then its event is a dead letter.
+    let mut dead = json!(null);
+    for _ in 0..100 {
+        dead = admin(
+            &s,
+            reqwest::Method::GET,
+            "/webrtc/admin/webhooks/billing/dead-letters",
+        )
+        .await;
+        if dead["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(dead["total"], 1, "{dead}");
+    let letter = &dead["dead_letters"][0];
+    assert_eq!(letter["event"], "participant_joined");
+    assert_eq!(letter["data"]["user_id"], "alice");
+    assert_eq!(letter["attempts"], 2);
+    assert!(
+        letter["error"].as_str().unwrap().contains("503"),
+        "{letter}"
+    );
+    let id = letter["id"].as_str().unwrap().to_owned();
+    let hits = billing_rx.hits();
+    assert_eq!(hits.len(), 2, "two attempts, then given up");
+    assert!(
+        hits.iter()
+            .all(|h| verified(h, BILLING_SECRET) && !verified(h, HOOK_SECRET))
+    );
+
+    let list = admin(&s, reqwest::Method::GET, "/webrtc/admin/webhooks").await;
+    let names: Vec<&str> = list["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["default", "billing"]);
+    assert_eq!(list["endpoints"][1]["dead_letters"], 1);
+    assert_eq!(
+        list["endpoints"][1]["events"],
+        json!(["participant_joined"])
+    );
+    assert!(!list.to_string().contains(BILLING_SECRET));
+    let metrics = reqwest::get(s.http("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"rtc_webhooks_dead_letters{endpoint="billing"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("rtc_webhook_delivery_lag_seconds_bucket{endpoint=\"default\""));
+
+    // The receiver is fixed; the operator sends the dead letter again.
+    billing_rx.set_respond(Arc::new(|_: &Hit| Reply::Status(200)));
+    let r = admin(
+        &s,
+        reqwest::Method::POST,
+        "/webrtc/admin/webhooks/billing/dead-letters/replay",
+    )
+    .await;
+    assert_eq!(
+        (r["requeued"].as_u64(), r["remaining"].as_u64()),
+        (Some(1), Some(0)),
+        "{r}"
+    );
+    let again = wait_for(&billing_rx, 1).await;
+    assert_eq!((again[0].id.as_str(), again[0].seq), (id.as_str(), 2));
+    let r = admin(
+        &s,
+        reqwest::Method::POST,
+        "/webrtc/admin/webhooks/billing/dead-letters/replay",
+    )
+    .await;
+    assert_eq!(r["requeued"], 0, "nothing left: {r}");
+    let r = reqwest::Client::new()
+        .get(s.http("/webrtc/admin/webhooks/nobody/dead-letters"))
+        .basic_auth("ops", Some(OPS_SECRET))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // The default endpoint never saw a participant event.
+    assert!(
+        acked(&default_rx.hits())
+            .iter()
+            .all(|e| e.event.starts_with("room_"))
+    );
+    a.close().await;
+}
+
+#[tokio::test]
+async fn endpoint_lists_are_checked_at_startup() {
+    let cases = [
+        (
+            r#"[{"name":"Bad Name","url":"http://127.0.0.1:9/","secret":"0123456789abcdef"}]"#,
+            "endpoint name",
+        ),
+        (
+            r#"[{"name":"default","url":"http://127.0.0.1:9/","secret":"0123456789abcdef"}]"#,
+            "belongs to RTC_WEBHOOK_URL",
+        ),
+        (
+            r#"[{"name":"a","url":"http://127.0.0.1:9/","secret":"short-but-secret"},{"name":"a","url":"http://127.0.0.1:9/","secret":"0123456789abcdef"}]"#,
+            "listed twice",
+        ),
+        (
+            r#"[{"name":"a","url":"http://127.0.0.1:9/","secret":"tiny-secret-1"}]"#,
+            "at least 16 bytes",
+        ),
+        (
+            r#"[{"name":"a","url":"http://127.0.0.1:9/","secret":"0123456789abcdef","events":["room_strated"]}]"#,
+            "unknown event",
+        ),
+        (
+            r#"[{"name":"a","url":"ftp://127.0.0.1:9/","secret":"0123456789abcdef"}]"#,
+            "http or https",
+        ),
+        (
+            r#"{"name":"a","secret":"hunter2-hunter2-hunter2"}"#,
+            "JSON array",
+        ),
+    ];
+    for (json, want) in cases {
+        let mut settings = settings();
+        settings.webhooks.webhook_endpoints = Some(json.parse().unwrap());
+        let err = server::build_state(settings).await.err().expect("refused");
+        let msg = format!("{err:#}");
+        assert!(msg.contains(want), "{json}: {msg}");
+        assert!(!msg.contains("hunter2"), "{msg}");
+    }
+}

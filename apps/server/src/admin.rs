@@ -30,8 +30,7 @@ type Res = Result<HttpResponse, ApiError>;
     remove_participant,
     mute_participant,
     send_data,
-    set_metadata,
-    replay_webhooks
+    set_metadata
 ))]
 pub(crate) struct Doc;
 
@@ -85,10 +84,7 @@ fn configure(cfg: &mut web::ServiceConfig) {
             "/webrtc/admin/rooms/{room_id}/metadata",
             guarded(web::post().to(set_metadata)),
         )
-        .route(
-            "/webrtc/admin/webhooks/replay",
-            guarded(web::post().to(replay_webhooks)),
-        );
+        .configure(|cfg| crate::admin_webhooks::configure(cfg, guarded));
 }
 
 /// `route` behind [`require_admin`].
@@ -195,12 +191,6 @@ pub(crate) struct Sent {
     /// How many users it was addressed to; null when sent to everyone.
     #[schema(required = true)]
     recipients: Option<usize>,
-}
-
-/// Webhook events queued again.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub(crate) struct Replayed {
-    replayed: u64,
 }
 
 /// A room's metadata.
@@ -516,57 +506,6 @@ async fn send_data(
         sent: true,
         recipients,
     }))
-}
-
-/// `POST /webrtc/admin/webhooks/replay` body: one of `from_seq` (needs
-/// `room_id`) or `since` (unix seconds; all rooms unless `room_id`).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub(crate) struct ReplayReq {
-    #[schema(value_type = Option<RoomId>)]
-    room_id: Option<String>,
-    from_seq: Option<u64>,
-    since: Option<i64>,
-}
-
-/// Sends delivered webhooks again from a point, in order, with their
-/// original ids (receivers deduplicate by `Webhook-Id`).
-#[utoipa::path(
-    post,
-    path = "/webrtc/admin/webhooks/replay",
-    tag = "Admin",
-    summary = "Send webhooks again from a sequence (one room) or a time",
-    security(("admin" = [])),
-    request_body = ReplayReq,
-    responses((status = 200, description = "How many events were queued again", body = Replayed)),
-)]
-async fn replay_webhooks(
-    body: crate::optional_json::JsonBody<ReplayReq>,
-    state: web::Data<AppState>,
-) -> Res {
-    let Some(w) = &state.webhooks else {
-        return Err(
-            SignalError::new(ErrorCode::NotFound, "webhooks are off: set RTC_WEBHOOK_URL").into(),
-        );
-    };
-    let body = body.into_inner();
-    let room = body.room_id.as_deref().map(RoomId::parse).transpose()?;
-    let from = match (body.from_seq, body.since, &room) {
-        (Some(seq), None, Some(_)) => webhooks::ReplayFrom::Seq(seq),
-        (None, Some(t), _) => webhooks::ReplayFrom::Since(t.saturating_mul(1000)),
-        _ => {
-            return Err(SignalError::invalid(
-                "give room_id with from_seq, or since (unix seconds) with an optional room_id",
-            )
-            .into());
-        }
-    };
-    let n = w
-        .outbox
-        .replay(room.as_ref().map(|r| r.as_str()), from, webhooks::unix_ms())
-        .await
-        .map_err(|e| SignalError::new(ErrorCode::ServiceUnavailable, e.to_string()))?;
-    w.dispatcher.wake();
-    Ok(HttpResponse::Ok().json(Replayed { replayed: n }))
 }
 
 /// `…/metadata` body.

@@ -3,6 +3,7 @@
 //! only crate that knows about actix.
 
 pub mod admin;
+pub mod admin_webhooks;
 pub mod auth_extract;
 pub mod chat_spool;
 pub mod config;
@@ -68,8 +69,12 @@ pub struct AppState {
     pub uploads: app::recordings::Uploads,
     /// Signs the server's own download links.
     pub links: storage::LinkSigner,
-    /// Webhook outbox and dispatcher, when `RTC_WEBHOOK_URL` is set.
+    /// Webhook endpoints, when `RTC_WEBHOOK_URL` or
+    /// `RTC_WEBHOOK_ENDPOINTS` is set.
     pub webhooks: Option<hooks::Webhooks>,
+    /// Set to `true` when the process begins to stop; background loops
+    /// (the webhook dispatchers) watch it.
+    pub stopping: tokio::sync::watch::Sender<bool>,
     /// Chat messages waiting for MongoDB, when MongoDB is configured.
     pub chat_outbox: Option<Arc<signaling_core::memory::OutboxChatHistory>>,
     /// The recording worker's queue, taken when the worker starts.
@@ -196,7 +201,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
     ));
     let mut transfer_store: Arc<dyn file_transfer::TransferStore> =
         Arc::new(file_transfer::MemoryTransferStore::default());
-    let mut redis_outbox: Option<Arc<dyn webhooks::Outbox>> = None;
+    let mut shared_redis: Option<redis_adapter::Redis> = None;
     let mut redis_spool: Option<Arc<dyn signaling_core::ports::ChatSpool>> = None;
     if let Some(url) = &settings.redis.redis_url {
         let mut cfg = redis_adapter::RedisConfig::new(url.expose());
@@ -205,9 +210,8 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
             chat_per_room: settings.rooms.chat_history_cap,
             analytics_per_room: settings.rooms.analytics_cap,
         };
-        let r = redis_adapter::Redis::new(&cfg)
-            .with_context(|| format!("Redis at {url}"))?
-            .ports_with_caps(buffer, caps);
+        let redis = redis_adapter::Redis::new(&cfg).with_context(|| format!("Redis at {url}"))?;
+        let r = redis.ports_with_caps(buffer, caps);
         ports.rooms = r.rooms;
         ports.bus = r.bus;
         ports.chat = r.chat;
@@ -220,11 +224,11 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         ports.log = r.log;
         transfer_store = r.transfers;
         ports.quotas = r.quotas;
-        redis_outbox = Some(r.webhooks as Arc<dyn webhooks::Outbox>);
+        shared_redis = Some(redis);
         redis_spool = Some(r.chat_spool);
         tracing::info!(prefix = %settings.redis.redis_prefix, "shared state in Redis");
     }
-    let webhooks = hooks::Webhooks::from_settings(&settings, redis_outbox)?;
+    let webhooks = hooks::Webhooks::from_settings(&settings, shared_redis.as_ref())?;
     if let Some(w) = &webhooks {
         ports.events = Arc::new(hooks::WebhookSink(w.clone()));
     }
@@ -385,6 +389,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         job_rx: std::sync::Mutex::new(Some(job_rx)),
         chat_outbox: outbox,
         webhooks,
+        stopping: tokio::sync::watch::Sender::new(false),
         origins: origin::OriginPolicy::new(&settings_origins),
     })
 }
@@ -543,8 +548,7 @@ impl Application {
         schedule(maintenance_jobs(&state));
         actix_rt::spawn(telemetry::upkeep());
         if let Some(w) = &state.webhooks {
-            let d = w.dispatcher.clone();
-            actix_rt::spawn(d.run(std::future::pending::<()>()));
+            w.spawn_dispatchers(&state.stopping.subscribe());
         }
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
             let s = &state.settings;

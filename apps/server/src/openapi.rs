@@ -130,6 +130,7 @@ fn generated() -> utoipa::openapi::OpenApi {
         crate::transfers::Doc::openapi(),
         crate::webclient::Doc::openapi(),
         crate::admin::Doc::openapi(),
+        crate::admin_webhooks::Doc::openapi(),
         Doc::openapi(),
     ] {
         doc.merge(more);
@@ -430,6 +431,10 @@ fn path_param(name: &str) -> (Value, &'static str) {
         "breakout_id" => (any, "Breakout room id"),
         "stream_id" => (any, "Live stream id"),
         "id" => (any, "Transfer id"),
+        "endpoint" => (
+            json!({"type": "string", "pattern": crate::admin_webhooks::ENDPOINT_PATTERN}),
+            "A webhook endpoint's name (default: RTC_WEBHOOK_URL's)",
+        ),
         other => panic!("path parameter {other} has no entry in openapi::path_param"),
     }
 }

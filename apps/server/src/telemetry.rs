@@ -56,6 +56,12 @@ const SECONDS_BUCKETS: &[f64] = &[
     2.5, 10.0,
 ];
 
+/// Buckets of the webhook delivery lag: 10 ms to 6 hours (a receiver that
+/// is down makes it minutes or hours).
+const LAG_BUCKETS: &[f64] = &[
+    0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 60.0, 300.0, 1800.0, 3600.0, 21600.0,
+];
+
 /// The process-wide Prometheus recorder, installed on first use. If the
 /// embedding program installed another `metrics` recorder first, ours only
 /// renders what is recorded through it (nothing), and a warning says so.
@@ -63,6 +69,11 @@ pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE.get_or_init(|| {
         let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("rtc_webhook_delivery_lag_seconds".into()),
+                LAG_BUCKETS,
+            )
+            .expect("buckets are not empty")
             .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), SECONDS_BUCKETS)
             .expect("buckets are not empty");
         let recorder = builder.build_recorder();

@@ -245,6 +245,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webrtc/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook endpoints and their delivery state */
+        get: operations["get_webrtc_admin_webhooks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webrtc/admin/webhooks/replay": {
         parameters: {
             query?: never;
@@ -256,6 +273,40 @@ export interface paths {
         put?: never;
         /** Send webhooks again from a sequence (one room) or a time */
         post: operations["post_webrtc_admin_webhooks_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webrtc/admin/webhooks/{endpoint}/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events a webhook endpoint gave up on */
+        get: operations["get_webrtc_admin_webhooks_endpoint_dead_letters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webrtc/admin/webhooks/{endpoint}/dead-letters/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a webhook endpoint's dead letters again */
+        post: operations["post_webrtc_admin_webhooks_endpoint_dead_letters_replay"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1838,6 +1889,48 @@ export interface components {
             /** @description A label for the receivers. */
             topic?: string | null;
         };
+        /** @description An event given up after its last attempt. */
+        DeadLetterInfo: {
+            /**
+             * Format: int32
+             * @description Failed attempts made.
+             */
+            attempts: number;
+            /**
+             * Format: int64
+             * @description When it happened, unix ms.
+             */
+            created_at: number;
+            /** @description Its payload. */
+            data: Record<string, unknown>;
+            /**
+             * Format: int64
+             * @description When it was given up, unix ms.
+             */
+            dead_at: number;
+            /** @description Why the last one failed. */
+            error: string;
+            /** @description Its name. */
+            event: string;
+            /** @description The event's id (its `Webhook-Id`); the key of a replay. */
+            id: string;
+            room_id: string;
+            /**
+             * Format: int64
+             * @description Its sequence number when it was given up.
+             */
+            seq: number;
+        };
+        /** @description An endpoint's dead letters. */
+        DeadLetterList: {
+            dead_letters: components["schemas"]["DeadLetterInfo"][];
+            endpoint: string;
+            /**
+             * Format: int64
+             * @description How many there are (the list holds at most `limit`).
+             */
+            total: number;
+        };
         /** @description A development token. */
         DevToken: {
             /**
@@ -1864,6 +1957,45 @@ export interface components {
             device_type?: string | null;
             /** @description Operating system. */
             os?: string | null;
+        };
+        /** @description One endpoint and its delivery state. */
+        EndpointInfo: {
+            /**
+             * Format: int64
+             * @description Events given up after their last attempt, kept for a replay.
+             */
+            dead_letters: number;
+            /**
+             * Format: int64
+             * @description Deliveries this instance made since it started.
+             */
+            delivered: number;
+            /**
+             * Format: int64
+             * @description Events skipped by the per-room cap or discarded from a full
+             *     dead-letter list.
+             */
+            dropped: number;
+            /** @description The events it receives: names or prefixes ending in `*`. */
+            events: string[];
+            /**
+             * Format: int64
+             * @description Failed attempts this instance made since it started.
+             */
+            failed_attempts: number;
+            /** @description `default` (`RTC_WEBHOOK_URL`) or its name in `RTC_WEBHOOK_ENDPOINTS`. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Events waiting for delivery (all instances).
+             */
+            pending: number;
+            /** @description Its URL, credentials masked. */
+            url: string;
+        };
+        /** @description Every webhook endpoint. */
+        EndpointList: {
+            endpoints: components["schemas"]["EndpointInfo"][];
         };
         /**
          * @description Why processing failed, as a stable code a client can branch on
@@ -2496,9 +2628,11 @@ export interface components {
         };
         /**
          * @description `POST /webrtc/admin/webhooks/replay` body: one of `from_seq` (needs
-         *     `room_id`) or `since` (unix seconds; all rooms unless `room_id`).
+         *     `room_id`) or `since` (unix seconds; all rooms unless `room_id`), for
+         *     one endpoint or (without `endpoint`) every one.
          */
         ReplayReq: {
+            endpoint?: string | null;
             /** Format: int64 */
             from_seq?: number | null;
             room_id?: null | components["schemas"]["RoomId"];
@@ -2509,6 +2643,26 @@ export interface components {
         Replayed: {
             /** Format: int64 */
             replayed: number;
+        };
+        /** @description Which dead letters to send again; without `ids`, the oldest 1000. */
+        RequeueReq: {
+            ids?: string[] | null;
+        };
+        /** @description What a requeue did. */
+        Requeued: {
+            /** @description Asked-for ids that are not dead letters (any more). */
+            missing: string[];
+            /**
+             * Format: int64
+             * @description Dead letters still waiting after this call.
+             */
+            remaining: number;
+            /**
+             * Format: int64
+             * @description Events queued again (each keeps its id and gets its room's next
+             *     sequence number).
+             */
+            requeued: number;
         };
         /**
          * @description A participant's role in a room. Ordered from most to least privileged.
@@ -3270,6 +3424,28 @@ export interface operations {
             "5XX": components["responses"]["Error"];
         };
     };
+    get_webrtc_admin_webhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EndpointList"];
+                };
+            };
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+        };
+    };
     post_webrtc_admin_webhooks_replay: {
         parameters: {
             query?: never;
@@ -3290,6 +3466,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Replayed"];
+                };
+            };
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+        };
+    };
+    get_webrtc_admin_webhooks_endpoint_dead_letters: {
+        parameters: {
+            query?: {
+                /** @description At most this many, oldest first (default 100, at most 1000). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A webhook endpoint's name (default: RTC_WEBHOOK_URL's) */
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dead letters */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterList"];
+                };
+            };
+            "4XX": components["responses"]["Error"];
+            "5XX": components["responses"]["Error"];
+        };
+    };
+    post_webrtc_admin_webhooks_endpoint_dead_letters_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A webhook endpoint's name (default: RTC_WEBHOOK_URL's) */
+                endpoint: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["RequeueReq"];
+            };
+        };
+        responses: {
+            /** @description What was queued again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Requeued"];
                 };
             };
             "4XX": components["responses"]["Error"];

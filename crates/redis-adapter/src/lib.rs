@@ -260,7 +260,26 @@ impl Redis {
     /// The webhook outbox over this connection, keeping delivered events
     /// for replay as `retention` says.
     pub fn webhook_outbox(&self, retention: ::webhooks::Retention) -> Arc<RedisWebhookOutbox> {
-        Arc::new(RedisWebhookOutbox::new(self.clone(), retention))
+        Arc::new(RedisWebhookOutbox::new(
+            self.clone(),
+            retention,
+            "wh".into(),
+        ))
+    }
+
+    /// The outbox of the named webhook endpoint `endpoint` (keys under
+    /// `whe:{endpoint}:`), apart from the default endpoint's and every
+    /// other one's. The caller keeps names free of `:`.
+    pub fn webhook_outbox_for(
+        &self,
+        endpoint: &str,
+        retention: ::webhooks::Retention,
+    ) -> Arc<RedisWebhookOutbox> {
+        Arc::new(RedisWebhookOutbox::new(
+            self.clone(),
+            retention,
+            format!("whe:{endpoint}"),
+        ))
     }
 
     /// Every port over this connection, with the default replay buffer.

@@ -99,6 +99,31 @@ mod webhook_outbox {
         assert_eq!(o.pending_count().await.unwrap(), 1);
     }
 
+    #[tokio::test]
+    async fn each_endpoint_has_its_own_outbox() {
+        let r = super::redis();
+        let (a, b) = (
+            r.webhook_outbox(RETENTION),
+            r.webhook_outbox_for("billing", RETENTION),
+        );
+        let ea = a
+            .append("room", "x", serde_json::json!({}), 1)
+            .await
+            .unwrap();
+        let eb = b
+            .append("room", "x", serde_json::json!({}), 1)
+            .await
+            .unwrap();
+        assert_eq!((ea.seq, eb.seq), (1, 1), "each endpoint counts its own");
+        assert!(b.dead_letter("room", 1, 2, "HTTP 410", 5).await.unwrap());
+        assert_eq!(a.dead_letter_count().await.unwrap(), 0);
+        assert_eq!(b.dead_letter_count().await.unwrap(), 1);
+        assert_eq!(a.pending_count().await.unwrap(), 1);
+        assert_eq!(b.pending_count().await.unwrap(), 0);
+        assert_eq!(a.requeue_dead(&eb.id, 6).await.unwrap(), None);
+        assert_eq!(b.requeue_dead(&eb.id, 6).await.unwrap().unwrap().seq, 2);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn two_dispatchers_on_one_redis_keep_each_room_in_order_and_lose_nothing() {
         const SECRET: &str = "two-dispatchers";
@@ -127,6 +152,7 @@ mod webhook_outbox {
             c.poll_interval = Duration::from_millis(10);
             // Fewer slots than rooms, so both dispatchers get rooms.
             c.max_in_flight = 2;
+            c.max_attempts = None;
             c.lease = Duration::from_secs(3);
             c
         };

@@ -14,7 +14,15 @@
 //! - `wh:rooms` — set of every room (for a replay of all rooms).
 //! - `wh:pending` — count of pending events.
 //! - `wh:dropped` — count of pending events skipped by the per-room cap
-//!   (`Retention::max_pending`).
+//!   (`Retention::max_pending`), and of dead letters discarded by
+//!   `Retention::max_dead`.
+//! - `wh:dead` — hash: event id -> dead letter JSON (`DeadLetter`).
+//! - `wh:deadq` — list of the dead letters' ids, oldest first.
+//!
+//! `wh` is the default endpoint's namespace; another endpoint's outbox
+//! ([`Redis::webhook_outbox_for`](crate::Redis::webhook_outbox_for)) uses
+//! `whe:{endpoint}` in its place, so every endpoint has its own ordered
+//! stream, claims and dead letters.
 //!
 //! Every operation is one Lua script, so two instances polling the same
 //! outbox never claim the same room twice and can never move a room's head
@@ -23,8 +31,8 @@
 //! single Redis or a replicated one allows, not Redis Cluster.
 
 use ::webhooks::{
-    Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent, check_append,
-    replay_window,
+    DeadLetter, Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent,
+    check_append, replay_window,
 };
 use async_trait::async_trait;
 use deadpool_redis::redis::{self, Script};
@@ -36,6 +44,8 @@ use crate::Redis;
 pub struct RedisWebhookOutbox {
     redis: Redis,
     retention: Retention,
+    /// The first part of every key: `wh`, or `whe:{endpoint}`.
+    ns: String,
 }
 
 fn outbox_err(e: PortError) -> OutboxError {
@@ -45,11 +55,16 @@ fn outbox_err(e: PortError) -> OutboxError {
     }
 }
 
-/// KEYS: room, events, due, rooms, pending, dropped.
+/// KEYS: room, events, due, rooms, pending, dropped, dead, dead ids.
 /// ARGV: room id, JSON before the seq, JSON after it, now, oldest kept,
-/// max pending per room (0: no cap), delivered kept per room.
-/// Returns `{seq, skipped}`.
+/// max pending per room (0: no cap), delivered kept per room, and the id of
+/// the dead letter this append requeues ('' for a new event).
+/// Returns `{seq, skipped}`; `{0, 0}` when the dead letter is gone.
 const APPEND: &str = r#"
+if ARGV[8] ~= '' then
+  if redis.call('HDEL', KEYS[7], ARGV[8]) == 0 then return {0, 0} end
+  redis.call('LREM', KEYS[8], 0, ARGV[8])
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'last', 1)
 redis.call('HSETNX', KEYS[1], 'first', 1)
 redis.call('HSET', KEYS[2], seq, ARGV[2] .. seq .. ARGV[3])
@@ -109,12 +124,18 @@ end
 return out
 ";
 
-/// KEYS: room, events, due, pending. ARGV: room id, seq, now, keep.
-const DELIVERED: &str = r"
+/// The start of `DELIVERED` and `DEAD`: if `seq` is the head, reads its
+/// event into `ev`, moves the room past it (trimming what is kept) and
+/// reschedules the room. KEYS: room, events, due, pending. ARGV: room id,
+/// seq, now, keep.
+macro_rules! pass_head {
+    () => {
+        r"
 local h = redis.call('HMGET', KEYS[1], 'last', 'cur', 'first')
 local last, cur, first = tonumber(h[1] or '0'), tonumber(h[2] or '0'), tonumber(h[3] or '1')
 local seq = tonumber(ARGV[2])
 if seq ~= cur + 1 or seq > last then return 0 end
+local ev = redis.call('HGET', KEYS[2], seq)
 local keep_from = seq - tonumber(ARGV[4]) + 1
 while first < keep_from do
   redis.call('HDEL', KEYS[2], first)
@@ -127,7 +148,43 @@ if seq >= last then
 else
   redis.call('ZADD', KEYS[3], ARGV[3], ARGV[1])
 end
+"
+    };
+}
+
+/// KEYS: room, events, due, pending. ARGV: room id, seq, now, keep.
+const DELIVERED: &str = concat!(pass_head!(), "return 1\n");
+
+/// KEYS: room, events, due, pending, dead, dead ids, dropped.
+/// ARGV: room id, seq, now, keep, attempts, error as a JSON string,
+/// max dead letters (0: no cap). The head moves on as in `DELIVERED`; its
+/// event joins the dead letters (replacing an older one with its id).
+/// Returns 2 when the head's event was missing (a damaged store): the room
+/// moved on, and nothing could be kept.
+const DEAD: &str = concat!(
+    pass_head!(),
+    r#"
+if not ev then return 2 end
+local id = string.match(ev, '^{"id":"([^"]*)"')
+if redis.call('HSET', KEYS[5], id, '{"event":' .. ev .. ',"attempts":' .. ARGV[5] ..
+    ',"error":' .. ARGV[6] .. ',"dead_at":' .. ARGV[3] .. '}') == 0 then
+  redis.call('LREM', KEYS[6], 0, id)
+end
+redis.call('RPUSH', KEYS[6], id)
+local maxd = tonumber(ARGV[7])
+while maxd > 0 and redis.call('LLEN', KEYS[6]) > maxd do
+  redis.call('HDEL', KEYS[5], redis.call('LPOP', KEYS[6]))
+  redis.call('INCR', KEYS[7])
+end
 return 1
+"#
+);
+
+/// KEYS: dead, dead ids. ARGV: limit. The oldest dead letters' JSON.
+const LIST_DEAD: &str = r"
+local ids = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[1]) - 1)
+if #ids == 0 then return {} end
+return redis.call('HMGET', KEYS[1], unpack(ids))
 ";
 
 /// KEYS: room, due. ARGV: room id, seq, attempts, next attempt.
@@ -166,15 +223,77 @@ fn json_str(s: &str) -> String {
 }
 
 impl RedisWebhookOutbox {
-    pub(crate) fn new(redis: Redis, retention: Retention) -> Self {
-        RedisWebhookOutbox { redis, retention }
+    /// The outbox of the endpoint whose namespace is `ns` (module docs).
+    pub(crate) fn new(redis: Redis, retention: Retention, ns: String) -> Self {
+        RedisWebhookOutbox {
+            redis,
+            retention,
+            ns,
+        }
+    }
+
+    /// `{prefix}{ns}:{part}`.
+    fn k(&self, part: &str) -> String {
+        self.redis.key(&[&self.ns, part])
     }
 
     fn room_keys(&self, room: &str) -> (String, String) {
         (
-            self.redis.key(&["wh", "r", room]),
-            self.redis.key(&["wh", "e", room]),
+            self.redis.key(&[&self.ns, "r", room]),
+            self.redis.key(&[&self.ns, "e", room]),
         )
+    }
+
+    /// Runs `APPEND` for `event` (its `seq` is ignored: the script assigns
+    /// it); `requeue` is the id of the dead letter it replaces, if any.
+    /// Returns `(seq, skipped)`, `(0, 0)` when that dead letter is gone.
+    async fn append_event(
+        &self,
+        event: &WebhookEvent,
+        now_ms: i64,
+        requeue: &str,
+    ) -> Result<(u64, u64), OutboxError> {
+        // The script puts the sequence number between the two halves; the
+        // field order is `WebhookEvent`'s, so the stored JSON decodes as one.
+        let head = format!(
+            r#"{{"id":{},"event":{},"room_id":{},"seq":"#,
+            json_str(&event.id),
+            json_str(&event.event),
+            json_str(&event.room_id)
+        );
+        let tail = format!(
+            r#","created_at":{},"data":{}}}"#,
+            event.created_at, event.data
+        );
+        let (rk, ek) = self.room_keys(&event.room_id);
+        let keys = [
+            self.k("due"),
+            self.k("rooms"),
+            self.k("pending"),
+            self.k("dropped"),
+            self.k("dead"),
+            self.k("deadq"),
+        ];
+        let oldest = now_ms.saturating_sub(self.retention.max_age_ms);
+        self.redis
+            .run(async |c| {
+                Script::new(APPEND)
+                    .key(&rk)
+                    .key(&ek)
+                    .key(&keys[..])
+                    .arg(&event.room_id)
+                    .arg(&head)
+                    .arg(&tail)
+                    .arg(now_ms)
+                    .arg(oldest)
+                    .arg(self.retention.max_pending)
+                    .arg(self.retention.keep_delivered)
+                    .arg(requeue)
+                    .invoke_async(c)
+                    .await
+            })
+            .await
+            .map_err(outbox_err)
     }
 
     async fn rewind(
@@ -185,10 +304,7 @@ impl RedisWebhookOutbox {
         now_ms: i64,
     ) -> Result<u64, OutboxError> {
         let (rk, ek) = self.room_keys(room);
-        let (due, pending) = (
-            self.redis.key(&["wh", "due"]),
-            self.redis.key(&["wh", "pending"]),
-        );
+        let (due, pending) = (self.k("due"), self.k("pending"));
         self.redis
             .run(async |c| {
                 Script::new(REWIND)
@@ -218,55 +334,17 @@ impl Outbox for RedisWebhookOutbox {
         now_ms: i64,
     ) -> Result<WebhookEvent, OutboxError> {
         check_append(room_id, event)?;
-        let id = uuid::Uuid::new_v4().to_string();
-        // The script puts the sequence number between the two halves; the
-        // field order is `WebhookEvent`'s, so the stored JSON decodes as one.
-        let head = format!(
-            r#"{{"id":{},"event":{},"room_id":{},"seq":"#,
-            json_str(&id),
-            json_str(event),
-            json_str(room_id)
-        );
-        let tail = format!(r#","created_at":{now_ms},"data":{data}}}"#);
-        let (rk, ek) = self.room_keys(room_id);
-        let (due, rooms, pending, dropped) = (
-            self.redis.key(&["wh", "due"]),
-            self.redis.key(&["wh", "rooms"]),
-            self.redis.key(&["wh", "pending"]),
-            self.redis.key(&["wh", "dropped"]),
-        );
-        let oldest = now_ms.saturating_sub(self.retention.max_age_ms);
-        let (seq, skipped): (u64, u64) = self
-            .redis
-            .run(async |c| {
-                Script::new(APPEND)
-                    .key(&rk)
-                    .key(&ek)
-                    .key(&due)
-                    .key(&rooms)
-                    .key(&pending)
-                    .key(&dropped)
-                    .arg(room_id)
-                    .arg(&head)
-                    .arg(&tail)
-                    .arg(now_ms)
-                    .arg(oldest)
-                    .arg(self.retention.max_pending)
-                    .arg(self.retention.keep_delivered)
-                    .invoke_async(c)
-                    .await
-            })
-            .await
-            .map_err(outbox_err)?;
-        ::webhooks::warn_dropped(room_id, skipped);
-        Ok(WebhookEvent {
-            id,
+        let ev = WebhookEvent {
+            id: uuid::Uuid::new_v4().to_string(),
             event: event.to_owned(),
             room_id: room_id.to_owned(),
-            seq,
+            seq: 0,
             created_at: now_ms,
             data,
-        })
+        };
+        let (seq, skipped) = self.append_event(&ev, now_ms, "").await?;
+        ::webhooks::warn_dropped(room_id, skipped);
+        Ok(WebhookEvent { seq, ..ev })
     }
 
     async fn next_due(
@@ -278,8 +356,8 @@ impl Outbox for RedisWebhookOutbox {
         if limit == 0 {
             return Ok(vec![]);
         }
-        let due = self.redis.key(&["wh", "due"]);
-        let base = self.redis.key(&["wh", ""]);
+        let due = self.k("due");
+        let base = self.k("");
         let claimed: Vec<(String, u32, String)> = self
             .redis
             .run(async |c| {
@@ -308,10 +386,7 @@ impl Outbox for RedisWebhookOutbox {
 
     async fn delivered(&self, room_id: &str, seq: u64, now_ms: i64) -> Result<bool, OutboxError> {
         let (rk, ek) = self.room_keys(room_id);
-        let (due, pending) = (
-            self.redis.key(&["wh", "due"]),
-            self.redis.key(&["wh", "pending"]),
-        );
+        let (due, pending) = (self.k("due"), self.k("pending"));
         let done: u8 = self
             .redis
             .run(async |c| {
@@ -340,7 +415,7 @@ impl Outbox for RedisWebhookOutbox {
         next_attempt_ms: i64,
     ) -> Result<bool, OutboxError> {
         let (rk, _) = self.room_keys(room_id);
-        let due = self.redis.key(&["wh", "due"]);
+        let due = self.k("due");
         let done: u8 = self
             .redis
             .run(async |c| {
@@ -359,6 +434,109 @@ impl Outbox for RedisWebhookOutbox {
         Ok(done == 1)
     }
 
+    async fn dead_letter(
+        &self,
+        room_id: &str,
+        seq: u64,
+        attempts: u32,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        let (rk, ek) = self.room_keys(room_id);
+        let keys = [
+            self.k("due"),
+            self.k("pending"),
+            self.k("dead"),
+            self.k("deadq"),
+            self.k("dropped"),
+        ];
+        let done: u8 = self
+            .redis
+            .run(async |c| {
+                Script::new(DEAD)
+                    .key(&rk)
+                    .key(&ek)
+                    .key(&keys[..])
+                    .arg(room_id)
+                    .arg(seq)
+                    .arg(now_ms)
+                    .arg(self.retention.keep_delivered)
+                    .arg(attempts)
+                    .arg(json_str(error))
+                    .arg(self.retention.max_dead)
+                    .invoke_async(c)
+                    .await
+            })
+            .await
+            .map_err(outbox_err)?;
+        if done == 2 {
+            return Err(OutboxError::Corrupt(format!(
+                "webhook head {seq} of room {room_id} was missing; it could not be kept"
+            )));
+        }
+        Ok(done == 1)
+    }
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, OutboxError> {
+        if limit == 0 {
+            return Ok(vec![]);
+        }
+        let (dead, ids) = (self.k("dead"), self.k("deadq"));
+        let raw: Vec<Option<String>> = self
+            .redis
+            .run(async |c| {
+                Script::new(LIST_DEAD)
+                    .key(&dead)
+                    .key(&ids)
+                    .arg(limit)
+                    .invoke_async(c)
+                    .await
+            })
+            .await
+            .map_err(outbox_err)?;
+        raw.into_iter()
+            .flatten()
+            .map(|j| {
+                serde_json::from_str(&j)
+                    .map_err(|e| OutboxError::Corrupt(format!("webhook dead letter: {e}")))
+            })
+            .collect()
+    }
+
+    async fn dead_letter_count(&self) -> Result<u64, OutboxError> {
+        let key = self.k("deadq");
+        self.redis
+            .run(async |c| redis::cmd("LLEN").arg(&key).query_async(c).await)
+            .await
+            .map_err(outbox_err)
+    }
+
+    async fn requeue_dead(
+        &self,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<WebhookEvent>, OutboxError> {
+        let key = self.k("dead");
+        let raw: Option<String> = self
+            .redis
+            .run(async |c| redis::cmd("HGET").arg(&key).arg(id).query_async(c).await)
+            .await
+            .map_err(outbox_err)?;
+        let Some(raw) = raw else {
+            return Ok(None);
+        };
+        let dead: DeadLetter = serde_json::from_str(&raw)
+            .map_err(|e| OutboxError::Corrupt(format!("webhook dead letter {id}: {e}")))?;
+        // The script requeues it only if it is still a dead letter, so two
+        // concurrent calls requeue it once.
+        let (seq, skipped) = self.append_event(&dead.event, now_ms, id).await?;
+        if seq == 0 {
+            return Ok(None);
+        }
+        ::webhooks::warn_dropped(&dead.event.room_id, skipped);
+        Ok(Some(WebhookEvent { seq, ..dead.event }))
+    }
+
     async fn replay(
         &self,
         room_id: Option<&str>,
@@ -369,7 +547,7 @@ impl Outbox for RedisWebhookOutbox {
         let rooms: Vec<String> = match room_id {
             Some(r) => vec![r.to_owned()],
             None => {
-                let set = self.redis.key(&["wh", "rooms"]);
+                let set = self.k("rooms");
                 self.redis
                     .run(async |c| redis::cmd("SMEMBERS").arg(&set).query_async(c).await)
                     .await
@@ -384,7 +562,7 @@ impl Outbox for RedisWebhookOutbox {
     }
 
     async fn pending_count(&self) -> Result<u64, OutboxError> {
-        let key = self.redis.key(&["wh", "pending"]);
+        let key = self.k("pending");
         let n: Option<u64> = self
             .redis
             .run(async |c| redis::cmd("GET").arg(&key).query_async(c).await)
@@ -394,7 +572,7 @@ impl Outbox for RedisWebhookOutbox {
     }
 
     async fn dropped_count(&self) -> Result<u64, OutboxError> {
-        let key = self.redis.key(&["wh", "dropped"]);
+        let key = self.k("dropped");
         let n: Option<u64> = self
             .redis
             .run(async |c| redis::cmd("GET").arg(&key).query_async(c).await)
@@ -405,7 +583,7 @@ impl Outbox for RedisWebhookOutbox {
 
     async fn room_state(&self, room_id: &str) -> Result<Option<RoomState>, OutboxError> {
         let (rk, _) = self.room_keys(room_id);
-        let due = self.redis.key(&["wh", "due"]);
+        let due = self.k("due");
         let (fields, score): (Vec<Option<u64>>, Option<f64>) = self
             .redis
             .run(async |c| {

@@ -4,9 +4,13 @@
 //! at a time: the outbox hands out a room's next event only after the
 //! previous one was acknowledged with a 2xx.
 //!
-//! One dispatcher serves one endpoint URL. Several receivers would need
-//! their own ordered stream each, i.e. their own outbox (a directory or key
-//! prefix) fed by the same events.
+//! An event that fails `max_attempts` times is given up: it moves to the
+//! outbox's dead-letter list, where an operator can read it and send it
+//! again, and the room's next event goes.
+//!
+//! One dispatcher serves one endpoint URL. Several receivers have their
+//! own ordered stream each, i.e. their own outbox (a directory or key
+//! prefix) fed by the same events (the server's `hooks` module).
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,7 +20,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
-use crate::{ConfigError, Due, Outbox, OutboxError, Signer};
+use crate::{ConfigError, Due, Outbox, OutboxError, Signer, WebhookEvent};
 
 /// Milliseconds since the Unix epoch, from the system clock.
 pub fn unix_ms() -> i64 {
@@ -74,6 +78,10 @@ impl Backoff {
     }
 }
 
+/// Called with how long an event waited, from its `created_at` to the
+/// receiver's 2xx (for a lag histogram).
+pub type LagObserver = Arc<dyn Fn(Duration) + Send + Sync>;
+
 /// How a dispatcher delivers. `Debug` does not print the secret.
 #[derive(Clone)]
 pub struct DispatcherConfig {
@@ -95,6 +103,12 @@ pub struct DispatcherConfig {
     /// longer than `timeout` (a dispatcher that dies holds its rooms this
     /// long).
     pub lease: Duration,
+    /// Failed attempts after which an event is given up and moved to the
+    /// dead-letter list ([`Outbox::dead_letter`]), so the room's next
+    /// event can go; `None` retries for ever.
+    pub max_attempts: Option<u32>,
+    /// Told the lag of every delivered event.
+    pub on_delivered: Option<LagObserver>,
 }
 
 impl std::fmt::Debug for DispatcherConfig {
@@ -107,13 +121,16 @@ impl std::fmt::Debug for DispatcherConfig {
             .field("poll_interval", &self.poll_interval)
             .field("max_in_flight", &self.max_in_flight)
             .field("lease", &self.lease)
+            .field("max_attempts", &self.max_attempts)
+            .field("on_delivered", &self.on_delivered.is_some())
             .finish()
     }
 }
 
 impl DispatcherConfig {
     /// Defaults for `url` and `secret`: 10 s timeout, the default
-    /// [`Backoff`], 1 s poll, 16 rooms in flight, 30 s lease.
+    /// [`Backoff`], 1 s poll, 16 rooms in flight, 30 s lease, 15 attempts
+    /// (about 34 minutes of retries with the default backoff).
     pub fn new(url: impl Into<String>, secret: impl Into<Vec<u8>>) -> Self {
         DispatcherConfig {
             url: url.into(),
@@ -123,6 +140,8 @@ impl DispatcherConfig {
             poll_interval: Duration::from_secs(1),
             max_in_flight: 16,
             lease: Duration::from_secs(30),
+            max_attempts: Some(15),
+            on_delivered: None,
         }
     }
 }
@@ -132,6 +151,7 @@ impl DispatcherConfig {
 pub struct DispatchStats {
     delivered: AtomicU64,
     failed_attempts: AtomicU64,
+    dead_lettered: AtomicU64,
     in_flight: AtomicU64,
 }
 
@@ -144,6 +164,11 @@ impl DispatchStats {
     /// Attempts that failed (non-2xx, connection error, timeout).
     pub fn failed_attempts(&self) -> u64 {
         self.failed_attempts.load(Ordering::Relaxed)
+    }
+
+    /// Events this dispatcher gave up (moved to the dead-letter list).
+    pub fn dead_lettered(&self) -> u64 {
+        self.dead_lettered.load(Ordering::Relaxed)
     }
 
     /// Requests under way now.
@@ -161,6 +186,8 @@ pub struct TickReport {
     pub delivered: usize,
     /// Of those, failed and scheduled for a retry.
     pub failed: usize,
+    /// Of those, failed for the last time and moved to the dead letters.
+    pub dead: usize,
 }
 
 /// Sends the outbox's events to one endpoint. Cheap to clone (shared).
@@ -182,6 +209,7 @@ struct Inner {
 enum Outcome {
     Delivered,
     Failed,
+    Dead,
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -222,6 +250,9 @@ impl Dispatcher {
         }
         if cfg.max_in_flight == 0 {
             return Err(ConfigError::NoConcurrency);
+        }
+        if cfg.max_attempts == Some(0) {
+            return Err(ConfigError::NoAttempts);
         }
         Ok(Dispatcher {
             inner: Arc::new(Inner {
@@ -272,6 +303,7 @@ impl Dispatcher {
             match o {
                 Outcome::Delivered => report.delivered += 1,
                 Outcome::Failed => report.failed += 1,
+                Outcome::Dead => report.dead += 1,
             }
         }
         Ok(report)
@@ -348,6 +380,10 @@ impl Dispatcher {
         };
         let Some(why) = failure else {
             inner.stats.delivered.fetch_add(1, Ordering::Relaxed);
+            if let Some(observe) = &inner.cfg.on_delivered {
+                let lag = clock().saturating_sub(ev.created_at).max(0);
+                observe(Duration::from_millis(lag as u64));
+            }
             match inner.outbox.delivered(&ev.room_id, ev.seq, clock()).await {
                 Ok(true) => {
                     tracing::debug!(room = %ev.room_id, seq = ev.seq, id = %ev.id, "webhook delivered");
@@ -367,6 +403,9 @@ impl Dispatcher {
         };
         inner.stats.failed_attempts.fetch_add(1, Ordering::Relaxed);
         let attempts = due.attempts.saturating_add(1);
+        if inner.cfg.max_attempts.is_some_and(|max| attempts >= max) {
+            return self.give_up(ev, attempts, &why, clock()).await;
+        }
         let wait = inner.cfg.backoff.delay(attempts, random01());
         tracing::warn!(
             room = %ev.room_id,
@@ -386,5 +425,35 @@ impl Dispatcher {
             tracing::error!(room = %ev.room_id, seq = ev.seq, error = %e, "webhook retry not recorded");
         }
         Outcome::Failed
+    }
+
+    /// Moves a head that failed its last attempt to the dead letters.
+    async fn give_up(&self, ev: &WebhookEvent, attempts: u32, why: &str, now: i64) -> Outcome {
+        let inner = &*self.inner;
+        tracing::error!(
+            room = %ev.room_id,
+            seq = ev.seq,
+            id = %ev.id,
+            attempts,
+            error = %why,
+            "webhook given up after its last attempt: moved to the dead letters"
+        );
+        match inner
+            .outbox
+            .dead_letter(&ev.room_id, ev.seq, attempts, why, now)
+            .await
+        {
+            Ok(true) => {
+                inner.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(false) => {
+                tracing::debug!(room = %ev.room_id, seq = ev.seq, "webhook head moved before it was given up");
+            }
+            // The lease runs out and it is tried (and given up) again.
+            Err(e) => {
+                tracing::error!(room = %ev.room_id, seq = ev.seq, error = %e, "webhook dead letter not recorded");
+            }
+        }
+        Outcome::Dead
     }
 }

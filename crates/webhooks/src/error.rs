@@ -77,4 +77,7 @@ pub enum ConfigError {
     /// `max_in_flight` is 0: nothing would ever be sent.
     #[error("max_in_flight must be at least 1")]
     NoConcurrency,
+    /// `max_attempts` is `Some(0)`: every event would be given up unsent.
+    #[error("max_attempts must be at least 1 (or None: retry for ever)")]
+    NoAttempts,
 }

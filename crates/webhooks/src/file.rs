@@ -18,7 +18,7 @@ use async_trait::async_trait;
 
 use crate::ports::check_append;
 use crate::state::{Record, State};
-use crate::{Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent};
+use crate::{DeadLetter, Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent};
 
 /// The log's file name inside the directory.
 pub const LOG_FILE: &str = "outbox.jsonl";
@@ -332,6 +332,57 @@ impl Outbox for FileOutbox {
                 next_at: next_attempt_ms,
             }])?;
             Ok(true)
+        })
+        .await
+    }
+
+    async fn dead_letter(
+        &self,
+        room_id: &str,
+        seq: u64,
+        attempts: u32,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        let (room, error) = (room_id.to_owned(), error.to_owned());
+        self.with(move |l| {
+            if !l.state.is_head(&room, seq) {
+                return Ok(false);
+            }
+            l.commit(&[Record::Dead {
+                room,
+                seq,
+                attempts,
+                error,
+                at: now_ms,
+            }])?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, OutboxError> {
+        self.with(move |l| Ok(l.state.dead_letters(limit))).await
+    }
+
+    async fn dead_letter_count(&self) -> Result<u64, OutboxError> {
+        self.with(|l| Ok(l.state.dead_count())).await
+    }
+
+    async fn requeue_dead(
+        &self,
+        id: &str,
+        _now_ms: i64,
+    ) -> Result<Option<WebhookEvent>, OutboxError> {
+        let id = id.to_owned();
+        self.with(move |l| {
+            let Some(event) = l.state.plan_revive(&id) else {
+                return Ok(None);
+            };
+            l.commit(&[Record::Revive {
+                event: event.clone(),
+            }])?;
+            Ok(Some(event))
         })
         .await
     }

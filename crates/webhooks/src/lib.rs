@@ -6,7 +6,10 @@
 //! room's oldest undelivered event (its head) to the endpoint, signed with
 //! HMAC-SHA256 ([`Signer`], checked by receivers with [`verify`]), and
 //! moves to the room's next event only after a 2xx. Failures are retried
-//! with exponential [`Backoff`] for as long as it takes; rooms progress
+//! with exponential [`Backoff`]; an event that fails its last attempt
+//! (`DispatcherConfig::max_attempts`) moves to the outbox's dead-letter
+//! list ([`DeadLetter`], readable, and sent again with
+//! [`Outbox::requeue_dead`]) and the room moves on. Rooms progress
 //! independently. Delivered events are kept for a while ([`Retention`]) so
 //! that [`Outbox::replay`] can send them again from a given point.
 //!
@@ -24,11 +27,13 @@ mod state;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use dispatch::{Backoff, DispatchStats, Dispatcher, DispatcherConfig, TickReport, unix_ms};
+pub use dispatch::{
+    Backoff, DispatchStats, Dispatcher, DispatcherConfig, LagObserver, TickReport, unix_ms,
+};
 pub use error::{ConfigError, OutboxError, VerifyError};
 pub use file::{FileOutbox, LOG_FILE};
 pub use memory::MemoryOutbox;
-pub use model::{Due, ReplayFrom, Retention, RoomState, WebhookEvent, replay_window};
+pub use model::{DeadLetter, Due, ReplayFrom, Retention, RoomState, WebhookEvent, replay_window};
 pub use ports::{Outbox, check_append};
 pub use signing::{
     HEADER_EVENT, HEADER_ID, HEADER_SEQUENCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, Signer, verify,

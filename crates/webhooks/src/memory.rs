@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::ports::check_append;
 use crate::state::{Record, State};
-use crate::{Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent};
+use crate::{DeadLetter, Due, Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent};
 
 /// Every room's events in a map; lost when the process ends.
 #[derive(Debug)]
@@ -84,6 +84,46 @@ impl Outbox for MemoryOutbox {
             attempts,
             next_at: next_attempt_ms,
         })
+    }
+
+    async fn dead_letter(
+        &self,
+        room_id: &str,
+        seq: u64,
+        attempts: u32,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        self.state().apply(&Record::Dead {
+            room: room_id.to_owned(),
+            seq,
+            attempts,
+            error: error.to_owned(),
+            at: now_ms,
+        })
+    }
+
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, OutboxError> {
+        Ok(self.state().dead_letters(limit))
+    }
+
+    async fn dead_letter_count(&self) -> Result<u64, OutboxError> {
+        Ok(self.state().dead_count())
+    }
+
+    async fn requeue_dead(
+        &self,
+        id: &str,
+        _now_ms: i64,
+    ) -> Result<Option<WebhookEvent>, OutboxError> {
+        let mut s = self.state();
+        let Some(event) = s.plan_revive(id) else {
+            return Ok(None);
+        };
+        s.apply(&Record::Revive {
+            event: event.clone(),
+        })?;
+        Ok(Some(event))
     }
 
     async fn replay(

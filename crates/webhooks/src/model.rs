@@ -32,6 +32,21 @@ pub struct Due {
     pub attempts: u32,
 }
 
+/// An event whose delivery was given up (its retries ran out), kept until
+/// an operator sends it again ([`Outbox::requeue_dead`](crate::Outbox::requeue_dead))
+/// or the dead-letter list overflows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    /// The event, as it was last sent.
+    pub event: WebhookEvent,
+    /// Failed attempts made.
+    pub attempts: u32,
+    /// Why the last attempt failed (`HTTP 503`, a connection error, ...).
+    pub error: String,
+    /// When it was given up, unix ms.
+    pub dead_at: i64,
+}
+
 /// Where a replay starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayFrom {
@@ -55,17 +70,22 @@ pub struct Retention {
     /// so they stay replayable while retained) and counted in
     /// [`Outbox::dropped_count`](crate::Outbox::dropped_count). 0: no cap.
     pub max_pending: usize,
+    /// Dead letters kept (all rooms): when one more would go over, the
+    /// oldest is discarded and counted in
+    /// [`Outbox::dropped_count`](crate::Outbox::dropped_count). 0: no cap.
+    pub max_dead: usize,
 }
 
 impl Default for Retention {
     /// The last 1000 delivered events per room, for at most 24 hours; at
     /// most 10,000 undelivered events per room (a receiver that is down
-    /// for long cannot fill the store).
+    /// for long cannot fill the store); at most 10,000 dead letters.
     fn default() -> Self {
         Retention {
             keep_delivered: 1000,
             max_age_ms: 24 * 3600 * 1000,
             max_pending: 10_000,
+            max_dead: 10_000,
         }
     }
 }

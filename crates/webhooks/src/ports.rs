@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use crate::{Due, OutboxError, ReplayFrom, RoomState, WebhookEvent};
+use crate::{DeadLetter, Due, OutboxError, ReplayFrom, RoomState, WebhookEvent};
 
 /// A durable, per-room ordered queue of webhook events.
 ///
@@ -73,6 +73,42 @@ pub trait Outbox: Send + Sync {
         next_attempt_ms: i64,
     ) -> Result<bool, OutboxError>;
 
+    /// Gives up the head `seq` of `room_id` after `attempts` failed
+    /// attempts, the last of which failed with `error`: the room moves on
+    /// as after [`delivered`](Outbox::delivered) (the event stays retained
+    /// like a delivered one), and the event joins the dead-letter list,
+    /// newest last. When the list would hold more than
+    /// [`Retention::max_dead`](crate::Retention::max_dead), its oldest entry
+    /// is discarded and counted in [`dropped_count`](Outbox::dropped_count).
+    /// Returns `false` (and changes nothing) if `seq` is not the room's head.
+    async fn dead_letter(
+        &self,
+        room_id: &str,
+        seq: u64,
+        attempts: u32,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, OutboxError>;
+
+    /// Up to `limit` dead letters, oldest first.
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, OutboxError>;
+
+    /// How many dead letters are kept.
+    async fn dead_letter_count(&self) -> Result<u64, OutboxError>;
+
+    /// Takes the dead letter whose event id is `id` off the list and
+    /// appends its event to its room again, pending: the same id, name,
+    /// payload and `created_at`, with the room's next sequence number (it
+    /// is sent after the room's pending events). Returns the event as it
+    /// will be sent, or `None` when no dead letter has that id (already
+    /// requeued, or discarded). Atomic: two concurrent calls for one id
+    /// requeue it once.
+    async fn requeue_dead(
+        &self,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<WebhookEvent>, OutboxError>;
+
     /// Makes delivered events pending again from `from` on (see
     /// [`replay_window`](crate::replay_window)), in one room or in every
     /// room: they are re-sent in order, ahead of the room's newer events,
@@ -91,7 +127,8 @@ pub trait Outbox: Send + Sync {
     /// Undelivered events skipped so far because a room had more than
     /// [`Retention::max_pending`](crate::Retention::max_pending) pending
     /// (an append that goes over the cap skips the room's oldest pending
-    /// events and MUST count them here, atomically with the append).
+    /// events and MUST count them here, atomically with the append), plus
+    /// dead letters discarded because the list was full.
     async fn dropped_count(&self) -> Result<u64, OutboxError>;
 
     /// One room's state; `None` for a room that never had an event.

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Due, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent, replay_window};
+use crate::{
+    DeadLetter, Due, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent, replay_window,
+};
 
 /// One change. The file adapter writes each as a JSON line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +30,26 @@ pub(crate) enum Record {
         seq: u64,
         attempts: u32,
         next_at: i64,
+    },
+    /// The head `seq` was given up at `at`: the room moves on and the event
+    /// joins the dead letters.
+    Dead {
+        room: String,
+        seq: u64,
+        attempts: u32,
+        error: String,
+        at: i64,
+    },
+    /// The dead letter with `event.id` was appended to its room again as
+    /// `event` (its new `seq` is the room's next).
+    Revive {
+        /// The event as requeued.
+        event: WebhookEvent,
+    },
+    /// A dead letter restored by a snapshot (oldest first).
+    DeadKept {
+        /// The dead letter.
+        dead: DeadLetter,
     },
     /// A replay moved the room's cursor back to `cursor` at `at`.
     Rewind { room: String, cursor: u64, at: i64 },
@@ -115,8 +137,11 @@ pub(crate) struct State {
     retention: Retention,
     pending: u64,
     retained: usize,
-    /// Pending events skipped by the cap (`Retention::max_pending`).
+    /// Pending events skipped by the cap (`Retention::max_pending`), and
+    /// dead letters discarded by `Retention::max_dead`.
     dropped: u64,
+    /// Dead letters, oldest first.
+    dead: VecDeque<DeadLetter>,
 }
 
 impl State {
@@ -127,12 +152,49 @@ impl State {
             pending: 0,
             retained: 0,
             dropped: 0,
+            dead: VecDeque::new(),
         }
     }
 
     /// How many records a snapshot of this state takes.
     pub(crate) fn live_records(&self) -> usize {
-        self.rooms.len() + self.retained
+        self.rooms.len() + self.retained + self.dead.len()
+    }
+
+    /// The `Revive` record that requeues dead letter `id` (not applied yet).
+    pub(crate) fn plan_revive(&self, id: &str) -> Option<WebhookEvent> {
+        let d = self.dead.iter().find(|d| d.event.id == id)?;
+        let mut event = d.event.clone();
+        event.seq = self.rooms.get(&event.room_id).map_or(0, |r| r.last_seq) + 1;
+        Some(event)
+    }
+
+    /// Up to `limit` dead letters, oldest first.
+    pub(crate) fn dead_letters(&self, limit: usize) -> Vec<DeadLetter> {
+        self.dead.iter().take(limit).cloned().collect()
+    }
+
+    pub(crate) fn dead_count(&self) -> u64 {
+        self.dead.len() as u64
+    }
+
+    /// Adds a dead letter (replacing an older one of the same event, which
+    /// a replay can make die twice), discarding the oldest over the cap.
+    fn push_dead(&mut self, dead: DeadLetter) {
+        self.dead.retain(|d| d.event.id != dead.event.id);
+        self.dead.push_back(dead);
+        let max = self.retention.max_dead;
+        while max > 0 && self.dead.len() > max {
+            if let Some(d) = self.dead.pop_front() {
+                tracing::warn!(
+                    room = %d.event.room_id,
+                    seq = d.event.seq,
+                    id = %d.event.id,
+                    "webhook dead-letter list full: discarded its oldest entry"
+                );
+            }
+            self.dropped += 1;
+        }
     }
 
     /// The event `append` would store (not applied yet).
@@ -161,64 +223,82 @@ impl State {
             .is_some_and(|r| r.pending() && r.cursor + 1 == seq)
     }
 
+    fn append_event(&mut self, event: &WebhookEvent) -> Result<bool, OutboxError> {
+        let keep = self.retention.keep_delivered;
+        let last = self.rooms.get(&event.room_id).map_or(0, |r| r.last_seq);
+        if event.seq != last + 1 {
+            return Err(corrupt(format!(
+                "room {}: event seq {} after {last}",
+                event.room_id, event.seq
+            )));
+        }
+        let r = self.rooms.entry(event.room_id.clone()).or_default();
+        if !r.pending() {
+            // The new event is the head, due at once.
+            r.attempts = 0;
+            r.next_at = event.created_at;
+            r.lease_until = 0;
+        }
+        r.last_seq = event.seq;
+        r.events.push_back(event.clone());
+        let before = r.events.len();
+        r.trim_age(event.created_at.saturating_sub(self.retention.max_age_ms));
+        self.retained = self.retained + 1 + r.events.len() - before;
+        self.pending += 1;
+        // The cap on undelivered events: skip the oldest pending
+        // ones (as if delivered: still replayable while retained).
+        let max = self.retention.max_pending as u64;
+        if max > 0 && r.last_seq - r.cursor > max {
+            let skipped = r.last_seq - r.cursor - max;
+            r.cursor += skipped;
+            r.attempts = 0;
+            r.next_at = event.created_at;
+            r.lease_until = 0;
+            let before = r.events.len();
+            r.trim_count(keep);
+            self.retained -= before - r.events.len();
+            self.pending -= skipped;
+            self.dropped += skipped;
+        }
+        Ok(true)
+    }
+
     /// Applies one record. Refuses (`Corrupt`) what cannot follow the
     /// current state, which only a damaged log can produce; a `Delivered`
     /// or `Retry` for a seq that is not the head is ignored (returns
     /// `false`), as the live operation would have.
     pub(crate) fn apply(&mut self, rec: &Record) -> Result<bool, OutboxError> {
-        let keep = self.retention.keep_delivered;
         match rec {
-            Record::Append { event } => {
-                let last = self.rooms.get(&event.room_id).map_or(0, |r| r.last_seq);
-                if event.seq != last + 1 {
-                    return Err(corrupt(format!(
-                        "room {}: event seq {} after {last}",
-                        event.room_id, event.seq
-                    )));
-                }
-                let r = self.rooms.entry(event.room_id.clone()).or_default();
-                if !r.pending() {
-                    // The new event is the head, due at once.
-                    r.attempts = 0;
-                    r.next_at = event.created_at;
-                    r.lease_until = 0;
-                }
-                r.last_seq = event.seq;
-                r.events.push_back(event.clone());
-                let before = r.events.len();
-                r.trim_age(event.created_at.saturating_sub(self.retention.max_age_ms));
-                self.retained = self.retained + 1 + r.events.len() - before;
-                self.pending += 1;
-                // The cap on undelivered events: skip the oldest pending
-                // ones (as if delivered: still replayable while retained).
-                let max = self.retention.max_pending as u64;
-                if max > 0 && r.last_seq - r.cursor > max {
-                    let skipped = r.last_seq - r.cursor - max;
-                    r.cursor += skipped;
-                    r.attempts = 0;
-                    r.next_at = event.created_at;
-                    r.lease_until = 0;
-                    let before = r.events.len();
-                    r.trim_count(keep);
-                    self.retained -= before - r.events.len();
-                    self.pending -= skipped;
-                    self.dropped += skipped;
-                }
+            Record::Append { event } => self.append_event(event),
+            Record::Delivered { room, seq, at } => Ok(self.pass_head(room, *seq, *at).is_some()),
+            Record::Dead {
+                room,
+                seq,
+                attempts,
+                error,
+                at,
+            } => {
+                let Some(event) = self.pass_head(room, *seq, *at) else {
+                    return Ok(false);
+                };
+                self.push_dead(DeadLetter {
+                    event,
+                    attempts: *attempts,
+                    error: error.clone(),
+                    dead_at: *at,
+                });
                 Ok(true)
             }
-            Record::Delivered { room, seq, at } => {
-                if !self.is_head(room, *seq) {
+            Record::Revive { event } => {
+                let Some(i) = self.dead.iter().position(|d| d.event.id == event.id) else {
                     return Ok(false);
-                }
-                let r = self.rooms.get_mut(room).expect("head exists");
-                r.cursor = *seq;
-                r.attempts = 0;
-                r.next_at = *at;
-                r.lease_until = 0;
-                let before = r.events.len();
-                r.trim_count(keep);
-                self.retained -= before - r.events.len();
-                self.pending -= 1;
+                };
+                self.append_event(event)?;
+                self.dead.remove(i);
+                Ok(true)
+            }
+            Record::DeadKept { dead } => {
+                self.push_dead(dead.clone());
                 Ok(true)
             }
             Record::Retry {
@@ -304,6 +384,27 @@ impl State {
                 Ok(true)
             }
         }
+    }
+
+    /// Moves `room` past its head `seq` at `at` (delivered or given up) and
+    /// returns that event; `None` (nothing changed) if `seq` is not the head.
+    fn pass_head(&mut self, room: &str, seq: u64, at: i64) -> Option<WebhookEvent> {
+        if !self.is_head(room, seq) {
+            return None;
+        }
+        let keep = self.retention.keep_delivered;
+        let r = self.rooms.get_mut(room).expect("head exists");
+        // Pending events are always retained (`check_complete`).
+        let event = r.get(seq).cloned()?;
+        r.cursor = seq;
+        r.attempts = 0;
+        r.next_at = at;
+        r.lease_until = 0;
+        let before = r.events.len();
+        r.trim_count(keep);
+        self.retained -= before - r.events.len();
+        self.pending -= 1;
+        Some(event)
     }
 
     /// After loading: every pending event must be present.
@@ -396,15 +497,22 @@ impl State {
 
     /// The records that rebuild this state (without claims).
     pub(crate) fn snapshot(&self) -> impl Iterator<Item = Record> + '_ {
-        self.rooms.iter().flat_map(|(id, r)| {
-            std::iter::once(Record::Room {
-                room: id.clone(),
-                last_seq: r.last_seq,
-                cursor: r.cursor,
-                attempts: r.attempts,
-                next_at: r.next_at,
+        self.rooms
+            .iter()
+            .flat_map(|(id, r)| {
+                std::iter::once(Record::Room {
+                    room: id.clone(),
+                    last_seq: r.last_seq,
+                    cursor: r.cursor,
+                    attempts: r.attempts,
+                    next_at: r.next_at,
+                })
+                .chain(r.events.iter().map(|e| Record::Kept { event: e.clone() }))
             })
-            .chain(r.events.iter().map(|e| Record::Kept { event: e.clone() }))
-        })
+            .chain(
+                self.dead
+                    .iter()
+                    .map(|d| Record::DeadKept { dead: d.clone() }),
+            )
     }
 }

@@ -17,11 +17,15 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::{Outbox, OutboxError, ReplayFrom, Retention, RoomState, WebhookEvent, verify};
 
+mod dead;
+pub use dead::*;
+
 /// The retention every suite outbox must be built with.
 pub const RETENTION: Retention = Retention {
     keep_delivered: 3,
     max_age_ms: 3_600_000,
     max_pending: 50,
+    max_dead: 4,
 };
 
 /// The suite's "now" (unix ms); tests move time by adding to it.
@@ -50,6 +54,10 @@ macro_rules! outbox_suite {
             retention_bounds_what_is_kept_and_replayed,
             concurrent_polls_never_hand_out_a_room_twice,
             undelivered_events_are_capped_per_room_and_counted,
+            dead_letter_moves_the_room_on_and_keeps_the_event,
+            requeue_dead_appends_the_event_again_once,
+            the_dead_letter_list_is_bounded,
+            a_replayed_event_that_dies_again_has_one_dead_letter,
         );
     };
     (@cases $make:path; $($case:ident),* $(,)?) => {

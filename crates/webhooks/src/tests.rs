@@ -71,6 +71,31 @@ impl Outbox for ScratchFileOutbox {
             .retry_later(room_id, seq, attempts, next_attempt_ms)
             .await
     }
+    async fn dead_letter(
+        &self,
+        room_id: &str,
+        seq: u64,
+        attempts: u32,
+        error: &str,
+        now_ms: i64,
+    ) -> Result<bool, OutboxError> {
+        self.outbox
+            .dead_letter(room_id, seq, attempts, error, now_ms)
+            .await
+    }
+    async fn dead_letters(&self, limit: usize) -> Result<Vec<DeadLetter>, OutboxError> {
+        self.outbox.dead_letters(limit).await
+    }
+    async fn dead_letter_count(&self) -> Result<u64, OutboxError> {
+        self.outbox.dead_letter_count().await
+    }
+    async fn requeue_dead(
+        &self,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<WebhookEvent>, OutboxError> {
+        self.outbox.requeue_dead(id, now_ms).await
+    }
     async fn replay(
         &self,
         room_id: Option<&str>,
@@ -454,10 +479,15 @@ fn dispatcher_refuses_unusable_configurations() {
     let mut cfg = DispatcherConfig::new("http://h/x", "s");
     cfg.max_in_flight = 0;
     assert_eq!(mk(cfg), Some(ConfigError::NoConcurrency));
+    let mut cfg = DispatcherConfig::new("http://h/x", "s");
+    cfg.max_attempts = Some(0);
+    assert_eq!(mk(cfg), Some(ConfigError::NoAttempts));
     assert!(mk(DispatcherConfig::new("https://h/x", "s")).is_none());
     let shown = format!("{:?}", DispatcherConfig::new("http://h/x", "hunter2"));
     assert!(!shown.contains("hunter2"), "{shown}");
 }
+
+mod dead;
 
 const SECRET: &str = "whsec-dispatch-test";
 
@@ -472,6 +502,8 @@ fn fast_config(url: String) -> DispatcherConfig {
     cfg.poll_interval = Duration::from_millis(20);
     cfg.max_in_flight = 4;
     cfg.lease = Duration::from_secs(5);
+    // These tests outlast many fast retries; giving up has its own tests.
+    cfg.max_attempts = None;
     cfg
 }
 
@@ -498,6 +530,7 @@ async fn tick_retries_with_backoff_then_moves_to_the_next_event() {
         attempted,
         delivered,
         failed,
+        dead: 0,
     };
     assert_eq!(d.tick(T).await.unwrap(), report(1, 0, 1));
     let st = outbox.room_state("a").await.unwrap().unwrap();

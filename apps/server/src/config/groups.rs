@@ -368,9 +368,23 @@ pub struct WebhookSettings {
     /// First wait before retrying a failed webhook; doubles per failure.
     #[arg(long, env = "RTC_WEBHOOK_RETRY_INITIAL_MS", default_value_t = 1000)]
     pub webhook_retry_initial_ms: u64,
-    /// Longest wait between webhook retries (they never stop).
+    /// Longest wait between webhook retries.
     #[arg(long, env = "RTC_WEBHOOK_RETRY_MAX_SECS", default_value_t = 300)]
     pub webhook_retry_max_secs: u64,
+    /// Attempts at one event before it is given up and moved to the
+    /// endpoint's dead letters (replayable through the admin API); 0 retries
+    /// for ever. 15 is about 34 minutes with the default waits.
+    #[arg(long, env = "RTC_WEBHOOK_MAX_ATTEMPTS", default_value_t = 15)]
+    pub webhook_max_attempts: u32,
+    /// The events `RTC_WEBHOOK_URL` receives: comma-separated names, or
+    /// prefixes ending in `*` (`recording_*`); all when unset.
+    #[arg(long, env = "RTC_WEBHOOK_EVENTS")]
+    pub webhook_events: Option<String>,
+    /// More endpoints, as a JSON array of
+    /// `{"name","url","secret","events"?}` (docs/operations.md); each has
+    /// its own secret, event filter, ordered outbox and dead letters.
+    #[arg(long, env = "RTC_WEBHOOK_ENDPOINTS", hide_env_values = true)]
+    pub webhook_endpoints: Option<Secret>,
 }
 
 /// Logs, metrics and the stats endpoints.
