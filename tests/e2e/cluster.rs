@@ -367,13 +367,13 @@ async fn a_server_recording_whose_instance_dies_keeps_what_it_stored() {
 
 /// A private Redis with an append-only file, so a restart keeps the data
 /// like a production Redis would.
-struct OwnRedis {
+pub(crate) struct OwnRedis {
     port: u16,
     dir: std::path::PathBuf,
 }
 
 impl OwnRedis {
-    fn start(port: u16, dir: &std::path::Path) -> Self {
+    pub(crate) fn start(port: u16, dir: &std::path::Path) -> Self {
         let status = Command::new("redis-server")
             .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
             .args([
@@ -403,7 +403,7 @@ impl OwnRedis {
         r
     }
 
-    fn stop(&self) {
+    pub(crate) fn stop(&self) {
         let pid = std::fs::read_to_string(self.dir.join("redis.pid")).unwrap();
         Command::new("kill").arg(pid.trim()).status().unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -68,8 +68,16 @@ pub fn spawn_process(env: &[(&str, String)]) -> TestServer {
             break a.parse().expect("an address");
         }
     };
-    // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    // Keep reading so the server never blocks on a full pipe; with
+    // RTC_TEST_ECHO set, print the server's log (run with --no-capture).
+    let echo = std::env::var_os("RTC_TEST_ECHO").is_some();
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            if echo {
+                println!("[{addr}] {l}");
+            }
+        }
+    });
     TestServer {
         addr,
         ops_addr: None,
@@ -162,6 +170,28 @@ impl TestServer {
                 let _ = c.wait();
             }
         }
+    }
+
+    /// Sends SIGTERM to a server process and waits (up to `within`) for it
+    /// to exit; returns its exit status, `None` if it did not exit in time.
+    pub async fn terminate(&self, within: Duration) -> Option<std::process::ExitStatus> {
+        let Run::Process(child) = &self.run else {
+            panic!("terminate needs a server process (spawn_process)");
+        };
+        let pid = child.lock().unwrap().id();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(st) = child.lock().unwrap().try_wait().expect("wait") {
+                return Some(st);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
     }
 
     pub fn http(&self, path: &str) -> String {

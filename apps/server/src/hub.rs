@@ -140,6 +140,16 @@ impl Hub {
         true
     }
 
+    /// Tells every local connection that the server is stopping (they close
+    /// with 1012 after what is queued for them). Returns how many.
+    pub fn restart_all(&self) -> usize {
+        let inner = self.inner.read().expect("lock");
+        for h in inner.conns.values() {
+            h.send(Outbound::Restart);
+        }
+        inner.conns.len()
+    }
+
     /// Number of live connections on this instance.
     pub fn connection_count(&self) -> usize {
         self.inner.read().expect("lock").conns.len()

@@ -21,6 +21,7 @@ pub mod origin;
 pub mod ranged;
 pub mod recordings;
 pub mod routes;
+pub mod shutdown;
 pub mod telemetry;
 pub mod transfers;
 pub mod webclient;
@@ -75,6 +76,8 @@ pub struct AppState {
     /// Set to `true` when the process begins to stop; background loops
     /// (the webhook dispatchers) watch it.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// The live WebSocket sessions, which a graceful stop waits for.
+    pub sessions: Arc<shutdown::SessionCount>,
     /// Chat messages waiting for MongoDB, when MongoDB is configured.
     pub chat_outbox: Option<Arc<signaling_core::memory::OutboxChatHistory>>,
     /// The recording worker's queue, taken when the worker starts.
@@ -390,6 +393,7 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<AppState> {
         chat_outbox: outbox,
         webhooks,
         stopping: tokio::sync::watch::Sender::new(false),
+        sessions: Arc::default(),
         origins: origin::OriginPolicy::new(&settings_origins),
     })
 }
@@ -526,6 +530,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     addr: SocketAddr,
     ops_addr: Option<SocketAddr>,
+    stopper: shutdown::Stopper,
 }
 
 impl Application {
@@ -547,9 +552,10 @@ impl Application {
         let state = web::Data::new(build_state(settings).await?);
         schedule(maintenance_jobs(&state));
         actix_rt::spawn(telemetry::upkeep());
-        if let Some(w) = &state.webhooks {
-            w.spawn_dispatchers(&state.stopping.subscribe());
-        }
+        let dispatchers = match &state.webhooks {
+            Some(w) => w.spawn_dispatchers(&state.stopping.subscribe()),
+            None => Vec::new(),
+        };
         if let Some(rx) = state.job_rx.lock().expect("job queue").take() {
             let s = &state.settings;
             let ffmpeg = media_ffmpeg::Ffmpeg::new(
@@ -576,18 +582,27 @@ impl Application {
         })
         .listen(listener)?
         .client_request_timeout(std::time::Duration::from_secs(handshake_secs))
-        .shutdown_timeout(5);
+        .shutdown_timeout(state.settings.http.shutdown_timeout_secs.max(1))
+        // Signals are ours (`shutdown::on_signals`): the drain comes first.
+        .disable_signals();
         if let Some(w) = workers {
             server = server.workers(w);
         }
         let ops_addr = match state.settings.ops.metrics_bind.clone() {
-            Some(bind) => Some(Self::serve_ops(state, &bind)?),
+            Some(bind) => Some(Self::serve_ops(state.clone(), &bind)?),
             None => None,
         };
+        let server = server.run();
+        let stopper = shutdown::Stopper {
+            state: state.clone(),
+            server: server.handle(),
+            dispatchers: Arc::new(std::sync::Mutex::new(dispatchers)),
+        };
         Ok(Application {
-            server: server.run(),
+            server,
             addr,
             ops_addr,
+            stopper,
         })
     }
 
@@ -632,8 +647,22 @@ impl Application {
         self.server.handle()
     }
 
-    /// Runs until stopped.
+    /// Starts a graceful stop ([`shutdown`]) from the program, as SIGTERM
+    /// does.
+    pub fn stopper(&self) -> shutdown::Stopper {
+        self.stopper.clone()
+    }
+
+    /// Runs until stopped (by a [`handle`](Self::handle) or the
+    /// [`stopper`](Self::stopper)); signals are left to the program.
     pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Runs until stopped; SIGTERM or SIGINT drains and stops gracefully
+    /// ([`shutdown`]), a second one stops at once. What `rtc-server` runs.
+    pub async fn run_until_signal(self) -> std::io::Result<()> {
+        actix_rt::spawn(shutdown::on_signals(self.stopper.clone()));
         self.server.await
     }
 }

@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
             let app = Application::build(cli.settings).await?;
             println!("listening on http://{}", app.local_addr());
             tracing::info!(addr = %app.local_addr(), "listening");
-            app.run().await?;
+            app.run_until_signal().await?;
             Ok(())
         }),
     }

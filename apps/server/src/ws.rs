@@ -59,6 +59,14 @@ pub async fn ws_entry(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let room_id = RoomId::parse(&path)?;
+    if *state.stopping.borrow() {
+        let mut e = SignalError::new(
+            ErrorCode::ServiceUnavailable,
+            "this instance is restarting: connect again (to another instance)",
+        );
+        e.retry_after = Some(1);
+        return Err(e.into());
+    }
     let identity = identity_for_upgrade(&req, &state)?;
     // A client resuming after a drop says what it saw last.
     let resume_after = web::Query::<ResumeQuery>::from_query(req.query_string())
@@ -121,6 +129,7 @@ pub async fn ws_entry(
     state.metrics.connection_opened();
     let span =
         tracing::info_span!("ws", connection = %connection, room = %room_id, user = %user_id);
+    let alive = state.sessions.enter();
     let link = Link {
         state,
         actor: Actor {
@@ -131,6 +140,7 @@ pub async fn ws_entry(
         connection,
         ws,
         admitted: Some(admitted),
+        _alive: alive,
     };
     actix_rt::spawn(link.drive(session, stream, handle, rx).instrument(span));
     Ok(response)
@@ -146,6 +156,9 @@ struct Link {
     ws: actix_ws::Session,
     /// The connection's place under the admission limits, held until close.
     admitted: Option<AdmissionGuard>,
+    /// Counts this session as live until it has recorded its departure
+    /// (a graceful stop waits for it).
+    _alive: crate::shutdown::SessionGuard,
 }
 
 impl Link {

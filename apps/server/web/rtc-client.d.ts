@@ -373,7 +373,10 @@ export interface components {
         Health: {
             checks: components["schemas"]["HealthChecks"];
             connections: number;
-            /** @description `healthy` or `degraded`. */
+            /**
+             * @description `healthy`, `degraded` (the shared store is unreachable) or
+             *     `draining` (the instance is stopping: send clients elsewhere).
+             */
             status: string;
             /** Format: int64 */
             uptime_seconds: number;

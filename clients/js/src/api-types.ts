@@ -371,7 +371,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Health; 503 when the shared store is unreachable */
+        /** Health; 503 when the shared store is unreachable or the instance is stopping */
         get: operations["get_webrtc_health"];
         put?: never;
         post?: never;
@@ -2035,7 +2035,10 @@ export interface components {
         Health: {
             checks: components["schemas"]["HealthChecks"];
             connections: number;
-            /** @description `healthy` or `degraded`. */
+            /**
+             * @description `healthy`, `degraded` (the shared store is unreachable) or
+             *     `draining` (the instance is stopping: send clients elsewhere).
+             */
             status: string;
             /** Format: int64 */
             uptime_seconds: number;
@@ -3617,7 +3620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Degraded: the shared store is unreachable */
+            /** @description Degraded (the shared store is unreachable) or draining (stopping) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -21,6 +21,8 @@
 //!   against the stored room; if the seat is gone the session closes with
 //!   `SESSION_LOST` so the client joins again.
 //! - slow consumer: a full send queue closes with `SLOW_CONSUMER`.
+//! - restart: a server that stops closes with 1012 (Service Restart) and
+//!   keeps the seat for the grace period, as for a drop.
 //! - heartbeat and idle: a ping every heartbeat, the first at a point of
 //!   the first interval set by the connection id so that connections that
 //!   joined together do not ping together; a client silent for longer than
@@ -52,6 +54,11 @@ pub const CLOSE_TOO_BIG: u16 = 1009;
 pub const CLOSE_PROTOCOL: u16 = 1002;
 /// WebSocket close code of a normal close (a goodbye).
 pub const CLOSE_NORMAL: u16 = 1000;
+/// The close code of a server that is stopping (RFC 6455 registry: 1012,
+/// Service Restart): the seat is kept for the grace period, and the client
+/// should reconnect at once (to another instance, through its load
+/// balancer) and resume with `last_sequence`.
+pub const CLOSE_SERVICE_RESTART: u16 = 1012;
 
 /// What a session needs to know from the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +115,9 @@ pub enum Outbound {
     Sequenced(u64, Arc<str>),
     /// Close with this code (kicked, replaced, seat lost, ...).
     Close(ErrorCode),
+    /// The server is stopping: close with [`CLOSE_SERVICE_RESTART`],
+    /// keeping the seat for the grace period.
+    Restart,
 }
 
 /// A call to the room service (or its liveness registry) the driver makes
@@ -580,6 +590,13 @@ impl Session {
                 self.count(Count::Error(code));
                 self.send_error(&SignalError::new(code, code.hint()), None);
                 self.finish(false, Some(CloseFrame::for_error(code)));
+            }
+            Outbound::Restart => {
+                let frame = CloseFrame {
+                    code: CLOSE_SERVICE_RESTART,
+                    reason: "SERVICE_RESTART".into(),
+                };
+                self.finish(false, Some(frame));
             }
         }
     }

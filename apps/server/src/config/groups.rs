@@ -28,6 +28,11 @@ pub struct HttpSettings {
     /// Seconds a client has to send its request head (handshake timeout).
     #[arg(long, env = "RTC_HANDSHAKE_TIMEOUT_SECS", default_value_t = 5)]
     pub handshake_timeout_secs: u64,
+    /// How long a graceful stop (SIGTERM) may take: the wait for clients
+    /// to be moved off, then for requests in flight (uploads) to finish.
+    /// Keep it under the orchestrator's kill timeout (Kubernetes: 30 s).
+    #[arg(long, env = "RTC_SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
+    pub shutdown_timeout_secs: u64,
     /// Browser origins allowed to call the REST API (CORS) and to open the
     /// WebSocket, comma separated (`https://app.example.com`), or `*` for any.
     /// The server's own origin is always allowed; requests without an

@@ -69,16 +69,22 @@ impl Webhooks {
         self.endpoints.iter().find(|e| e.name == name)
     }
 
-    /// Starts every endpoint's dispatcher; each stops when `shutdown`
-    /// completes, after the requests under way have their outcome recorded.
-    pub fn spawn_dispatchers(&self, shutdown: &tokio::sync::watch::Receiver<bool>) {
-        for e in self.endpoints.iter() {
-            let mut stop = shutdown.clone();
-            let d = e.dispatcher.clone();
-            actix_rt::spawn(d.run(async move {
-                let _ = stop.wait_for(|s| *s).await;
-            }));
-        }
+    /// Starts every endpoint's dispatcher; each stops once `shutdown` turns
+    /// true, after the requests under way have their outcome recorded.
+    pub fn spawn_dispatchers(
+        &self,
+        shutdown: &tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        self.endpoints
+            .iter()
+            .map(|e| {
+                let mut stop = shutdown.clone();
+                let d = e.dispatcher.clone();
+                actix_rt::spawn(d.run(async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                }))
+            })
+            .collect()
     }
 
     /// Publishes every endpoint's counters, backlog and dead letters for

@@ -98,7 +98,8 @@ pub(crate) struct HealthChecks {
 /// Health of this instance.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct Health {
-    /// `healthy` or `degraded`.
+    /// `healthy`, `degraded` (the shared store is unreachable) or
+    /// `draining` (the instance is stopping: send clients elsewhere).
     status: &'static str,
     uptime_seconds: u64,
     connections: usize,
@@ -207,9 +208,9 @@ async fn ice_config(req: HttpRequest, state: web::Data<AppState>) -> Res {
     get,
     path = "/webrtc/health",
     tag = "Operations",
-    summary = "Health; 503 when the shared store is unreachable",
+    summary = "Health; 503 when the shared store is unreachable or the instance is stopping",
     security(()),
-    responses((status = 200, description = "Healthy", body = Health), (status = 503, description = "Degraded: the shared store is unreachable", body = Health)),
+    responses((status = 200, description = "Healthy", body = Health), (status = 503, description = "Degraded (the shared store is unreachable) or draining (stopping)", body = Health)),
 )]
 async fn health(state: web::Data<AppState>) -> Res {
     let started = state.started.elapsed().as_secs();
@@ -218,10 +219,13 @@ async fn health(state: web::Data<AppState>) -> Res {
         None => 0,
     };
     let rooms = state.service.ports().rooms.list().await;
-    let (status, code, store) = match &rooms {
+    let (mut status, mut code, store) = match &rooms {
         Ok(_) => ("healthy", 200, "ok"),
         Err(_) => ("degraded", 503, "unavailable"),
     };
+    if *state.stopping.borrow() {
+        (status, code) = ("draining", 503);
+    }
     Ok(
         HttpResponse::build(actix_web::http::StatusCode::from_u16(code).unwrap_or_default()).json(
             Health {

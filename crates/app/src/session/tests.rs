@@ -462,6 +462,22 @@ fn a_close_from_the_hub_tells_the_client_why() {
     assert_eq!(leave_of(&a), Some(false));
 }
 
+#[test]
+fn a_restart_closes_with_1012_and_keeps_the_seat() {
+    let mut s = live();
+    s.on_outbound(t(1), Outbound::Restart);
+    let a = drain(&mut s);
+    assert!(written(&a).is_empty(), "no error frame: {a:?}");
+    let close = close_of(&a).unwrap().unwrap();
+    assert_eq!(
+        (close.code, close.reason.as_str()),
+        (1012, "SERVICE_RESTART")
+    );
+    assert_eq!(leave_of(&a), Some(false), "a drop, not a goodbye");
+    s.on_outbound(t(2), Outbound::Text("{}".into()));
+    assert!(drain(&mut s).is_empty(), "nothing after the close");
+}
+
 fn send_candidate(s: &mut Session, at: OffsetDateTime) -> Vec<Action> {
     s.on_frame(
         at,

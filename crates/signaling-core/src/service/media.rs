@@ -273,6 +273,30 @@ impl RoomService {
         Ok(held.len() - lost.len())
     }
 
+    /// Gives up every media claim of this instance at once (it is
+    /// stopping): drops the rooms' media peers here and releases the
+    /// claims, so the next instance that needs a room takes it now instead
+    /// of after [`MEDIA_CLAIM_TTL`]. Returns how many claims were released.
+    pub async fn release_media_claims(&self) -> Result<usize, SignalError> {
+        let mut rooms: HashSet<RoomId> = self
+            .media_claims
+            .lock()
+            .expect("media claims lock")
+            .drain()
+            .map(|(room, _)| room)
+            .collect();
+        if let Some(plane) = self.media.get() {
+            rooms.extend(plane.rooms());
+        }
+        for room in &rooms {
+            if let Some(plane) = self.media.get() {
+                plane.drop_room(room);
+            }
+            self.ports.media_owners.release(room, self.origin).await?;
+        }
+        Ok(rooms.len())
+    }
+
     /// Delivers `message` to one connection, on whichever instance holds
     /// it (replies of the media plane; errors for frames that never
     /// reached the engine). Not logged for replay: what goes to one

@@ -57,7 +57,9 @@ pub enum ReplayOutcome {
     Events {
         /// The events.
         events: Vec<(u64, String)>,
-        /// The newest sequence number of the room.
+        /// The newest sequence number the replay covers: live events up
+        /// to it are already answered by the replay (or were not for this
+        /// user), later ones must be delivered.
         latest: u64,
     },
     /// Too old: the full room state.

@@ -144,6 +144,9 @@ impl RoomService {
     ) -> Result<ReplayOutcome, SignalError> {
         let room = self.snapshot(room_id).await?;
         self.engine.require_member(&room, actor)?;
+        // Read before the events: what the replay covers is this or the
+        // newest event `since` returns (see below).
+        let before = self.latest_sequence(room_id).await?;
         let now_ms = unix_ms(self.now());
         let replay = self
             .ports
@@ -151,16 +154,21 @@ impl RoomService {
             .since(room_id.as_str(), now_ms, last_seen)
             .await
             .map_err(log_unavailable)?;
-        let latest = self.latest_sequence(room_id).await?;
         let me = actor.user_id.as_str();
         Ok(match replay {
+            // What the replay covers is what `since` read, never a number
+            // read after it: an event appended in between would count as
+            // covered, its live delivery be skipped, and the client would
+            // never see it (found by the rolling-restart test). `since`
+            // returns every kept event after `last_seen` up to the newest
+            // it saw, which is at least `before`.
             reconnection::Replay::Events(events) => ReplayOutcome::Events {
+                latest: events.last().map_or(before, |e| e.seq.max(before)),
                 events: events
                     .into_iter()
                     .filter(|e| e.audience.iter().any(|u| u == me))
                     .map(|e| (e.seq, with_seq(&e.payload, e.seq)))
                     .collect(),
-                latest,
             },
             reconnection::Replay::ResyncRequired { latest } => ReplayOutcome::Resync {
                 state: Box::new(self.engine.room_state(&room, &actor.user_id, latest)),

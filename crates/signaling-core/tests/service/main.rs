@@ -274,3 +274,72 @@ async fn an_announced_write_retires_the_view() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::PermissionDenied);
 }
+
+/// An event log that gets one more event appended right after a read, as
+/// when another instance appends while a client resumes.
+struct AppendsAfterRead(reconnection::MemoryEventLog);
+
+#[async_trait]
+impl reconnection::EventLog for AppendsAfterRead {
+    async fn append(
+        &self,
+        room: &str,
+        now_ms: i64,
+        audience: Vec<String>,
+        payload: String,
+    ) -> Result<u64, PortError> {
+        self.0.append(room, now_ms, audience, payload).await
+    }
+    async fn since(
+        &self,
+        room: &str,
+        now_ms: i64,
+        last_seen: u64,
+    ) -> Result<reconnection::Replay, PortError> {
+        let read = self.0.since(room, now_ms, last_seen).await;
+        let late = r#"{"type":"chat-message","message":"late"}"#.to_owned();
+        self.0
+            .append(room, now_ms, vec!["alice".into()], late)
+            .await?;
+        read
+    }
+    async fn latest(&self, room: &str) -> Result<u64, PortError> {
+        self.0.latest(room).await
+    }
+    async fn clear(&self, room: &str) -> Result<(), PortError> {
+        self.0.clear(room).await
+    }
+    async fn redact(&self, room: &str, needle: &str, with: &str) -> Result<usize, PortError> {
+        self.0.redact(room, needle, with).await
+    }
+}
+
+/// A replay covers what it read, not an event appended after the read:
+/// that one comes in the next replay (or live), never counted as sent.
+#[tokio::test]
+async fn a_replay_does_not_cover_an_event_appended_after_its_read() {
+    let mut ports = Ports::in_memory();
+    ports.log = Arc::new(AppendsAfterRead(reconnection::MemoryEventLog::default()));
+    let s = RoomService::new(Engine::new(RoomConfig::default()), ports);
+    for (user, conn) in [("alice", ConnectionId::new()), ("bob", ConnectionId::new())] {
+        let req = JoinRequest {
+            user_id: UserId::parse(user).unwrap(),
+            name: None,
+            role: Some(Role::Host),
+            permissions: None,
+            connection: conn,
+        };
+        s.join(&rid(), req).await.unwrap();
+    }
+    let first = s.replay(&rid(), &host(), 0).await.unwrap();
+    let signaling_core::ReplayOutcome::Events { events, latest } = first else {
+        panic!("events expected")
+    };
+    let newest_read = events.last().map(|e| e.0).unwrap();
+    assert_eq!(latest, newest_read, "covers only what it sent");
+    let again = s.replay(&rid(), &host(), latest).await.unwrap();
+    let signaling_core::ReplayOutcome::Events { events, .. } = again else {
+        panic!("events expected")
+    };
+    assert!(events[0].1.contains("late"), "{events:?}");
+}

@@ -1,0 +1,192 @@
+//! Graceful shutdown. On SIGTERM (or SIGINT, or [`Stopper::stop`]) the
+//! instance, in order:
+//!
+//! 1. says it is draining: `/webrtc/health` answers 503 `draining` and new
+//!    WebSocket upgrades get 503 `SERVICE_UNAVAILABLE` with `Retry-After`,
+//!    so a load balancer sends clients elsewhere;
+//! 2. closes every WebSocket with 1012 (Service Restart): each seat is
+//!    kept for the grace period, as for a drop, so the client resumes on
+//!    another instance with `last_sequence` and misses nothing;
+//! 3. waits for those sessions to record their departure in the store;
+//! 4. releases its SFU rooms' media claims, so the instance the clients
+//!    reach next runs the media at once instead of after the claim's TTL;
+//! 5. stops its webhook dispatchers after the requests under way have
+//!    their outcome recorded (the other instances deliver the rest);
+//! 6. tries once more to move waiting chat into MongoDB (what stays is in
+//!    the durable spool, for the next instance);
+//! 7. stops the HTTP server, which finishes the requests in flight (chunk
+//!    uploads, downloads) within `RTC_SHUTDOWN_TIMEOUT_SECS`.
+//!
+//! A second signal stops at once. Connections still tracked when the
+//! process ends (clients that did not come back) are released by a live
+//! instance once this one's heartbeat lapses, which gives them the same
+//! time to return as a crash would.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::AppState;
+
+/// Counts the live WebSocket sessions of this instance, so a shutdown can
+/// wait until each has recorded its departure.
+#[derive(Debug, Default)]
+pub struct SessionCount {
+    live: AtomicUsize,
+    changed: Notify,
+}
+
+/// Held by one session for its whole life.
+pub struct SessionGuard(Arc<SessionCount>);
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        self.0.live.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed.notify_waiters();
+    }
+}
+
+impl SessionCount {
+    /// Counts a session until the guard drops.
+    pub fn enter(self: &Arc<Self>) -> SessionGuard {
+        self.live.fetch_add(1, Ordering::SeqCst);
+        SessionGuard(self.clone())
+    }
+
+    /// Sessions alive now.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::SeqCst)
+    }
+
+    /// Waits until no session is alive, or `deadline`; true if none is.
+    pub async fn wait_idle(&self, deadline: Instant) -> bool {
+        loop {
+            let changed = self.changed.notified();
+            if self.live() == 0 {
+                return true;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || tokio::time::timeout(left, changed).await.is_err() {
+                return self.live() == 0;
+            }
+        }
+    }
+}
+
+/// What a drain did, for the log and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    /// WebSocket sessions told to reconnect elsewhere.
+    pub sessions_closed: usize,
+    /// Sessions still alive when the wait ended (0 normally).
+    pub sessions_left: usize,
+    /// SFU rooms whose media claim was released.
+    pub media_claims_released: usize,
+    /// Chat messages still waiting for MongoDB (kept in the spool).
+    pub chat_pending: usize,
+}
+
+/// Runs steps 1–6 of the module docs; the caller then stops the HTTP
+/// server. `budget` bounds the waits for sessions and dispatchers.
+pub async fn drain(
+    state: &AppState,
+    dispatchers: Vec<JoinHandle<()>>,
+    budget: Duration,
+) -> DrainReport {
+    let started = Instant::now();
+    let deadline = started + budget;
+    state.stopping.send_replace(true);
+    let sessions_closed = state.hub.restart_all();
+    tracing::info!(
+        sessions = sessions_closed,
+        "draining: clients told to reconnect (1012)"
+    );
+    state.sessions.wait_idle(deadline).await;
+    let sessions_left = state.sessions.live();
+    let media_claims_released = match state.service.release_media_claims().await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "draining: media claims not released; they lapse by themselves");
+            0
+        }
+    };
+    for d in dispatchers {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if tokio::time::timeout(left, d).await.is_err() {
+            tracing::warn!("draining: a webhook dispatcher did not stop in time");
+        }
+    }
+    let chat_pending = match &state.chat_outbox {
+        Some(o) => {
+            o.flush().await;
+            o.pending().await
+        }
+        None => 0,
+    };
+    let report = DrainReport {
+        sessions_closed,
+        sessions_left,
+        media_claims_released,
+        chat_pending,
+    };
+    tracing::info!(
+        ?report,
+        ms = started.elapsed().as_millis() as u64,
+        "drained; stopping the HTTP server"
+    );
+    report
+}
+
+/// Starts a graceful stop of a running [`Application`](crate::Application)
+/// (what SIGTERM does). Cheap to clone.
+#[derive(Clone)]
+pub struct Stopper {
+    pub(crate) state: actix_web::web::Data<AppState>,
+    pub(crate) server: actix_web::dev::ServerHandle,
+    pub(crate) dispatchers: Arc<std::sync::Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl Stopper {
+    /// Drains (module docs), then stops the HTTP server gracefully: it
+    /// returns once the server has stopped. A second call while one runs
+    /// waits for nothing more than the server's stop.
+    pub async fn stop(&self) -> DrainReport {
+        let dispatchers = std::mem::take(&mut *self.dispatchers.lock().expect("dispatchers"));
+        let budget = Duration::from_secs(self.state.settings.http.shutdown_timeout_secs.max(1));
+        let report = drain(&self.state, dispatchers, budget).await;
+        self.server.stop(true).await;
+        report
+    }
+
+    /// Stops at once: every connection is dropped, as in a crash.
+    pub async fn kill(&self) {
+        self.server.stop(false).await;
+    }
+}
+
+/// Waits for SIGTERM or SIGINT, drains and stops; a second signal during
+/// the drain stops at once.
+pub async fn on_signals(stopper: Stopper) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::error!("cannot listen for SIGTERM/SIGINT: graceful shutdown is off");
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => tracing::info!("SIGTERM: draining"),
+        _ = int.recv() => tracing::info!("SIGINT: draining"),
+    }
+    let graceful = stopper.clone();
+    let drain = actix_rt::spawn(async move { graceful.stop().await });
+    tokio::select! {
+        _ = drain => {}
+        _ = term.recv() => { tracing::warn!("second signal: stopping at once"); stopper.kill().await; }
+        _ = int.recv() => { tracing::warn!("second signal: stopping at once"); stopper.kill().await; }
+    }
+}
