@@ -167,7 +167,7 @@ async fn participants_of_a_dead_instance_leave_after_the_grace_period() {
 
 /// The UDP port of the host candidate in a `media-answer`: which
 /// instance's media plane answered.
-fn media_port(answer: &Value) -> u16 {
+pub(crate) fn media_port(answer: &Value) -> u16 {
     let sdp = answer["sdp"].as_str().expect("an SDP");
     let line = sdp
         .lines()

@@ -382,3 +382,62 @@ async fn a_rolling_restart_of_two_instances_under_chat_loses_nothing() {
          of its room; {moves} moves; slowest back after {worst:?}"
     );
 }
+
+/// A stopping instance gives its SFU rooms up at once: the next offer on
+/// the survivor takes the room within a second, where a killed instance's
+/// claim holds for its TTL (`cluster::an_sfu_rooms_media_runs_on_one_instance_and_moves_when_it_dies`
+/// measures at least 3 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_hands_an_sfu_rooms_media_over_at_once() {
+    use str0m::media::Direction as D;
+    let env = [
+        ("REDIS_URL", redis_url()),
+        (
+            "RTC_REDIS_PREFIX",
+            format!("sfu-stop-{}:", uuid::Uuid::new_v4().simple()),
+        ),
+        ("RTC_STORAGE", "memory".to_owned()),
+        ("RTC_MEDIA_MODE", "sfu".to_owned()),
+    ];
+    let a = spawn_process(&env);
+    let b = spawn_process(&env);
+    let mut alice = a.connect("sfu-stop", "alice").await;
+    alice.expect("room-state").await;
+    let mut bob = b.connect("sfu-stop", "bob").await;
+    bob.expect("room-state").await;
+    alice
+        .send(json!({"type": "media-offer", "sdp": str0m_offer(D::SendOnly)}))
+        .await;
+    let on_a = crate::cluster::media_port(&alice.expect("media-answer").await);
+    bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
+        .await;
+    assert_eq!(
+        crate::cluster::media_port(&bob.expect("media-answer").await),
+        on_a,
+        "a runs the room"
+    );
+
+    let stopped = Instant::now();
+    let st = a.terminate(Duration::from_secs(20)).await.expect("a exits");
+    assert!(st.success(), "{st:?}");
+    // Bob's client sees its media fail and offers again: b takes the room.
+    let answer = loop {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(2),
+            "the room's media did not move at once"
+        );
+        bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
+            .await;
+        if let Ok(a) =
+            tokio::time::timeout(Duration::from_millis(300), bob.expect("media-answer")).await
+        {
+            break a;
+        }
+    };
+    assert_ne!(
+        crate::cluster::media_port(&answer),
+        on_a,
+        "b runs the room now"
+    );
+    println!("media moved {:?} after SIGTERM", stopped.elapsed());
+}

@@ -190,3 +190,62 @@ pub async fn on_signals(stopper: Stopper) {
         _ = int.recv() => { tracing::warn!("second signal: stopping at once"); stopper.kill().await; }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
+    use actix_web::{App, web};
+
+    use super::*;
+
+    #[actix_rt::test]
+    async fn a_draining_instance_says_so_and_refuses_new_websockets() {
+        let settings = crate::Settings::for_tests("127.0.0.1:0");
+        let state = web::Data::new(crate::build_state(settings).await.unwrap());
+        let app = init_service(App::new().configure(crate::configure_app(state.clone()))).await;
+        let health = || TestRequest::get().uri("/webrtc/health").to_request();
+        assert_eq!(call_service(&app, health()).await.status(), 200);
+
+        state.stopping.send_replace(true);
+        let r = call_service(&app, health()).await;
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = read_body_json(r).await;
+        assert_eq!(body["status"], "draining");
+        let upgrade = TestRequest::get()
+            .uri("/webrtc/ws/room")
+            .insert_header(("connection", "upgrade"))
+            .insert_header(("upgrade", "websocket"))
+            .insert_header(("sec-websocket-version", "13"))
+            .insert_header(("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="))
+            .to_request();
+        let r = call_service(&app, upgrade).await;
+        assert_eq!(r.status(), 503);
+        assert_eq!(r.headers().get("retry-after").unwrap(), "1");
+        let body: serde_json::Value = read_body_json(r).await;
+        assert_eq!(body["error"]["code"], "SERVICE_UNAVAILABLE");
+    }
+
+    #[tokio::test]
+    async fn the_session_count_waits_for_the_last_session() {
+        let count = Arc::new(SessionCount::default());
+        let (a, b) = (count.enter(), count.enter());
+        let deadline = Instant::now() + Duration::from_millis(50);
+        assert!(
+            !count.wait_idle(deadline).await,
+            "two alive: the wait times out"
+        );
+        drop(a);
+        let waiter = tokio::spawn({
+            let count = count.clone();
+            async move {
+                count
+                    .wait_idle(Instant::now() + Duration::from_secs(5))
+                    .await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(b);
+        assert!(waiter.await.unwrap(), "woken by the last guard");
+        assert_eq!(count.live(), 0);
+    }
+}
