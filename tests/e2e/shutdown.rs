@@ -441,3 +441,73 @@ async fn sigterm_hands_an_sfu_rooms_media_over_at_once() {
     );
     println!("media moved {:?} after SIGTERM", stopped.elapsed());
 }
+
+/// A chunk upload under way when SIGTERM arrives completes, and its chunk
+/// is kept: the stopping server finishes requests in flight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_upload_in_flight_finish() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let data = std::env::temp_dir().join(format!("rtc-stop-{}", uuid::Uuid::new_v4()));
+    let env = [
+        ("REDIS_URL", redis_url()),
+        (
+            "RTC_REDIS_PREFIX",
+            format!("upload-stop-{}:", uuid::Uuid::new_v4().simple()),
+        ),
+        ("RTC_STORAGE", "local".to_owned()),
+        ("RTC_DATA_DIR", data.display().to_string()),
+    ];
+    let a = spawn_process(&env);
+    let b = spawn_process(&env);
+    let mut host = a.connect("upload-stop", "host").await;
+    host.expect("room-state").await;
+    let mut guest = b.connect("upload-stop", "guest").await;
+    guest.expect("room-state").await;
+    let file: Vec<u8> = (0..2 * 65536).map(|i| (i % 241) as u8).collect();
+    let (st, t) = a
+        .post(
+            "/webrtc/rooms/upload-stop/file-transfer/offer",
+            "host",
+            json!({"receiver": "guest", "file_name": "f.bin", "file_size": file.len(),
+                   "sha256": hex(&file), "chunk_size": 65536}),
+        )
+        .await;
+    assert_eq!(st, 201, "{t}");
+    let tid = t["transfer_id"].as_str().unwrap().to_owned();
+    guest.expect("file-share-offer").await;
+    let path = format!("/webrtc/rooms/upload-stop/file-transfer/{tid}/accept");
+    assert_eq!(b.post(&path, "guest", json!({})).await.0, 200);
+
+    // Half of chunk 0's body, then SIGTERM, then the rest.
+    let chunk = &file[..65536];
+    let mut conn = tokio::net::TcpStream::connect(a.addr).await.unwrap();
+    let head = format!(
+        "PUT /webrtc/rooms/upload-stop/file-transfer/{tid}/chunks/0 HTTP/1.1\r\nHost: {}\r\n\
+         Authorization: Bearer {}\r\nx-chunk-sha256: {}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n",
+        a.addr,
+        token("host", None, None),
+        hex(chunk),
+        chunk.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&chunk[..32768]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopping = tokio::spawn(async move {
+        let st = a.terminate(Duration::from_secs(20)).await;
+        (a, st)
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    conn.write_all(&chunk[32768..]).await.unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (_a, st) = stopping.await.unwrap();
+    assert!(st.expect("a exits").success());
+
+    let path = format!("/webrtc/rooms/upload-stop/file-transfer/{tid}/missing");
+    let (st, m) = b.get(&path, "host").await;
+    assert_eq!(st, 200, "{m}");
+    assert_eq!(m["missing"], json!([1]), "chunk 0 was kept");
+    let _ = std::fs::remove_dir_all(&data);
+}
