@@ -377,6 +377,12 @@ async fn endpoint_lists_are_checked_at_startup() {
             r#"{"name":"a","secret":"hunter2-hunter2-hunter2"}"#,
             "JSON array",
         ),
+        // serde quotes a value of the wrong type: the message must not.
+        (r#"["https://h/?token=hunter2-hunter2"]"#, "JSON array"),
+        (
+            r#"[{"name":"a","url":"http://h/","secret":"hunter2-hunter2","events":"hunter2"}]"#,
+            "JSON array",
+        ),
     ];
     for (json, want) in cases {
         let mut settings = settings();

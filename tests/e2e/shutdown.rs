@@ -390,12 +390,10 @@ async fn a_rolling_restart_of_two_instances_under_chat_loses_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_hands_an_sfu_rooms_media_over_at_once() {
     use str0m::media::Direction as D;
+    let prefix = format!("sfu-stop-{}:", uuid::Uuid::new_v4().simple());
     let env = [
         ("REDIS_URL", redis_url()),
-        (
-            "RTC_REDIS_PREFIX",
-            format!("sfu-stop-{}:", uuid::Uuid::new_v4().simple()),
-        ),
+        ("RTC_REDIS_PREFIX", prefix.clone()),
         ("RTC_STORAGE", "memory".to_owned()),
         ("RTC_MEDIA_MODE", "sfu".to_owned()),
     ];
@@ -417,13 +415,24 @@ async fn sigterm_hands_an_sfu_rooms_media_over_at_once() {
         "a runs the room"
     );
 
-    let stopped = Instant::now();
     let st = a.terminate(Duration::from_secs(20)).await.expect("a exits");
     assert!(st.success(), "{st:?}");
+    // The claim is gone, not left to lapse (its TTL is 6 s).
+    let claim = format!("{prefix}media:sfu-stop");
+    let held = std::process::Command::new("redis-cli")
+        .args(["-u", &redis_url(), "exists", &claim])
+        .output()
+        .expect("redis-cli must be installed (tests/services.sh installs it)");
+    assert_eq!(
+        String::from_utf8_lossy(&held.stdout).trim(),
+        "0",
+        "{claim} released"
+    );
     // Bob's client sees its media fail and offers again: b takes the room.
+    let stopped = Instant::now();
     let answer = loop {
         assert!(
-            stopped.elapsed() < Duration::from_secs(2),
+            stopped.elapsed() < Duration::from_secs(3),
             "the room's media did not move at once"
         );
         bob.send(json!({"type": "media-offer", "sdp": str0m_offer(D::RecvOnly)}))
@@ -439,7 +448,7 @@ async fn sigterm_hands_an_sfu_rooms_media_over_at_once() {
         on_a,
         "b runs the room now"
     );
-    println!("media moved {:?} after SIGTERM", stopped.elapsed());
+    println!("media moved {:?} after a exited", stopped.elapsed());
 }
 
 /// A chunk upload under way when SIGTERM arrives completes, and its chunk

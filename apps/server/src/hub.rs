@@ -28,6 +28,13 @@ pub struct ConnHandle {
     pub since: std::time::Instant,
 }
 
+impl ConnHandle {
+    /// Tells this connection the server is stopping (close 1012).
+    pub fn restart(&self) {
+        self.send(Outbound::Restart);
+    }
+}
+
 /// Index code of [`ErrorCode::SlowConsumer`] in the kill flag.
 pub const KILL_SLOW: u16 = 1;
 

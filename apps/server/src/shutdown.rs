@@ -4,23 +4,27 @@
 //! 1. says it is draining: `/webrtc/health` answers 503 `draining` and new
 //!    WebSocket upgrades get 503 `SERVICE_UNAVAILABLE` with `Retry-After`,
 //!    so a load balancer sends clients elsewhere;
-//! 2. closes every WebSocket with 1012 (Service Restart): each seat is
-//!    kept for the grace period, as for a drop, so the client resumes on
-//!    another instance with `last_sequence` and misses nothing;
-//! 3. waits for those sessions to record their departure in the store;
-//! 4. releases its SFU rooms' media claims, so the instance the clients
-//!    reach next runs the media at once instead of after the claim's TTL;
+//! 2. closes every WebSocket with 1012 (Service Restart): a drop, not a
+//!    goodbye, so the seat is kept and the client resumes on another
+//!    instance with `last_sequence` and misses nothing;
+//! 3. releases its SFU rooms' media claims at once, so the instance the
+//!    clients reach next (within about half a second) runs the media
+//!    instead of relaying their offers back here;
+//! 4. waits for the closed sessions to record their departure in the store;
 //! 5. stops its webhook dispatchers after the requests under way have
 //!    their outcome recorded (the other instances deliver the rest);
 //! 6. tries once more to move waiting chat into MongoDB (what stays is in
 //!    the durable spool, for the next instance);
 //! 7. stops the HTTP server, which finishes the requests in flight (chunk
-//!    uploads, downloads) within `RTC_SHUTDOWN_TIMEOUT_SECS`.
+//!    uploads, downloads).
 //!
-//! A second signal stops at once. Connections still tracked when the
-//! process ends (clients that did not come back) are released by a live
-//! instance once this one's heartbeat lapses, which gives them the same
-//! time to return as a crash would.
+//! Everything shares one deadline, `RTC_SHUTDOWN_TIMEOUT_SECS` from the
+//! signal: a step that would pass it is cut short, and whatever is still
+//! open then is dropped. A second signal stops at once. Connections still
+//! tracked when the process ends (clients that did not come back) are
+//! released by a live instance once this one's heartbeat lapses
+//! (`RTC_INSTANCE_TTL_SECS`), as after a crash: that, not the grace
+//! period, is how long their seats wait.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -89,39 +93,47 @@ pub struct DrainReport {
     pub chat_pending: usize,
 }
 
-/// Runs steps 1–6 of the module docs; the caller then stops the HTTP
-/// server. `budget` bounds the waits for sessions and dispatchers.
+/// The time left until `deadline`.
+fn left(deadline: Instant) -> Duration {
+    deadline.saturating_duration_since(Instant::now())
+}
+
+/// Runs steps 1–6 of the module docs, each within what is left until
+/// `deadline`; the caller then stops the HTTP server.
 pub async fn drain(
     state: &AppState,
     dispatchers: Vec<JoinHandle<()>>,
-    budget: Duration,
+    deadline: Instant,
 ) -> DrainReport {
     let started = Instant::now();
-    let deadline = started + budget;
     state.stopping.send_replace(true);
     let sessions_closed = state.hub.restart_all();
     tracing::info!(
         sessions = sessions_closed,
         "draining: clients told to reconnect (1012)"
     );
+    let media_claims_released =
+        match tokio::time::timeout(left(deadline), state.service.release_media_claims()).await {
+            Ok(n) => n,
+            Err(_) => {
+                tracing::warn!(
+                    "draining: media claims not all released in time; they lapse by themselves"
+                );
+                0
+            }
+        };
     state.sessions.wait_idle(deadline).await;
     let sessions_left = state.sessions.live();
-    let media_claims_released = match state.service.release_media_claims().await {
-        Ok(n) => n,
-        Err(e) => {
-            tracing::warn!(error = %e, "draining: media claims not released; they lapse by themselves");
-            0
-        }
-    };
     for d in dispatchers {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if tokio::time::timeout(left, d).await.is_err() {
+        if tokio::time::timeout(left(deadline), d).await.is_err() {
             tracing::warn!("draining: a webhook dispatcher did not stop in time");
         }
     }
     let chat_pending = match &state.chat_outbox {
         Some(o) => {
-            o.flush().await;
+            // MongoDB may be the reason for the stop: do not wait on it past
+            // the deadline (the spool keeps what is left).
+            let _ = tokio::time::timeout(left(deadline), o.flush()).await;
             o.pending().await
         }
         None => 0,
@@ -150,14 +162,23 @@ pub struct Stopper {
 }
 
 impl Stopper {
-    /// Drains (module docs), then stops the HTTP server gracefully: it
-    /// returns once the server has stopped. A second call while one runs
-    /// waits for nothing more than the server's stop.
+    /// Drains (module docs), then stops the HTTP server gracefully, all
+    /// within `RTC_SHUTDOWN_TIMEOUT_SECS`; what is still open at the
+    /// deadline is dropped. Returns once the server has stopped. Meant to
+    /// be called once (a second call drains again, with nothing left to
+    /// do but wait for the server).
     pub async fn stop(&self) -> DrainReport {
         let dispatchers = std::mem::take(&mut *self.dispatchers.lock().expect("dispatchers"));
         let budget = Duration::from_secs(self.state.settings.http.shutdown_timeout_secs.max(1));
-        let report = drain(&self.state, dispatchers, budget).await;
-        self.server.stop(true).await;
+        let deadline = Instant::now() + budget;
+        let report = drain(&self.state, dispatchers, deadline).await;
+        if tokio::time::timeout(left(deadline), self.server.stop(true))
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown deadline reached: dropping the requests still open");
+            self.server.stop(false).await;
+        }
         report
     }
 

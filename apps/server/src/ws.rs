@@ -106,6 +106,11 @@ pub async fn ws_entry(
     let (handle, rx) = state
         .hub
         .register(&room_id, &user_id, connection, settings.ws.send_queue);
+    // A drain that began after the check above may have told every
+    // connection to restart before this one was registered: tell it too.
+    if *state.stopping.borrow() {
+        handle.restart();
+    }
     let secs = Duration::from_secs;
     let session = Session::new(
         SessionConfig {

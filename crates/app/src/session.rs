@@ -22,7 +22,7 @@
 //!   `SESSION_LOST` so the client joins again.
 //! - slow consumer: a full send queue closes with `SLOW_CONSUMER`.
 //! - restart: a server that stops closes with 1012 (Service Restart) and
-//!   keeps the seat for the grace period, as for a drop.
+//!   keeps the seat, as for a drop.
 //! - heartbeat and idle: a ping every heartbeat, the first at a point of
 //!   the first interval set by the connection id so that connections that
 //!   joined together do not ping together; a client silent for longer than
@@ -55,7 +55,7 @@ pub const CLOSE_PROTOCOL: u16 = 1002;
 /// WebSocket close code of a normal close (a goodbye).
 pub const CLOSE_NORMAL: u16 = 1000;
 /// The close code of a server that is stopping (RFC 6455 registry: 1012,
-/// Service Restart): the seat is kept for the grace period, and the client
+/// Service Restart): the seat is kept, as for a drop, and the client
 /// should reconnect at once (to another instance, through its load
 /// balancer) and resume with `last_sequence`.
 pub const CLOSE_SERVICE_RESTART: u16 = 1012;
@@ -116,7 +116,7 @@ pub enum Outbound {
     /// Close with this code (kicked, replaced, seat lost, ...).
     Close(ErrorCode),
     /// The server is stopping: close with [`CLOSE_SERVICE_RESTART`],
-    /// keeping the seat for the grace period.
+    /// keeping the seat, as for a drop.
     Restart,
 }
 
@@ -575,7 +575,10 @@ impl Session {
 
     /// Something the hub queued for this connection.
     pub fn on_outbound(&mut self, _now: OffsetDateTime, out: Outbound) {
-        if !self.live() {
+        // A restart closes a session that is still joining too: nothing
+        // else would tell it the server is going away.
+        let restart = matches!(out, Outbound::Restart) && !matches!(self.phase, Phase::Over);
+        if !self.live() && !restart {
             return;
         }
         match out {

@@ -289,12 +289,11 @@ impl State {
                 });
                 Ok(true)
             }
+            // Authoritative when read back: the event was requeued, even if
+            // the list no longer holds it (a smaller `max_dead` on reopen).
             Record::Revive { event } => {
-                let Some(i) = self.dead.iter().position(|d| d.event.id == event.id) else {
-                    return Ok(false);
-                };
                 self.append_event(event)?;
-                self.dead.remove(i);
+                self.dead.retain(|d| d.event.id != event.id);
                 Ok(true)
             }
             Record::DeadKept { dead } => {

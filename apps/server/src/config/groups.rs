@@ -30,8 +30,9 @@ pub struct HttpSettings {
     pub handshake_timeout_secs: u64,
     /// How long a graceful stop (SIGTERM) may take: the wait for clients
     /// to be moved off, then for requests in flight (uploads) to finish.
-    /// Keep it under the orchestrator's kill timeout (Kubernetes: 30 s).
-    #[arg(long, env = "RTC_SHUTDOWN_TIMEOUT_SECS", default_value_t = 25)]
+    /// One deadline for the whole stop; keep it under the orchestrator's
+    /// kill timeout minus any pre-stop delay (Kubernetes: 30 s - 5 s).
+    #[arg(long, env = "RTC_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20)]
     pub shutdown_timeout_secs: u64,
     /// Browser origins allowed to call the REST API (CORS) and to open the
     /// WebSocket, comma separated (`https://app.example.com`), or `*` for any.

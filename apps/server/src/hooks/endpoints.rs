@@ -186,10 +186,15 @@ pub fn from_settings(s: &Settings) -> anyhow::Result<Vec<EndpointSpec>> {
         (None, _) => {}
     }
     if let Some(json) = &w.webhook_endpoints {
-        // serde_json's messages quote no input, so secrets stay out of them.
+        // serde_json's messages may quote the input (an invalid type shows
+        // the value): say where and what kind of mistake, never the text.
         let raw: Vec<RawEndpoint> = serde_json::from_str(json.expose()).map_err(|e| {
             anyhow::anyhow!(
-                "RTC_WEBHOOK_ENDPOINTS: {e} (a JSON array of {{\"name\",\"url\",\"secret\",\"events\"?}})"
+                "RTC_WEBHOOK_ENDPOINTS: not a JSON array of {{\"name\",\"url\",\"secret\",\"events\"?}} \
+                 ({:?} error at line {}, column {})",
+                e.classify(),
+                e.line(),
+                e.column()
             )
         })?;
         for r in raw {

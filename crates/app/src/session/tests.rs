@@ -478,6 +478,18 @@ fn a_restart_closes_with_1012_and_keeps_the_seat() {
     assert!(drain(&mut s).is_empty(), "nothing after the close");
 }
 
+#[test]
+fn a_restart_closes_a_session_that_is_still_joining() {
+    let mut s = Session::new(cfg(), join_request(), None);
+    drain(&mut s);
+    s.on_outbound(t(1), Outbound::Text("{}".into()));
+    assert!(drain(&mut s).is_empty(), "deliveries wait for the join");
+    s.on_outbound(t(1), Outbound::Restart);
+    let a = drain(&mut s);
+    assert_eq!(close_of(&a).unwrap().unwrap().code, 1012);
+    assert_eq!(leave_of(&a), Some(false));
+}
+
 fn send_candidate(s: &mut Session, at: OffsetDateTime) -> Vec<Action> {
     s.on_frame(
         at,

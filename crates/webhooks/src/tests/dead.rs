@@ -110,3 +110,34 @@ async fn file_outbox_keeps_dead_letters_across_reopen_and_compaction() {
     assert!(o.requeue_dead(&b1.id, T + 30).await.unwrap().is_some());
     assert_eq!(o.requeue_dead(&e2.id, T + 30).await.unwrap(), None);
 }
+
+/// A log written with a larger dead-letter list opens with a smaller one:
+/// a requeue whose dead letter the smaller list dropped still counts, so
+/// the room's sequence stays whole.
+#[tokio::test]
+async fn a_smaller_dead_letter_list_on_reopen_keeps_the_log_readable() {
+    let dir = TempDir::new();
+    let o = FileOutbox::open(&dir.0, RETENTION).unwrap();
+    let first = add(&o, "a", T).await;
+    assert!(o.dead_letter("a", 1, 1, "HTTP 500", T + 1).await.unwrap());
+    for i in 0..RETENTION.max_dead as i64 - 1 {
+        let room = format!("r{i}");
+        add(&o, &room, T).await;
+        assert!(
+            o.dead_letter(&room, 1, 1, "HTTP 500", T + 2 + i)
+                .await
+                .unwrap()
+        );
+    }
+    // The list is full; room a's dead letter is requeued.
+    let again = o.requeue_dead(&first.id, T + 50).await.unwrap().unwrap();
+    assert_eq!(again.seq, 2);
+    drop(o);
+    let smaller = Retention {
+        max_dead: 1,
+        ..RETENTION
+    };
+    let o = FileOutbox::open(&dir.0, smaller).unwrap();
+    assert_eq!(add(&o, "a", T + 60).await.seq, 3, "the sequence continues");
+    assert_eq!(o.dead_letter_count().await.unwrap(), 1);
+}
