@@ -29,19 +29,28 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    /// Tells this connection the server is stopping (close 1012).
+    /// Tells this connection the server is stopping (close 1012), through
+    /// the kill flag when its queue is full.
     pub fn restart(&self) {
-        self.send(Outbound::Restart);
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Outbound::Restart) {
+            self.kill_code.store(KILL_RESTART, Ordering::Relaxed);
+            self.kill.notify_one();
+        }
     }
 }
 
 /// Index code of [`ErrorCode::SlowConsumer`] in the kill flag.
 pub const KILL_SLOW: u16 = 1;
+/// The kill flag of a restart that found the queue full.
+pub const KILL_RESTART: u16 = 2;
 
 impl ConnHandle {
     fn send(&self, msg: Outbound) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(msg) {
-            self.kill_code.store(KILL_SLOW, Ordering::Relaxed);
+            // A restart flagged first keeps its code.
+            let _ =
+                self.kill_code
+                    .compare_exchange(0, KILL_SLOW, Ordering::Relaxed, Ordering::Relaxed);
             self.kill.notify_one();
         }
     }
@@ -152,7 +161,7 @@ impl Hub {
     pub fn restart_all(&self) -> usize {
         let inner = self.inner.read().expect("lock");
         for h in inner.conns.values() {
-            h.send(Outbound::Restart);
+            h.restart();
         }
         inner.conns.len()
     }
@@ -330,5 +339,31 @@ impl Drop for AdmissionGuard {
                 c.ips.remove(&ip);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_restart_that_finds_the_queue_full_still_says_restart() {
+        let hub = Hub::default();
+        let (room, user) = (RoomId::parse("r").unwrap(), UserId::parse("u").unwrap());
+        let (h, mut rx) = hub.register(&room, &user, ConnectionId::new(), 1);
+        assert_eq!(hub.restart_all(), 1);
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            Outbound::Restart,
+            "queued when there is room"
+        );
+
+        h.send(Outbound::Text("{}".into()));
+        assert_eq!(hub.restart_all(), 1);
+        assert_eq!(h.kill_code.load(Ordering::Relaxed), KILL_RESTART);
+        // A delivery that overflows afterwards does not turn it into a
+        // slow-consumer close.
+        h.send(Outbound::Text("{}".into()));
+        assert_eq!(h.kill_code.load(Ordering::Relaxed), KILL_RESTART);
     }
 }

@@ -208,7 +208,7 @@ impl Link {
                             Some(false) => session.on_closed(self.now(), Closed::Dropped),
                             None => {
                                 killed = true;
-                                session.on_overflow(self.now());
+                                on_kill(&mut session, &handle, self.now());
                             }
                         }
                     }
@@ -229,7 +229,7 @@ impl Link {
                 biased;
                 _ = &mut kill, if !killed => {
                     killed = true;
-                    session.on_overflow(self.now());
+                    on_kill(&mut session, &handle, self.now());
                 }
                 out = rx.recv() => match out {
                     Some(out) => session.on_outbound(self.now(), out),
@@ -397,6 +397,16 @@ impl Link {
                 self.connection,
             );
         }
+    }
+}
+
+/// The hub flagged this connection: a full queue (a slow consumer), or a
+/// restart that found the queue full (still a 1012, not a slow consumer).
+fn on_kill(session: &mut Session, handle: &ConnHandle, now: OffsetDateTime) {
+    if handle.kill_code.load(std::sync::atomic::Ordering::Relaxed) == crate::hub::KILL_RESTART {
+        session.on_outbound(now, Outbound::Restart);
+    } else {
+        session.on_overflow(now);
     }
 }
 
