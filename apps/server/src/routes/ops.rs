@@ -353,6 +353,10 @@ async fn prometheus_metrics(state: web::Data<AppState>) -> HttpResponse {
         w.export_metrics().await;
     }
     metrics::gauge!("rtc_connections").set(state.hub.connection_count() as f64);
+    if let Some(o) = &state.chat_outbox {
+        metrics::gauge!("rtc_chat_outbox_pending").set(o.pending().await as f64);
+        metrics::counter!("rtc_chat_outbox_refused_total").absolute(o.refused());
+    }
     if let Ok((rooms, participants, reconnecting)) = room_totals(&state).await {
         metrics::gauge!("rtc_rooms").set(rooms as f64);
         metrics::gauge!("rtc_participants", "presence" => "connected")

@@ -2,6 +2,7 @@
 //! outage of its backend.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 
@@ -17,10 +18,16 @@ use crate::{PortError, RoomId};
 /// backend's append is idempotent on the message id, so a retry after an
 /// ambiguous failure, or two instances draining at once, stores the
 /// message once.
+///
+/// A waiting message the backend refuses for good (it answers, with an
+/// error other than being unavailable) is set aside with an error log and
+/// counted in [`OutboxChatHistory::refused`]: waiting for it would hold
+/// every later message back for ever.
 pub struct OutboxChatHistory {
     inner: Arc<dyn ChatHistory>,
     spool: Arc<dyn ChatSpool>,
     cap: usize,
+    refused: AtomicU64,
 }
 
 impl OutboxChatHistory {
@@ -32,7 +39,18 @@ impl OutboxChatHistory {
 
     /// Wraps `inner` with `spool` (see [`OutboxChatHistory::new`]).
     pub fn with_spool(inner: Arc<dyn ChatHistory>, spool: Arc<dyn ChatSpool>, cap: usize) -> Self {
-        OutboxChatHistory { inner, spool, cap }
+        OutboxChatHistory {
+            inner,
+            spool,
+            cap,
+            refused: AtomicU64::new(0),
+        }
+    }
+
+    /// Waiting messages this process set aside because the backend
+    /// refused them for good (see the type's docs).
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// Messages waiting for the backend (0 if the spool cannot say).
@@ -40,16 +58,32 @@ impl OutboxChatHistory {
         self.spool.waiting().await.unwrap_or(0)
     }
 
-    /// Writes waiting messages in order; stops at the first failure.
-    /// Returns how many were written.
+    /// Writes waiting messages in order; stops while the backend is
+    /// unavailable, sets aside a message it refuses for good. Returns how
+    /// many were written.
     pub async fn flush(&self) -> usize {
         let mut n = 0;
         loop {
             let Ok(Some(next)) = self.spool.front().await else {
                 return n;
             };
-            if self.inner.append(&next).await.is_err() {
-                return n;
+            match self.inner.append(&next).await {
+                Ok(()) => {}
+                Err(e) if e.is_unavailable() => return n,
+                Err(e) => {
+                    if self.spool.pop_front(&next.id).await.is_err() {
+                        return n;
+                    }
+                    self.refused.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(
+                        room = %next.room_id,
+                        id = %next.id,
+                        error = %e,
+                        "chat outbox: the history refused a waiting message for good; set aside so the \
+                         rest can be stored"
+                    );
+                    continue;
+                }
             }
             // Another instance may have drained it meanwhile: the append
             // was idempotent, and only the head with this id goes.
@@ -145,5 +179,95 @@ impl ChatHistory for OutboxChatHistory {
         limit: usize,
     ) -> Result<ChatPage, PortError> {
         self.inner.search(room, query, before, limit).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::memory::{MemoryChatHistory, MemoryChatSpool};
+    use crate::testing::chat::chat;
+
+    /// A history that is down until told otherwise, and refuses message 1
+    /// for good (as a store refuses a record it cannot take).
+    #[derive(Default)]
+    struct Picky {
+        up: std::sync::atomic::AtomicBool,
+        inner: MemoryChatHistory,
+    }
+
+    #[async_trait]
+    impl ChatHistory for Picky {
+        async fn append(&self, r: &ChatRecord) -> Result<(), PortError> {
+            if !self.up.load(Ordering::SeqCst) {
+                return Err(PortError::unavailable("down"));
+            }
+            if r.id == chat("r", 1).id {
+                return Err(PortError::corrupt("refused"));
+            }
+            self.inner.append(r).await
+        }
+        async fn page(
+            &self,
+            room: &RoomId,
+            b: Option<&str>,
+            l: usize,
+        ) -> Result<ChatPage, PortError> {
+            self.inner.page(room, b, l).await
+        }
+        async fn get(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
+            self.inner.get(room, id).await
+        }
+        async fn replace(&self, r: &ChatRecord) -> Result<bool, PortError> {
+            self.inner.replace(r).await
+        }
+        async fn react(
+            &self,
+            room: &RoomId,
+            id: &str,
+            emoji: &str,
+            user: &str,
+            active: bool,
+        ) -> Result<bool, PortError> {
+            self.inner.react(room, id, emoji, user, active).await
+        }
+        async fn remove(&self, room: &RoomId, id: &str) -> Result<bool, PortError> {
+            self.inner.remove(room, id).await
+        }
+        async fn search(
+            &self,
+            room: &RoomId,
+            q: &str,
+            b: Option<&str>,
+            l: usize,
+        ) -> Result<ChatPage, PortError> {
+            self.inner.search(room, q, b, l).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_message_refused_for_good_does_not_hold_the_rest_back() {
+        let picky = Arc::new(Picky::default());
+        let o =
+            OutboxChatHistory::with_spool(picky.clone(), Arc::new(MemoryChatSpool::default()), 10);
+        for i in 0..4 {
+            o.append(&chat("r", i)).await.unwrap();
+        }
+        assert_eq!(o.flush().await, 0, "down: nothing written, nothing dropped");
+        assert_eq!((o.pending().await, o.refused()), (4, 0));
+        picky.up.store(true, Ordering::SeqCst);
+        assert_eq!(o.flush().await, 3);
+        assert_eq!((o.pending().await, o.refused()), (0, 1));
+        let room = RoomId::parse("r").unwrap();
+        let ids: Vec<String> = o
+            .page(&room, None, 10)
+            .await
+            .unwrap()
+            .messages
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let want: Vec<String> = [3, 2, 0].map(|i| chat("r", i).id).to_vec();
+        assert_eq!(ids, want, "newest first, message 1 set aside");
     }
 }
