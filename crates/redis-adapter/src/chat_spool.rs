@@ -2,6 +2,11 @@
 //! every instance, so that whichever is alive drains it once the history
 //! store is back. Lua scripts make "pop the head if it is this message"
 //! and in-place edits atomic against other drainers.
+//!
+//! A list item that does not decode (written by a broken or newer version,
+//! or by hand) must not stop the drain, nor every edit: the head is moved
+//! to `{prefix}chat:spool:bad` (kept for an operator, logged), and the
+//! scripts pass over undecodable items.
 
 use async_trait::async_trait;
 use deadpool_redis::redis::{AsyncCommands as _, Script};
@@ -18,8 +23,17 @@ pub struct RedisChatSpool(pub(crate) Redis);
 const POP_IF: &str = r"
 local h = redis.call('LINDEX', KEYS[1], 0)
 if not h then return 0 end
-if cjson.decode(h).id ~= ARGV[1] then return 0 end
+local ok, r = pcall(cjson.decode, h)
+if not ok or type(r) ~= 'table' or r.id ~= ARGV[1] then return 0 end
 redis.call('LPOP', KEYS[1])
+return 1
+";
+
+/// Moves the head to the list `KEYS[2]` if it is still `ARGV[1]`.
+const SET_ASIDE: &str = r"
+if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
+redis.call('LPOP', KEYS[1])
+redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1
 ";
 
@@ -28,8 +42,8 @@ return 1
 const EDIT: &str = r"
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
 for i, v in ipairs(items) do
-  local r = cjson.decode(v)
-  if r.id == ARGV[2] and r.room_id == ARGV[1] then
+  local ok, r = pcall(cjson.decode, v)
+  if ok and type(r) == 'table' and r.id == ARGV[2] and r.room_id == ARGV[1] then
     if ARGV[3] then
       redis.call('LSET', KEYS[1], i - 1, ARGV[3])
     else
@@ -44,6 +58,11 @@ return 0
 impl RedisChatSpool {
     fn list(&self) -> String {
         self.0.key(&["chat", "spool"])
+    }
+
+    /// Where undecodable items go: `{prefix}chat:spool:bad`.
+    pub fn bad_list(&self) -> String {
+        self.0.key(&["chat", "spool", "bad"])
     }
 
     async fn edit(&self, room: &str, id: &str, json: Option<String>) -> Result<bool, PortError> {
@@ -78,9 +97,30 @@ impl ChatSpool for RedisChatSpool {
     }
 
     async fn front(&self) -> Result<Option<ChatRecord>, PortError> {
-        let list = self.list();
-        let raw: Option<String> = self.0.run(async |c| c.lindex(&list, 0).await).await?;
-        raw.as_deref().map(parse).transpose()
+        let (list, bad) = (self.list(), self.bad_list());
+        loop {
+            let raw: Option<String> = self.0.run(async |c| c.lindex(&list, 0).await).await?;
+            let Some(raw) = raw else { return Ok(None) };
+            match parse(&raw) {
+                Ok(r) => return Ok(Some(r)),
+                Err(e) => {
+                    let moved: i64 = self
+                        .0
+                        .run(async |c| {
+                            Script::new(SET_ASIDE)
+                                .key(&list)
+                                .key(&bad)
+                                .arg(&raw)
+                                .invoke_async(c)
+                                .await
+                        })
+                        .await?;
+                    if moved == 1 {
+                        tracing::error!(list = %bad, error = %e, "chat spool: an undecodable message was set aside");
+                    }
+                }
+            }
+        }
     }
 
     async fn pop_front(&self, id: &str) -> Result<bool, PortError> {
@@ -101,8 +141,8 @@ impl ChatSpool for RedisChatSpool {
     async fn find(&self, room: &RoomId, id: &str) -> Result<Option<ChatRecord>, PortError> {
         let list = self.list();
         let all: Vec<String> = self.0.run(async |c| c.lrange(&list, 0, -1).await).await?;
-        for raw in all {
-            let r = parse(&raw)?;
+        // Undecodable items are passed over (the drain sets them aside).
+        for r in all.iter().filter_map(|raw| parse(raw).ok()) {
             if r.id == id && r.room_id == room.as_str() {
                 return Ok(Some(r));
             }

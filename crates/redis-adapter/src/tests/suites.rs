@@ -52,6 +52,47 @@ mod chat_spool {
         redis().ports().chat_spool
     }
     signaling_core::chat_spool_suite!(spool);
+
+    /// An item that does not decode neither stops the drain nor the edits:
+    /// the drain sets it aside in `chat:spool:bad`.
+    #[tokio::test]
+    async fn an_undecodable_item_is_set_aside_and_blocks_nothing() {
+        use deadpool_redis::redis::AsyncCommands as _;
+        use signaling_core::testing::chat::chat;
+        let r = redis();
+        let spool = r.ports().chat_spool;
+        let list = r.key(&["chat", "spool"]);
+        let room = signaling_core::RoomId::parse("room").unwrap();
+        let (a, b) = (chat("room", 1), chat("room", 2));
+        spool.push(&a).await.unwrap();
+        let _: i64 = r
+            .run(async |c| c.lpush(&list, "{not json").await)
+            .await
+            .unwrap();
+        let _: i64 = r
+            .run(async |c| c.rpush(&list, "[1,2]").await)
+            .await
+            .unwrap();
+        spool.push(&b).await.unwrap();
+        assert_eq!(spool.waiting().await.unwrap(), 4);
+
+        assert_eq!(spool.find(&room, &b.id).await.unwrap().as_ref(), Some(&b));
+        let mut edited = b.clone();
+        edited.message = "edited".into();
+        assert!(spool.replace(&edited).await.unwrap());
+        assert!(!spool.pop_front(&a.id).await.unwrap(), "the head is not a");
+
+        assert_eq!(spool.front().await.unwrap().as_ref(), Some(&a));
+        assert!(spool.pop_front(&a.id).await.unwrap());
+        assert_eq!(spool.front().await.unwrap().as_ref(), Some(&edited));
+        assert!(spool.pop_front(&b.id).await.unwrap());
+        assert_eq!(spool.front().await.unwrap(), None);
+        let bad: Vec<String> = r
+            .run(async |c| c.lrange(spool.bad_list(), 0, -1).await)
+            .await
+            .unwrap();
+        assert_eq!(bad, ["{not json", "[1,2]"], "kept for an operator");
+    }
 }
 
 mod receipts {
