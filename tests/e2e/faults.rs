@@ -16,30 +16,6 @@ use crate::support::*;
 
 const HOOK_SECRET: &str = "faults-hook-secret-0123456789ab";
 
-fn webm() -> Vec<u8> {
-    let dir = std::env::temp_dir().join(format!("rtc-faults-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let out = dir.join("src.webm");
-    let st = std::process::Command::new("ffmpeg")
-        .args(["-hide_banner", "-loglevel", "error", "-y"])
-        .args([
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=25:duration=4",
-        ])
-        .args(["-f", "lavfi", "-i", "sine=frequency=440:duration=4"])
-        .args(["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "300k"])
-        .args(["-c:a", "libopus", "-shortest"])
-        .arg(&out)
-        .status()
-        .expect("ffmpeg must be installed (tests/services.sh installs it)");
-    assert!(st.success());
-    let bytes = std::fs::read(&out).unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    bytes
-}
-
 /// A PUT of raw bytes as `user`; the status and JSON answer.
 async fn put(
     s: &TestServer,
@@ -96,16 +72,6 @@ async fn history(s: &TestServer, room: &str, user: &str) -> Vec<String> {
         .collect();
     texts.reverse();
     texts
-}
-
-/// Acknowledged webhook events, deduplicated by id, in order of first ack.
-fn acked_events(hits: &[Hit]) -> Vec<WebhookEvent> {
-    let mut seen = HashSet::new();
-    hits.iter()
-        .filter(|h| matches!(h.answer, Some((s, _)) if (200..300).contains(&s)))
-        .filter_map(|h| h.event.clone())
-        .filter(|e| seen.insert(e.id.clone()))
-        .collect()
 }
 
 /// Waits until the receiver acknowledged events named `want` (as a set).
@@ -191,7 +157,8 @@ async fn sigkill_mid_transfer_recording_and_chat_loses_nothing_acknowledged() {
     }
 
     // A recording: half its chunks through A.
-    let media = webm();
+    // The real WebM the media tests record (made once by ffmpeg).
+    let media = &crate::media::source().1;
     let (st, r) = a
         .post(
             &format!("/webrtc/rooms/{room}/recordings/start"),

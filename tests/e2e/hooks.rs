@@ -15,19 +15,9 @@ use crate::support::*;
 
 const HOOK_SECRET: &str = "webhook-secret-0123456789abcdef";
 
-/// The acknowledged events, deduplicated by id, in first-ack order.
-fn acked(hits: &[Hit]) -> Vec<WebhookEvent> {
-    let mut seen = std::collections::HashSet::new();
-    hits.iter()
-        .filter(|h| matches!(h.answer, Some((s, _)) if (200..300).contains(&s)))
-        .filter_map(|h| h.event.clone())
-        .filter(|e| seen.insert(e.id.clone()))
-        .collect()
-}
-
 async fn wait_for(receiver: &Receiver, n: usize) -> Vec<WebhookEvent> {
     for _ in 0..300 {
-        let got = acked(&receiver.hits());
+        let got = acked_events(&receiver.hits());
         if got.len() >= n {
             return got;
         }
@@ -35,7 +25,7 @@ async fn wait_for(receiver: &Receiver, n: usize) -> Vec<WebhookEvent> {
     }
     panic!(
         "only {:?} acknowledged",
-        acked(&receiver.hits())
+        acked_events(&receiver.hits())
             .iter()
             .map(|e| &e.event)
             .collect::<Vec<_>>()
@@ -339,7 +329,7 @@ async fn each_endpoint_gets_its_events_with_its_secret_and_keeps_its_dead_letter
     assert_eq!(r.status(), 404);
     // The default endpoint never saw a participant event.
     assert!(
-        acked(&default_rx.hits())
+        acked_events(&default_rx.hits())
             .iter()
             .all(|e| e.event.starts_with("room_"))
     );

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::support::*;
 
 /// 4 s of 1280x720 VP8 + Opus, made once per test run.
-fn source() -> &'static (PathBuf, Vec<u8>) {
+pub(crate) fn source() -> &'static (PathBuf, Vec<u8>) {
     static SRC: OnceLock<(PathBuf, Vec<u8>)> = OnceLock::new();
     SRC.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("rtc-media-{}", std::process::id()));

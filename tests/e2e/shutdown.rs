@@ -140,7 +140,7 @@ async fn sigterm_moves_clients_to_another_instance_and_loses_nothing() {
     // delivers what A left).
     let mut events = Vec::new();
     for _ in 0..100 {
-        let acked = webhook_acks(&rx.hits());
+        let acked = acked_events(&rx.hits());
         // room_started, 3 joins, (no leaves: everyone came back)
         if acked.len() >= 4 {
             events = acked;
@@ -161,16 +161,6 @@ async fn sigterm_moves_clients_to_another_instance_and_loses_nothing() {
     webhooks::testing::check_deliveries(&rx.hits(), HOOK_SECRET.as_bytes(), &events)
         .unwrap_or_else(|e| panic!("{e}"));
     println!("restart: clients back after {back_after:?}; A stopped in {took:?}");
-}
-
-/// Acknowledged events, deduplicated by id, in order of first ack.
-fn webhook_acks(hits: &[Hit]) -> Vec<webhooks::WebhookEvent> {
-    let mut seen = std::collections::HashSet::new();
-    hits.iter()
-        .filter(|h| matches!(h.answer, Some((s, _)) if (200..300).contains(&s)))
-        .filter_map(|h| h.event.clone())
-        .filter(|e| seen.insert(e.id.clone()))
-        .collect()
 }
 
 /// Where the load balancer sends a client: the first live instance.

@@ -443,3 +443,14 @@ pub async fn finished(s: &TestServer, room: &str, id: &str) -> Value {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// The webhook events a receiver acknowledged (2xx), deduplicated by id,
+/// in order of first acknowledgement.
+pub fn acked_events(hits: &[webhooks::testing::Hit]) -> Vec<webhooks::WebhookEvent> {
+    let mut seen = std::collections::HashSet::new();
+    hits.iter()
+        .filter(|h| matches!(h.answer, Some((s, _)) if (200..300).contains(&s)))
+        .filter_map(|h| h.event.clone())
+        .filter(|e| seen.insert(e.id.clone()))
+        .collect()
+}

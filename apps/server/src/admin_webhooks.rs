@@ -15,9 +15,6 @@ type Res = Result<HttpResponse, ApiError>;
 /// Most dead letters one call lists or requeues.
 pub const MAX_BATCH: usize = 1000;
 
-/// The pattern of an endpoint name (`hooks::endpoints` checks it at startup).
-pub const ENDPOINT_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,31}$";
-
 /// The operations of this module (merged into the admin document).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(list_endpoints, replay_webhooks, dead_letters, requeue_dead_letters))]
@@ -131,6 +128,8 @@ pub(crate) struct ReplayReq {
     room_id: Option<String>,
     from_seq: Option<u64>,
     since: Option<i64>,
+    // The pattern is `hooks::endpoints::NAME_PATTERN` (a literal here).
+    /// One endpoint by name; every endpoint without it.
     #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,31}$")]
     endpoint: Option<String>,
 }

@@ -432,7 +432,7 @@ fn path_param(name: &str) -> (Value, &'static str) {
         "stream_id" => (any, "Live stream id"),
         "id" => (any, "Transfer id"),
         "endpoint" => (
-            json!({"type": "string", "pattern": crate::admin_webhooks::ENDPOINT_PATTERN}),
+            json!({"type": "string", "pattern": crate::hooks::endpoints::NAME_PATTERN}),
             "A webhook endpoint's name (default: RTC_WEBHOOK_URL's)",
         ),
         other => panic!("path parameter {other} has no entry in openapi::path_param"),

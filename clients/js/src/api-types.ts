@@ -2635,6 +2635,7 @@ export interface components {
          *     one endpoint or (without `endpoint`) every one.
          */
         ReplayReq: {
+            /** @description One endpoint by name; every endpoint without it. */
             endpoint?: string | null;
             /** Format: int64 */
             from_seq?: number | null;

@@ -125,6 +125,10 @@ struct RawEndpoint {
     events: Option<Vec<String>>,
 }
 
+/// What [`check_name`] accepts, for the API document (a unit test holds
+/// the two together).
+pub const NAME_PATTERN: &str = "^[a-z0-9][a-z0-9_-]{0,31}$";
+
 /// A name is 1–32 of `a-z 0-9 _ -`, starting with a letter or digit (it
 /// names a directory and a Redis key part).
 fn check_name(name: &str) -> Result<(), String> {
@@ -256,6 +260,22 @@ mod tests {
         let long = "a".repeat(33);
         for bad in ["", "-a", "Billing", "a/b", "a:b", "..", long.as_str()] {
             assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_documented_pattern_is_the_rule() {
+        let re = regex_lite::Regex::new(NAME_PATTERN).unwrap();
+        let alphabet = ["a", "z", "0", "9", "_", "-", "A", ":", "/", ".", "é", " "];
+        let mut names = vec![String::new(), "a".repeat(32), "a".repeat(33)];
+        for x in alphabet {
+            for y in alphabet {
+                names.push(format!("{x}{y}"));
+                names.push(format!("{x}b{y}"));
+            }
+        }
+        for n in names {
+            assert_eq!(re.is_match(&n), check_name(&n).is_ok(), "{n:?}");
         }
     }
 }
