@@ -403,3 +403,75 @@ async fn an_admin_ban_holds_on_every_instance() {
     let mut back = s2.connect("banned", "eve").await;
     back.expect("room-state").await;
 }
+
+/// The webhook admin routes take the admin key like the rest, and refuse
+/// bad input with a stable code before doing anything.
+#[tokio::test]
+async fn webhook_admin_routes_take_the_admin_key_and_check_their_input() {
+    let mut settings = admin_settings();
+    settings.webhooks.webhook_url = Some("http://127.0.0.1:9/hook".into());
+    settings.webhooks.webhook_secret = Some("webhook-secret-0123456789".parse().unwrap());
+    let s = spawn_with(settings);
+    let routes = [
+        (Method::GET, "/webrtc/admin/webhooks"),
+        (Method::GET, "/webrtc/admin/webhooks/default/dead-letters"),
+        (
+            Method::POST,
+            "/webrtc/admin/webhooks/default/dead-letters/replay",
+        ),
+        (Method::POST, "/webrtc/admin/webhooks/replay"),
+    ];
+    let c = reqwest::Client::new();
+    for (method, path) in &routes {
+        for auth in [
+            None,
+            Some(basic(KEY, "wrong-secret")),
+            Some(format!("Bearer {}", token("alice", None, Some("host")))),
+        ] {
+            let mut r = c.request(method.clone(), s.http(path));
+            if let Some(a) = &auth {
+                r = r.header("authorization", a);
+            }
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), 401, "{method} {path} {auth:?}");
+        }
+    }
+    let code = |b: &Value| b["error"]["code"].as_str().unwrap_or("").to_owned();
+    for limit in ["0", "1001"] {
+        let path = format!("/webrtc/admin/webhooks/default/dead-letters?limit={limit}");
+        let (st, b) = admin(&s, Method::GET, &path, None).await;
+        assert_eq!((st, code(&b)), (422, "VALIDATION_ERROR".into()), "{limit}");
+    }
+    let ids: Vec<String> = (0..1001).map(|i| format!("id-{i}")).collect();
+    let path = "/webrtc/admin/webhooks/default/dead-letters/replay";
+    let (st, b) = admin(&s, Method::POST, path, Some(json!({ "ids": ids }))).await;
+    assert_eq!((st, code(&b)), (422, "VALIDATION_ERROR".into()));
+    let (st, b) = admin(
+        &s,
+        Method::POST,
+        path,
+        Some(json!({"ids": ["nothing-here"]})),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    assert_eq!(
+        (b["requeued"].as_u64(), &b["missing"]),
+        (Some(0), &json!(["nothing-here"]))
+    );
+    let (st, b) = admin(
+        &s,
+        Method::POST,
+        "/webrtc/admin/webhooks/replay",
+        Some(json!({"since": 0, "endpoint": "nobody"})),
+    )
+    .await;
+    assert_eq!((st, code(&b)), (404, "NOT_FOUND".into()));
+    let (st, b) = admin(
+        &s,
+        Method::GET,
+        "/webrtc/admin/webhooks/nobody/dead-letters",
+        None,
+    )
+    .await;
+    assert_eq!((st, code(&b)), (404, "NOT_FOUND".into()));
+}

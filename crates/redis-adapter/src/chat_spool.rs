@@ -5,8 +5,8 @@
 //!
 //! A list item that does not decode (written by a broken or newer version,
 //! or by hand) must not stop the drain, nor every edit: the head is moved
-//! to `{prefix}chat:spool:bad` (kept for an operator, logged), and the
-//! scripts pass over undecodable items.
+//! to `{prefix}chat:spool:bad` (the newest 1,000 kept for an operator,
+//! logged), and the scripts pass over undecodable items.
 
 use async_trait::async_trait;
 use deadpool_redis::redis::{AsyncCommands as _, Script};
@@ -29,13 +29,18 @@ redis.call('LPOP', KEYS[1])
 return 1
 ";
 
-/// Moves the head to the list `KEYS[2]` if it is still `ARGV[1]`.
+/// Moves the head to the list `KEYS[2]` if it is still `ARGV[1]`; that
+/// list keeps the newest [`BAD_KEPT`] items.
 const SET_ASIDE: &str = r"
 if redis.call('LINDEX', KEYS[1], 0) ~= ARGV[1] then return 0 end
 redis.call('LPOP', KEYS[1])
 redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 return 1
 ";
+
+/// Undecodable items kept in `chat:spool:bad` (the newest).
+pub const BAD_KEPT: usize = 1000;
 
 /// Replaces (`ARGV[3]` set) or removes (unset) the message of room
 /// `ARGV[1]` with id `ARGV[2]`, in place.
@@ -111,6 +116,7 @@ impl ChatSpool for RedisChatSpool {
                                 .key(&list)
                                 .key(&bad)
                                 .arg(&raw)
+                                .arg(BAD_KEPT)
                                 .invoke_async(c)
                                 .await
                         })

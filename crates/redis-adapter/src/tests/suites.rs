@@ -93,6 +93,25 @@ mod chat_spool {
             .unwrap();
         assert_eq!(bad, ["{not json", "[1,2]"], "kept for an operator");
     }
+
+    /// The set-aside list is bounded: the newest `BAD_KEPT` stay.
+    #[tokio::test]
+    async fn the_set_aside_list_is_bounded() {
+        use deadpool_redis::redis::AsyncCommands as _;
+        let r = redis();
+        let spool = r.ports().chat_spool;
+        let list = r.key(&["chat", "spool"]);
+        let n = crate::chat_spool::BAD_KEPT + 5;
+        let junk: Vec<String> = (0..n).map(|i| format!("junk {i}")).collect();
+        let _: i64 = r.run(async |c| c.rpush(&list, &junk).await).await.unwrap();
+        assert_eq!(spool.front().await.unwrap(), None);
+        let bad: Vec<String> = r
+            .run(async |c| c.lrange(spool.bad_list(), 0, -1).await)
+            .await
+            .unwrap();
+        assert_eq!(bad.len(), crate::chat_spool::BAD_KEPT);
+        assert_eq!(bad.last(), junk.last(), "the newest kept");
+    }
 }
 
 mod receipts {
