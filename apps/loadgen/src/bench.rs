@@ -46,7 +46,14 @@ impl Proto {
             ),
             Proto::Bare => format!("{ws_url}/?id={room}-{user}"),
         };
-        let (mut ws, _) = tokio_tungstenite::connect_async(target)
+        // tungstenite zero-fills its whole read buffer (128 KiB by default)
+        // before every read: with a thousand sockets at 10 msg/s that
+        // memset was 38 % of the generator's core, and its stalls showed
+        // as every server's latency tail. 8 KiB holds any frame here in
+        // a read or two.
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .read_buffer_size(8 * 1024);
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(target, Some(config), false)
             .await
             .with_context(|| format!("connecting {user}"))?;
         let ready = match self {
@@ -144,18 +151,23 @@ pub async fn relay(
     let started = Instant::now();
     let deadline = started + Duration::from_secs(secs);
     let mut tasks = Vec::new();
-    for (to, mut a, mut b) in socks {
+    let pair_count = socks.len().max(1) as u128;
+    for (i, (to, mut a, mut b)) in socks.into_iter().enumerate() {
         let inflight = Arc::new(AtomicU64::new(0));
         let (inf, pad) = (inflight.clone(), pad.clone());
         let send = tokio::spawn(async move {
             // The sender never reads: runs are far shorter than the idle
             // timeout, and nothing it would receive matters here.
             let mut sent = 0u64;
-            // Each sender at its own phase: 500 timers firing in the same
-            // millisecond would measure the generator's own bursts.
+            // Each sender at its own phase, evenly over the period: 500
+            // timers firing in the same millisecond would measure the
+            // generator's own bursts. (The phase once came from the clock
+            // at the task's first poll, which is the same few hundred
+            // microseconds for every sender.)
             let mut tick = rate.map(|r| {
                 let period = Duration::from_micros(1_000_000 / r.max(1));
-                let phase = Duration::from_nanos(now_ns() % period.as_nanos() as u64);
+                let phase =
+                    Duration::from_nanos((period.as_nanos() * i as u128 / pair_count) as u64);
                 tokio::time::interval_at((Instant::now() + phase).into(), period)
             });
             while Instant::now() < deadline {
@@ -192,6 +204,7 @@ pub async fn relay(
             (sent, a)
         });
         let (inf, delivered) = (inflight, delivered.clone());
+        let trace = std::env::var_os("BENCH_TRACE").is_some();
         let recv = tokio::spawn(async move {
             let mut lat = Vec::with_capacity(1 << 14);
             while let Ok(Some(Ok(m))) =
@@ -201,6 +214,11 @@ pub async fn relay(
                 let Message::Text(t) = m else { continue };
                 if let Some(ts) = stamp(&t) {
                     lat.push(now_ns().saturating_sub(ts));
+                    if trace {
+                        // Send time and latency (ns) of every sample, to see
+                        // whether a tail is spread or a burst.
+                        eprintln!("TRACE {ts} {}", now_ns().saturating_sub(ts));
+                    }
                     inf.fetch_sub(1, Ordering::Relaxed);
                     delivered.fetch_add(1, Ordering::Relaxed);
                 }

@@ -580,6 +580,10 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(request_context))
                 .configure(configure_app(state.clone()))
         })
+        // Signaling frames are small and latency-bound: without this, Nagle's
+        // algorithm holds a frame written while the previous one is unacked
+        // (actix keeps the OS default, which is Nagle on).
+        .tcp_nodelay(true)
         .listen(listener)?
         .client_request_timeout(std::time::Duration::from_secs(handshake_secs))
         .shutdown_timeout(state.settings.http.shutdown_timeout_secs.max(1))
