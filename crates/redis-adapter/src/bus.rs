@@ -38,13 +38,38 @@ pub const PUBLISH_QUEUE: usize = 65_536;
 /// Events sent in one pipeline at most.
 const PUBLISH_BATCH: usize = 512;
 
-/// Sends what `publish` queued, in order, in pipelined batches.
+/// The most bytes of events packed into one `PUBLISH` (a single event may
+/// be larger and goes alone).
+const PACK_BYTES: usize = 64 * 1024;
+
+/// Sends what `publish` queued, in order, in pipelined batches. Queued
+/// events that follow each other on one channel go as one `PUBLISH` of a
+/// packed frame ([`pack`]): Redis and every subscriber then handle one
+/// message for many events, which was most of the cost of a relay between
+/// instances. Only neighbours are packed, so the order on the wire is the
+/// order of the queue, across channels too.
 async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(String, String)>) {
     let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     while rx.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
         let mut pipe = redis::pipe();
-        for (channel, payload) in &batch {
-            pipe.publish(channel, payload).ignore();
+        let mut rest = &batch[..];
+        while let Some((channel, first)) = rest.first() {
+            let mut n = 1;
+            let mut bytes = first.len();
+            while let Some((c, p)) = rest.get(n)
+                && c == channel
+                && bytes + p.len() <= PACK_BYTES
+            {
+                bytes += p.len();
+                n += 1;
+            }
+            if n == 1 {
+                pipe.publish(channel, first).ignore();
+            } else {
+                pipe.publish(channel, pack(rest[..n].iter().map(|(_, p)| p.as_str())))
+                    .ignore();
+            }
+            rest = &rest[n..];
         }
         if let Err(e) = redis.run(async |c| pipe.query_async::<()>(c).await).await {
             tracing::warn!(error = %e, events = batch.len(), "event bus publish failed; the events are lost");
@@ -52,6 +77,40 @@ async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(String, String)>) {
         }
         batch.clear();
     }
+}
+
+/// Several wire forms in one frame: `P`, then for each its length in bytes
+/// in decimal, `:`, and the wire form itself.
+fn pack<'a>(wires: impl Iterator<Item = &'a str> + Clone) -> String {
+    let len: usize = wires.clone().map(|w| w.len() + 8).sum();
+    let mut out = String::with_capacity(1 + len);
+    out.push('P');
+    for w in wires {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{}:", w.len());
+        out.push_str(w);
+    }
+    out
+}
+
+/// The wire forms of a frame: those [`pack`] packed, or the frame itself.
+fn unpack(frame: &str) -> Result<Vec<&str>, String> {
+    let Some(mut rest) = frame.strip_prefix('P') else {
+        return Ok(vec![frame]);
+    };
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let (len, tail) = rest
+            .split_once(':')
+            .ok_or("packed frame without a length")?;
+        let len: usize = len.parse().map_err(|_| "packed frame with a bad length")?;
+        let wire = tail
+            .get(..len)
+            .ok_or("packed frame shorter than its length")?;
+        out.push(wire);
+        rest = &tail[len..];
+    }
+    Ok(out)
 }
 
 /// The header of a delivery on the wire: the event without its payload.
@@ -67,7 +126,7 @@ struct DeliverHeader {
     origin: Option<InstanceTag>,
 }
 
-/// The wire form of an event. A delivery is `D`, its header as JSON, a
+/// The wire form of an event (several go in one frame, see [`pack`]). A delivery is `D`, its header as JSON, a
 /// newline, then the payload as it is: the payload (a JSON message, up to
 /// an SDP's size) is neither escaped into a JSON string on the way out nor
 /// unescaped on the way in. Other events are their JSON.
@@ -162,9 +221,17 @@ impl RedisBus {
                                 let Ok(payload) = msg.get_payload::<String>() else {
                                     continue;
                                 };
-                                match decode(&payload) {
-                                    Ok(ev) => sink.deliver(&ev),
-                                    Err(e) => tracing::warn!(error = %e, "undecodable bus event"),
+                                let wires = unpack(&payload).unwrap_or_else(|e| {
+                                    tracing::warn!(error = %e, "undecodable bus frame");
+                                    Vec::new()
+                                });
+                                for wire in wires {
+                                    match decode(wire) {
+                                        Ok(ev) => sink.deliver(&ev),
+                                        Err(e) => {
+                                            tracing::warn!(error = %e, "undecodable bus event")
+                                        }
+                                    }
                                 }
                             }
                             tracing::warn!(?channels, "event bus subscription lost; reconnecting");
@@ -249,5 +316,20 @@ mod tests {
         let plain = serde_json::to_string(&events[0]).unwrap();
         assert_eq!(decode(&plain).unwrap(), events[0]);
         assert!(decode("D{\"room_id\":\"r\"}").is_err());
+    }
+
+    /// A packed frame gives back its wire forms, whatever bytes they hold;
+    /// a frame that is not packed is one wire form; a cut one is refused.
+    #[test]
+    fn packed_frames_unpack_to_their_wire_forms() {
+        let wires = ["D{\"a\":1}\n{\"x\":\"1:2\"}", "", "é:\nP3:abc", "{}"];
+        let packed = pack(wires.iter().copied());
+        assert_eq!(unpack(&packed).unwrap(), wires);
+        assert_eq!(unpack("D{}\nx").unwrap(), ["D{}\nx"]);
+        assert_eq!(unpack("P").unwrap(), Vec::<&str>::new());
+        assert!(unpack(&packed[..packed.len() - 1]).is_err());
+        assert!(unpack("P3:ab").is_err());
+        assert!(unpack("Px:ab").is_err());
+        assert!(unpack("P1:é").is_err(), "a length inside a character");
     }
 }

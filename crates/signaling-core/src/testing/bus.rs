@@ -17,6 +17,7 @@ macro_rules! event_bus_suite {
             a_publish_reaches_every_subscribed_instance_once,
             events_arrive_whole_and_in_order,
             a_publish_to_one_instance_reaches_only_it_in_order,
+            a_burst_to_one_instance_arrives_whole_and_in_order,
         );
     };
 }
@@ -169,4 +170,50 @@ pub async fn a_publish_to_one_instance_reaches_only_it_in_order(
         [deliver("r", "all-1"), deliver("r", "all-2")],
         "a gets only what went to all"
     );
+}
+
+/// A burst (a busy instance relaying to another: thousands of events, some
+/// large, to one instance, mixed with events to all) arrives whole and in
+/// the order it was published. An adapter that packs neighbouring events
+/// into one message must keep both.
+pub async fn a_burst_to_one_instance_arrives_whole_and_in_order(
+    (a, b): (Arc<dyn EventBus>, Arc<dyn EventBus>),
+) {
+    let tb = InstanceTag::random();
+    let sb = Arc::new(Collect::default());
+    b.subscribe_as(tb, sb.clone());
+    for _ in 0..100 {
+        a.publish_to(tb, deliver("probe", "probe")).await.unwrap();
+        if super::eventually(0, || sb.len() > 0).await {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(sb.len() > 0, "the subscription never started");
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    sb.take();
+
+    let big = "x".repeat(40 * 1024);
+    let sent: Vec<BusEvent> = (0..3000)
+        .map(|i| match i % 500 {
+            7 => deliver("r", &format!("{i}:{big}")),
+            13 => BusEvent {
+                room_id: RoomId::parse("r").expect("valid"),
+                kind: BusKind::RoomChanged,
+                version: Some(i),
+                origin: None,
+            },
+            _ => deliver("r", &format!("m{i}")),
+        })
+        .collect();
+    for e in &sent {
+        if matches!(e.kind, BusKind::RoomChanged) {
+            a.publish(e.clone()).await.unwrap();
+        } else {
+            a.publish_to(tb, e.clone()).await.unwrap();
+        }
+    }
+    assert!(super::eventually(5, || sb.len() >= sent.len()).await);
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(sb.take() == sent, "every event, in order");
 }
