@@ -3,7 +3,9 @@
 # relay, on this machine. Every server runs pinned to core 0, the load
 # generator to core 1. Scenarios 1-3 run against all three servers,
 # alternating, BENCH_REPS times (default 3); then the rtc-only scenarios
-# 4-8 (6: two instances over Redis, with join visibility; 8: three). Prints every run and a table of medians; the raw output is kept in
+# 3b (idle connections 50 to a room) and 4-8 (6: two instances over Redis,
+# with join visibility; 8: three). Prints every run and a table of medians;
+# the raw output is kept in
 # target/bench/latest.txt. Stops by itself (about 8 minutes with defaults).
 #
 #   BENCH_SECS=10 BENCH_REPS=3 ./apps/loadgen/bench.sh
@@ -88,6 +90,10 @@ for rep in $( [ "$ONLY" = cluster ] || seq "$REPS"); do
 done
 
 if [ "$ONLY" != cluster ]; then
+echo "== scenario 3b: idle connections, 50 to a room (rtc)" | tee -a "$OUT"
+start rtc
+lg idle --protocol rtc --conns "$IDLE" --hold-secs 2 --per-room 50
+stop "$PID"
 echo "== scenario 5: room broadcast" | tee -a "$OUT"
 start rtc
 lg broadcast --rooms 20 --size 50 --every-ms 2000 --secs "$SECS"
@@ -129,8 +135,8 @@ for line in open(sys.argv[1]):
     if m and "across" not in line:
         key = (m.group(1).lower(), f"relay {m.group(2)} conns {m.group(3)} B {m.group(4)}")
         runs.setdefault(key, []).append((float(m.group(5)), float(m.group(6)), float(m.group(7)), float(m.group(8))))
-    m = re.match(r"idle proto=(\w+): (\d+) connections in ([\d.]+)s \((\d+)/s\)", line)
-    if m: last_idle = (m.group(1).lower(), int(m.group(4)))
+    m = re.match(r"idle proto=(\w+): (\d+) connections in ([\d.]+)s \((\d+)/s\)(, (\d+) per room)?", line)
+    if m: last_idle = (m.group(1).lower() + (f" {m.group(6)}/room" if m.group(6) else ""), int(m.group(4)))
     m = re.match(r"  server: cpu to connect ([\d.]+)s, rss \d+ -> \d+ KiB = ([\d.]+) KiB", line)
     if m: runs.setdefault((last_idle[0], "idle"), []).append((last_idle[1], float(m.group(1)), float(m.group(2)), 0))
 print("\nmedians (relay: msg/s, p50/p99/p99.9 ms; idle: connects/s, server CPU s, KiB per connection)")

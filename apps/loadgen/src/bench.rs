@@ -287,16 +287,29 @@ async fn report<S>(
     Ok(())
 }
 
-/// `conns` idle connections (rtc: each in its own room): connects/s, the
-/// server CPU it took, and RSS per connection.
-pub async fn idle(cli: &Cli, proto: Proto, conns: usize, hold_secs: u64) -> anyhow::Result<()> {
+/// `conns` idle connections, `per_room` to a room (each its own user):
+/// connects/s, the server CPU it took, and RSS per connection.
+pub async fn idle(
+    cli: &Cli,
+    proto: Proto,
+    conns: usize,
+    hold_secs: u64,
+    per_room: usize,
+) -> anyhow::Result<()> {
     let run = now_ns() % 1_000_000_007;
+    let per_room = per_room.max(1);
     let before = sample(cli.server_pid);
     let started = Instant::now();
     let opened: Vec<anyhow::Result<Ws>> = stream::iter(0..conns)
         .map(|i| async move {
+            let (room, user) = (i / per_room, i % per_room);
             proto
-                .connect(cli, &cli.url, &format!("idle-{run}-{i}"), "u")
+                .connect(
+                    cli,
+                    &cli.url,
+                    &format!("idle-{run}-{room}"),
+                    &format!("u{user}"),
+                )
                 .await
         })
         .buffer_unordered(256)
@@ -309,8 +322,13 @@ pub async fn idle(cli: &Cli, proto: Proto, conns: usize, hold_secs: u64) -> anyh
     }
     tokio::time::sleep(Duration::from_secs(hold_secs)).await;
     let held = sample(cli.server_pid);
+    let rooms = if per_room > 1 {
+        format!(", {per_room} per room")
+    } else {
+        String::new()
+    };
     println!(
-        "idle proto={proto:?}: {conns} connections in {secs:.2}s ({:.0}/s)",
+        "idle proto={proto:?}: {conns} connections in {secs:.2}s ({:.0}/s){rooms}",
         conns as f64 / secs
     );
     if let (Some(b), Some(h)) = (before, held) {

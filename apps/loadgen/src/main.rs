@@ -110,6 +110,9 @@ enum Scenario {
         /// Seconds to hold them before measuring.
         #[arg(long, default_value_t = 2)]
         hold_secs: u64,
+        /// Connections per room (rtc; 1: each in its own room).
+        #[arg(long, default_value_t = 1)]
+        per_room: usize,
     },
     /// Rooms chatting: delivery latency to every member.
     Broadcast {
@@ -338,7 +341,8 @@ async fn main() -> anyhow::Result<()> {
             protocol,
             conns,
             hold_secs,
-        } => bench::idle(&cli, protocol, conns, hold_secs).await,
+            per_room,
+        } => bench::idle(&cli, protocol, conns, hold_secs, per_room).await,
         Scenario::Broadcast {
             rooms,
             size,

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, RwLock};
 
+use app::session::ByteString;
 use signaling_core::ports::{BusEvent, BusKind, EventSink};
 use signaling_core::{Audience, ConnectionId, ErrorCode, RoomId, UserId};
 use tokio::sync::{Notify, mpsc};
@@ -203,12 +204,13 @@ impl EventSink for Hub {
                     let Some(room) = inner.rooms.get(&event.room_id) else {
                         return users.is_empty();
                     };
-                    let mut text: Option<Arc<str>> = None;
+                    let mut text: Option<ByteString> = None;
                     let mut all = true;
                     for u in users {
                         match room.get(u) {
                             Some(h) => {
-                                let t = text.get_or_insert_with(|| Arc::from(payload.as_str()));
+                                let t =
+                                    text.get_or_insert_with(|| ByteString::from(payload.as_str()));
                                 h.send(outbound(*seq, t.clone()));
                             }
                             None => all = false,
@@ -218,7 +220,7 @@ impl EventSink for Hub {
                 }
                 Audience::Connection(c) => match inner.conns.get(c) {
                     Some(h) => {
-                        h.send(outbound(*seq, Arc::from(payload.as_str())));
+                        h.send(outbound(*seq, ByteString::from(payload.as_str())));
                         true
                     }
                     None => false,
@@ -233,7 +235,7 @@ impl EventSink for Hub {
 }
 
 /// What a connection's session gets for a delivery.
-fn outbound(seq: Option<u64>, text: Arc<str>) -> Outbound {
+fn outbound(seq: Option<u64>, text: ByteString) -> Outbound {
     match seq {
         Some(seq) => Outbound::Sequenced(seq, text),
         None => Outbound::Text(text),

@@ -200,7 +200,7 @@ impl Link {
                         // queue then fills and the hub flags it: stop waiting.
                         let written = tokio::select! {
                             biased;
-                            r = self.ws.text(&*text) => Some(r.is_ok()),
+                            r = self.ws.text(text) => Some(r.is_ok()),
                             _ = &mut kill, if !killed => None,
                         };
                         match written {
@@ -232,7 +232,7 @@ impl Link {
                     on_kill(&mut session, &handle, self.now());
                 }
                 out = rx.recv() => match out {
-                    Some(out) => session.on_outbound(self.now(), out),
+                    Some(out) => session.on_outbound(out),
                     None => session.on_closed(self.now(), Closed::Dropped),
                 },
                 frame = stream.next() => self.read(&mut session, frame),
@@ -283,7 +283,7 @@ impl Link {
     async fn act(&mut self, session: &mut Session, action: Action) {
         let failed = match action {
             Action::Send(text) => self.ws.text(text).await.is_err(),
-            Action::Deliver(text) => self.ws.text(&*text).await.is_err(),
+            Action::Deliver(text) => self.ws.text(text).await.is_err(),
             Action::Ping => self.ws.ping(b"").await.is_err(),
             Action::Pong(payload) => self.ws.pong(&payload).await.is_err(),
             Action::Call(request) => {
@@ -404,7 +404,7 @@ impl Link {
 /// restart that found the queue full (still a 1012, not a slow consumer).
 fn on_kill(session: &mut Session, handle: &ConnHandle, now: OffsetDateTime) {
     if handle.kill_code.load(std::sync::atomic::Ordering::Relaxed) == crate::hub::KILL_RESTART {
-        session.on_outbound(now, Outbound::Restart);
+        session.on_outbound(Outbound::Restart);
     } else {
         session.on_overflow(now);
     }

@@ -1,7 +1,7 @@
 //! One WebSocket session as a state machine without I/O, in str0m's
 //! shape: the driver (the server's `ws.rs`) feeds it what happened
 //! (`on_frame`, `on_outbound`, `on_reply`, `on_tick`, `on_overflow`,
-//! `on_closed`, each with the time), then carries out what
+//! `on_closed`, each but `on_outbound` with the time), then carries out what
 //! [`Session::poll_action`] hands back (write a frame, call the room
 //! service, close, leave) until it returns `None`. Time is an input;
 //! nothing here sleeps, reads a socket or touches shared state, so every
@@ -39,10 +39,10 @@
 //!   counted by the service).
 
 use std::collections::VecDeque;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+pub use bytestring::ByteString;
 use signaling_core::protocol::{self, ClientMessage, MessageType, RoomStateView, ServerMessage};
 use signaling_core::ratelimit::{Limit, LimitKind, TokenBucket};
 use signaling_core::{ErrorCode, JoinOutcome, JoinRequest, ReplayOutcome, SignalError};
@@ -107,12 +107,13 @@ pub enum Closed {
 /// What the hub queued for this connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outbound {
-    /// A JSON text frame, shared between recipients.
-    Text(Arc<str>),
+    /// A JSON text frame, shared between recipients (and handed to the
+    /// socket without a copy).
+    Text(ByteString),
     /// A JSON text frame of the room's replay log, with its sequence
     /// number (the text carries the same `"seq"`; the number comes typed,
     /// so the session never reads it back out of the text).
-    Sequenced(u64, Arc<str>),
+    Sequenced(u64, ByteString),
     /// Close with this code (kicked, replaced, seat lost, ...).
     Close(ErrorCode),
     /// The server is stopping: close with [`CLOSE_SERVICE_RESTART`],
@@ -196,7 +197,7 @@ pub enum Action {
     Send(String),
     /// Write this delivery from the hub (a relayed frame). If the queue
     /// overflows while the write waits, report [`Session::on_overflow`].
-    Deliver(Arc<str>),
+    Deliver(ByteString),
     /// Send a WebSocket ping.
     Ping,
     /// Answer a WebSocket ping.
@@ -573,8 +574,10 @@ impl Session {
         }
     }
 
-    /// Something the hub queued for this connection.
-    pub fn on_outbound(&mut self, _now: OffsetDateTime, out: Outbound) {
+    /// Something the hub queued for this connection. (Without the time:
+    /// nothing here depends on it, and a delivery is the hottest input, so
+    /// the driver does not read the clock for it.)
+    pub fn on_outbound(&mut self, out: Outbound) {
         // A restart closes a session that is still joining too: nothing
         // else would tell it the server is going away.
         let restart = matches!(out, Outbound::Restart) && !matches!(self.phase, Phase::Over);

@@ -29,8 +29,20 @@ use crate::{Redis, corrupt};
 /// lost, as a failed publish always was (the replay log covers clients).
 pub struct RedisBus {
     redis: Redis,
-    queue: std::sync::OnceLock<mpsc::Sender<(String, String)>>,
+    queue: std::sync::OnceLock<mpsc::Sender<(Channel, String)>>,
+    /// `{prefix}bus`.
+    all: Channel,
+    /// The names of the instance channels published to so far (a relay
+    /// formats none). Instances come and go, so it is cleared when it
+    /// grows past [`CHANNEL_NAMES`].
+    channels: std::sync::Mutex<std::collections::HashMap<InstanceTag, Channel>>,
 }
+
+/// A channel's name, shared by the events queued for it.
+type Channel = Arc<str>;
+
+/// Instance channel names kept at most.
+const CHANNEL_NAMES: usize = 1024;
 
 /// Events an instance may have queued for Redis at once.
 pub const PUBLISH_QUEUE: usize = 65_536;
@@ -48,7 +60,7 @@ const PACK_BYTES: usize = 64 * 1024;
 /// message for many events, which was most of the cost of a relay between
 /// instances. Only neighbours are packed, so the order on the wire is the
 /// order of the queue, across channels too.
-async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(String, String)>) {
+async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(Channel, String)>) {
     let mut batch = Vec::with_capacity(PUBLISH_BATCH);
     while rx.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
         let mut pipe = redis::pipe();
@@ -64,9 +76,9 @@ async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(String, String)>) {
                 n += 1;
             }
             if n == 1 {
-                pipe.publish(channel, first).ignore();
+                pipe.publish(&**channel, first).ignore();
             } else {
-                pipe.publish(channel, pack(rest[..n].iter().map(|(_, p)| p.as_str())))
+                pipe.publish(&**channel, pack(rest[..n].iter().map(|(_, p)| p.as_str())))
                     .ignore();
             }
             rest = &rest[n..];
@@ -113,8 +125,22 @@ fn unpack(frame: &str) -> Result<Vec<&str>, String> {
     Ok(out)
 }
 
+/// The header of a delivery as written: the event without its payload,
+/// borrowed (what [`DeliverHeader`] reads back).
+#[derive(serde::Serialize)]
+struct DeliverHeaderRef<'a> {
+    room_id: &'a RoomId,
+    to: &'a Audience,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    origin: Option<InstanceTag>,
+}
+
 /// The header of a delivery on the wire: the event without its payload.
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Deserialize)]
 struct DeliverHeader {
     room_id: RoomId,
     to: Audience,
@@ -133,20 +159,20 @@ struct DeliverHeader {
 fn encode(event: &BusEvent) -> Result<String, PortError> {
     match &event.kind {
         BusKind::Deliver { to, payload, seq } => {
-            let header = DeliverHeader {
-                room_id: event.room_id.clone(),
-                to: to.clone(),
+            let header = DeliverHeaderRef {
+                room_id: &event.room_id,
+                to,
                 seq: *seq,
                 version: event.version,
                 origin: event.origin,
             };
-            let header = serde_json::to_string(&header).map_err(corrupt)?;
-            let mut out = String::with_capacity(2 + header.len() + payload.len());
-            out.push('D');
-            out.push_str(&header);
-            out.push('\n');
-            out.push_str(payload);
-            Ok(out)
+            // One buffer: the header is written in place, then the payload.
+            let mut out = Vec::with_capacity(128 + payload.len());
+            out.push(b'D');
+            serde_json::to_writer(&mut out, &header).map_err(corrupt)?;
+            out.push(b'\n');
+            out.extend_from_slice(payload.as_bytes());
+            String::from_utf8(out).map_err(corrupt)
         }
         _ => serde_json::to_string(event).map_err(corrupt),
     }
@@ -175,12 +201,14 @@ impl RedisBus {
     /// The bus over `redis`.
     pub(crate) fn new(redis: Redis) -> Self {
         RedisBus {
+            all: redis.key(&["bus"]).into(),
             redis,
             queue: std::sync::OnceLock::new(),
+            channels: Default::default(),
         }
     }
 
-    async fn publish_on(&self, channel: String, event: &BusEvent) -> Result<(), PortError> {
+    async fn publish_on(&self, channel: Channel, event: &BusEvent) -> Result<(), PortError> {
         let payload = encode(event)?;
         let queue = self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
@@ -197,8 +225,17 @@ impl RedisBus {
     }
 
     /// The channel of one instance.
-    fn instance_channel(&self, instance: InstanceTag) -> String {
-        self.redis.key(&["bus", &instance.to_string()])
+    fn instance_channel(&self, instance: InstanceTag) -> Channel {
+        let mut names = self.channels.lock().expect("channel names");
+        if let Some(c) = names.get(&instance) {
+            return c.clone();
+        }
+        if names.len() >= CHANNEL_NAMES {
+            names.clear();
+        }
+        let c: Channel = self.redis.key(&["bus", &instance.to_string()]).into();
+        names.insert(instance, c.clone());
+        c
     }
 
     /// Subscribes `sink` to `channels` on one connection (so what one
@@ -250,11 +287,11 @@ impl RedisBus {
 #[async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, event: BusEvent) -> Result<(), PortError> {
-        self.publish_on(self.redis.key(&["bus"]), &event).await
+        self.publish_on(self.all.clone(), &event).await
     }
 
     fn subscribe(&self, sink: Arc<dyn EventSink>) {
-        self.listen(vec![self.redis.key(&["bus"])], sink);
+        self.listen(vec![self.all.to_string()], sink);
     }
 
     async fn publish_to(&self, instance: InstanceTag, event: BusEvent) -> Result<(), PortError> {
@@ -263,7 +300,10 @@ impl EventBus for RedisBus {
     }
 
     fn subscribe_as(&self, instance: InstanceTag, sink: Arc<dyn EventSink>) {
-        let channels = vec![self.redis.key(&["bus"]), self.instance_channel(instance)];
+        let channels = vec![
+            self.all.to_string(),
+            self.instance_channel(instance).to_string(),
+        ];
         self.listen(channels, sink);
     }
 }

@@ -111,7 +111,7 @@ fn a_fresh_join_gets_the_state_and_every_later_event() {
     assert!(matches!(a[0], Action::Call(Request::Track)));
     assert_eq!(written(&a), ["room-state"]);
     // An event raced in between the join and the state is still delivered.
-    s.on_outbound(t(1), Outbound::Sequenced(6, event(6).into()));
+    s.on_outbound(Outbound::Sequenced(6, event(6).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:6"]);
 }
 
@@ -144,7 +144,7 @@ fn a_resumed_client_gets_what_it_missed_and_no_duplicate() {
     assert_eq!(json(first)["missed_message_count"], 2);
     // The same events arriving live are skipped; newer ones are not.
     for seq in [4, 5, 6] {
-        s.on_outbound(t(1), Outbound::Sequenced(seq, event(seq).into()));
+        s.on_outbound(Outbound::Sequenced(seq, event(seq).into()));
     }
     assert_eq!(written(&drain(&mut s)), ["deliver:6"]);
 }
@@ -181,7 +181,7 @@ fn a_resume_past_the_buffer_gets_the_state_and_skips_nothing() {
         Reply::Replayed(Ok(ReplayOutcome::Resync { state, latest: 50 })),
     );
     assert_eq!(written(&drain(&mut s)), ["resync-required", "room-state"]);
-    s.on_outbound(t(1), Outbound::Sequenced(50, event(50).into()));
+    s.on_outbound(Outbound::Sequenced(50, event(50).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:50"]);
 }
 
@@ -312,7 +312,7 @@ fn a_full_queue_closes_with_slow_consumer() {
     );
     assert_eq!(leave_of(&a), Some(false));
     // Whatever is still queued is not sent.
-    s.on_outbound(t(1), Outbound::Sequenced(1, event(1).into()));
+    s.on_outbound(Outbound::Sequenced(1, event(1).into()));
     assert!(drain(&mut s).is_empty());
 }
 
@@ -388,7 +388,7 @@ fn a_refused_message_gets_an_error_and_the_session_goes_on() {
     let a = drain(&mut s);
     assert_eq!(written(&a), ["error"]);
     assert_eq!(close_of(&a), None);
-    s.on_outbound(t(2), Outbound::Sequenced(1, event(1).into()));
+    s.on_outbound(Outbound::Sequenced(1, event(1).into()));
     assert_eq!(written(&drain(&mut s)), ["deliver:1"]);
 }
 
@@ -448,7 +448,7 @@ fn an_oversized_frame_closes_with_1009_for_good() {
 #[test]
 fn a_close_from_the_hub_tells_the_client_why() {
     let mut s = live();
-    s.on_outbound(t(1), Outbound::Close(ErrorCode::SessionLost));
+    s.on_outbound(Outbound::Close(ErrorCode::SessionLost));
     let a = drain(&mut s);
     assert!(matches!(
         a[0],
@@ -465,7 +465,7 @@ fn a_close_from_the_hub_tells_the_client_why() {
 #[test]
 fn a_restart_closes_with_1012_and_keeps_the_seat() {
     let mut s = live();
-    s.on_outbound(t(1), Outbound::Restart);
+    s.on_outbound(Outbound::Restart);
     let a = drain(&mut s);
     assert!(written(&a).is_empty(), "no error frame: {a:?}");
     let close = close_of(&a).unwrap().unwrap();
@@ -474,7 +474,7 @@ fn a_restart_closes_with_1012_and_keeps_the_seat() {
         (1012, "SERVICE_RESTART")
     );
     assert_eq!(leave_of(&a), Some(false), "a drop, not a goodbye");
-    s.on_outbound(t(2), Outbound::Text("{}".into()));
+    s.on_outbound(Outbound::Text("{}".into()));
     assert!(drain(&mut s).is_empty(), "nothing after the close");
 }
 
@@ -482,9 +482,9 @@ fn a_restart_closes_with_1012_and_keeps_the_seat() {
 fn a_restart_closes_a_session_that_is_still_joining() {
     let mut s = Session::new(cfg(), join_request(), None);
     drain(&mut s);
-    s.on_outbound(t(1), Outbound::Text("{}".into()));
+    s.on_outbound(Outbound::Text("{}".into()));
     assert!(drain(&mut s).is_empty(), "deliveries wait for the join");
-    s.on_outbound(t(1), Outbound::Restart);
+    s.on_outbound(Outbound::Restart);
     let a = drain(&mut s);
     assert_eq!(close_of(&a).unwrap().unwrap().code, 1012);
     assert_eq!(leave_of(&a), Some(false));

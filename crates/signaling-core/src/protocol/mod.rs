@@ -256,20 +256,41 @@ fn body<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, SignalError> {
         .map_err(|e| SignalError::new(ErrorCode::InvalidMessage, e.to_string()))
 }
 
+/// The type of a frame that starts `{"type":"` with a plain name (no
+/// escapes), as every client writes it: read without a JSON pass. The body
+/// is parsed in full afterwards, so a frame that is not JSON is still
+/// refused; anything else goes through [`Head`].
+fn leading_type(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix(r#"{"type":""#)?;
+    let end = rest.find(['"', '\\'])?;
+    (rest.as_bytes()[end] == b'"').then(|| &rest[..end])
+}
+
 /// Decodes one client frame.
 pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
-    let head: Head<'_> = serde_json::from_str(text).map_err(|e| {
-        SignalError::new(ErrorCode::InvalidMessage, format!("not a JSON object: {e}"))
-    })?;
-    let ty = head
-        .ty
-        .ok_or_else(|| SignalError::new(ErrorCode::InvalidMessage, "missing \"type\""))?;
-    let Some(mt) = MessageType::from_wire(&ty) else {
-        let shown: String = ty.chars().take(40).collect();
-        return Err(SignalError::new(
-            ErrorCode::UnknownMessageType,
-            format!("unknown type {shown:?}"),
-        ));
+    // A type a client may send, read off the front; anything else (an
+    // unknown or server-only type, another layout) takes the JSON pass, so
+    // a broken frame is `INVALID_MESSAGE` before its type is judged.
+    let fast = leading_type(text)
+        .and_then(MessageType::from_wire)
+        .filter(|m| m.direction() != Direction::ServerToClient);
+    let mt = match fast {
+        Some(mt) => mt,
+        None => {
+            let head: Head<'_> = serde_json::from_str(text).map_err(|e| {
+                SignalError::new(ErrorCode::InvalidMessage, format!("not a JSON object: {e}"))
+            })?;
+            let ty = head
+                .ty
+                .ok_or_else(|| SignalError::new(ErrorCode::InvalidMessage, "missing \"type\""))?;
+            MessageType::from_wire(&ty).ok_or_else(|| {
+                let shown: String = ty.chars().take(40).collect();
+                SignalError::new(
+                    ErrorCode::UnknownMessageType,
+                    format!("unknown type {shown:?}"),
+                )
+            })?
+        }
     };
     use ClientMessage as C;
     use MessageType as T;
@@ -395,6 +416,34 @@ mod tests {
             ErrorCode::InvalidMessage
         );
         assert_eq!(code(r#"{"type":5}"#), ErrorCode::InvalidMessage);
+        // The type read off the front never lets a broken frame through,
+        // nor changes which error a broken one gets.
+        assert_eq!(code(r#"{"type":"ping","ts":1"#), ErrorCode::InvalidMessage);
+        assert_eq!(
+            code(r#"{"type":"ping","ts":1} x"#),
+            ErrorCode::InvalidMessage
+        );
+        assert_eq!(code(r#"{"type":"teleport""#), ErrorCode::InvalidMessage);
+        assert_eq!(code(r#"{"type":"user-joined""#), ErrorCode::InvalidMessage);
+    }
+
+    /// Frames whose type is read off the front decode as they do through
+    /// the JSON pass (other layouts, an escaped name).
+    #[test]
+    fn the_leading_type_and_the_json_pass_agree() {
+        assert_eq!(leading_type(r#"{"type":"ping","ts":1}"#), Some("ping"));
+        assert_eq!(leading_type(r#"{"type":"p\u0069ng"}"#), None);
+        assert_eq!(leading_type(r#"{ "type":"ping"}"#), None);
+        assert_eq!(leading_type(r#"{"type":"ping"#), None);
+        for frame in [
+            r#"{"type":"ping","ts":7}"#,
+            r#"{"ts":7,"type":"ping"}"#,
+            r#" {"type" : "ping", "ts":7}"#,
+            r#"{"type":"p\u0069ng","ts":7}"#,
+        ] {
+            let m = decode(frame).unwrap();
+            assert_eq!(m.message_type(), MessageType::Ping, "{frame}");
+        }
     }
 
     #[test]

@@ -294,13 +294,17 @@ impl RoomService {
                     groups
                         .into_iter()
                         .map(|(i, users)| {
+                            // Field by field: `..event.clone()` copied
+                            // the payload a second time.
                             let part = BusEvent {
+                                room_id: event.room_id.clone(),
                                 kind: BusKind::Deliver {
                                     to: Audience::Users(users),
                                     payload: payload.clone(),
                                     seq: *seq,
                                 },
-                                ..event.clone()
+                                version: event.version,
+                                origin: event.origin,
                             };
                             (i, part)
                         })

@@ -89,9 +89,10 @@ impl RoomService {
         cmd: Command,
     ) -> Result<Reply, SignalError> {
         if !cmd.mutates() {
-            let room = self.view(room_id).await?;
+            let now = self.now();
+            let room = self.view_at(room_id, now).await?;
             let mut view = Cow::Borrowed(&*room);
-            let applied = self.engine.apply(&mut view, self.now(), actor, cmd)?;
+            let applied = self.engine.apply(&mut view, now, actor, cmd)?;
             debug_assert!(
                 matches!(view, Cow::Borrowed(_)),
                 "a command that does not mutate changed the room"

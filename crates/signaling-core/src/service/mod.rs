@@ -368,10 +368,13 @@ impl RoomService {
         }
     }
 
-    /// The room for a command that changes nothing: the local view when it
-    /// is current, else a load that refreshes it.
-    async fn view(&self, room_id: &RoomId) -> Result<Arc<Room>, SignalError> {
-        let now = self.now();
+    /// The room for a command that changes nothing, at `now`: the local
+    /// view when it is current, else a load that refreshes it.
+    async fn view_at(
+        &self,
+        room_id: &RoomId,
+        now: OffsetDateTime,
+    ) -> Result<Arc<Room>, SignalError> {
         if let Some(room) = self.views.get(room_id, now) {
             return Ok(room);
         }
