@@ -278,10 +278,11 @@ async fn report<S>(
     );
     if let (Some(b), Some(a)) = (before, after) {
         println!(
-            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB",
+            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB; host steal {} ms",
             (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
             (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0 / elapsed * 100.0,
-            a.rss_kib
+            a.rss_kib,
+            a.steal_ticks.saturating_sub(b.steal_ticks) * 10
         );
     }
     Ok(())
@@ -436,10 +437,11 @@ pub async fn broadcast(
     );
     if let (Some(b), Some(a)) = (before, sample(cli.server_pid)) {
         println!(
-            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB",
+            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB; host steal {} ms",
             (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
             (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0 / secs as f64 * 100.0,
-            a.rss_kib
+            a.rss_kib,
+            a.steal_ticks.saturating_sub(b.steal_ticks) * 10
         );
     }
     Ok(())

@@ -209,6 +209,10 @@ fn now_ns() -> u64 {
 pub(crate) struct ProcSample {
     cpu_ticks: u64,
     rss_kib: u64,
+    /// Time the hypervisor gave this VM's CPUs to others (all CPUs, in
+    /// clock ticks, from /proc/stat): a run with much of it has stalls
+    /// that no server caused.
+    steal_ticks: u64,
 }
 
 fn sample(pid: Option<u32>) -> Option<ProcSample> {
@@ -225,7 +229,18 @@ fn sample(pid: Option<u32>) -> Option<ProcSample> {
         .nth(1)?
         .parse()
         .ok()?;
-    Some(ProcSample { cpu_ticks, rss_kib })
+    let steal_ticks = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|s| {
+            let cpu = s.lines().find(|l| l.starts_with("cpu "))?.to_owned();
+            cpu.split_whitespace().nth(8)?.parse().ok()
+        })
+        .unwrap_or(0);
+    Some(ProcSample {
+        cpu_ticks,
+        rss_kib,
+        steal_ticks,
+    })
 }
 
 fn pct(sorted: &[u64], p: f64) -> f64 {
