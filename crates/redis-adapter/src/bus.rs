@@ -10,7 +10,6 @@ use deadpool_redis::redis;
 use futures_util::StreamExt as _;
 use signaling_core::ports::*;
 use signaling_core::{Audience, InstanceTag, PortError, RoomId};
-use tokio::sync::mpsc;
 
 use crate::{Redis, corrupt};
 
@@ -29,7 +28,7 @@ use crate::{Redis, corrupt};
 /// lost, as a failed publish always was (the replay log covers clients).
 pub struct RedisBus {
     redis: Redis,
-    queue: std::sync::OnceLock<mpsc::Sender<(Channel, String)>>,
+    queue: std::sync::OnceLock<Arc<Queue>>,
     /// `{prefix}bus`.
     all: Channel,
     /// The names of the instance channels published to so far (a relay
@@ -47,65 +46,89 @@ const CHANNEL_NAMES: usize = 1024;
 /// Events an instance may have queued for Redis at once.
 pub const PUBLISH_QUEUE: usize = 65_536;
 
-/// Events sent in one pipeline at most.
-const PUBLISH_BATCH: usize = 512;
-
-/// The most bytes of events packed into one `PUBLISH` (a single event may
-/// be larger and goes alone).
+/// A packed frame takes more events until it holds this many bytes.
 const PACK_BYTES: usize = 64 * 1024;
 
-/// Sends what `publish` queued, in order, in pipelined batches. Queued
-/// events that follow each other on one channel go as one `PUBLISH` of a
-/// packed frame ([`pack`]): Redis and every subscriber then handle one
-/// message for many events, which was most of the cost of a relay between
-/// instances. Only neighbours are packed, so the order on the wire is the
-/// order of the queue, across channels too.
-async fn publisher(redis: Redis, mut rx: mpsc::Receiver<(Channel, String)>) {
-    let mut batch = Vec::with_capacity(PUBLISH_BATCH);
-    while rx.recv_many(&mut batch, PUBLISH_BATCH).await > 0 {
+/// What `publish` queued and the publisher has not taken yet: runs of
+/// events for one channel, each run already one packed frame ([`append`]),
+/// in the order they were published.
+#[derive(Default)]
+struct Queue {
+    pending: std::sync::Mutex<Pending>,
+    wake: tokio::sync::Notify,
+}
+
+#[derive(Default)]
+struct Pending {
+    runs: std::collections::VecDeque<(Channel, Vec<u8>)>,
+    events: usize,
+}
+
+/// Sends what `publish` queued, in order, in one pipeline per wake-up.
+/// Events published one after another to one channel are one packed frame
+/// ([`append`]), written there as they were published: Redis and every
+/// subscriber then handle one message for many events, which was most of
+/// the cost of a relay between instances. Only neighbours are packed, so
+/// the order on the wire is the order of publishing, across channels too.
+async fn publisher(redis: Redis, queue: Arc<Queue>) {
+    loop {
+        queue.wake.notified().await;
+        let (runs, events) = {
+            let mut p = queue.pending.lock().expect("publish queue");
+            (std::mem::take(&mut p.runs), std::mem::take(&mut p.events))
+        };
+        if runs.is_empty() {
+            continue;
+        }
         let mut pipe = redis::pipe();
-        let mut rest = &batch[..];
-        while let Some((channel, first)) = rest.first() {
-            let mut n = 1;
-            let mut bytes = first.len();
-            while let Some((c, p)) = rest.get(n)
-                && c == channel
-                && bytes + p.len() <= PACK_BYTES
-            {
-                bytes += p.len();
-                n += 1;
-            }
-            if n == 1 {
-                pipe.publish(&**channel, first).ignore();
-            } else {
-                pipe.publish(&**channel, pack(rest[..n].iter().map(|(_, p)| p.as_str())))
-                    .ignore();
-            }
-            rest = &rest[n..];
+        for (channel, frame) in &runs {
+            pipe.publish(&**channel, frame.as_slice()).ignore();
         }
         if let Err(e) = redis.run(async |c| pipe.query_async::<()>(c).await).await {
-            tracing::warn!(error = %e, events = batch.len(), "event bus publish failed; the events are lost");
-            metrics::counter!("rtc_bus_events_lost_total").increment(batch.len() as u64);
+            tracing::warn!(error = %e, events, "event bus publish failed; the events are lost");
+            metrics::counter!("rtc_bus_events_lost_total").increment(events as u64);
         }
-        batch.clear();
     }
 }
 
-/// Several wire forms in one frame: `P`, then for each its length in bytes
-/// in decimal, `:`, and the wire form itself.
-fn pack<'a>(wires: impl Iterator<Item = &'a str> + Clone) -> String {
-    let len: usize = wires.clone().map(|w| w.len() + 8).sum();
-    let mut out = String::with_capacity(1 + len);
-    out.push('P');
+/// The width of a length in a packed frame that [`append`] writes.
+const LEN_DIGITS: usize = 10;
+
+/// Adds `event` to a packed frame: `P` starts the frame, then each event is
+/// its wire form's length in bytes (ten decimal digits, written once the
+/// wire form is), `:`, and the wire form ([`encode_into`]).
+fn append(frame: &mut Vec<u8>, event: &BusEvent) -> Result<(), PortError> {
+    if frame.is_empty() {
+        frame.push(b'P');
+    }
+    let at = frame.len();
+    frame.extend_from_slice(&[b'0'; LEN_DIGITS]);
+    frame.push(b':');
+    if let Err(e) = encode_into(frame, event) {
+        frame.truncate(at);
+        return Err(e);
+    }
+    let mut len = frame.len() - at - LEN_DIGITS - 1;
+    for d in frame[at..at + LEN_DIGITS].iter_mut().rev() {
+        *d = b'0' + (len % 10) as u8;
+        len /= 10;
+    }
+    debug_assert_eq!(len, 0, "a wire form over 10^10 bytes");
+    Ok(())
+}
+
+/// Several wire forms in one frame, as [`append`] lays them out (tests).
+#[cfg(test)]
+fn pack<'a>(wires: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from("P");
     for w in wires {
-        use std::fmt::Write as _;
-        let _ = write!(out, "{}:", w.len());
+        out.push_str(&format!("{:010}:", w.len()));
         out.push_str(w);
     }
     out
 }
 
-/// The wire forms of a frame: those [`pack`] packed, or the frame itself.
+/// The wire forms of a frame: those [`append`] packed, or the frame itself.
 fn unpack(frame: &str) -> Result<Vec<&str>, String> {
     let Some(mut rest) = frame.strip_prefix('P') else {
         return Ok(vec![frame]);
@@ -152,11 +175,12 @@ struct DeliverHeader {
     origin: Option<InstanceTag>,
 }
 
-/// The wire form of an event (several go in one frame, see [`pack`]). A delivery is `D`, its header as JSON, a
+/// The wire form of an event (several go in one frame, see [`append`]),
+/// written at the end of `out`. A delivery is `D`, its header as JSON, a
 /// newline, then the payload as it is: the payload (a JSON message, up to
 /// an SDP's size) is neither escaped into a JSON string on the way out nor
 /// unescaped on the way in. Other events are their JSON.
-fn encode(event: &BusEvent) -> Result<String, PortError> {
+fn encode_into(out: &mut Vec<u8>, event: &BusEvent) -> Result<(), PortError> {
     match &event.kind {
         BusKind::Deliver { to, payload, seq } => {
             let header = DeliverHeaderRef {
@@ -166,19 +190,25 @@ fn encode(event: &BusEvent) -> Result<String, PortError> {
                 version: event.version,
                 origin: event.origin,
             };
-            // One buffer: the header is written in place, then the payload.
-            let mut out = Vec::with_capacity(128 + payload.len());
             out.push(b'D');
-            serde_json::to_writer(&mut out, &header).map_err(corrupt)?;
+            serde_json::to_writer(&mut *out, &header).map_err(corrupt)?;
             out.push(b'\n');
             out.extend_from_slice(payload.as_bytes());
-            String::from_utf8(out).map_err(corrupt)
+            Ok(())
         }
-        _ => serde_json::to_string(event).map_err(corrupt),
+        _ => serde_json::to_writer(out, event).map_err(corrupt),
     }
 }
 
-/// The event of a wire form made by [`encode`] (or plain event JSON).
+/// One event's wire form on its own (tests).
+#[cfg(test)]
+fn encode(event: &BusEvent) -> Result<String, PortError> {
+    let mut out = Vec::new();
+    encode_into(&mut out, event)?;
+    String::from_utf8(out).map_err(corrupt)
+}
+
+/// The event of a wire form made by [`encode_into`] (or plain event JSON).
 fn decode(wire: &str) -> Result<BusEvent, String> {
     if let Some(rest) = wire.strip_prefix('D') {
         let (header, payload) = rest.split_once('\n').ok_or("delivery without a payload")?;
@@ -208,20 +238,36 @@ impl RedisBus {
         }
     }
 
+    /// Queues `event` for `channel`: into the last packed frame when that
+    /// is for the same channel and not full, else into a new one.
     async fn publish_on(&self, channel: Channel, event: &BusEvent) -> Result<(), PortError> {
-        let payload = encode(event)?;
         let queue = self.queue.get_or_init(|| {
-            let (tx, rx) = mpsc::channel(PUBLISH_QUEUE);
-            tokio::spawn(publisher(self.redis.clone(), rx));
-            tx
+            let queue = Arc::new(Queue::default());
+            tokio::spawn(publisher(self.redis.clone(), queue.clone()));
+            queue
         });
-        queue.try_send((channel, payload)).map_err(|e| {
-            let why = match e {
-                mpsc::error::TrySendError::Full(_) => "the publish queue is full",
-                mpsc::error::TrySendError::Closed(_) => "the publisher stopped",
-            };
-            PortError::unavailable(format!("redis event bus: {why}"))
-        })
+        {
+            let mut p = queue.pending.lock().expect("publish queue");
+            if p.events >= PUBLISH_QUEUE {
+                return Err(PortError::unavailable(
+                    "redis event bus: the publish queue is full",
+                ));
+            }
+            let open =
+                matches!(p.runs.back(), Some((c, f)) if *c == channel && f.len() < PACK_BYTES);
+            if !open {
+                p.runs.push_back((channel, Vec::with_capacity(512)));
+            }
+            let (_, frame) = p.runs.back_mut().expect("a run");
+            let appended = append(frame, event);
+            if frame.is_empty() || frame.as_slice() == b"P" {
+                p.runs.pop_back(); // a new run whose only event failed
+            }
+            appended?;
+            p.events += 1;
+        }
+        queue.wake.notify_one();
+        Ok(())
     }
 
     /// The channel of one instance.
@@ -371,5 +417,22 @@ mod tests {
         assert!(unpack("P3:ab").is_err());
         assert!(unpack("Px:ab").is_err());
         assert!(unpack("P1:é").is_err(), "a length inside a character");
+
+        // What `append` writes reads back event by event.
+        let events: Vec<BusEvent> = ["a", "{\"x\":\"1:2\\n\"}\n", ""]
+            .iter()
+            .map(|p| signaling_core::testing::bus::deliver("r", p))
+            .collect();
+        let mut frame = Vec::new();
+        for e in &events {
+            append(&mut frame, e).unwrap();
+        }
+        let frame = String::from_utf8(frame).unwrap();
+        let back: Vec<BusEvent> = unpack(&frame)
+            .unwrap()
+            .into_iter()
+            .map(|w| decode(w).unwrap())
+            .collect();
+        assert_eq!(back, events);
     }
 }
