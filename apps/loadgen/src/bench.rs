@@ -276,16 +276,22 @@ async fn report<S>(
         pct(&lat, 0.99) / 1000.0,
         pct(&lat, 0.999) / 1000.0,
     );
+    server_line(before, after, elapsed);
+    Ok(())
+}
+
+/// The server's CPU over a run of `secs`, its RSS at the end, and the
+/// host's steal time meanwhile.
+fn server_line(before: Option<crate::ProcSample>, after: Option<crate::ProcSample>, secs: f64) {
     if let (Some(b), Some(a)) = (before, after) {
+        let cpu = (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0;
         println!(
-            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB; host steal {} ms",
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0 / elapsed * 100.0,
+            "  server: cpu={cpu:.2}s ({:.0}% of one core) rss={} KiB; host steal {} ms",
+            cpu / secs * 100.0,
             a.rss_kib,
             a.steal_ticks.saturating_sub(b.steal_ticks) * 10
         );
     }
-    Ok(())
 }
 
 /// `conns` idle connections, `per_room` to a room (each its own user):
@@ -435,15 +441,7 @@ pub async fn broadcast(
         pct(&lat, 0.99) / 1000.0,
         pct(&lat, 0.999) / 1000.0
     );
-    if let (Some(b), Some(a)) = (before, sample(cli.server_pid)) {
-        println!(
-            "  server: cpu={:.2}s ({:.0}% of one core) rss={} KiB; host steal {} ms",
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0,
-            (a.cpu_ticks - b.cpu_ticks) as f64 / 100.0 / secs as f64 * 100.0,
-            a.rss_kib,
-            a.steal_ticks.saturating_sub(b.steal_ticks) * 10
-        );
-    }
+    server_line(before, sample(cli.server_pid), secs as f64);
     Ok(())
 }
 

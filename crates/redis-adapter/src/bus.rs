@@ -259,11 +259,12 @@ impl RedisBus {
                 p.runs.push_back((channel, Vec::with_capacity(512)));
             }
             let (_, frame) = p.runs.back_mut().expect("a run");
-            let appended = append(frame, event);
-            if frame.is_empty() || frame.as_slice() == b"P" {
-                p.runs.pop_back(); // a new run whose only event failed
+            if let Err(e) = append(frame, event) {
+                if !open {
+                    p.runs.pop_back(); // the run was opened for this event
+                }
+                return Err(e);
             }
-            appended?;
             p.events += 1;
         }
         queue.wake.notify_one();
