@@ -204,15 +204,10 @@ impl EventSink for Hub {
                     let Some(room) = inner.rooms.get(&event.room_id) else {
                         return users.is_empty();
                     };
-                    let mut text: Option<ByteString> = None;
                     let mut all = true;
                     for u in users {
                         match room.get(u) {
-                            Some(h) => {
-                                let t =
-                                    text.get_or_insert_with(|| ByteString::from(payload.as_str()));
-                                h.send(outbound(*seq, t.clone()));
-                            }
+                            Some(h) => h.send(outbound(*seq, payload.clone())),
                             None => all = false,
                         }
                     }
@@ -220,7 +215,7 @@ impl EventSink for Hub {
                 }
                 Audience::Connection(c) => match inner.conns.get(c) {
                     Some(h) => {
-                        h.send(outbound(*seq, ByteString::from(payload.as_str())));
+                        h.send(outbound(*seq, payload.clone()));
                         true
                     }
                     None => false,

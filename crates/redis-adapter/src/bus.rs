@@ -217,7 +217,7 @@ fn decode(wire: &str) -> Result<BusEvent, String> {
             room_id: h.room_id,
             kind: BusKind::Deliver {
                 to: h.to,
-                payload: payload.to_owned(),
+                payload: payload.into(),
                 seq: h.seq,
             },
             version: h.version,

@@ -86,8 +86,9 @@ pub enum BusKind {
     Deliver {
         /// Recipients.
         to: Audience,
-        /// JSON text of the message.
-        payload: String,
+        /// JSON text of the message, shared (cloning it copies nothing, and
+        /// the WebSocket layer sends it as it is).
+        payload: ByteString,
         /// The room sequence number, for an event in the replay log (the
         /// payload then starts with the same `"seq"`); carried typed so no
         /// receiver reads it back out of the text.
@@ -481,5 +482,7 @@ impl LifecycleEvents for NoEvents {
     async fn emit(&self, _room: &RoomId, _event: &str, _data: serde_json::Value) {}
 }
 
+/// The shared text of a bus delivery ([`BusKind::Deliver`]).
+pub use bytestring::ByteString;
 /// The time source (the kernel's).
 pub use kernel::{Clock, SystemClock};

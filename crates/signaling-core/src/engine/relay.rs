@@ -323,6 +323,28 @@ mod tests {
     }
 
     #[test]
+    fn a_relayed_sdp_is_the_senders_literal_and_nothing_else_of_the_frame() {
+        let mut d = Driver::new(10);
+        d.join("a").unwrap();
+        d.join("b").unwrap();
+        // A forged sender, an extra field and an alias: none reaches the peer.
+        let frame =
+            r#"{"type":"answer","from":"mallory","to":"b","x":1,"sdp":"v=0\r\na=\u0041\/"}"#;
+        let e = d.send("a", frame).unwrap();
+        let [Effect::Deliver { message, .. }] = e.as_slice() else {
+            panic!("one delivery: {e:?}")
+        };
+        assert_eq!(
+            message.to_json(),
+            r#"{"type":"answer","from":"a","sdp":"v=0\r\na=\u0041\/"}"#
+        );
+        let ServerMessage::Answer { sdp, .. } = message else {
+            panic!("{message:?}")
+        };
+        assert_eq!(sdp.as_str(), "v=0\r\na=A/", "checked as its text");
+    }
+
+    #[test]
     fn viewers_may_only_receive_media() {
         let mut d = Driver::new(10);
         d.join("a").unwrap();

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::RelayText;
 use crate::UserId;
 use crate::room::{DeviceInfo, MediaKind, NetworkStats, VirtualBackground};
 
@@ -12,8 +13,9 @@ pub struct SdpRelay {
     /// The peer to deliver to.
     #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
     pub target: UserId,
-    /// The SDP text (`RTCSessionDescription.sdp`).
-    pub sdp: String,
+    /// The SDP text (`RTCSessionDescription.sdp`), with the literal it
+    /// came as when [`decode`](super::decode) read it.
+    pub sdp: RelayText,
 }
 
 /// What a published track carries (`media-offer.sources`).

@@ -12,9 +12,11 @@
 //! the messages the server sends; this file the type table and decoding.
 
 mod client;
+mod relay_text;
 mod server;
 
 pub use client::*;
+pub use relay_text::RelayText;
 pub use server::*;
 
 use serde::Deserialize;
@@ -252,8 +254,29 @@ struct Head<'a> {
 }
 
 fn body<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, SignalError> {
-    serde_json::from_str(text)
-        .map_err(|e| SignalError::new(ErrorCode::InvalidMessage, e.to_string()))
+    serde_json::from_str(text).map_err(invalid)
+}
+
+fn invalid(e: serde_json::Error) -> SignalError {
+    SignalError::new(ErrorCode::InvalidMessage, e.to_string())
+}
+
+/// [`SdpRelay`] as it comes: the SDP borrowed as its JSON literal.
+#[derive(Deserialize)]
+struct SdpWire<'a> {
+    #[serde(alias = "to", alias = "target_user_id", alias = "target_id")]
+    target: crate::UserId,
+    #[serde(borrow)]
+    sdp: &'a serde_json::value::RawValue,
+}
+
+/// An `offer` or `answer`, its SDP kept with its literal (see [`RelayText`]).
+fn sdp_relay(text: &str) -> Result<SdpRelay, SignalError> {
+    let wire: SdpWire<'_> = body(text)?;
+    Ok(SdpRelay {
+        target: wire.target,
+        sdp: RelayText::from_literal(wire.sdp).map_err(invalid)?,
+    })
 }
 
 /// The type of a frame that starts `{"type":"` with a plain name (no
@@ -295,7 +318,7 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
     use ClientMessage as C;
     use MessageType as T;
     Ok(match mt {
-        T::Offer => C::Offer(body(text)?),
+        T::Offer => C::Offer(sdp_relay(text)?),
         T::MediaOffer => C::MediaOffer(body(text)?),
         T::MediaAnswer => C::MediaAnswer(body(text)?),
         T::SubscriptionUpdate => C::SubscriptionUpdate(body(text)?),
@@ -303,7 +326,7 @@ pub fn decode(text: &str) -> Result<ClientMessage, SignalError> {
         T::ChatEdit => C::ChatEdit(body(text)?),
         T::ChatDelete => C::ChatDelete(body(text)?),
         T::ChatRead => C::ChatRead(body(text)?),
-        T::Answer => C::Answer(body(text)?),
+        T::Answer => C::Answer(sdp_relay(text)?),
         T::IceCandidate => C::IceCandidate(body(text)?),
         T::MediaControl => C::MediaControl(body(text)?),
         T::ScreenShareControl => C::ScreenShareControl(body(text)?),

@@ -208,15 +208,15 @@ pub enum ServerMessage {
     Offer {
         /// Sender.
         from: String,
-        /// SDP text.
-        sdp: String,
+        /// SDP text (written as the sender's literal).
+        sdp: RelayText,
     },
     /// A relayed answer.
     Answer {
         /// Sender.
         from: String,
-        /// SDP text.
-        sdp: String,
+        /// SDP text (written as the sender's literal).
+        sdp: RelayText,
     },
     /// A relayed ICE candidate.
     IceCandidate {
@@ -682,6 +682,13 @@ impl ServerMessage {
 
     /// Serializes to JSON text.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("server messages always serialize")
+        // Sized for a relayed SDP up front, not grown by doubling from 128.
+        let sdp = match self {
+            ServerMessage::Offer { sdp, .. } | ServerMessage::Answer { sdp, .. } => sdp.json_len(),
+            _ => 0,
+        };
+        let mut out = Vec::with_capacity(128 + sdp);
+        serde_json::to_writer(&mut out, self).expect("server messages always serialize");
+        String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 }

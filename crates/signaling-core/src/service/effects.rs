@@ -82,7 +82,11 @@ impl RoomService {
                             }
                         }
                     }
-                    BusKind::Deliver { to, payload, seq }
+                    BusKind::Deliver {
+                        to,
+                        payload: payload.into(),
+                        seq,
+                    }
                 }
                 Effect::Disconnect { connection, code } => BusKind::Disconnect { connection, code },
                 Effect::StoreChat(record) => {

@@ -316,7 +316,7 @@ impl RoomService {
     ) {
         let kind = BusKind::Deliver {
             to: Audience::Connection(connection),
-            payload: message.to_json(),
+            payload: message.to_json().into(),
             seq: None,
         };
         self.publish(room_id, kind, None, false, None).await;
