@@ -148,7 +148,8 @@ impl RoomService {
                     continue;
                 }
                 Effect::Media(request) => {
-                    self.route_media(room_id, request).await;
+                    // Boxed: it is rare, and would size every relay's future.
+                    Box::pin(self.route_media(room_id, request)).await;
                     continue;
                 }
                 Effect::Analytics(record) => {

@@ -52,13 +52,15 @@ impl RoomService {
             }
             cmd => cmd,
         };
+        // The rare branches are boxed, so this future stays small where it
+        // is awaited in place: in every WebSocket session's task.
         match &cmd {
             Command::Recording(req) if req.action == RecordingAction::Start => {
-                return self.start_recording(room_id, actor, req.clone()).await;
+                return Box::pin(self.start_recording(room_id, actor, req.clone())).await;
             }
             Command::CloseRoom => {
-                let removed = self.apply(room_id, actor, cmd).await?;
-                self.delete_closed_room(room_id).await?;
+                let removed = Box::pin(self.apply(room_id, actor, cmd)).await?;
+                Box::pin(self.delete_closed_room(room_id)).await?;
                 return Ok(removed);
             }
             _ => {}
@@ -101,10 +103,12 @@ impl RoomService {
                 .await;
             return Ok(applied.reply);
         }
-        self.mutate(room_id, false, |room, now| {
+        // Boxed: mutations are the rarer kind, and their retry loop is
+        // kilobytes that a relay's future would otherwise carry too.
+        Box::pin(self.mutate(room_id, false, |room, now| {
             let applied = self.engine.apply(room, now, actor, cmd.clone())?;
             Ok((applied.reply, applied.effects))
-        })
+        }))
         .await
     }
 
