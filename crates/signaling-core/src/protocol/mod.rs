@@ -422,6 +422,11 @@ mod tests {
         assert_eq!(code("not json"), ErrorCode::InvalidMessage);
         assert_eq!(code("[1,2]"), ErrorCode::InvalidMessage);
         assert_eq!(code(r#"{"sdp":"x"}"#), ErrorCode::InvalidMessage);
+        // An offer's SDP must be a string; a lone surrogate is no text.
+        for sdp in ["42", "null", "{}", r#""\ud800""#] {
+            let frame = format!(r#"{{"type":"offer","target":"b","sdp":{sdp}}}"#);
+            assert_eq!(code(&frame), ErrorCode::InvalidMessage, "{frame}");
+        }
         assert_eq!(
             code(r#"{"type":"teleport"}"#),
             ErrorCode::UnknownMessageType
