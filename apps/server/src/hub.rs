@@ -4,13 +4,13 @@
 //! connection whose queue is full is closed as a slow consumer.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, RwLock};
 
 use app::session::ByteString;
 use signaling_core::ports::{BusEvent, BusKind, EventSink};
 use signaling_core::{Audience, ConnectionId, ErrorCode, RoomId, UserId};
-use tokio::sync::{Notify, mpsc};
+
+pub mod queue;
 
 /// What a session task receives (the session's input type).
 pub use app::Outbound;
@@ -20,11 +20,9 @@ pub use app::Outbound;
 pub struct ConnHandle {
     /// Connection id.
     pub id: ConnectionId,
-    tx: mpsc::Sender<Outbound>,
-    /// Set when the connection must close (slow consumer); 0 when not.
-    pub kill_code: Arc<AtomicU16>,
-    /// Wakes the session when `kill_code` is set.
-    pub kill: Arc<Notify>,
+    /// Its send queue, whose flag says it must close ([`KILL_SLOW`],
+    /// [`KILL_RESTART`]).
+    tx: queue::Sender<Outbound>,
     /// When the connection was registered.
     pub since: std::time::Instant,
 }
@@ -33,26 +31,27 @@ impl ConnHandle {
     /// Tells this connection the server is stopping (close 1012), through
     /// the kill flag when its queue is full.
     pub fn restart(&self) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(Outbound::Restart) {
-            self.kill_code.store(KILL_RESTART, Ordering::Relaxed);
-            self.kill.notify_one();
+        if self.tx.try_push(Outbound::Restart).is_err() {
+            self.tx.overrule(KILL_RESTART);
         }
+    }
+
+    /// The code of the kill flag: 0, [`KILL_SLOW`] or [`KILL_RESTART`].
+    pub fn kill_code(&self) -> u16 {
+        self.tx.flag()
     }
 }
 
-/// Index code of [`ErrorCode::SlowConsumer`] in the kill flag.
+/// The kill flag of a full queue: [`ErrorCode::SlowConsumer`].
 pub const KILL_SLOW: u16 = 1;
 /// The kill flag of a restart that found the queue full.
 pub const KILL_RESTART: u16 = 2;
 
 impl ConnHandle {
     fn send(&self, msg: Outbound) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(msg) {
+        if self.tx.try_push(msg).is_err() {
             // A restart flagged first keeps its code.
-            let _ =
-                self.kill_code
-                    .compare_exchange(0, KILL_SLOW, Ordering::Relaxed, Ordering::Relaxed);
-            self.kill.notify_one();
+            self.tx.raise(KILL_SLOW);
         }
     }
 }
@@ -77,13 +76,11 @@ impl Hub {
         user: &UserId,
         id: ConnectionId,
         queue: usize,
-    ) -> (ConnHandle, mpsc::Receiver<Outbound>) {
-        let (tx, rx) = mpsc::channel(queue);
+    ) -> (ConnHandle, queue::Receiver<Outbound>) {
+        let (tx, rx) = queue::bounded(queue);
         let h = ConnHandle {
             id,
             tx,
-            kill_code: Arc::default(),
-            kill: Arc::default(),
             since: std::time::Instant::now(),
         };
         let mut inner = self.inner.write().expect("lock");
@@ -350,17 +347,17 @@ mod tests {
         let (h, mut rx) = hub.register(&room, &user, ConnectionId::new(), 1);
         assert_eq!(hub.restart_all(), 1);
         assert_eq!(
-            rx.try_recv().unwrap(),
+            rx.try_next_item().unwrap(),
             Outbound::Restart,
             "queued when there is room"
         );
 
         h.send(Outbound::Text("{}".into()));
         assert_eq!(hub.restart_all(), 1);
-        assert_eq!(h.kill_code.load(Ordering::Relaxed), KILL_RESTART);
+        assert_eq!(h.kill_code(), KILL_RESTART);
         // A delivery that overflows afterwards does not turn it into a
         // slow-consumer close.
         h.send(Outbound::Text("{}".into()));
-        assert_eq!(h.kill_code.load(Ordering::Relaxed), KILL_RESTART);
+        assert_eq!(h.kill_code(), KILL_RESTART);
     }
 }

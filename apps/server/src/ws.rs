@@ -17,12 +17,11 @@ use signaling_core::ports::TrackedConnection;
 use signaling_core::ratelimit::LimitKind;
 use signaling_core::{Actor, ConnectionId, ErrorCode, JoinRequest, RoomId, SignalError, UserId};
 use time::OffsetDateTime;
-use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::auth_extract::identity_for_upgrade;
 use crate::http_error::ApiError;
-use crate::hub::{AdmissionGuard, ConnHandle, Outbound};
+use crate::hub::{AdmissionGuard, Outbound, queue};
 
 /// `?last_sequence=N` of a resuming client (the token may be there too).
 #[derive(serde::Deserialize)]
@@ -147,7 +146,7 @@ pub async fn ws_entry(
         admitted: Some(admitted),
         _alive: alive,
     };
-    actix_rt::spawn(link.drive(session, stream, handle, rx).instrument(span));
+    actix_rt::spawn(link.drive(session, stream, rx).instrument(span));
     Ok(response)
 }
 
@@ -181,14 +180,8 @@ impl Link {
         mut self,
         mut session: Session,
         mut stream: AggregatedMessageStream,
-        handle: ConnHandle,
-        mut rx: mpsc::Receiver<Outbound>,
+        mut rx: queue::Receiver<Outbound>,
     ) {
-        // The hub notifies only when this connection's queue overflowed. One
-        // long-lived waiter: making one per loop turn cost 3 % of the relay.
-        let kill = handle.kill.notified();
-        tokio::pin!(kill);
-        let mut killed = false;
         let timer = tokio::time::sleep(Duration::from_secs(3600));
         tokio::pin!(timer);
         let mut due = None;
@@ -200,16 +193,13 @@ impl Link {
                         // queue then fills and the hub flags it: stop waiting.
                         let written = tokio::select! {
                             biased;
-                            r = self.ws.text(text) => Some(r.is_ok()),
-                            _ = &mut kill, if !killed => None,
+                            r = self.ws.text(text) => Ok(r.is_ok()),
+                            code = rx.flagged() => Err(code),
                         };
                         match written {
-                            Some(true) => self.state.metrics.frame_sent(),
-                            Some(false) => session.on_closed(self.now(), Closed::Dropped),
-                            None => {
-                                killed = true;
-                                on_kill(&mut session, &handle, self.now());
-                            }
+                            Ok(true) => self.state.metrics.frame_sent(),
+                            Ok(false) => session.on_closed(self.now(), Closed::Dropped),
+                            Err(code) => on_kill(&mut session, code, self.now()),
                         }
                     }
                     // A command, the hot path, is awaited in place (the
@@ -237,13 +227,9 @@ impl Link {
             }
             tokio::select! {
                 biased;
-                _ = &mut kill, if !killed => {
-                    killed = true;
-                    on_kill(&mut session, &handle, self.now());
-                }
-                out = rx.recv() => match out {
-                    Some(out) => session.on_outbound(out),
-                    None => session.on_closed(self.now(), Closed::Dropped),
+                next = rx.next() => match next {
+                    queue::Next::Flagged(code) => on_kill(&mut session, code, self.now()),
+                    queue::Next::Item(out) => session.on_outbound(out),
                 },
                 frame = stream.next() => self.read(&mut session, frame),
                 () = &mut timer => {
@@ -417,8 +403,8 @@ impl Link {
 
 /// The hub flagged this connection: a full queue (a slow consumer), or a
 /// restart that found the queue full (still a 1012, not a slow consumer).
-fn on_kill(session: &mut Session, handle: &ConnHandle, now: OffsetDateTime) {
-    if handle.kill_code.load(std::sync::atomic::Ordering::Relaxed) == crate::hub::KILL_RESTART {
+fn on_kill(session: &mut Session, code: u16, now: OffsetDateTime) {
+    if code == crate::hub::KILL_RESTART {
         session.on_outbound(Outbound::Restart);
     } else {
         session.on_overflow(now);

@@ -404,6 +404,25 @@ mod tests {
         assert_eq!(o.target.as_str(), "bob");
     }
 
+    /// `decode` reads offers and answers through its own wire struct: every
+    /// name [`SdpRelay`] accepts for the target must work there too.
+    #[test]
+    fn every_target_alias_of_an_sdp_relay_decodes() {
+        for ty in ["offer", "answer"] {
+            for key in ["target", "to", "target_user_id", "target_id"] {
+                let body = format!(r#""{key}":"bob","sdp":"v=0\r\n""#);
+                let public: SdpRelay = serde_json::from_str(&format!("{{{body}}}")).unwrap();
+                let (ClientMessage::Offer(r) | ClientMessage::Answer(r)) =
+                    decode(&format!(r#"{{"type":"{ty}",{body}}}"#)).unwrap()
+                else {
+                    panic!("{ty} with {key}: not an sdp relay")
+                };
+                assert_eq!(r, public, "{ty} with {key}");
+                assert_eq!(r.target.as_str(), "bob", "{ty} with {key}");
+            }
+        }
+    }
+
     #[test]
     fn decodes_browser_ice_candidate() {
         let m = decode(
