@@ -111,25 +111,23 @@ impl<T> Receiver<T> {
     /// The flag, once it is up (and not handed out yet), else the oldest
     /// item; waits for either.
     pub async fn next(&mut self) -> Next<T> {
-        poll_fn(|cx| {
-            if let Some(next) = self.take() {
-                return Poll::Ready(next);
-            }
-            self.shared.waker.register(cx.waker());
-            // A push or a flag between the look and the registration.
-            self.take().map_or(Poll::Pending, Poll::Ready)
-        })
-        .await
+        self.wait_for(Self::take).await
     }
 
     /// Waits for the flag alone (queued items stay queued); its code, once.
     pub async fn flagged(&mut self) -> u16 {
+        self.wait_for(Self::take_flag).await
+    }
+
+    /// Waits until `look` finds something: looks, registers the task for a
+    /// wake-up, and looks again (a push or a flag may have come between).
+    async fn wait_for<R>(&mut self, mut look: impl FnMut(&mut Self) -> Option<R>) -> R {
         poll_fn(|cx| {
-            if let Some(code) = self.take_flag() {
-                return Poll::Ready(code);
+            if let Some(found) = look(self) {
+                return Poll::Ready(found);
             }
             self.shared.waker.register(cx.waker());
-            self.take_flag().map_or(Poll::Pending, Poll::Ready)
+            look(self).map_or(Poll::Pending, Poll::Ready)
         })
         .await
     }
