@@ -21,7 +21,8 @@ use futures_util::task::AtomicWaker;
 const KEEP_SLOTS: usize = 64;
 
 struct Shared<T> {
-    items: Mutex<VecDeque<T>>,
+    /// `None` once the session has ended (its receiver is dropped).
+    items: Mutex<Option<VecDeque<T>>>,
     cap: usize,
     /// The hub's flag: 0, or a code for the session.
     flag: AtomicU16,
@@ -57,7 +58,7 @@ pub enum Next<T> {
 /// A queue that holds at most `cap` items (at least one).
 pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     let shared = Arc::new(Shared {
-        items: Mutex::new(VecDeque::new()),
+        items: Mutex::new(Some(VecDeque::new())),
         cap: cap.max(1),
         flag: AtomicU16::new(0),
         waker: AtomicWaker::new(),
@@ -70,10 +71,14 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 }
 
 impl<T> Sender<T> {
-    /// Queues `item`, or gives it back when the queue is full.
+    /// Queues `item`, or gives it back when the queue is full. After the
+    /// session has ended, the item is dropped.
     pub fn try_push(&self, item: T) -> Result<(), T> {
         {
             let mut items = self.0.items.lock().expect("queue lock");
+            let Some(items) = items.as_mut() else {
+                return Ok(());
+            };
             if items.len() >= self.0.cap {
                 return Err(item);
             }
@@ -135,6 +140,7 @@ impl<T> Receiver<T> {
     /// The next item without waiting (the flag aside).
     pub fn try_next_item(&mut self) -> Option<T> {
         let mut items = self.shared.items.lock().expect("queue lock");
+        let items = items.as_mut()?;
         let item = items.pop_front();
         if items.is_empty() && items.capacity() > KEEP_SLOTS {
             *items = VecDeque::new();
@@ -156,6 +162,14 @@ impl<T> Receiver<T> {
         let code = self.shared.flag.load(Ordering::Acquire);
         self.flag_seen = code != 0;
         (code != 0).then_some(code)
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    /// What is queued goes, and so does what the hub pushes afterwards
+    /// (until it unregisters the connection).
+    fn drop(&mut self) {
+        *self.shared.items.lock().expect("queue lock") = None;
     }
 }
 
@@ -228,12 +242,27 @@ mod tests {
         for i in 0..500 {
             tx.try_push(i).unwrap();
         }
+        let capacity = |rx: &Receiver<i32>| {
+            let items = rx.shared.items.lock().unwrap();
+            items.as_ref().unwrap().capacity()
+        };
         while rx.try_next_item().is_some() {}
-        assert_eq!(rx.shared.items.lock().unwrap().capacity(), 0);
+        assert_eq!(capacity(&rx), 0);
         for i in 0..3 {
             tx.try_push(i).unwrap();
         }
         rx.try_next_item();
-        assert!(rx.shared.items.lock().unwrap().capacity() <= KEEP_SLOTS);
+        assert!(capacity(&rx) <= KEEP_SLOTS);
+    }
+
+    #[test]
+    fn after_the_session_ends_pushes_are_dropped_not_kept() {
+        let (tx, rx) = bounded(2);
+        tx.try_push(1).unwrap();
+        drop(rx);
+        for i in 0..10 {
+            assert_eq!(tx.try_push(i), Ok(()), "neither kept nor refused as full");
+        }
+        assert!(tx.0.items.lock().unwrap().is_none(), "nothing is held");
     }
 }
